@@ -1,0 +1,194 @@
+/**
+ * Raw key material, independent of any container format.
+ *
+ * The OpenPGP packet writer, the notary key files and the PKCS#11 wrapper all convert to and from these
+ * shapes, so a key generated in software and a key read back from a token look the same to the code that
+ * builds certificates and metadata.
+ */
+import { createPrivateKey, createPublicKey, generateKeyPair as generateNodeKeyPair, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
+import type { KeyAlgorithm } from './algorithms.js';
+import { bigintFromBytes, bytesFromBigint, fromBase64Url, leftPad, toBase64Url } from '../util/bytes.js';
+
+const generateKeyPairAsync = promisify(generateNodeKeyPair);
+
+export type PublicKeyMaterial =
+  /** 32-byte Ed25519 public key. */
+  | { readonly algorithm: 'ed25519'; readonly point: Uint8Array }
+  /** 65-byte uncompressed SEC1 point 04‖X‖Y. */
+  | { readonly algorithm: 'nistp256'; readonly point: Uint8Array }
+  /** Modulus and public exponent, big-endian without leading zeros. */
+  | { readonly algorithm: 'rsa4096'; readonly n: Uint8Array; readonly e: Uint8Array };
+
+export type SecretKeyMaterial =
+  /** The 32-byte Ed25519 seed. */
+  | { readonly algorithm: 'ed25519'; readonly seed: Uint8Array }
+  /** The 32-byte P-256 scalar. */
+  | { readonly algorithm: 'nistp256'; readonly d: Uint8Array }
+  /** RSA private exponent and primes, p < q as RFC 4880 wants them. */
+  | { readonly algorithm: 'rsa4096'; readonly d: Uint8Array; readonly p: Uint8Array; readonly q: Uint8Array };
+
+export interface KeyPair {
+  readonly publicKey: PublicKeyMaterial;
+  readonly secretKey: SecretKeyMaterial;
+}
+
+interface RsaJwk {
+  n: string;
+  e: string;
+  d: string;
+  p: string;
+  q: string;
+}
+
+/** Generates a fresh key pair with Node's CSPRNG-backed OpenSSL. */
+export async function generateKeyPair(algorithm: KeyAlgorithm): Promise<KeyPair> {
+  switch (algorithm) {
+    case 'ed25519': {
+      const { privateKey } = await generateKeyPairAsync('ed25519');
+      const jwk = privateKey.export({ format: 'jwk' });
+      return {
+        publicKey: { algorithm, point: fromBase64Url(jwk.x ?? '') },
+        secretKey: { algorithm, seed: fromBase64Url(jwk.d ?? '') },
+      };
+    }
+    case 'nistp256': {
+      const { privateKey } = await generateKeyPairAsync('ec', { namedCurve: 'P-256' });
+      const jwk = privateKey.export({ format: 'jwk' });
+      return {
+        publicKey: { algorithm, point: ecPoint(jwk.x ?? '', jwk.y ?? '') },
+        secretKey: { algorithm, d: leftPad(fromBase64Url(jwk.d ?? ''), 32) },
+      };
+    }
+    case 'rsa4096': {
+      const { privateKey } = await generateKeyPairAsync('rsa', { modulusLength: 4096, publicExponent: 65537 });
+      const jwk = privateKey.export({ format: 'jwk' }) as unknown as RsaJwk;
+      let p = fromBase64Url(jwk.p);
+      let q = fromBase64Url(jwk.q);
+      if (bigintFromBytes(p) > bigintFromBytes(q)) [p, q] = [q, p];
+      return {
+        publicKey: { algorithm, n: fromBase64Url(jwk.n), e: fromBase64Url(jwk.e) },
+        secretKey: { algorithm, d: fromBase64Url(jwk.d), p, q },
+      };
+    }
+  }
+}
+
+function ecPoint(x: string, y: string): Uint8Array {
+  const out = new Uint8Array(65);
+  out[0] = 4;
+  out.set(leftPad(fromBase64Url(x), 32), 1);
+  out.set(leftPad(fromBase64Url(y), 32), 33);
+  return out;
+}
+
+/** The public key as a Node KeyObject (for verification and SPKI export). */
+export function publicKeyObject(key: PublicKeyMaterial): KeyObject {
+  switch (key.algorithm) {
+    case 'ed25519':
+      return createPublicKey({ format: 'jwk', key: { kty: 'OKP', crv: 'Ed25519', x: toBase64Url(key.point) } });
+    case 'nistp256':
+      return createPublicKey({
+        format: 'jwk',
+        key: {
+          kty: 'EC',
+          crv: 'P-256',
+          x: toBase64Url(key.point.subarray(1, 33)),
+          y: toBase64Url(key.point.subarray(33, 65)),
+        },
+      });
+    case 'rsa4096':
+      return createPublicKey({ format: 'jwk', key: { kty: 'RSA', n: toBase64Url(key.n), e: toBase64Url(key.e) } });
+  }
+}
+
+/** The private key as a Node KeyObject. The caller must keep it only as long as it signs. */
+export function privateKeyObject(pair: KeyPair): KeyObject {
+  const { publicKey, secretKey } = pair;
+  if (publicKey.algorithm === 'ed25519' && secretKey.algorithm === 'ed25519') {
+    return createPrivateKey({
+      format: 'jwk',
+      key: { kty: 'OKP', crv: 'Ed25519', x: toBase64Url(publicKey.point), d: toBase64Url(secretKey.seed) },
+    });
+  }
+  if (publicKey.algorithm === 'nistp256' && secretKey.algorithm === 'nistp256') {
+    return createPrivateKey({
+      format: 'jwk',
+      key: {
+        kty: 'EC',
+        crv: 'P-256',
+        x: toBase64Url(publicKey.point.subarray(1, 33)),
+        y: toBase64Url(publicKey.point.subarray(33, 65)),
+        d: toBase64Url(secretKey.d),
+      },
+    });
+  }
+  if (publicKey.algorithm === 'rsa4096' && secretKey.algorithm === 'rsa4096') {
+    const d = bigintFromBytes(secretKey.d);
+    const p = bigintFromBytes(secretKey.p);
+    const q = bigintFromBytes(secretKey.q);
+    const b64 = (v: bigint): string => toBase64Url(bytesFromBigint(v));
+    return createPrivateKey({
+      format: 'jwk',
+      key: {
+        kty: 'RSA',
+        n: toBase64Url(publicKey.n),
+        e: toBase64Url(publicKey.e),
+        d: b64(d),
+        p: b64(p),
+        q: b64(q),
+        dp: b64(d % (p - 1n)),
+        dq: b64(d % (q - 1n)),
+        qi: b64(modInverse(q, p)),
+      },
+    });
+  }
+  throw new Error(`public key (${publicKey.algorithm}) and secret key (${secretKey.algorithm}) do not match`);
+}
+
+/** Modular inverse by the extended Euclidean algorithm (public RSA-CRT coefficients only). */
+export function modInverse(a: bigint, m: bigint): bigint {
+  let [oldR, r] = [((a % m) + m) % m, m];
+  let [oldS, s] = [1n, 0n];
+  while (r !== 0n) {
+    const quotient = oldR / r;
+    [oldR, r] = [r, oldR - quotient * r];
+    [oldS, s] = [s, oldS - quotient * s];
+  }
+  if (oldR !== 1n) throw new Error('not invertible');
+  return ((oldS % m) + m) % m;
+}
+
+/** DER SubjectPublicKeyInfo of the key (what notary hashes into key IDs and x509 certificates embed). */
+export function spkiDer(key: PublicKeyMaterial): Uint8Array {
+  return new Uint8Array(publicKeyObject(key).export({ format: 'der', type: 'spki' }));
+}
+
+/** Reads public key material back from a Node KeyObject (SPKI files, certificates). */
+export function publicKeyFromObject(key: KeyObject): PublicKeyMaterial {
+  const jwk = key.export({ format: 'jwk' });
+  if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') return { algorithm: 'ed25519', point: fromBase64Url(jwk.x ?? '') };
+  if (jwk.kty === 'EC' && jwk.crv === 'P-256') return { algorithm: 'nistp256', point: ecPoint(jwk.x ?? '', jwk.y ?? '') };
+  if (jwk.kty === 'RSA') {
+    const n = fromBase64Url(jwk.n ?? '');
+    if (n.length !== 512) throw new Error(`RSA key of ${n.length * 8} bits, keyceremony uses RSA-4096`);
+    return { algorithm: 'rsa4096', n, e: fromBase64Url(jwk.e ?? '') };
+  }
+  throw new Error(`unsupported public key type ${String(jwk.kty)} ${String(jwk.crv ?? '')}`.trim());
+}
+
+export function wipeSecretKey(key: SecretKeyMaterial): void {
+  switch (key.algorithm) {
+    case 'ed25519':
+      key.seed.fill(0);
+      return;
+    case 'nistp256':
+      key.d.fill(0);
+      return;
+    case 'rsa4096':
+      key.d.fill(0);
+      key.p.fill(0);
+      key.q.fill(0);
+      return;
+  }
+}

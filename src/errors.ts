@@ -1,0 +1,82 @@
+/**
+ * Every error keyceremony reports on purpose, in one place.
+ *
+ * Each error has a stable code (for tests, docs and `--json` output) and maps to one of the process exit codes
+ * of the command-line contract. Anything that is not a KeyceremonyError is a bug: the CLI reports it as an
+ * internal error without a stack trace unless KEYCEREMONY_DEBUG is set.
+ */
+
+/** Exit codes of every command (documented in `--help` and docs/commands.md). */
+export const ExitCode = {
+  ok: 0,
+  /** A verification or check failed (bad signature, broken transcript chain, keys due for rotation). */
+  checkFailed: 1,
+  /** Usage or input error: bad flags, invalid script, missing answer, refused output directory. */
+  usage: 2,
+  /** The environment was refused: network up on a real ceremony, token locked, missing tool. */
+  environment: 3,
+  /** An internal error (a bug). */
+  internal: 70,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+const codes = {
+  // usage / input (exit 2)
+  USAGE: ExitCode.usage,
+  SCRIPT_INVALID: ExitCode.usage,
+  SCRIPT_UNREADABLE: ExitCode.usage,
+  ANSWER_MISSING: ExitCode.usage,
+  ANSWERS_INVALID: ExitCode.usage,
+  PASSPHRASE_MISMATCH: ExitCode.usage,
+  PASSPHRASE_WEAK: ExitCode.usage,
+  PASSPHRASE_WRONG: ExitCode.usage,
+  OUTPUT_NOT_EMPTY: ExitCode.usage,
+  OUTPUT_EXISTS: ExitCode.usage,
+  INPUT_INVALID: ExitCode.usage,
+  INPUT_NOT_FOUND: ExitCode.usage,
+  VAULT_INVALID: ExitCode.usage,
+  ABORTED: ExitCode.usage,
+  // check failed (exit 1)
+  CHECK_FAILED: ExitCode.checkFailed,
+  SIGNATURE_BAD: ExitCode.checkFailed,
+  TRANSCRIPT_BROKEN: ExitCode.checkFailed,
+  // environment refused (exit 3)
+  NETWORK_UP: ExitCode.environment,
+  ENVIRONMENT: ExitCode.environment,
+  TOKEN_LOCKED: ExitCode.environment,
+  TOOL_MISSING: ExitCode.environment,
+} as const;
+
+export type ErrorCode = keyof typeof codes;
+
+export class KeyceremonyError extends Error {
+  readonly code: ErrorCode;
+  /** Extra lines printed under the message (e.g. every validation error of a script). */
+  readonly details: readonly string[];
+
+  constructor(code: ErrorCode, message: string, options: { details?: readonly string[]; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'KeyceremonyError';
+    this.code = code;
+    this.details = options.details ?? [];
+  }
+
+  get exitCode(): ExitCode {
+    return codes[this.code];
+  }
+}
+
+export function isKeyceremonyError(error: unknown): error is KeyceremonyError {
+  return error instanceof KeyceremonyError;
+}
+
+/** Shorthand for the most common case: bad input from the user, exit 2. */
+export function inputError(message: string, details?: readonly string[]): KeyceremonyError {
+  return new KeyceremonyError('INPUT_INVALID', message, details ? { details } : {});
+}
+
+/** The message of any thrown value, for wrapping library errors into a KeyceremonyError. */
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

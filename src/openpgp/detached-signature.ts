@@ -1,0 +1,54 @@
+/**
+ * Detached signatures over data of any size: the data is streamed through node:crypto's hash, and the
+ * signature packet is built around the digest (openpgp.js would buffer the whole input).
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { signatureHash } from '../crypto/algorithms.js';
+import type { HashAlgorithm } from '../crypto/algorithms.js';
+import { PacketTag, SignatureType } from './constants.js';
+import { PacketFormatError, readPackets, writePacket } from './encoding.js';
+import { readOpenPgpData } from './armor.js';
+import { PendingSignature, type ParsedSignature, parseSignatureBody } from './signature-packet.js';
+import type { SigningKey } from './self-signatures.js';
+
+export type DataSource = Uint8Array | AsyncIterable<Uint8Array | string>;
+
+async function feed(hashes: readonly Hash[], data: DataSource): Promise<void> {
+  if (data instanceof Uint8Array) {
+    for (const h of hashes) h.update(data);
+    return;
+  }
+  for await (const chunk of data) for (const h of hashes) h.update(chunk);
+}
+
+/** A binary-document (0x00) signature packet over `data`, made by `key`. */
+export async function signDetached(data: DataSource, key: SigningKey, created: Date): Promise<Uint8Array> {
+  const pending = new PendingSignature(
+    { type: SignatureType.binary, hash: signatureHash(key.key.material.algorithm), created },
+    key.key,
+  );
+  const hash = pending.createHash();
+  await feed([hash], data);
+  return writePacket(PacketTag.signature, await pending.finish(hash, key.signer));
+}
+
+/**
+ * Reads the signature packets of a detached signature file (armored or binary). Throws PacketFormatError for
+ * anything that is not a sequence of signature packets.
+ */
+export async function readDetachedSignatures(bytes: Uint8Array): Promise<ParsedSignature[]> {
+  const packets = readPackets(await readOpenPgpData(bytes, ['signature']));
+  if (packets.length === 0) throw new PacketFormatError('no signature packets');
+  return packets.map((p) => {
+    if (p.tag !== PacketTag.signature) throw new PacketFormatError(`unexpected packet (tag ${p.tag}) in a signature file`);
+    return parseSignatureBody(p.body);
+  });
+}
+
+/** Hashes `data` once per distinct hash algorithm (a signature file may hold several signatures). */
+export async function digestsFor(algorithms: readonly HashAlgorithm[], data: DataSource): Promise<Map<HashAlgorithm, Hash>> {
+  const hashes = new Map<HashAlgorithm, Hash>();
+  for (const algorithm of new Set(algorithms)) hashes.set(algorithm, createHash(algorithm));
+  await feed([...hashes.values()], data);
+  return hashes;
+}

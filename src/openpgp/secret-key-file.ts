@@ -1,0 +1,90 @@
+/**
+ * Passphrase-protected secret key files (`vault/openpgp/<FPR>.sec.asc`, hand-off keys).
+ *
+ * keyceremony writes the key packets itself, unencrypted and only in memory, and lets openpgp.js do the
+ * encryption: its default S2K (iterated+salted, SHA-256, count byte 224) with AES-256 is what GnuPG 2.2
+ * imports, and the same library decrypts on the way back. Keys whose secret lives elsewhere (a token, or the
+ * offline root for a hand-off) are written as GNU-dummy stubs.
+ */
+import * as openpgp from 'openpgp';
+import { KeyceremonyError } from '../errors.js';
+import type { SecretKeyMaterial } from '../crypto/key-material.js';
+import { bytesEqual, wipe } from '../util/bytes.js';
+import { armor, readOpenPgpData } from './armor.js';
+import { type Certificate, parseSingleCertificate, serializeCertificate } from './certificate.js';
+import { type KeyPacket, fingerprintHex, gnuDummySecretKeyBody, secretMaterialFromParams, unencryptedSecretKeyBody } from './key-packet.js';
+
+/** For each key of a certificate (by fingerprint): its secret material, or 'stub' for "not here". */
+export type SecretsByFingerprint = ReadonlyMap<string, SecretKeyMaterial | 'stub'>;
+
+export interface UnlockedKey {
+  readonly certificate: Certificate;
+  /** Secret material of every key that has one in the file (stubs are absent). */
+  readonly secrets: Map<string, SecretKeyMaterial>;
+}
+
+/** Serialises the certificate with secret packets and encrypts every secret with the passphrase. */
+export async function encryptSecretKey(cert: Certificate, secrets: SecretsByFingerprint, passphrase: string): Promise<string> {
+  const bodies = new Map<string, Uint8Array>();
+  for (const key of allKeys(cert)) {
+    const secret = secrets.get(fingerprintHex(key));
+    if (secret === undefined) throw new Error(`no secret or stub given for key ${fingerprintHex(key)}`);
+    bodies.set(fingerprintHex(key), secret === 'stub' ? gnuDummySecretKeyBody(key) : unencryptedSecretKeyBody(key, secret));
+  }
+  const plain = serializeCertificate(cert, bodies);
+  try {
+    const privateKey = await openpgp.readPrivateKey({ binaryKey: plain });
+    const encrypted = await openpgp.encryptKey({ privateKey, passphrase });
+    return armor('privateKey', encrypted.write() as Uint8Array);
+  } finally {
+    wipe(plain, ...bodies.values());
+  }
+}
+
+/**
+ * Decrypts a secret key file. A wrong passphrase is a PASSPHRASE_WRONG error; anything that is not a
+ * secret key of the supported kinds is INPUT_INVALID.
+ */
+export async function decryptSecretKey(data: Uint8Array, passphrase: string, what = 'secret key'): Promise<UnlockedKey> {
+  let privateKey: openpgp.PrivateKey;
+  try {
+    privateKey = await openpgp.readPrivateKey({ binaryKey: await readOpenPgpData(data, ['privateKey']) });
+  } catch (error) {
+    throw new KeyceremonyError('INPUT_INVALID', `${what} is not an OpenPGP secret key: ${messageText(error)}`);
+  }
+  let decrypted: openpgp.PrivateKey;
+  try {
+    decrypted = await openpgp.decryptKey({ privateKey, passphrase });
+  } catch (error) {
+    if (/passphrase/i.test(messageText(error))) {
+      throw new KeyceremonyError('PASSPHRASE_WRONG', `wrong passphrase for ${what}`);
+    }
+    throw new KeyceremonyError('INPUT_INVALID', `cannot decrypt ${what}: ${messageText(error)}`);
+  }
+  const certificate = parseSingleCertificate(decrypted.toPublic().write() as Uint8Array);
+  const byFingerprint = new Map(allKeys(certificate).map((k) => [fingerprintHex(k), k] as const));
+  const secrets = new Map<string, SecretKeyMaterial>();
+  for (const key of decrypted.getKeys()) {
+    const packet = key.keyPacket as openpgp.SecretKeyPacket | openpgp.SecretSubkeyPacket;
+    if (packet.isDummy()) continue;
+    const fpr = packet.getFingerprint().toUpperCase();
+    const ours = byFingerprint.get(fpr);
+    if (!ours) throw new KeyceremonyError('INPUT_INVALID', `${what}: key ${fpr} not found in its certificate`);
+    const secret = secretMaterialFromParams(ours.material, (packet.privateParams ?? {}) as Record<string, Uint8Array>);
+    secrets.set(fpr, secret);
+  }
+  return { certificate, secrets };
+}
+
+export function allKeys(cert: Certificate): KeyPacket[] {
+  return [cert.primary, ...cert.subkeys.map((s) => s.key)];
+}
+
+/** True when two key packets are the same key (same public body). */
+export function sameKey(a: KeyPacket, b: KeyPacket): boolean {
+  return bytesEqual(a.body, b.body);
+}
+
+function messageText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,125 @@
+/**
+ * The self-signatures a root key makes: user-ID certifications (which carry the primary's flags and expiry),
+ * subkey bindings with the subkey's back-signature, and revocations. Every one is made through a Signer, so
+ * the root may be a software key or live on a token.
+ */
+import { signatureHash } from '../crypto/algorithms.js';
+import type { Signer } from '../signer/signer.js';
+import { KeyFlag, RevocationReason, type RevocationReasonName, SignatureType } from './constants.js';
+import { type KeyPacket, keyHashPrefix, toPgpTime } from './key-packet.js';
+import { signCovered, subkeyCovered, userIdCovered } from './signature-packet.js';
+import { type Subpacket, subpacket } from './subpackets.js';
+
+export interface SigningKey {
+  readonly key: KeyPacket;
+  readonly signer: Signer;
+}
+
+/** Seconds from key creation to expiry, as the key-expiration subpacket wants it. */
+export function expirationSeconds(key: KeyPacket, expires: Date | undefined): Subpacket[] {
+  if (!expires) return [];
+  const seconds = toPgpTime(expires) - toPgpTime(key.created);
+  if (seconds <= 0) throw new Error('expiry must be after the key creation time');
+  return [subpacket.keyExpiration(seconds)];
+}
+
+/**
+ * Positive certification (0x13) of a user ID by the primary. Its key flags make the primary certify-only, and
+ * its key expiration is the primary's expiry: renewing the root means issuing a newer one of these.
+ */
+export async function certifyUserId(
+  root: SigningKey,
+  userId: string,
+  options: { created: Date; expires?: Date; primary: boolean },
+): Promise<Uint8Array> {
+  return signCovered(
+    {
+      type: SignatureType.certPositive,
+      hash: signatureHash(root.key.material.algorithm),
+      created: options.created,
+      hashed: [
+        subpacket.keyFlags(KeyFlag.certify),
+        ...expirationSeconds(root.key, options.expires),
+        subpacket.preferredSymmetric(),
+        subpacket.preferredHash(),
+        subpacket.preferredCompression(),
+        subpacket.features(),
+        subpacket.keyServerNoModify(),
+        ...(options.primary ? [subpacket.primaryUserId()] : []),
+      ],
+    },
+    root.key,
+    root.signer,
+    ...userIdCovered(root.key, new TextEncoder().encode(userId)),
+  );
+}
+
+/**
+ * Binds a signing-only subkey (0x18, flags S) and embeds the subkey's own primary-key-binding signature
+ * (0x19) — without that "cross-certification" gpg and openpgp.js refuse signatures by the subkey.
+ */
+export async function bindSigningSubkey(
+  root: SigningKey,
+  subkey: SigningKey,
+  options: { created: Date; expires?: Date; notations?: readonly (readonly [string, string])[] },
+): Promise<Uint8Array> {
+  const backSignature = await signCovered(
+    { type: SignatureType.primaryKeyBinding, hash: signatureHash(subkey.key.material.algorithm), created: options.created },
+    subkey.key,
+    subkey.signer,
+    ...subkeyCovered(root.key, subkey.key),
+  );
+  return signCovered(
+    {
+      type: SignatureType.subkeyBinding,
+      hash: signatureHash(root.key.material.algorithm),
+      created: options.created,
+      hashed: [
+        subpacket.keyFlags(KeyFlag.sign),
+        ...expirationSeconds(subkey.key, options.expires),
+        ...(options.notations ?? []).map(([name, value]) => subpacket.notation(name, value)),
+        subpacket.embeddedSignature(backSignature),
+      ],
+    },
+    root.key,
+    root.signer,
+    ...subkeyCovered(root.key, subkey.key),
+  );
+}
+
+/** A key revocation (0x20) by the primary: on its own, a revocation certificate. */
+export async function revokePrimary(
+  root: SigningKey,
+  options: { created: Date; reason: RevocationReasonName; text: string },
+): Promise<Uint8Array> {
+  return signCovered(
+    {
+      type: SignatureType.keyRevocation,
+      hash: signatureHash(root.key.material.algorithm),
+      created: options.created,
+      hashed: [subpacket.reasonForRevocation(RevocationReason[options.reason], options.text)],
+    },
+    root.key,
+    root.signer,
+    keyHashPrefix(root.key),
+  );
+}
+
+/** A subkey revocation (0x28) by the primary. */
+export async function revokeSubkey(
+  root: SigningKey,
+  subkey: KeyPacket,
+  options: { created: Date; reason: RevocationReasonName; text: string },
+): Promise<Uint8Array> {
+  return signCovered(
+    {
+      type: SignatureType.subkeyRevocation,
+      hash: signatureHash(root.key.material.algorithm),
+      created: options.created,
+      hashed: [subpacket.reasonForRevocation(RevocationReason[options.reason], options.text)],
+    },
+    root.key,
+    root.signer,
+    ...subkeyCovered(root.key, subkey),
+  );
+}
