@@ -1,0 +1,46 @@
+/**
+ * Transcript entries: JSON Lines, each `{seq, time, step, role, event, data, prev, hash}`, chained by SHA-256.
+ *
+ * `hash` is the SHA-256 of the canonical JSON (keys sorted, no whitespace) of the entry without `hash`;
+ * `prev` is the previous entry's hash (64 zeros for the first). Lines are written in a fixed key order and
+ * re-serialised on verification, so a transcript has exactly one valid byte form.
+ */
+import { createHash } from 'node:crypto';
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export interface TranscriptEntry {
+  readonly seq: number;
+  readonly time: string;
+  readonly step: string | null;
+  readonly role: string | null;
+  readonly event: string;
+  readonly data: JsonObject;
+  readonly prev: string;
+  readonly hash: string;
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** Canonical JSON: object keys sorted by code point, no insignificant whitespace. */
+export function canonicalJson(value: JsonValue): string {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new Error('non-finite number in transcript');
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const keys = Object.keys(value).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k] as JsonValue)}`).join(',')}}`;
+}
+
+export function entryHash(entry: Omit<TranscriptEntry, 'hash'>): string {
+  const { seq, time, step, role, event, data, prev } = entry;
+  return createHash('sha256').update(canonicalJson({ seq, time, step, role, event, data, prev })).digest('hex');
+}
+
+/** The one byte form of an entry line (without the newline). */
+export function serializeEntry(entry: TranscriptEntry): string {
+  const { seq, time, step, role, event, data, prev, hash } = entry;
+  return JSON.stringify({ seq, time, step, role, event, data: JSON.parse(canonicalJson(data)) as JsonObject, prev, hash });
+}

@@ -1,0 +1,83 @@
+/**
+ * The transcript for people: a Markdown rendering of the JSON Lines, published next to it. It is derived
+ * data; `transcript verify` re-renders it and requires the published copy to match byte for byte.
+ */
+import { canonicalJson, type JsonObject, type JsonValue, type TranscriptEntry } from './entry.js';
+
+function str(value: JsonValue | undefined): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  // Canonical, so the rendering of a parsed transcript equals the rendering made while recording it.
+  return canonicalJson(value);
+}
+
+function obj(value: JsonValue | undefined): JsonObject {
+  return value && typeof value === 'object' && !Array.isArray(value) ? value : {};
+}
+
+function escape(text: string): string {
+  return text.replace(/([\\`*_[\]|<>])/g, '\\$1');
+}
+
+function summary(entry: TranscriptEntry): string {
+  const d = entry.data;
+  switch (entry.event) {
+    case 'preflight.network':
+      return `network: ${str(d['verdict'])}${d['override'] ? ` (override: ${str(d['override'])})` : ''}`;
+    case 'preflight.clock':
+      return `system clock confirmed: ${str(d['systemTime'])}`;
+    case 'preflight.checklist':
+      return `checklist confirmed: ${escape(str(d['item']))}`;
+    case 'step.start':
+      return `**${escape(str(d['title']))}** (\`${str(d['action'])}\`)`;
+    case 'step.done':
+      return 'step done';
+    case 'prompt.answered':
+      return `prompt \`${str(d['id'])}\` answered (${str(d['kind'])}, from ${str(d['source'])}${d['generated'] ? ', generated' : ''})`;
+    case 'witness.confirmed':
+      return `${escape(str(d['role']))} confirmed with initials **${escape(str(d['initials']))}**: ${escape(str(d['statement']))}`;
+    case 'key.generated':
+      return `key generated: ${str(d['kind'])} ${str(d['algorithm'])} \`${str(d['id'])}\`${d['expires'] ? `, expires ${str(d['expires'])}` : ''}`;
+    case 'output.written':
+      return `wrote ${str(d['tree'])}/\`${str(d['path'])}\` (${str(d['size'])} bytes, sha256 \`${str(d['sha256'])}\`)`;
+    case 'check.passed':
+      return `check passed: ${escape(str(d['check']))}${d['detail'] ? ` — ${escape(str(d['detail']))}` : ''}`;
+    case 'transcript.signer':
+      return `transcript to be signed by \`${str(d['fingerprint'])}\``;
+    case 'ceremony.end':
+      return `ceremony complete (${str(d['entries'])} entries)`;
+    default:
+      return `${entry.event} ${escape(canonicalJson(d))}`;
+  }
+}
+
+export function renderTranscriptMarkdown(entries: readonly TranscriptEntry[]): string {
+  const start = entries[0];
+  const data = obj(start?.data);
+  const script = obj(data['script']);
+  const tool = obj(data['tool']);
+  const rehearsal = data['rehearsal'] === true;
+  const lines: string[] = [];
+  lines.push(`# Ceremony transcript: ${escape(str(script['title']))}${rehearsal ? ' — REHEARSAL' : ''}`, '');
+  if (rehearsal) lines.push('> **REHEARSAL** — throwaway keys; nothing here is for production use.', '');
+  lines.push('| | |', '|---|---|');
+  lines.push(`| Organisation | ${escape(str(data['organisation']))} |`);
+  lines.push(`| Script | \`${str(script['name'])}\` version ${escape(str(script['version']))}, sha256 \`${str(script['sha256'])}\` |`);
+  lines.push(`| Tool | keyceremony ${str(tool['version'])}, code sha256 \`${str(tool['codeSha256'])}\` |`);
+  lines.push(`| Started | ${str(start?.time)} |`);
+  lines.push(`| Finished | ${str(entries.at(-1)?.time)} |`);
+  lines.push(`| Answers from | ${str(data['answers'])} |`);
+  lines.push(`| Entries | ${entries.length}, last hash \`${str(entries.at(-1)?.hash)}\` |`, '');
+  lines.push(`Purpose: ${escape(str(data['purpose']))}`, '');
+  lines.push('## Record', '');
+  let currentStep: string | null = null;
+  for (const entry of entries) {
+    if (entry.step !== currentStep) {
+      currentStep = entry.step;
+      lines.push('', currentStep ? `### Step \`${currentStep}\` — role ${escape(entry.role ?? '')}` : '### Ceremony', '');
+    }
+    lines.push(`- \`${String(entry.seq).padStart(3, '0')}\` ${entry.time.slice(11, 19)} ${summary(entry)}`);
+  }
+  lines.push('', 'Verify with `keyceremony transcript verify DIR` (chain, signature, outputs).', '');
+  return lines.join('\n');
+}

@@ -1,0 +1,66 @@
+/**
+ * Exclusive, atomic, durable file writes.
+ *
+ * A file is written to a temporary name in the same directory (O_EXCL), fsynced, then hard-linked to its final
+ * name — link(2) fails if the name exists, so an existing file is never overwritten — and the directory is
+ * fsynced. Readers never see a half-written file under the final name.
+ */
+import { randomBytes } from 'node:crypto';
+import { link, open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { KeyceremonyError } from '../errors.js';
+
+async function writeTemp(dir: string, name: string, data: Uint8Array | string, mode: number): Promise<string> {
+  const temp = join(dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await open(temp, 'wx', mode);
+  try {
+    await handle.writeFile(data);
+    await handle.chmod(mode); // the umask may have narrowed or widened the mode given to open()
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  await handle.close();
+  return temp;
+}
+
+export async function fsyncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Creates `path` with `data`; fails with OUTPUT_EXISTS if it exists. */
+export async function writeFileExclusive(path: string, data: Uint8Array | string, mode: number): Promise<void> {
+  const dir = dirname(path);
+  const temp = await writeTemp(dir, basename(path), data, mode);
+  try {
+    await link(temp, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new KeyceremonyError('OUTPUT_EXISTS', `refusing to overwrite ${path}`);
+    }
+    throw error;
+  } finally {
+    await unlink(temp).catch(() => undefined);
+  }
+  await fsyncDirectory(dir);
+}
+
+/** Replaces `path` atomically (rename over it). Only for files whose previous version was archived first. */
+export async function replaceFileAtomic(path: string, data: Uint8Array | string, mode: number): Promise<void> {
+  const dir = dirname(path);
+  const temp = await writeTemp(dir, basename(path), data, mode);
+  try {
+    await rename(temp, path);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  await fsyncDirectory(dir);
+}

@@ -1,0 +1,96 @@
+/**
+ * `vault/inventory.json`: every key the organisation has, where it lives and what state it is in.
+ *
+ * The inventory is the vault's table of contents. `status`, `publish` and every later ceremony start from
+ * it, so it is validated strictly on every read.
+ */
+import { z } from 'zod';
+import { keyAlgorithms } from '../crypto/algorithms.js';
+import { KeyceremonyError } from '../errors.js';
+
+const isoTime = z.iso.datetime({ offset: false });
+
+export const KeyLocation = z.discriminatedUnion('type', [
+  /** A file inside the vault (passphrase-encrypted). */
+  z.strictObject({ type: z.literal('file'), path: z.string().min(1) }),
+  /** A key on a PKCS#11 token (RFC 7512 URI); the vault keeps only public parts. */
+  z.strictObject({ type: z.literal('pkcs11'), uri: z.string().startsWith('pkcs11:') }),
+]);
+export type KeyLocation = z.infer<typeof KeyLocation>;
+
+export const keyKinds = ['openpgp-primary', 'openpgp-subkey', 'dct-root', 'dct-targets', 'dct-delegation'] as const;
+export type KeyKind = (typeof keyKinds)[number];
+
+export const InventoryKey = z.strictObject({
+  /** OpenPGP fingerprint (40 hex digits, upper case) or notary key ID (64 hex digits, lower case). */
+  id: z.string().regex(/^(?:[0-9A-F]{40}|[0-9a-f]{64})$/),
+  kind: z.enum(keyKinds),
+  /** What the key is for: root, signing, targets, delegation, ... */
+  role: z.string().min(1),
+  label: z.string().optional(),
+  algorithm: z.enum(keyAlgorithms),
+  created: isoTime,
+  expires: isoTime.nullable(),
+  status: z.enum(['active', 'revoked']),
+  revocation: z.strictObject({ reason: z.string(), date: isoTime }).optional(),
+  location: KeyLocation,
+  /** The key this one is bound to or certified by (a subkey's primary). */
+  parent: z.string().optional(),
+  userIds: z.array(z.string()).optional(),
+  /** Ceremony (transcript name) that created the key. */
+  createdBy: z.string(),
+});
+export type InventoryKey = z.infer<typeof InventoryKey>;
+
+export const InventoryCeremony = z.strictObject({
+  name: z.string(),
+  script: z.string(),
+  date: isoTime,
+  transcript: z.string(),
+  rehearsal: z.boolean(),
+});
+
+export const Inventory = z.strictObject({
+  format: z.literal('keyceremony-inventory'),
+  version: z.literal(1),
+  organisation: z.string(),
+  rehearsal: z.boolean(),
+  updated: isoTime,
+  keys: z.array(InventoryKey),
+  ceremonies: z.array(InventoryCeremony),
+});
+export type Inventory = z.infer<typeof Inventory>;
+
+export const INVENTORY_PATH = 'inventory.json';
+
+export function emptyInventory(organisation: string, rehearsal: boolean, now: Date): Inventory {
+  return {
+    format: 'keyceremony-inventory',
+    version: 1,
+    organisation,
+    rehearsal,
+    updated: now.toISOString(),
+    keys: [],
+    ceremonies: [],
+  };
+}
+
+export function parseInventory(bytes: Uint8Array, where: string): Inventory {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (error) {
+    throw new KeyceremonyError('VAULT_INVALID', `${where} is not JSON: ${(error as Error).message}`);
+  }
+  const result = Inventory.safeParse(json);
+  if (!result.success) {
+    throw new KeyceremonyError('VAULT_INVALID', `${where} is not a valid keyceremony inventory`, {
+      details: result.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`),
+    });
+  }
+  return result.data;
+}
+
+export function serializeInventory(inventory: Inventory): string {
+  return `${JSON.stringify(inventory, null, 2)}\n`;
+}
