@@ -1,0 +1,59 @@
+/**
+ * What a ceremony action is: a zod schema for its parameters, a description for the runbook, and `run`.
+ * Adding an action is one file in `actions/` and one line in `actions/index.ts`.
+ */
+import type { z } from 'zod';
+import type { CeremonyContext } from './context.js';
+import type { CeremonyScript } from './script-schema.js';
+
+/** What a step makes available to later steps (checked when a later step refers to it). */
+export type StepProduct = 'openpgp-root';
+
+export interface PlannedOutput {
+  /** vault, public, handoff or a medium. */
+  readonly tree: string;
+  /** Path inside the tree; `<FPR>` and similar placeholders for names only known at run time. */
+  readonly path: string;
+  readonly what: string;
+}
+
+export interface StepDescription {
+  /** One paragraph: what happens in this step, for the runbook. */
+  readonly summary: string;
+  /** Further lines (parameters that matter to witnesses). */
+  readonly details?: readonly string[];
+  readonly creates?: readonly PlannedOutput[];
+  /** Roles that confirm with their initials during the step. */
+  readonly confirmations?: readonly string[];
+}
+
+export type ParamPath = readonly (string | number)[];
+
+export interface StepReference {
+  /** Where in the step's params the reference is. */
+  readonly path: ParamPath;
+  readonly step: string;
+  readonly product: StepProduct;
+}
+
+export interface RoleReference {
+  readonly path: ParamPath;
+  readonly role: string;
+}
+
+export interface ActionDefinition<P = unknown> {
+  readonly name: string;
+  /** Default step title in runbooks and transcripts. */
+  readonly title: string;
+  readonly params: z.ZodType<P>;
+  readonly produces?: StepProduct;
+  stepReferences?(params: P): readonly StepReference[];
+  roleReferences?(params: P): readonly RoleReference[];
+  describe(params: P, script: CeremonyScript): StepDescription;
+  run(ctx: CeremonyContext, params: P): Promise<void>;
+}
+
+/** Type-erases a definition for the registry while keeping it checked where it is written. */
+export function defineAction<P>(definition: ActionDefinition<P>): ActionDefinition {
+  return definition as unknown as ActionDefinition;
+}

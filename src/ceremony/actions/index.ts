@@ -1,0 +1,10 @@
+/** The action registry: every action a ceremony script can name. */
+import type { ActionDefinition } from '../action.js';
+import { confirm } from './confirm.js';
+import { openpgpGenerateRoot } from './openpgp-generate-root.js';
+import { openpgpSelfTest } from './openpgp-self-test.js';
+import { publish } from './publish.js';
+
+export const actions: ReadonlyMap<string, ActionDefinition> = new Map(
+  [confirm, openpgpGenerateRoot, openpgpSelfTest, publish].map((a) => [a.name, a] as const),
+);

@@ -1,0 +1,198 @@
+/**
+ * `openpgp.generate-root`: the organisation's offline OpenPGP root — a certify-only v4 primary, its user IDs,
+ * signing-only subkeys, and a revocation certificate kept apart. Writes the encrypted secret key, the public
+ * certificate and the revocation certificate to the vault, reads each back and checks it, and adds the keys
+ * to the inventory.
+ */
+import { z } from 'zod';
+import { describeAlgorithm } from '../../crypto/algorithms.js';
+import type { SecretKeyMaterial } from '../../crypto/key-material.js';
+import { armor, readOpenPgpData } from '../../openpgp/armor.js';
+import { parseSingleCertificate, serializeCertificate } from '../../openpgp/certificate.js';
+import { PacketTag } from '../../openpgp/constants.js';
+import { readPackets, writePacket } from '../../openpgp/encoding.js';
+import { fingerprintHex, keyHashPrefix } from '../../openpgp/key-packet.js';
+import { createRoot, generateSoftwareKey } from '../../openpgp/root-key.js';
+import { decryptSecretKey, encryptSecretKey } from '../../openpgp/secret-key-file.js';
+import { checkSignature } from '../../openpgp/signature-check.js';
+import { parseSignatureBody } from '../../openpgp/signature-packet.js';
+import { bytesEqual } from '../../util/bytes.js';
+import { addDuration, formatDuration, parseDuration } from '../../util/duration.js';
+import { vaultPath } from '../../vault/layout.js';
+import { KeyceremonyError } from '../../errors.js';
+import { defineAction } from '../action.js';
+import type { CeremonyContext } from '../context.js';
+import { DurationParam, KeyAlgorithmParam, UserIdParam } from '../params/common.js';
+import { markUserId } from '../rehearsal-marks.js';
+
+const SubkeyParams = z.strictObject({
+  /** A name for the subkey in the inventory and the KEYS file (e.g. "release-2026"). */
+  label: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,39}$/, 'must be lower-case letters, digits, dots, dashes').optional(),
+  algorithm: KeyAlgorithmParam.default('ed25519'),
+  expires: DurationParam.default('2y'),
+});
+
+const Params = z.strictObject({
+  algorithm: KeyAlgorithmParam.default('ed25519'),
+  userIds: z.array(UserIdParam).min(1),
+  expires: DurationParam.default('5y'),
+  subkeys: z.array(SubkeyParams).default([]),
+});
+type Params = z.infer<typeof Params>;
+
+function sameSecret(a: SecretKeyMaterial, b: SecretKeyMaterial | undefined): boolean {
+  if (!b || a.algorithm !== b.algorithm) return false;
+  switch (a.algorithm) {
+    case 'ed25519':
+      return b.algorithm === 'ed25519' && bytesEqual(a.seed, b.seed);
+    case 'nistp256':
+      return b.algorithm === 'nistp256' && bytesEqual(a.d, b.d);
+    case 'rsa4096':
+      return b.algorithm === 'rsa4096' && bytesEqual(a.d, b.d) && bytesEqual(a.p, b.p) && bytesEqual(a.q, b.q);
+  }
+}
+
+async function run(ctx: CeremonyContext, params: Params): Promise<void> {
+  const created = new Date(Math.floor(ctx.now().getTime() / 1000) * 1000);
+  const userIds = params.userIds.map((u) => (ctx.rehearsal ? markUserId(u) : u));
+  const expires = addDuration(created, parseDuration(params.expires));
+  const labels = params.subkeys.map((s, i) => s.label ?? `signing-${i + 1}`);
+  if (new Set(labels).size !== labels.length) throw new KeyceremonyError('SCRIPT_INVALID', 'subkey labels must be unique');
+
+  const passphrase = await ctx.vaultPassphrase();
+
+  ctx.ui.info(`Generating the ${describeAlgorithm(params.algorithm)} root key and ${params.subkeys.length} signing subkey(s)…`);
+  const primaryKey = await generateSoftwareKey(params.algorithm);
+  const root = await createRoot(
+    {
+      userIds,
+      expires,
+      created,
+      subkeys: params.subkeys.map((s) => ({ algorithm: s.algorithm, expires: addDuration(created, parseDuration(s.expires)) })),
+    },
+    primaryKey,
+  );
+  const fpr = fingerprintHex(root.primary.key);
+  ctx.ui.fingerprint('Root key fingerprint', fpr);
+  ctx.transcript.record('key.generated', {
+    id: fpr,
+    kind: 'openpgp-primary',
+    algorithm: params.algorithm,
+    created: created.toISOString(),
+    expires: expires.toISOString(),
+    flags: 'C',
+    userIds,
+    location: 'software',
+  });
+  for (const [i, sub] of root.subkeys.entries()) {
+    const spec = params.subkeys[i];
+    const subFpr = fingerprintHex(sub.key);
+    ctx.ui.fingerprint(`Signing subkey "${labels[i]}"`, subFpr, { words: false });
+    ctx.transcript.record('key.generated', {
+      id: subFpr,
+      kind: 'openpgp-subkey',
+      label: labels[i] ?? null,
+      algorithm: spec?.algorithm ?? params.algorithm,
+      created: created.toISOString(),
+      expires: addDuration(created, parseDuration(spec?.expires ?? '2y')).toISOString(),
+      flags: 'S',
+      parent: fpr,
+      location: 'software',
+    });
+  }
+
+  // The secret key file: written, read back, decrypted with the passphrase, compared key by key.
+  const secretPath = vaultPath.openpgpSecretKey(fpr);
+  const secretFile = await ctx.vault.write(secretPath, await encryptSecretKey(root.certificate, root.secrets, passphrase));
+  const reopened = await decryptSecretKey(await ctx.vault.read(secretPath), passphrase, secretPath);
+  if (!bytesEqual(serializeCertificate(reopened.certificate), serializeCertificate(root.certificate))) {
+    throw new KeyceremonyError('CHECK_FAILED', `${secretPath} does not hold the certificate that was generated`);
+  }
+  for (const [keyFpr, secret] of root.secrets) {
+    if (secret !== 'stub' && !sameSecret(secret, reopened.secrets.get(keyFpr))) {
+      throw new KeyceremonyError('CHECK_FAILED', `${secretPath}: the secret of ${keyFpr} does not read back`);
+    }
+  }
+  ctx.recordOutput(secretFile, { fingerprints: [fpr, ...root.subkeys.map((s) => fingerprintHex(s.key))], encrypted: true });
+  ctx.ui.success(`Secret key written and checked: vault/${secretPath}`);
+
+  const publicPathInVault = vaultPath.openpgpPublicKey(fpr);
+  const publicFile = await ctx.vault.write(publicPathInVault, armor('publicKey', serializeCertificate(root.certificate)));
+  const reread = parseSingleCertificate(await readOpenPgpData(await ctx.vault.read(publicPathInVault), ['publicKey']));
+  if (fingerprintHex(reread.primary) !== fpr) throw new KeyceremonyError('CHECK_FAILED', `${publicPathInVault} does not read back`);
+  ctx.recordOutput(publicFile, { fingerprints: [fpr] });
+
+  // The revocation certificate: a lone key-revocation signature, as gpg stores them.
+  const revocationPath = vaultPath.openpgpRevocation(fpr);
+  const revocationFile = await ctx.vault.write(
+    revocationPath,
+    armor('publicKey', writePacket(PacketTag.signature, root.revocation), 'This is a revocation certificate'),
+  );
+  const revPackets = readPackets(await readOpenPgpData(await ctx.vault.read(revocationPath), ['publicKey']));
+  const revBody = revPackets[0]?.body;
+  if (revPackets.length !== 1 || !revBody || !checkSignature(parseSignatureBody(revBody), root.primary.key, [keyHashPrefix(root.primary.key)]).ok) {
+    throw new KeyceremonyError('CHECK_FAILED', `${revocationPath} does not verify against the root key`);
+  }
+  ctx.recordOutput(revocationFile, { fingerprints: [fpr], revocationCertificate: true });
+  ctx.ui.success(`Revocation certificate written and checked: vault/${revocationPath}`);
+
+  const createdBy = ctx.script.script.name;
+  ctx.inventory.keys.push({
+    id: fpr,
+    kind: 'openpgp-primary',
+    role: 'root',
+    algorithm: params.algorithm,
+    created: created.toISOString(),
+    expires: expires.toISOString(),
+    status: 'active',
+    location: { type: 'file', path: secretPath },
+    userIds,
+    createdBy,
+  });
+  for (const [i, sub] of root.subkeys.entries()) {
+    const spec = params.subkeys[i];
+    ctx.inventory.keys.push({
+      id: fingerprintHex(sub.key),
+      kind: 'openpgp-subkey',
+      role: 'signing',
+      label: labels[i],
+      algorithm: spec?.algorithm ?? 'ed25519',
+      created: created.toISOString(),
+      expires: addDuration(created, parseDuration(spec?.expires ?? '2y')).toISOString(),
+      status: 'active',
+      location: { type: 'file', path: secretPath },
+      parent: fpr,
+      createdBy,
+    });
+  }
+
+  ctx.provide({
+    product: 'openpgp-root',
+    certificate: root.certificate,
+    primary: root.primary,
+    subkeys: root.subkeys.map((key, i) => ({ key, label: labels[i] })),
+  });
+  ctx.setTranscriptSigner(root.primary);
+}
+
+export const openpgpGenerateRoot = defineAction<Params>({
+  name: 'openpgp.generate-root',
+  title: 'Generate the offline OpenPGP root key',
+  params: Params,
+  produces: 'openpgp-root',
+  describe(params) {
+    const subkeys = params.subkeys.map(
+      (s, i) => `signing subkey "${s.label ?? `signing-${i + 1}`}": ${describeAlgorithm(s.algorithm)}, [S], expires after ${formatDuration(s.expires)}`,
+    );
+    return {
+      summary: `Generate a certify-only ${describeAlgorithm(params.algorithm)} root key (gpg shows [C]) that expires after ${formatDuration(params.expires)}, with ${params.subkeys.length} signing-only subkey(s), and a revocation certificate. The operator sets the vault passphrase; the fingerprint is shown as hex and as PGP words for reading aloud.`,
+      details: [...params.userIds.map((u) => `user ID: ${u}`), ...subkeys],
+      creates: [
+        { tree: 'vault', path: vaultPath.openpgpSecretKey('<FPR>'), what: 'root and subkey secrets, encrypted with the vault passphrase' },
+        { tree: 'vault', path: vaultPath.openpgpPublicKey('<FPR>'), what: 'public certificate' },
+        { tree: 'vault', path: vaultPath.openpgpRevocation('<FPR>'), what: 'revocation certificate (keep apart; publish only if the key is lost or compromised)' },
+      ],
+    };
+  },
+  run,
+});

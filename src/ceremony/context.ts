@@ -1,0 +1,58 @@
+/**
+ * What an action sees while it runs: the output trees, the prompts, the transcript, the inventory, and what
+ * earlier steps produced. Implemented by the runner's Session.
+ */
+import type { Certificate } from '../openpgp/certificate.js';
+import type { SigningKey } from '../openpgp/self-signatures.js';
+import type { JsonObject } from '../transcript/entry.js';
+import type { TranscriptRecorder } from '../transcript/recorder.js';
+import type { Inventory } from '../vault/inventory.js';
+import type { OutputTree, WrittenFile } from '../vault/output-tree.js';
+import type { StepProduct } from './action.js';
+import type { Prompter } from './prompts/prompter.js';
+import type { LoadedScript } from './load-script.js';
+import type { Ui } from './ui.js';
+
+/** An OpenPGP root made or unlocked in this session. */
+export interface OpenPgpRootProduct {
+  readonly product: 'openpgp-root';
+  certificate: Certificate;
+  readonly primary: SigningKey;
+  /** Signing subkeys whose secrets are in memory, with their labels. */
+  readonly subkeys: readonly { readonly key: SigningKey; readonly label: string | undefined }[];
+}
+
+export type Product = OpenPgpRootProduct;
+
+export interface CurrentStep {
+  readonly id: string;
+  readonly role: string;
+  readonly title: string;
+  /** 1-based position in the script. */
+  readonly index: number;
+}
+
+export interface CeremonyContext {
+  readonly script: LoadedScript;
+  readonly rehearsal: boolean;
+  readonly step: CurrentStep;
+  readonly prompts: Prompter;
+  readonly ui: Ui;
+  readonly transcript: TranscriptRecorder;
+  readonly vault: OutputTree;
+  readonly public: OutputTree;
+  /** The inventory as it will be written at the end of the ceremony; actions change it in place. */
+  readonly inventory: Inventory;
+  now(): Date;
+  /** Records a written file in the transcript (tree, path, SHA-256, size, plus `extra`). */
+  recordOutput(file: WrittenFile, extra?: JsonObject): void;
+  /** The vault passphrase, asked once per session (set twice on a new vault, checked on an existing one). */
+  vaultPassphrase(): Promise<string>;
+  /** Makes `key` (a root primary) the key that signs this ceremony's transcript. */
+  setTranscriptSigner(key: SigningKey): void;
+  /** Each role types its initials to confirm `statement`; recorded in the transcript. */
+  witness(roles: readonly string[], statement: string): Promise<void>;
+  provide(product: Product): void;
+  /** What an earlier step produced (the script loader checked that it exists). */
+  productOf(step: string, product: StepProduct): Product;
+}

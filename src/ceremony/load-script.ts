@@ -1,0 +1,171 @@
+/**
+ * Loading a ceremony script: YAML → schema → each step's action parameters → cross-references (roles,
+ * earlier steps, unique ids). Every problem is collected and reported at once, each with its line, column
+ * and path in the file, before anything else happens.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { isMap, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import type { z } from 'zod';
+import { KeyceremonyError } from '../errors.js';
+import type { ActionDefinition, ParamPath, StepProduct } from './action.js';
+import { actions } from './actions/index.js';
+import { CeremonyScript } from './script-schema.js';
+
+export interface ResolvedStep {
+  readonly id: string;
+  readonly role: string;
+  readonly title: string;
+  readonly action: ActionDefinition;
+  readonly params: unknown;
+}
+
+export interface LoadedScript {
+  readonly path: string;
+  readonly sha256: string;
+  readonly script: CeremonyScript;
+  readonly steps: readonly ResolvedStep[];
+}
+
+interface Problem {
+  readonly path: ParamPath;
+  readonly message: string;
+}
+
+function formatPath(path: ParamPath): string {
+  let out = '';
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out ? `.${part}` : part;
+  return out || '(top level)';
+}
+
+/** Line and column of the deepest existing YAML node on `path`. */
+function locate(doc: Document, counter: LineCounter, path: ParamPath): string {
+  let keep = path.length;
+  while (keep > 0 && !doc.hasIn(path.slice(0, keep))) keep--;
+  const node = (keep === 0 ? doc.contents : doc.getIn(path.slice(0, keep), true)) as YamlNode | null | undefined;
+  let offset = node?.range?.[0];
+  // For a missing key, point at the mapping that lacks it; for an unknown key, at the key itself.
+  if (keep < path.length && isMap(node)) {
+    const wanted = path[keep];
+    const pair = node.items.find((p) => (p.key as { value?: unknown } | null)?.value === wanted);
+    const keyNode = pair?.key as YamlNode | undefined;
+    if (keyNode?.range) offset = keyNode.range[0];
+  }
+  if (offset === undefined) return '';
+  const pos = counter.linePos(offset);
+  return `${pos.line}:${pos.col}`;
+}
+
+function zodProblems(error: z.ZodError, prefix: ParamPath = []): Problem[] {
+  return error.issues.flatMap((issue): Problem[] => {
+    const path = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: [...path, key], message: `unknown key "${key}"` }));
+    }
+    return [{ path, message: issue.message }];
+  });
+}
+
+export async function loadScript(file: string): Promise<LoadedScript> {
+  const path = resolve(file);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new KeyceremonyError('SCRIPT_UNREADABLE', `cannot read ceremony script ${file}${code ? ` (${code})` : ''}`);
+  }
+  return parseScript(text, path);
+}
+
+export function parseScript(text: string, path: string): LoadedScript {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new KeyceremonyError('SCRIPT_INVALID', `${path} is not valid YAML`, {
+      details: doc.errors.map((e) => {
+        const pos = e.linePos?.[0];
+        return `${pos ? `${pos.line}:${pos.col} ` : ''}${e.message.split('\n')[0] ?? ''}`;
+      }),
+    });
+  }
+  const raw: unknown = doc.toJS();
+  const problems: Problem[] = [];
+  const parsed = CeremonyScript.safeParse(raw);
+  if (!parsed.success) problems.push(...zodProblems(parsed.error));
+
+  // Steps and roles are checked even when other parts of the script are wrong, to report everything at once.
+  const rawScript = (raw && typeof raw === 'object' ? raw : {}) as { roles?: unknown; steps?: unknown };
+  const roleIds = new Set(
+    Array.isArray(rawScript.roles) ? rawScript.roles.map((r: { id?: unknown }) => r?.id).filter((id): id is string => typeof id === 'string') : [],
+  );
+  const rawSteps = Array.isArray(rawScript.steps) ? (rawScript.steps as unknown[]) : [];
+  const seen = new Map<string, { index: number; produces: StepProduct | undefined }>();
+  const resolved: ResolvedStep[] = [];
+
+  rawSteps.forEach((rawStep, index) => {
+    const at = (...rest: ParamPath): ParamPath => ['steps', index, ...rest];
+    if (!rawStep || typeof rawStep !== 'object') return;
+    const step = rawStep as { id?: unknown; action?: unknown; role?: unknown; title?: unknown; params?: unknown };
+    const id = typeof step.id === 'string' ? step.id : undefined;
+    if (id !== undefined && seen.has(id)) problems.push({ path: at('id'), message: `duplicate step id "${id}"` });
+    if (typeof step.role === 'string' && !roleIds.has(step.role)) {
+      problems.push({ path: at('role'), message: `role "${step.role}" is not defined in roles` });
+    }
+    if (typeof step.action !== 'string') return;
+    const action = actions.get(step.action);
+    if (!action) {
+      problems.push({ path: at('action'), message: `unknown action "${step.action}" (known: ${[...actions.keys()].sort().join(', ')})` });
+      return;
+    }
+    const params = action.params.safeParse(step.params ?? {});
+    if (!params.success) {
+      problems.push(...zodProblems(params.error, at('params')));
+      if (id !== undefined) seen.set(id, { index, produces: action.produces });
+      return;
+    }
+    for (const ref of action.stepReferences?.(params.data) ?? []) {
+      const target = seen.get(ref.step);
+      if (!target) {
+        const later = rawSteps.some((s, i) => i > index && (s as { id?: unknown })?.id === ref.step);
+        problems.push({
+          path: at('params', ...ref.path),
+          message: later ? `step "${ref.step}" comes later; a step can only refer to earlier steps` : `step "${ref.step}" is not defined`,
+        });
+      } else if (target.produces !== ref.product) {
+        problems.push({ path: at('params', ...ref.path), message: `step "${ref.step}" does not produce an ${ref.product}` });
+      }
+    }
+    for (const ref of action.roleReferences?.(params.data) ?? []) {
+      if (!roleIds.has(ref.role)) problems.push({ path: at('params', ...ref.path), message: `role "${ref.role}" is not defined in roles` });
+    }
+    if (id !== undefined) {
+      seen.set(id, { index, produces: action.produces });
+      resolved.push({
+        id,
+        role: typeof step.role === 'string' ? step.role : '',
+        title: typeof step.title === 'string' ? step.title : action.title,
+        action,
+        params: params.data,
+      });
+    }
+  });
+
+  const roles = Array.isArray(rawScript.roles) ? (rawScript.roles as { id?: unknown }[]) : [];
+  const roleSeen = new Set<unknown>();
+  roles.forEach((role, i) => {
+    if (role && roleSeen.has(role.id)) problems.push({ path: ['roles', i, 'id'], message: `duplicate role id "${String(role.id)}"` });
+    roleSeen.add(role?.id);
+  });
+
+  if (problems.length > 0 || !parsed.success) {
+    const lines = problems.map((p) => {
+      const where = locate(doc, counter, p.path);
+      return `${where ? `${where} ` : ''}${formatPath(p.path)}: ${p.message}`;
+    });
+    const plural = problems.length === 1 ? 'problem' : 'problems';
+    throw new KeyceremonyError('SCRIPT_INVALID', `${path}: ${problems.length} ${plural}; nothing was done`, { details: lines });
+  }
+  return { path, sha256: createHash('sha256').update(text).digest('hex'), script: parsed.data, steps: resolved };
+}

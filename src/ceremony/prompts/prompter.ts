@@ -1,0 +1,47 @@
+/**
+ * Prompts: everything a ceremony asks of people, each with a stable id (the key in an answers file and in
+ * rehearsal-secrets.json). Three implementations: the terminal, an answers file, and rehearsal (answers
+ * file plus generated throwaway secrets). The session records every answer in the transcript — never a
+ * secret's value.
+ *
+ * Prompt ids (docs/ceremony-guide.md lists them):
+ *   preflight.clock                 confirm the system date and time
+ *   preflight.checklist.<n>         confirm checklist item n (1-based)
+ *   vault.passphrase                the vault passphrase (new vault: entered twice, `.confirm` in files)
+ *   <step>.<role>                   initials of a role confirming a checkpoint in step <step>
+ */
+
+export type PromptSource = 'terminal' | 'answers-file' | 'rehearsal';
+
+export interface SecretRequest {
+  readonly id: string;
+  /** What the secret is, e.g. "Vault passphrase". */
+  readonly label: string;
+  readonly kind: 'passphrase' | 'pin';
+  /** `new`: chosen now (entered twice, strength floor, generation offered); `existing`: entered once. */
+  readonly purpose: 'new' | 'existing';
+  /** Strength floor for `new` passphrases (estimated bits). */
+  readonly minBits: number;
+  /** Words in a generated passphrase. */
+  readonly generatedWords: number;
+  /** Checks an `existing` secret (e.g. by decrypting); a message when it is wrong. */
+  readonly check?: (value: string) => Promise<string | undefined>;
+}
+
+export interface SecretAnswer {
+  readonly value: string;
+  /** True when keyceremony generated the value (diceware). */
+  readonly generated: boolean;
+}
+
+export interface Prompter {
+  readonly source: PromptSource;
+  confirm(id: string, message: string): Promise<boolean>;
+  /** Initials of a person (2–4 letters). */
+  initials(id: string, message: string): Promise<string>;
+  secret(request: SecretRequest): Promise<SecretAnswer>;
+  /** Answers this prompter holds that no prompt asked for (typos in an answers file). */
+  unused(): string[];
+}
+
+export const INITIALS = /^[A-Za-z]{2,4}$/;

@@ -1,0 +1,112 @@
+/**
+ * Non-interactive prompts: answers from a YAML file (`run --answers FILE`), and rehearsal (`rehearse`),
+ * which also confirms every checkpoint and generates throwaway secrets it does not find in the answers.
+ */
+import { readFile } from 'node:fs/promises';
+import { parse } from 'yaml';
+import { KeyceremonyError } from '../../errors.js';
+import { generatePassphrase } from '../../util/diceware.js';
+import { INITIALS, type Prompter, type PromptSource, type SecretAnswer, type SecretRequest } from './prompter.js';
+import { weakness } from './passphrase-strength.js';
+
+type Answer = string | boolean | number;
+
+export async function readAnswersFile(path: string): Promise<Map<string, Answer>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new KeyceremonyError('INPUT_NOT_FOUND', `cannot read answers file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = parse(text, { uniqueKeys: true });
+  } catch (error) {
+    throw new KeyceremonyError('ANSWERS_INVALID', `answers file ${path} is not valid YAML: ${(error as Error).message}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new KeyceremonyError('ANSWERS_INVALID', `answers file ${path} must be a mapping of prompt id to answer`);
+  }
+  const answers = new Map<string, Answer>();
+  const bad: string[] = [];
+  for (const [key, value] of Object.entries(parsed)) {
+    if (typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number') answers.set(key, value);
+    else bad.push(`${key}: the answer must be a string, number or true/false`);
+  }
+  if (bad.length) throw new KeyceremonyError('ANSWERS_INVALID', `answers file ${path} has invalid answers`, { details: bad });
+  return answers;
+}
+
+export class ScriptedPrompter implements Prompter {
+  readonly source: PromptSource;
+  readonly #answers: Map<string, Answer>;
+  readonly #used = new Set<string>();
+  readonly #rehearsal: boolean;
+  /** Secrets generated for a rehearsal, by prompt id (written to rehearsal-secrets.json). */
+  readonly generated = new Map<string, string>();
+
+  constructor(answers: Map<string, Answer>, options: { rehearsal: boolean }) {
+    this.#answers = answers;
+    this.#rehearsal = options.rehearsal;
+    this.source = options.rehearsal ? 'rehearsal' : 'answers-file';
+  }
+
+  #take(id: string, what: string): Answer | undefined {
+    const value = this.#answers.get(id);
+    if (value !== undefined) this.#used.add(id);
+    else if (!this.#rehearsal) {
+      throw new KeyceremonyError('ANSWER_MISSING', `the answers file has no answer for prompt "${id}" (${what})`);
+    }
+    return value;
+  }
+
+  async confirm(id: string, message: string): Promise<boolean> {
+    const value = this.#take(id, message);
+    if (value === undefined) return true;
+    if (value === true || value === 'yes') return true;
+    if (value === false || value === 'no') return false;
+    throw new KeyceremonyError('ANSWERS_INVALID', `answer to "${id}" must be yes or no (true/false)`);
+  }
+
+  async initials(id: string, message: string): Promise<string> {
+    const value = this.#take(id, message);
+    if (value === undefined) return 'RH';
+    if (typeof value !== 'string' || !INITIALS.test(value)) {
+      throw new KeyceremonyError('ANSWERS_INVALID', `answer to "${id}" must be initials (2–4 letters)`);
+    }
+    return value.toUpperCase();
+  }
+
+  async secret(request: SecretRequest): Promise<SecretAnswer> {
+    const raw = this.#take(request.id, request.label);
+    if (raw === undefined) {
+      if (request.purpose === 'existing') {
+        throw new KeyceremonyError('ANSWER_MISSING', `no answer for "${request.id}" (${request.label}): a rehearsal on an existing vault needs the rehearsal-secrets.json of the rehearsal that made it`);
+      }
+      const value = generatePassphrase(request.generatedWords);
+      this.generated.set(request.id, value);
+      return { value, generated: true };
+    }
+    const value = String(raw);
+    if (request.purpose === 'new') {
+      const confirmId = `${request.id}.confirm`;
+      const confirmation = this.#answers.get(confirmId);
+      if (confirmation !== undefined) {
+        this.#used.add(confirmId);
+        if (String(confirmation) !== value) {
+          throw new KeyceremonyError('PASSPHRASE_MISMATCH', `the two entries for "${request.id}" (${request.label}) do not match`);
+        }
+      }
+      const weak = weakness(value, request.minBits, request.kind);
+      if (weak) throw new KeyceremonyError('PASSPHRASE_WEAK', `answer to "${request.id}" (${request.label}) is ${weak}`);
+    } else if (request.check) {
+      const wrong = await request.check(value);
+      if (wrong) throw new KeyceremonyError('PASSPHRASE_WRONG', `answer to "${request.id}": ${wrong}`);
+    }
+    return { value, generated: false };
+  }
+
+  unused(): string[] {
+    return [...this.#answers.keys()].filter((k) => !this.#used.has(k));
+  }
+}

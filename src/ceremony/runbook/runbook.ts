@@ -1,0 +1,39 @@
+/** The runbook of a script: who does what, in which order, and what will be created where. */
+import type { PlannedOutput, StepDescription } from '../action.js';
+import type { LoadedScript } from '../load-script.js';
+
+export interface RunbookStep {
+  readonly index: number;
+  readonly id: string;
+  readonly title: string;
+  readonly action: string;
+  readonly role: string;
+  readonly roleTitle: string;
+  readonly description: StepDescription;
+}
+
+export interface Runbook {
+  readonly script: LoadedScript;
+  readonly steps: readonly RunbookStep[];
+  readonly creates: readonly PlannedOutput[];
+}
+
+export function buildRunbook(script: LoadedScript): Runbook {
+  const titleOf = (role: string): string => script.script.roles.find((r) => r.id === role)?.title ?? role;
+  const steps = script.steps.map((step, i) => ({
+    index: i + 1,
+    id: step.id,
+    title: step.title,
+    action: step.action.name,
+    role: step.role,
+    roleTitle: titleOf(step.role),
+    description: step.action.describe(step.params, script.script),
+  }));
+  const creates: PlannedOutput[] = [
+    ...steps.flatMap((s) => s.description.creates ?? []),
+    { tree: 'vault', path: 'inventory.json', what: 'inventory of every key, where it lives and its state' },
+    { tree: 'vault', path: 'transcripts/<date>-<name>.jsonl(.asc)', what: 'signed transcript' },
+    { tree: 'public', path: 'transcripts/<date>-<name>.jsonl, .asc, .md', what: 'public copy of the signed transcript, and a readable rendering' },
+  ];
+  return { script, steps, creates };
+}

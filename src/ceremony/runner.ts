@@ -1,0 +1,192 @@
+/**
+ * Runs a loaded ceremony script: preflight (air gap, tool identity, clock, checklist), the steps in order,
+ * then the inventory and the signed transcript. Any failure rolls every output tree back: a ceremony either
+ * completes with a signed transcript or leaves nothing behind.
+ */
+import { hostname } from 'node:os';
+import { KeyceremonyError, messageOf } from '../errors.js';
+import { armor } from '../openpgp/armor.js';
+import { signDetached } from '../openpgp/detached-signature.js';
+import { fingerprintHex } from '../openpgp/key-packet.js';
+import { renderTranscriptMarkdown } from '../transcript/markdown.js';
+import { TranscriptRecorder } from '../transcript/recorder.js';
+import { codeSha256, toolVersion } from '../version.js';
+import { emptyInventory, INVENTORY_PATH, serializeInventory } from '../vault/inventory.js';
+import { publicPath, vaultPath } from '../vault/layout.js';
+import { isInside, OutputTree, type WrittenFile } from '../vault/output-tree.js';
+import type { SecretGuard } from '../vault/secret-guard.js';
+import type { LoadedScript } from './load-script.js';
+import { inspectNetwork, networkProblems, type NetworkState } from './preflight/network.js';
+import type { Prompter } from './prompts/prompter.js';
+import { REHEARSAL } from './rehearsal-marks.js';
+import { Session } from './session.js';
+import type { Ui } from './ui.js';
+
+export interface CeremonyOptions {
+  readonly script: LoadedScript;
+  readonly vaultDir: string;
+  readonly publicDir: string;
+  readonly rehearsal: boolean;
+  readonly allowNetwork: boolean;
+  readonly prompter: Prompter;
+  readonly ui: Ui;
+  readonly guard: SecretGuard;
+  readonly now?: () => Date;
+  readonly inspectNetwork?: () => Promise<NetworkState>;
+}
+
+export interface CeremonyResult {
+  readonly transcriptName: string;
+  readonly entries: number;
+  readonly written: readonly WrittenFile[];
+  readonly rootFingerprint: string;
+}
+
+function transcriptName(script: LoadedScript, start: Date, rehearsal: boolean): string {
+  const stamp = start.toISOString().slice(0, 19).replace(/:/g, '-');
+  return `${stamp}Z-${script.script.name}${rehearsal ? `-${REHEARSAL}` : ''}`;
+}
+
+export async function runCeremony(options: CeremonyOptions): Promise<CeremonyResult> {
+  const { script, rehearsal, ui, guard, prompter } = options;
+  const now = options.now ?? (() => new Date());
+  if (isInside(options.vaultDir, options.publicDir) || isInside(options.publicDir, options.vaultDir)) {
+    throw new KeyceremonyError('USAGE', 'the vault and the public directory must be separate, neither inside the other');
+  }
+  const vault = await OutputTree.fresh('vault', options.vaultDir, { secret: true, guard });
+  const publicTree = await OutputTree.fresh('public', options.publicDir, { secret: false, guard });
+  const started = now();
+  const transcript = new TranscriptRecorder(now, guard);
+  const session = new Session({
+    script,
+    rehearsal,
+    prompts: prompter,
+    ui,
+    transcript,
+    guard,
+    vault,
+    public: publicTree,
+    inventory: emptyInventory(script.script.organisation, rehearsal, started),
+    existingVault: false,
+    now,
+  });
+  const trees = [vault, publicTree];
+  try {
+    return await ceremony(session, options, started, trees);
+  } catch (error) {
+    // Newest tree first: the first tree written to may have created a parent directory the others sit in.
+    for (const tree of [...trees].reverse()) await tree.rollback();
+    throw error;
+  }
+}
+
+async function ceremony(session: Session, options: CeremonyOptions, started: Date, trees: readonly OutputTree[]): Promise<CeremonyResult> {
+  const { script, rehearsal, ui, prompter } = options;
+  const { transcript } = session;
+  const meta = script.script;
+
+  ui.banner(`${meta.title}${rehearsal ? ` — ${REHEARSAL}` : ''}`, [
+    `${meta.organisation}`,
+    `script ${meta.name} version ${meta.version}  sha256 ${script.sha256}`,
+    `keyceremony ${toolVersion()}  code sha256 ${codeSha256()}`,
+    'Witnesses: compare the two hashes with the published values before going on.',
+    ...(rehearsal ? ['REHEARSAL: throwaway keys, every output is marked and must never be trusted.'] : []),
+  ]);
+  transcript.record('ceremony.start', {
+    script: { name: meta.name, title: meta.title, version: meta.version, file: script.path, sha256: script.sha256 },
+    organisation: meta.organisation,
+    purpose: meta.purpose.trim(),
+    tool: { name: 'keyceremony', version: toolVersion(), codeSha256: codeSha256(), node: process.version },
+    host: hostname(),
+    rehearsal,
+    answers: prompter.source,
+    roles: meta.roles.map((r) => ({ id: r.id, title: r.title })),
+  });
+
+  // Air gap.
+  const network = await (options.inspectNetwork ?? inspectNetwork)();
+  const problems = networkProblems(network);
+  const override = problems.length === 0 ? null : rehearsal ? 'rehearsal' : options.allowNetwork ? 'allow-network' : null;
+  if (problems.length > 0 && override === null) {
+    throw new KeyceremonyError('NETWORK_UP', 'refusing to run a ceremony on a networked machine', {
+      details: [...problems, 'Disconnect (or use --allow-network, which is recorded in the transcript).'],
+    });
+  }
+  transcript.record('preflight.network', {
+    verdict: problems.length === 0 ? 'air-gapped' : 'network-up',
+    problems,
+    override,
+    interfaces: network.interfaces.map((i) => ({ name: i.name, up: i.up, addresses: [...i.addresses] })),
+  });
+  if (problems.length === 0) ui.success('No network: no interface up besides loopback, no default route');
+  else ui.warn(`Network is up (${problems.join('; ')}) — allowed by ${override === 'rehearsal' ? '--rehearsal' : '--allow-network'}`);
+
+  // Clock: every signature embeds it.
+  if (meta.preflight.confirmClock) {
+    const current = session.now();
+    const local = current.toString().replace(/ \(.*\)$/, '');
+    const ok = await prompter.confirm('preflight.clock', `The system clock says ${current.toISOString().replace('.000', '')} (local: ${local}). Is that correct?`);
+    if (!ok) throw new KeyceremonyError('ABORTED', 'the system clock was not confirmed; set it (date -s) and start again');
+    transcript.record('preflight.clock', { systemTime: current.toISOString(), confirmed: true, source: prompter.source });
+  }
+  for (const [i, item] of meta.preflight.checklist.entries()) {
+    const id = `preflight.checklist.${i + 1}`;
+    if (!(await prompter.confirm(id, `Checklist: ${item}`))) throw new KeyceremonyError('ABORTED', `checklist item not confirmed: ${item}`);
+    transcript.record('preflight.checklist', { item, confirmed: true, prompt: id, source: prompter.source });
+  }
+
+  for (const [index, step] of script.steps.entries()) {
+    const current = { id: step.id, role: step.role, title: step.title, index: index + 1 };
+    session.enterStep(current);
+    ui.step(current.index, script.steps.length, step.title, step.role);
+    const description = step.action.describe(step.params, meta);
+    transcript.record('step.start', { action: step.action.name, title: step.title, summary: description.summary });
+    try {
+      await step.action.run(session, step.params);
+    } catch (error) {
+      if (error instanceof KeyceremonyError) throw error;
+      throw new KeyceremonyError('CHECK_FAILED', `step "${step.id}" failed: ${messageOf(error)}`, { cause: error });
+    }
+    transcript.record('step.done', {});
+  }
+  session.enterStep(undefined);
+
+  const signer = session.transcriptSigner;
+  if (!signer) throw new KeyceremonyError('SCRIPT_INVALID', 'no step of this ceremony provided a root key to sign the transcript');
+  const name = transcriptName(script, started, rehearsal);
+
+  // Inventory last, so it lists everything the steps did.
+  session.inventory.ceremonies.push({
+    name,
+    script: meta.name,
+    date: started.toISOString(),
+    transcript: vaultPath.transcript(name),
+    rehearsal,
+  });
+  session.inventory.updated = session.now().toISOString();
+  session.recordOutput(await session.vault.write(INVENTORY_PATH, serializeInventory(session.inventory)));
+
+  const rootFingerprint = fingerprintHex(signer.key);
+  transcript.record('transcript.signer', { fingerprint: rootFingerprint });
+  const unused = prompter.unused();
+  transcript.record('ceremony.end', {
+    entries: transcript.entries.length + 1,
+    outputs: trees.reduce((n, t) => n + t.written.length, 0),
+    unusedAnswers: unused,
+  });
+  const jsonl = transcript.toJsonl();
+  const signature = armor('signature', await signDetached(new TextEncoder().encode(jsonl), signer, session.now()));
+  await session.vault.write(vaultPath.transcript(name), jsonl);
+  await session.vault.write(vaultPath.transcriptSignature(name), signature);
+  await session.public.write(publicPath.transcript(name), jsonl);
+  await session.public.write(publicPath.transcriptSignature(name), signature);
+  await session.public.write(publicPath.transcriptMarkdown(name), renderTranscriptMarkdown(transcript.entries));
+  if (unused.length > 0) ui.warn(`Answers that no prompt asked for: ${unused.join(', ')}`);
+  ui.success(`Transcript signed by the root key and written: public/${publicPath.transcript(name)}`);
+  return {
+    transcriptName: name,
+    entries: transcript.entries.length,
+    written: trees.flatMap((t) => t.written),
+    rootFingerprint,
+  };
+}

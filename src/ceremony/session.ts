@@ -1,0 +1,139 @@
+/** The runner's implementation of CeremonyContext: one per ceremony run. */
+import { KeyceremonyError } from '../errors.js';
+import type { SigningKey } from '../openpgp/self-signatures.js';
+import type { JsonObject } from '../transcript/entry.js';
+import type { TranscriptRecorder } from '../transcript/recorder.js';
+import type { Inventory } from '../vault/inventory.js';
+import type { OutputTree, WrittenFile } from '../vault/output-tree.js';
+import type { SecretGuard } from '../vault/secret-guard.js';
+import type { StepProduct } from './action.js';
+import type { CeremonyContext, CurrentStep, Product } from './context.js';
+import type { LoadedScript } from './load-script.js';
+import type { Prompter, SecretRequest } from './prompts/prompter.js';
+import type { Ui } from './ui.js';
+
+/** Words in generated vault passphrases: 8 × 12.9 ≈ 103 bits. */
+export const VAULT_PASSPHRASE_WORDS = 8;
+
+export interface SessionOptions {
+  readonly script: LoadedScript;
+  readonly rehearsal: boolean;
+  readonly prompts: Prompter;
+  readonly ui: Ui;
+  readonly transcript: TranscriptRecorder;
+  readonly guard: SecretGuard;
+  readonly vault: OutputTree;
+  readonly public: OutputTree;
+  readonly inventory: Inventory;
+  /** True when the vault existed before this ceremony (its passphrase is checked, not set). */
+  readonly existingVault: boolean;
+  readonly checkVaultPassphrase?: (passphrase: string) => Promise<string | undefined>;
+  readonly now: () => Date;
+}
+
+export class Session implements CeremonyContext {
+  readonly script: LoadedScript;
+  readonly rehearsal: boolean;
+  readonly prompts: Prompter;
+  readonly ui: Ui;
+  readonly transcript: TranscriptRecorder;
+  readonly vault: OutputTree;
+  readonly public: OutputTree;
+  readonly inventory: Inventory;
+  readonly #guard: SecretGuard;
+  readonly #options: SessionOptions;
+  readonly #products = new Map<string, Product>();
+  #step: CurrentStep | undefined;
+  #vaultPassphrase: string | undefined;
+  #transcriptSigner: SigningKey | undefined;
+
+  constructor(options: SessionOptions) {
+    this.script = options.script;
+    this.rehearsal = options.rehearsal;
+    this.prompts = options.prompts;
+    this.ui = options.ui;
+    this.transcript = options.transcript;
+    this.vault = options.vault;
+    this.public = options.public;
+    this.inventory = options.inventory;
+    this.#guard = options.guard;
+    this.#options = options;
+  }
+
+  now(): Date {
+    return this.#options.now();
+  }
+
+  get step(): CurrentStep {
+    if (!this.#step) throw new Error('no step is running');
+    return this.#step;
+  }
+
+  enterStep(step: CurrentStep | undefined): void {
+    this.#step = step;
+    this.transcript.setStep(step ? { id: step.id, role: step.role } : null);
+  }
+
+  get transcriptSigner(): SigningKey | undefined {
+    return this.#transcriptSigner;
+  }
+
+  recordOutput(file: WrittenFile, extra: JsonObject = {}): void {
+    this.transcript.record('output.written', { tree: file.tree, path: file.path, sha256: file.sha256, size: file.size, ...extra });
+  }
+
+  /** Asks for a secret, registers it with the guard, and records that (not what) it was answered. */
+  async secret(request: SecretRequest): Promise<string> {
+    const answer = await this.prompts.secret(request);
+    this.#guard.register(answer.value);
+    this.transcript.record('prompt.answered', {
+      id: request.id,
+      kind: request.kind,
+      purpose: request.purpose,
+      source: this.prompts.source,
+      generated: answer.generated,
+    });
+    return answer.value;
+  }
+
+  async vaultPassphrase(): Promise<string> {
+    if (this.#vaultPassphrase !== undefined) return this.#vaultPassphrase;
+    const check = this.#options.checkVaultPassphrase;
+    this.#vaultPassphrase = await this.secret({
+      id: 'vault.passphrase',
+      label: 'Vault passphrase',
+      kind: 'passphrase',
+      purpose: this.#options.existingVault ? 'existing' : 'new',
+      minBits: this.script.script.preflight.minPassphraseBits,
+      generatedWords: VAULT_PASSPHRASE_WORDS,
+      ...(check ? { check } : {}),
+    });
+    return this.#vaultPassphrase;
+  }
+
+  setTranscriptSigner(key: SigningKey): void {
+    this.#transcriptSigner = key;
+  }
+
+  async witness(roles: readonly string[], statement: string): Promise<void> {
+    for (const role of roles) {
+      const title = this.script.script.roles.find((r) => r.id === role)?.title ?? role;
+      const id = `${this.step.id}.${role}`;
+      const initials = await this.prompts.initials(id, `${title} (${role}): type your initials to confirm`);
+      this.transcript.record('witness.confirmed', { role, initials, statement, prompt: id, source: this.prompts.source });
+      this.ui.success(`Confirmed by ${title} (${initials})`);
+    }
+  }
+
+  provide(product: Product): void {
+    this.#products.set(this.step.id, product);
+  }
+
+  productOf(step: string, product: StepProduct): Product {
+    const found = this.#products.get(step);
+    if (!found || found.product !== product) {
+      throw new KeyceremonyError('SCRIPT_INVALID', `step "${step}" did not produce an ${product}`);
+    }
+    return found;
+  }
+}

@@ -1,0 +1,46 @@
+/** keyceremony run SCRIPT --vault DIR --public DIR [--rehearsal] [--answers FILE] [--allow-network] */
+import { loadScript } from '../../ceremony/load-script.js';
+import type { Prompter } from '../../ceremony/prompts/prompter.js';
+import { readAnswersFile, ScriptedPrompter } from '../../ceremony/prompts/scripted-prompter.js';
+import { runCeremony } from '../../ceremony/runner.js';
+import { ConsoleUi } from '../../ceremony/ui.js';
+import { KeyceremonyError } from '../../errors.js';
+import { SecretGuard } from '../../vault/secret-guard.js';
+import { ceremonyClock } from '../clock.js';
+
+export interface RunOptions {
+  readonly vault: string;
+  readonly public: string;
+  readonly rehearsal: boolean;
+  readonly answers?: string;
+  readonly allowNetwork: boolean;
+}
+
+export async function runCommand(scriptPath: string, options: RunOptions): Promise<void> {
+  const script = await loadScript(scriptPath);
+  const now = ceremonyClock(options.rehearsal);
+  let prompter: Prompter;
+  if (options.answers) {
+    prompter = new ScriptedPrompter(await readAnswersFile(options.answers), { rehearsal: false });
+  } else {
+    if (!process.stdin.isTTY) {
+      throw new KeyceremonyError('USAGE', 'no terminal to ask questions on: run in a terminal, or give --answers FILE');
+    }
+    const { TerminalPrompter } = await import('../../ceremony/prompts/terminal-prompter.js');
+    prompter = new TerminalPrompter();
+  }
+  const guard = new SecretGuard();
+  const started = Date.now();
+  const result = await runCeremony({
+    script,
+    vaultDir: options.vault,
+    publicDir: options.public,
+    rehearsal: options.rehearsal,
+    allowNetwork: options.allowNetwork,
+    prompter,
+    ui: new ConsoleUi(guard),
+    guard,
+    now,
+  });
+  process.stdout.write(`\nCeremony complete in ${((Date.now() - started) / 1000).toFixed(2)} s; transcript ${result.transcriptName} (${result.entries} entries).\n`);
+}
