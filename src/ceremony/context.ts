@@ -18,8 +18,16 @@ export interface OpenPgpRootProduct {
   readonly product: 'openpgp-root';
   certificate: Certificate;
   readonly primary: SigningKey;
-  /** Signing subkeys whose secrets are in memory, with their labels. */
+  /** Release-signing subkeys whose secrets are in memory, with their labels. */
   readonly subkeys: readonly { readonly key: SigningKey; readonly label: string | undefined }[];
+  /** The subkey that signs this root's ceremony transcripts (never handed off). */
+  readonly transcriptKey: SigningKey;
+}
+
+/** The key that signs a ceremony's transcript, and the root it belongs to. */
+export interface TranscriptSigner {
+  readonly root: SigningKey['key'];
+  readonly key: SigningKey;
 }
 
 export type Product = OpenPgpRootProduct;
@@ -48,8 +56,8 @@ export interface CeremonyContext {
   recordOutput(file: WrittenFile, extra?: JsonObject): void;
   /** The vault passphrase, asked once per session (set twice on a new vault, checked on an existing one). */
   vaultPassphrase(): Promise<string>;
-  /** Makes `key` (a root primary) the key that signs this ceremony's transcript. */
-  setTranscriptSigner(key: SigningKey): void;
+  /** Makes this root's ceremony-transcripts key the one that signs this ceremony's transcript. */
+  setTranscriptSigner(signer: TranscriptSigner): void;
   /** Each role types its initials to confirm `statement`; recorded in the transcript. */
   witness(roles: readonly string[], statement: string): Promise<void>;
   provide(product: Product): void;

@@ -116,7 +116,7 @@ async function ceremony(session: Session, options: CeremonyOptions, started: Dat
     verdict: problems.length === 0 ? 'air-gapped' : 'network-up',
     problems,
     override,
-    interfaces: network.interfaces.map((i) => ({ name: i.name, up: i.up, addresses: [...i.addresses] })),
+    interfaces: network.interfaces.map((i) => ({ name: i.name, addresses: [...i.addresses] })),
   });
   if (problems.length === 0) ui.success('No network: no interface up besides loopback, no default route');
   else ui.warn(`Network is up (${problems.join('; ')}) — allowed by ${override === 'rehearsal' ? '--rehearsal' : '--allow-network'}`);
@@ -124,8 +124,9 @@ async function ceremony(session: Session, options: CeremonyOptions, started: Dat
   // Clock: every signature embeds it.
   if (meta.preflight.confirmClock) {
     const current = session.now();
+    const utc = `${current.toISOString().slice(0, 10)} ${current.toISOString().slice(11, 19)} UTC`;
     const local = current.toString().replace(/ \(.*\)$/, '');
-    const ok = await prompter.confirm('preflight.clock', `The system clock says ${current.toISOString().replace('.000', '')} (local: ${local}). Is that correct?`);
+    const ok = await prompter.confirm('preflight.clock', `The system clock says ${utc} (local: ${local}). Is that correct?`);
     if (!ok) throw new KeyceremonyError('ABORTED', 'the system clock was not confirmed; set it (date -s) and start again');
     transcript.record('preflight.clock', { systemTime: current.toISOString(), confirmed: true, source: prompter.source });
   }
@@ -166,8 +167,8 @@ async function ceremony(session: Session, options: CeremonyOptions, started: Dat
   session.inventory.updated = session.now().toISOString();
   session.recordOutput(await session.vault.write(INVENTORY_PATH, serializeInventory(session.inventory)));
 
-  const rootFingerprint = fingerprintHex(signer.key);
-  transcript.record('transcript.signer', { fingerprint: rootFingerprint });
+  const rootFingerprint = fingerprintHex(signer.root);
+  transcript.record('transcript.signer', { root: rootFingerprint, key: fingerprintHex(signer.key.key) });
   const unused = prompter.unused();
   transcript.record('ceremony.end', {
     entries: transcript.entries.length + 1,
@@ -175,14 +176,14 @@ async function ceremony(session: Session, options: CeremonyOptions, started: Dat
     unusedAnswers: unused,
   });
   const jsonl = transcript.toJsonl();
-  const signature = armor('signature', await signDetached(new TextEncoder().encode(jsonl), signer, session.now()));
+  const signature = armor('signature', await signDetached(new TextEncoder().encode(jsonl), signer.key, session.now()));
   await session.vault.write(vaultPath.transcript(name), jsonl);
   await session.vault.write(vaultPath.transcriptSignature(name), signature);
   await session.public.write(publicPath.transcript(name), jsonl);
   await session.public.write(publicPath.transcriptSignature(name), signature);
   await session.public.write(publicPath.transcriptMarkdown(name), renderTranscriptMarkdown(transcript.entries));
   if (unused.length > 0) ui.warn(`Answers that no prompt asked for: ${unused.join(', ')}`);
-  ui.success(`Transcript signed by the root key and written: public/${publicPath.transcript(name)}`);
+  ui.success(`Transcript signed with the root's ceremony-transcripts key: public/${publicPath.transcript(name)}`);
   return {
     transcriptName: name,
     entries: transcript.entries.length,

@@ -1,13 +1,12 @@
 /** The runner's implementation of CeremonyContext: one per ceremony run. */
 import { KeyceremonyError } from '../errors.js';
-import type { SigningKey } from '../openpgp/self-signatures.js';
 import type { JsonObject } from '../transcript/entry.js';
 import type { TranscriptRecorder } from '../transcript/recorder.js';
 import type { Inventory } from '../vault/inventory.js';
 import type { OutputTree, WrittenFile } from '../vault/output-tree.js';
 import type { SecretGuard } from '../vault/secret-guard.js';
 import type { StepProduct } from './action.js';
-import type { CeremonyContext, CurrentStep, Product } from './context.js';
+import type { CeremonyContext, CurrentStep, Product, TranscriptSigner } from './context.js';
 import type { LoadedScript } from './load-script.js';
 import type { Prompter, SecretRequest } from './prompts/prompter.js';
 import type { Ui } from './ui.js';
@@ -45,7 +44,7 @@ export class Session implements CeremonyContext {
   readonly #products = new Map<string, Product>();
   #step: CurrentStep | undefined;
   #vaultPassphrase: string | undefined;
-  #transcriptSigner: SigningKey | undefined;
+  #transcriptSigner: TranscriptSigner | undefined;
 
   constructor(options: SessionOptions) {
     this.script = options.script;
@@ -74,7 +73,7 @@ export class Session implements CeremonyContext {
     this.transcript.setStep(step ? { id: step.id, role: step.role } : null);
   }
 
-  get transcriptSigner(): SigningKey | undefined {
+  get transcriptSigner(): TranscriptSigner | undefined {
     return this.#transcriptSigner;
   }
 
@@ -111,8 +110,8 @@ export class Session implements CeremonyContext {
     return this.#vaultPassphrase;
   }
 
-  setTranscriptSigner(key: SigningKey): void {
-    this.#transcriptSigner = key;
+  setTranscriptSigner(signer: TranscriptSigner): void {
+    this.#transcriptSigner = signer;
   }
 
   async witness(roles: readonly string[], statement: string): Promise<void> {
@@ -121,7 +120,8 @@ export class Session implements CeremonyContext {
       const id = `${this.step.id}.${role}`;
       const initials = await this.prompts.initials(id, `${title} (${role}): type your initials to confirm`);
       this.transcript.record('witness.confirmed', { role, initials, statement, prompt: id, source: this.prompts.source });
-      this.ui.success(`Confirmed by ${title} (${initials})`);
+      // At the terminal the prompt itself shows the confirmation; scripted runs need the line.
+      if (this.prompts.source !== 'terminal') this.ui.success(`Confirmed by ${title} (${initials})`);
     }
   }
 

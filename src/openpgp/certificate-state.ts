@@ -10,7 +10,7 @@
  *   "Superseded" and "retired" are soft: they apply from their creation time on.
  * - A signing subkey needs a valid embedded primary-key-binding signature (0x19) made by the subkey.
  */
-import { KeyFlag, RevocationReason, type RevocationReasonName, SignatureType } from './constants.js';
+import { KeyFlag, PURPOSE_NOTATION, RevocationReason, type RevocationReasonName, SignatureType } from './constants.js';
 import type { Certificate } from './certificate.js';
 import { type KeyPacket, fingerprintHex, keyHashPrefix } from './key-packet.js';
 import { checkSignature } from './signature-check.js';
@@ -35,6 +35,8 @@ export interface KeyStatus {
   readonly expires: Date | undefined;
   readonly revocation: Revocation | undefined;
   readonly crossCertified: boolean;
+  /** The keyceremony purpose notation on the effective self-signature (e.g. ceremony-transcripts). */
+  readonly purpose: string | undefined;
   /** Why the key cannot be used at the evaluated time; empty when it can. */
   readonly problems: readonly string[];
 }
@@ -152,6 +154,7 @@ export function evaluateCertificate(cert: Certificate, at: Date): CertificateSta
     expires: primaryExpires,
     revocation: primaryRevocation ?? keyRevocations[0],
     crossCertified: true,
+    purpose: primaryUserId?.notations.get(PURPOSE_NOTATION),
     problems: problemsFor('primary key', primary, primaryUserId, primaryExpires, primaryRevocation, at),
   };
 
@@ -190,6 +193,7 @@ export function evaluateCertificate(cert: Certificate, at: Date): CertificateSta
       expires,
       revocation: revocation ?? revocations[0],
       crossCertified,
+      purpose: binding?.notations.get(PURPOSE_NOTATION),
       problems,
     };
   });

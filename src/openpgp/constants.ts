@@ -91,3 +91,11 @@ export function publicKeyAlgorithmId(algorithm: KeyAlgorithm): number {
       return PublicKeyAlgorithm.rsaEncryptSign;
   }
 }
+
+/**
+ * A hashed notation on the binding of the subkey that signs ceremony transcripts. gpg and sqop verify its
+ * signatures like any signing subkey's; `keyceremony verify` refuses it for releases, and `transcript verify`
+ * accepts only it. (`.invalid` is reserved: the name can never collide with a real domain's notations.)
+ */
+export const PURPOSE_NOTATION = 'purpose@keyceremony.invalid';
+export const TRANSCRIPT_PURPOSE = 'ceremony-transcripts';

@@ -11,11 +11,18 @@ import { SoftwareSigner } from '../signer/software-signer.js';
 import type { Signer } from '../signer/signer.js';
 import type { Certificate } from './certificate.js';
 import { type KeyPacket, buildKeyPacket, fingerprintHex } from './key-packet.js';
+import { PURPOSE_NOTATION, TRANSCRIPT_PURPOSE } from './constants.js';
 import { bindSigningSubkey, certifyUserId, revokePrimary, type SigningKey } from './self-signatures.js';
+
+/** What a subkey is for: signing releases (handed to signers), or signing ceremony transcripts (vault only). */
+export type SubkeyPurpose = 'release' | 'transcripts';
 
 export interface SubkeySpec {
   readonly algorithm: KeyAlgorithm;
   readonly expires: Date;
+  readonly purpose: SubkeyPurpose;
+  /** A key made elsewhere (on a token); generated in software when absent. */
+  readonly key?: NewKey;
 }
 
 export interface RootKeySpec {
@@ -37,7 +44,8 @@ export interface NewKey {
 export interface CreatedRoot {
   readonly certificate: Certificate;
   readonly primary: SigningKey;
-  readonly subkeys: readonly SigningKey[];
+  /** In the order of the spec. */
+  readonly subkeys: readonly (SigningKey & { readonly purpose: SubkeyPurpose })[];
   /** Secret material (or 'stub' for a token primary) by fingerprint, for the vault's secret key file. */
   readonly secrets: Map<string, SecretKeyMaterial | 'stub'>;
   /** The revocation signature body, to be stored apart as the revocation certificate. */
@@ -66,14 +74,15 @@ export async function createRoot(spec: RootKeySpec, primaryKey: NewKey): Promise
     });
   }
 
-  const subkeys: SigningKey[] = [];
+  const subkeys: (SigningKey & { purpose: SubkeyPurpose })[] = [];
   const subkeyEntries: { key: KeyPacket; signatures: Uint8Array[] }[] = [];
   for (const sub of spec.subkeys) {
-    const generated = await generateSoftwareKey(sub.algorithm);
-    const subkey: SigningKey = { key: buildKeyPacket(generated.publicKey, created), signer: generated.signer };
-    secrets.set(fingerprintHex(subkey.key), generated.secret);
+    const made = sub.key ?? (await generateSoftwareKey(sub.algorithm));
+    const subkey = { key: buildKeyPacket(made.publicKey, created), signer: made.signer, purpose: sub.purpose };
+    secrets.set(fingerprintHex(subkey.key), made.secret ?? 'stub');
     subkeys.push(subkey);
-    subkeyEntries.push({ key: subkey.key, signatures: [await bindSigningSubkey(primary, subkey, { created, expires: sub.expires })] });
+    const notations = sub.purpose === 'transcripts' ? [[PURPOSE_NOTATION, TRANSCRIPT_PURPOSE] as const] : [];
+    subkeyEntries.push({ key: subkey.key, signatures: [await bindSigningSubkey(primary, subkey, { created, expires: sub.expires, notations })] });
   }
 
   const revocation = await revokePrimary(primary, {

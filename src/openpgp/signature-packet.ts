@@ -124,6 +124,8 @@ export interface ParsedSignature {
   readonly keyFlags: number | undefined;
   readonly revocationReason: { code: number; text: string } | undefined;
   readonly embedded: readonly Uint8Array[];
+  /** Human-readable notations from the hashed area, by name. */
+  readonly notations: ReadonlyMap<string, string>;
   /** A critical hashed subpacket this reader does not understand: the signature must be treated as invalid. */
   readonly unknownCritical: number | undefined;
 }
@@ -200,6 +202,7 @@ export function parseSignatureBody(body: Uint8Array): ParsedSignature {
       ? { code: reason.body[0] ?? 0, text: new TextDecoder().decode(reason.body.subarray(1)) }
       : undefined,
     embedded,
+    notations: hashedNotations(hashed),
     unknownCritical: hashed.find((s) => s.critical && !understood.has(s.type))?.type,
   };
 }
@@ -210,4 +213,17 @@ export function rawSignature(sig: ParsedSignature): Uint8Array {
   const [r, s] = sig.mpis;
   if (!r || !s || r.length > 32 || s.length > 32) return new Uint8Array();
   return concatBytes(leftPad(r, 32), leftPad(s, 32));
+}
+
+function hashedNotations(hashed: readonly Subpacket[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const sp of hashed) {
+    if (sp.type !== SubpacketType.notation || sp.body.length < 8) continue;
+    const nameLength = readU16(sp.body, 4);
+    const valueLength = readU16(sp.body, 6);
+    if (8 + nameLength + valueLength !== sp.body.length) continue;
+    const decoder = new TextDecoder();
+    out.set(decoder.decode(sp.body.subarray(8, 8 + nameLength)), decoder.decode(sp.body.subarray(8 + nameLength)));
+  }
+  return out;
 }

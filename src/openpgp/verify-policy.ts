@@ -2,8 +2,8 @@
  * keyceremony's verification policy for detached signatures, stricter than gpg's defaults:
  *
  * - the signature must come from a key of the pinned root certificate: a signing-capable subkey bound with a
- *   valid back-signature, or the primary itself if it is signing-capable (for transcripts, the certify-only
- *   root primary is accepted: it is the one documented exception);
+ *   valid back-signature, or the primary itself if it is signing-capable;
+ * - releases are never accepted from the root's ceremony-transcripts subkey, and transcripts only from it;
  * - the primary and the signing key must be valid at the signature's creation time (not yet expired, not
  *   revoked then; a hard revocation — compromised, or no reason — rejects every signature ever made);
  * - the hash must be SHA-256 or stronger, the signature a binary-document signature, and its creation time
@@ -13,7 +13,7 @@ import { KeyceremonyError } from '../errors.js';
 import { toHex } from '../util/bytes.js';
 import type { Certificate } from './certificate.js';
 import { type CertificateStatus, evaluateCertificate, type KeyStatus } from './certificate-state.js';
-import { KeyFlag, SignatureType } from './constants.js';
+import { KeyFlag, SignatureType, TRANSCRIPT_PURPOSE } from './constants.js';
 import { type DataSource, digestsFor } from './detached-signature.js';
 import { fingerprintHex } from './key-packet.js';
 import { finishCheck, precheck } from './signature-check.js';
@@ -99,9 +99,15 @@ function policyProblem(root: Certificate, sig: ParsedSignature, purpose: VerifyP
   const byPrimary = key === status.primary;
   if (status.primary.problems.length > 0) return { reason: status.primary.problems.join('; ') };
   if (!byPrimary && key.problems.length > 0) return { reason: key.problems.join('; ') };
-  const signingCapable = (key.flags & KeyFlag.sign) !== 0;
-  if (!signingCapable && !(byPrimary && purpose === 'transcript')) {
+  if ((key.flags & KeyFlag.sign) === 0) {
     return { reason: `key ${key.fingerprint} is not a signing key (key flags do not allow signing)` };
+  }
+  const transcriptKey = key.purpose === TRANSCRIPT_PURPOSE;
+  if (purpose === 'release' && transcriptKey) {
+    return { reason: `key ${key.fingerprint} signs ceremony transcripts only, not releases` };
+  }
+  if (purpose === 'transcript' && !transcriptKey) {
+    return { reason: `key ${key.fingerprint} is not the root's ceremony-transcripts key` };
   }
   return { status, key, hash: pre.hash };
 }

@@ -43,7 +43,7 @@ function summary(entry: TranscriptEntry): string {
     case 'check.passed':
       return `check passed: ${escape(str(d['check']))}${d['detail'] ? ` — ${escape(str(d['detail']))}` : ''}`;
     case 'transcript.signer':
-      return `transcript to be signed by \`${str(d['fingerprint'])}\``;
+      return `transcript signed by the ceremony-transcripts key \`${str(d['key'])}\` of root \`${str(d['root'])}\``;
     case 'ceremony.end':
       return `ceremony complete (${str(d['entries'])} entries)`;
     default:

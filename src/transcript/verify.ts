@@ -2,8 +2,9 @@
  * `keyceremony transcript verify DIR`: for every transcript in DIR/transcripts, checks
  *  1. the hash chain (each line canonical, seq in order, prev linking, hash matching) and its ends
  *     (`ceremony.start` first, `ceremony.end` last with the right count) — naming the first bad entry;
- *  2. the detached signature, by the root primary recorded in the transcript (or pinned with --root),
- *     against DIR's KEYS (or, in a vault, its public certificates); the armor must be byte-exact;
+ *  2. the detached signature, by the ceremony-transcripts subkey of the root recorded in the transcript (or
+ *     pinned with --root), against DIR's KEYS (or, in a vault, its public certificates); the armor must be
+ *     byte-exact;
  *  3. the Markdown rendering, which must be exactly what the entries render to;
  *  4. every output the transcripts recorded for this tree that is present in DIR, against its SHA-256. When
  *     a later ceremony replaced a file (KEYS after a rotation), the latest record counts.
@@ -142,8 +143,8 @@ async function checkSignature(
   }
   const canonical = armor('signature', new Uint8Array(Buffer.concat(signatures.map((s) => writePacket(PacketTag.signature, s.body)))));
   if (canonical !== new TextDecoder().decode(sigBytes)) return { ok: false, detail: 'signature file was altered (not in the form keyceremony writes)' };
-  const recorded = entries.find((e) => e.event === 'transcript.signer')?.data['fingerprint'];
-  if (typeof recorded !== 'string') return { ok: false, detail: 'the transcript does not name its signer' };
+  const recorded = entries.find((e) => e.event === 'transcript.signer')?.data['root'];
+  if (typeof recorded !== 'string') return { ok: false, detail: 'the transcript does not name its root' };
   const wanted = pinned?.replace(/\s+/g, '').toUpperCase() ?? recorded;
   if (wanted !== recorded) return { ok: false, detail: `the transcript names signer ${recorded}, but ${wanted} is pinned` };
   let root: Certificate;
@@ -153,9 +154,12 @@ async function checkSignature(
     return { ok: false, detail: (error as Error).message };
   }
   const result = await verifyDetached({ root, signatures, data: bytes, now, purpose: 'transcript' });
-  const good = result.good.find((g) => g.byPrimary);
-  if (!good) return { ok: false, detail: result.rejected.map((r) => r.reason).join('; ') || 'no signature by the root primary' };
-  return { ok: true, detail: `good signature by root ${good.primaryFingerprint}, made ${good.created.toISOString()}` };
+  const good = result.good[0];
+  if (!good) return { ok: false, detail: result.rejected.map((r) => r.reason).join('; ') || 'no good signature' };
+  return {
+    ok: true,
+    detail: `good signature by root ${good.primaryFingerprint} (transcripts key ${good.keyFingerprint}), made ${good.created.toISOString()}`,
+  };
 }
 
 export async function verifyTranscriptDirectory(dir: string, options: { root?: string; now: Date }): Promise<DirectoryReport> {

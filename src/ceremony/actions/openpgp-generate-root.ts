@@ -36,9 +36,17 @@ const Params = z.strictObject({
   algorithm: KeyAlgorithmParam.default('ed25519'),
   userIds: z.array(UserIdParam).min(1),
   expires: DurationParam.default('5y'),
+  /** Release-signing subkeys (handed to signers). */
   subkeys: z.array(SubkeyParams).default([]),
+  /**
+   * The subkey that signs ceremony transcripts: it stays in the vault, is marked with a purpose notation, and
+   * is refused for releases by `keyceremony verify`. Defaults: the root's algorithm and expiry.
+   */
+  transcriptKey: z.strictObject({ algorithm: KeyAlgorithmParam.optional(), expires: DurationParam.optional() }).default({}),
 });
 type Params = z.infer<typeof Params>;
+
+export const TRANSCRIPT_KEY_LABEL = 'ceremony-transcripts';
 
 function sameSecret(a: SecretKeyMaterial, b: SecretKeyMaterial | undefined): boolean {
   if (!b || a.algorithm !== b.algorithm) return false;
@@ -61,17 +69,20 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
 
   const passphrase = await ctx.vaultPassphrase();
 
-  ctx.ui.info(`Generating the ${describeAlgorithm(params.algorithm)} root key and ${params.subkeys.length} signing subkey(s)…`);
+  const transcriptAlgorithm = params.transcriptKey.algorithm ?? params.algorithm;
+  const transcriptExpires = addDuration(created, parseDuration(params.transcriptKey.expires ?? params.expires));
+  const planned = [
+    ...params.subkeys.map((s, i) => ({
+      label: labels[i] ?? `signing-${i + 1}`,
+      algorithm: s.algorithm,
+      expires: addDuration(created, parseDuration(s.expires)),
+      purpose: 'release' as const,
+    })),
+    { label: TRANSCRIPT_KEY_LABEL, algorithm: transcriptAlgorithm, expires: transcriptExpires, purpose: 'transcripts' as const },
+  ];
+  ctx.ui.info(`Generating the ${describeAlgorithm(params.algorithm)} root key, ${params.subkeys.length} release signing subkey(s) and the transcripts subkey…`);
   const primaryKey = await generateSoftwareKey(params.algorithm);
-  const root = await createRoot(
-    {
-      userIds,
-      expires,
-      created,
-      subkeys: params.subkeys.map((s) => ({ algorithm: s.algorithm, expires: addDuration(created, parseDuration(s.expires)) })),
-    },
-    primaryKey,
-  );
+  const root = await createRoot({ userIds, expires, created, subkeys: planned }, primaryKey);
   const fpr = fingerprintHex(root.primary.key);
   ctx.ui.fingerprint('Root key fingerprint', fpr);
   ctx.transcript.record('key.generated', {
@@ -85,16 +96,17 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
     location: 'software',
   });
   for (const [i, sub] of root.subkeys.entries()) {
-    const spec = params.subkeys[i];
+    const plan = planned[i]!;
     const subFpr = fingerprintHex(sub.key);
-    ctx.ui.fingerprint(`Signing subkey "${labels[i]}"`, subFpr, { words: false });
+    ctx.ui.fingerprint(`Signing subkey "${plan.label}"`, subFpr, { words: false });
     ctx.transcript.record('key.generated', {
       id: subFpr,
       kind: 'openpgp-subkey',
-      label: labels[i] ?? null,
-      algorithm: spec?.algorithm ?? params.algorithm,
+      label: plan.label,
+      purpose: plan.purpose,
+      algorithm: plan.algorithm,
       created: created.toISOString(),
-      expires: addDuration(created, parseDuration(spec?.expires ?? '2y')).toISOString(),
+      expires: plan.expires.toISOString(),
       flags: 'S',
       parent: fpr,
       location: 'software',
@@ -150,15 +162,15 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
     createdBy,
   });
   for (const [i, sub] of root.subkeys.entries()) {
-    const spec = params.subkeys[i];
+    const plan = planned[i]!;
     ctx.inventory.keys.push({
       id: fingerprintHex(sub.key),
       kind: 'openpgp-subkey',
-      role: 'signing',
-      label: labels[i],
-      algorithm: spec?.algorithm ?? 'ed25519',
+      role: plan.purpose === 'transcripts' ? 'transcripts' : 'signing',
+      label: plan.label,
+      algorithm: plan.algorithm,
       created: created.toISOString(),
-      expires: addDuration(created, parseDuration(spec?.expires ?? '2y')).toISOString(),
+      expires: plan.expires.toISOString(),
       status: 'active',
       location: { type: 'file', path: secretPath },
       parent: fpr,
@@ -166,13 +178,15 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
     });
   }
 
+  const transcriptKey = root.subkeys.find((s) => s.purpose === 'transcripts')!;
   ctx.provide({
     product: 'openpgp-root',
     certificate: root.certificate,
     primary: root.primary,
-    subkeys: root.subkeys.map((key, i) => ({ key, label: labels[i] })),
+    subkeys: root.subkeys.filter((s) => s.purpose === 'release').map((key, i) => ({ key, label: labels[i] })),
+    transcriptKey,
   });
-  ctx.setTranscriptSigner(root.primary);
+  ctx.setTranscriptSigner({ root: root.primary.key, key: transcriptKey });
 }
 
 export const openpgpGenerateRoot = defineAction<Params>({
@@ -184,9 +198,10 @@ export const openpgpGenerateRoot = defineAction<Params>({
     const subkeys = params.subkeys.map(
       (s, i) => `signing subkey "${s.label ?? `signing-${i + 1}`}": ${describeAlgorithm(s.algorithm)}, [S], expires after ${formatDuration(s.expires)}`,
     );
+    const transcriptKey = `transcripts subkey "${TRANSCRIPT_KEY_LABEL}": ${describeAlgorithm(params.transcriptKey.algorithm ?? params.algorithm)}, [S], expires after ${formatDuration(params.transcriptKey.expires ?? params.expires)}; signs ceremony transcripts only and never leaves the vault`;
     return {
-      summary: `Generate a certify-only ${describeAlgorithm(params.algorithm)} root key (gpg shows [C]) that expires after ${formatDuration(params.expires)}, with ${params.subkeys.length} signing-only subkey(s), and a revocation certificate. The operator sets the vault passphrase; the fingerprint is shown as hex and as PGP words for reading aloud.`,
-      details: [...params.userIds.map((u) => `user ID: ${u}`), ...subkeys],
+      summary: `Generate a certify-only ${describeAlgorithm(params.algorithm)} root key (gpg shows [C]) that expires after ${formatDuration(params.expires)}, with ${params.subkeys.length} signing-only release subkey(s), a subkey that signs ceremony transcripts, and a revocation certificate. The operator sets the vault passphrase; the fingerprint is shown as hex and as PGP words for reading aloud.`,
+      details: [...params.userIds.map((u) => `user ID: ${u}`), ...subkeys, transcriptKey],
       creates: [
         { tree: 'vault', path: vaultPath.openpgpSecretKey('<FPR>'), what: 'root and subkey secrets, encrypted with the vault passphrase' },
         { tree: 'vault', path: vaultPath.openpgpPublicKey('<FPR>'), what: 'public certificate' },

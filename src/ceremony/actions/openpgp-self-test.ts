@@ -30,7 +30,7 @@ export const openpgpSelfTest = defineAction<Params>({
   stepReferences: (p) => [{ path: ['root'], step: p.root, product: 'openpgp-root' }],
   describe(p) {
     return {
-      summary: `Decrypt the vault's secret key file again, compare its fingerprints with public/KEYS, and make a test signature with every signing subkey of step "${p.root}" that must verify against public/KEYS. The root itself signs nothing here.`,
+      summary: `Decrypt the vault's secret key file again, compare its fingerprints with public/KEYS, and make a test signature with every signing subkey of step "${p.root}" (release keys and the transcripts key) that must verify against public/KEYS. The root itself signs nothing here.`,
     };
   },
   async run(ctx, p) {
@@ -46,7 +46,11 @@ export const openpgpSelfTest = defineAction<Params>({
     ctx.ui.success('Vault secret key opens and matches public/KEYS');
 
     const verificationKeys = await openpgp.readKeys({ binaryKeys: await readOpenPgpData(await ctx.public.read(publicPath.keys), ['publicKey']) });
-    for (const { key, label } of root.subkeys) {
+    const keys = [
+      ...root.subkeys.map((s) => ({ ...s, purpose: 'release' as const })),
+      { key: root.transcriptKey, label: 'ceremony-transcripts', purpose: 'transcript' as const },
+    ];
+    for (const { key, label, purpose } of keys) {
       const subFpr = fingerprintHex(key.key);
       const message = new TextEncoder().encode(`keyceremony self-test of subkey ${subFpr} in ceremony ${ctx.script.script.name}\n`);
       const signature = await signDetached(message, key, ctx.now());
@@ -55,7 +59,7 @@ export const openpgpSelfTest = defineAction<Params>({
         signatures: await readDetachedSignatures(signature),
         data: message,
         now: new Date(ctx.now().getTime() + 1000),
-        purpose: 'release',
+        purpose,
       });
       if (!ours.ok || ours.good[0]?.keyFingerprint !== subFpr) {
         throw new KeyceremonyError('CHECK_FAILED', `test signature by subkey ${subFpr} does not verify: ${ours.rejected.map((r) => r.reason).join('; ')}`);
