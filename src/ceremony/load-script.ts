@@ -45,12 +45,14 @@ function locate(doc: Document, counter: LineCounter, path: ParamPath): string {
   while (keep > 0 && !doc.hasIn(path.slice(0, keep))) keep--;
   const node = (keep === 0 ? doc.contents : doc.getIn(path.slice(0, keep), true)) as YamlNode | null | undefined;
   let offset = node?.range?.[0];
-  // For a missing key, point at the mapping that lacks it; for an unknown key, at the key itself.
-  if (keep < path.length && isMap(node)) {
-    const wanted = path[keep];
-    const pair = node.items.find((p) => (p.key as { value?: unknown } | null)?.value === wanted);
-    const keyNode = pair?.key as YamlNode | undefined;
-    if (keyNode?.range) offset = keyNode.range[0];
+  // A path that ends in a mapping key points at the key itself (an unknown or bad key reads best there).
+  if (keep === path.length && keep > 0) {
+    const parent = keep === 1 ? doc.contents : doc.getIn(path.slice(0, keep - 1), true);
+    if (isMap(parent)) {
+      const pair = parent.items.find((p) => (p.key as { value?: unknown } | null)?.value === path[keep - 1]);
+      const keyNode = pair?.key as YamlNode | undefined;
+      if (keyNode?.range) offset = keyNode.range[0];
+    }
   }
   if (offset === undefined) return '';
   const pos = counter.linePos(offset);
@@ -85,8 +87,8 @@ export function parseScript(text: string, path: string): LoadedScript {
   if (doc.errors.length > 0) {
     throw new KeyceremonyError('SCRIPT_INVALID', `${path} is not valid YAML`, {
       details: doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
-        return `${pos ? `${pos.line}:${pos.col} ` : ''}${e.message.split('\n')[0] ?? ''}`;
+        const pos = counter.linePos(e.pos[0]);
+        return `${pos.line}:${pos.col} ${e.message.split('\n')[0] ?? ''}`;
       }),
     });
   }
@@ -129,10 +131,13 @@ export function parseScript(text: string, path: string): LoadedScript {
       const target = seen.get(ref.step);
       if (!target) {
         const later = rawSteps.some((s, i) => i > index && (s as { id?: unknown })?.id === ref.step);
-        problems.push({
-          path: at('params', ...ref.path),
-          message: later ? `step "${ref.step}" comes later; a step can only refer to earlier steps` : `step "${ref.step}" is not defined`,
-        });
+        const message =
+          ref.step === id
+            ? 'a step cannot refer to itself'
+            : later
+              ? `step "${ref.step}" comes later; a step can only refer to earlier steps`
+              : `step "${ref.step}" is not defined`;
+        problems.push({ path: at('params', ...ref.path), message });
       } else if (target.produces !== ref.product) {
         problems.push({ path: at('params', ...ref.path), message: `step "${ref.step}" does not produce an ${ref.product}` });
       }

@@ -1,27 +1,40 @@
 /**
  * The air-gap check. A real ceremony refuses to start while any non-loopback interface is up with an
- * address, or any default route exists (IPv4 or IPv6, reject routes excepted). Read from Linux's /sys and
- * /proc; on other systems the check cannot be made and a real ceremony refuses as well.
+ * address, or any default route exists (IPv4 or IPv6, reject routes excepted).
+ *
+ * Everything is read from sources that follow the process's network namespace: interface names from
+ * /proc/net/dev, addresses from getifaddrs (Node's os.networkInterfaces, which lists only interfaces that are
+ * up and running), routes from /proc/net/route and /proc/net/ipv6_route. (/sys/class/net is not used: it
+ * shows the namespace it was mounted in, which may not be ours.) Where /proc cannot be read the state is
+ * unknown, and a real ceremony refuses as well.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { networkInterfaces } from 'node:os';
+import { readFile } from 'node:fs/promises';
+import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 
 export interface InterfaceState {
   readonly name: string;
-  readonly up: boolean;
+  /** Addresses of the interface while it is up and running (none when it is down). */
   readonly addresses: readonly string[];
 }
 
 export interface NetworkState {
   readonly interfaces: readonly InterfaceState[];
   readonly defaultRoutes: readonly string[];
-  /** Non-empty when the system could not be inspected. */
+  /** Set when the system could not be inspected. */
   readonly unknown: string | undefined;
 }
 
-const IFF_UP = 0x1;
 const RTF_UP = 0x1;
 const RTF_REJECT = 0x200;
+
+/** Interface names from /proc/net/dev. */
+export function parseProcNetDev(text: string): string[] {
+  return text
+    .split('\n')
+    .slice(2)
+    .map((line) => line.split(':')[0]?.trim() ?? '')
+    .filter((name) => name.length > 0);
+}
 
 /** Parses /proc/net/route: interfaces with an up IPv4 route to 0.0.0.0/0. */
 export function parseIpv4DefaultRoutes(text: string): string[] {
@@ -52,23 +65,18 @@ async function readOptional(path: string): Promise<string | undefined> {
   }
 }
 
-export async function inspectNetwork(sysfs = '/sys/class/net', procfs = '/proc/net'): Promise<NetworkState> {
-  let names: string[];
-  try {
-    names = (await readdir(sysfs)).sort();
-  } catch {
-    return { interfaces: [], defaultRoutes: [], unknown: `${sysfs} cannot be read (not Linux?)` };
-  }
-  const addresses = networkInterfaces();
-  const interfaces: InterfaceState[] = [];
-  for (const name of names) {
-    const flags = Number.parseInt((await readOptional(`${sysfs}/${name}/flags`))?.trim() ?? '0', 16);
-    interfaces.push({
-      name,
-      up: (flags & IFF_UP) !== 0,
-      addresses: (addresses[name] ?? []).map((a) => a.cidr ?? a.address),
-    });
-  }
+export async function inspectNetwork(
+  procfs = '/proc/net',
+  addresses: () => NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces,
+): Promise<NetworkState> {
+  const dev = await readOptional(`${procfs}/dev`);
+  if (dev === undefined) return { interfaces: [], defaultRoutes: [], unknown: `${procfs}/dev cannot be read (not Linux?)` };
+  const live = addresses();
+  const names = [...new Set([...parseProcNetDev(dev), ...Object.keys(live)])].sort();
+  const interfaces = names.map((name) => ({
+    name,
+    addresses: (live[name] ?? []).filter((a) => !a.internal).map((a) => a.cidr ?? a.address),
+  }));
   const defaultRoutes = [
     ...parseIpv4DefaultRoutes((await readOptional(`${procfs}/route`)) ?? ''),
     ...parseIpv6DefaultRoutes((await readOptional(`${procfs}/ipv6_route`)) ?? ''),
@@ -80,7 +88,7 @@ export async function inspectNetwork(sysfs = '/sys/class/net', procfs = '/proc/n
 export function networkProblems(state: NetworkState): string[] {
   if (state.unknown) return [`the network state is unknown: ${state.unknown}`];
   const problems = state.interfaces
-    .filter((i) => i.name !== 'lo' && i.up && i.addresses.length > 0)
+    .filter((i) => i.name !== 'lo' && i.addresses.length > 0)
     .map((i) => `interface ${i.name} is up with address ${i.addresses.join(', ')}`);
   return [...problems, ...state.defaultRoutes.map((r) => `a default route exists (${r})`)];
 }
