@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// Makes sure the real tools the test suite runs against are installed. Tests never skip a missing tool:
+// as root this installs the Debian packages with apt-get; otherwise it stops and names them.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const tools = [
+  ['gpg', 'gnupg'],
+  ['/usr/lib/gnupg/gpg-wks-client', 'gpg-wks-client'],
+  ['sqop', 'sqop'],
+  ['openssl', 'openssl'],
+  ['unshare', 'util-linux'],
+  ['ip', 'iproute2'],
+  ['tmux', 'tmux'],
+];
+
+// A tool is a command on PATH, or an absolute path (gpg-wks-client lives in /usr/lib/gnupg).
+function has(command) {
+  if (command.startsWith('/')) return existsSync(command);
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+const missing = [...new Set(tools.filter(([command]) => !has(command)).map(([, pkg]) => pkg))];
+if (missing.length === 0) process.exit(0);
+
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+if (!isRoot) {
+  console.error(`The tests need these Debian packages: ${missing.join(' ')}\nInstall them with: sudo apt-get install ${missing.join(' ')}`);
+  process.exit(1);
+}
+console.log(`Installing test prerequisites: ${missing.join(' ')}`);
+const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+const still = tools.filter(([command]) => !has(command)).map(([command]) => command);
+if (still.length) {
+  console.error(`Still missing after apt-get: ${still.join(' ')}`);
+  process.exit(1);
+}

@@ -1,0 +1,115 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseScript, loadScript } from '../../src/ceremony/load-script.js';
+import { KeyceremonyError } from '../../src/errors.js';
+import { ceremoniesDir } from '../helpers/paths.js';
+
+const good = `keyceremony: 1
+name: test-root
+title: Test ceremony
+version: 1
+organisation: Example
+purpose: Testing
+roles:
+  - id: operator
+    title: Operator
+  - id: witness
+    title: Witness
+steps:
+  - id: make
+    action: openpgp.generate-root
+    role: operator
+    params:
+      userIds: ["Test <test@example.org>"]
+  - id: check
+    action: confirm
+    role: witness
+    params:
+      statement: ok
+      fingerprintOf: make
+`;
+
+function problems(text: string): string[] {
+  try {
+    parseScript(text, 'test.yaml');
+  } catch (error) {
+    expect(error).toBeInstanceOf(KeyceremonyError);
+    expect((error as KeyceremonyError).code).toBe('SCRIPT_INVALID');
+    expect((error as KeyceremonyError).exitCode).toBe(2);
+    return [...(error as KeyceremonyError).details];
+  }
+  throw new Error('the script was accepted');
+}
+
+describe('ceremony scripts', () => {
+  it('accept a good script and fill in the defaults', () => {
+    const loaded = parseScript(good, 'test.yaml');
+    expect(loaded.steps.map((s) => s.id)).toEqual(['make', 'check']);
+    expect(loaded.script.version).toBe('1');
+    expect(loaded.script.preflight.confirmClock).toBe(true);
+    expect(loaded.steps[0]?.params).toMatchObject({ algorithm: 'ed25519', expires: '5y', subkeys: [] });
+    expect(loaded.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('report every problem at once, each with line, column and path', () => {
+    const bad = good
+      .replace('organisation: Example', 'organisation: Example\ncolour: blue') // unknown key
+      .replace('role: operator\n    params:\n      userIds', 'role: nobody\n    params:\n      algorithm: dsa\n      userIds') // undefined role, bad value
+      .replace('fingerprintOf: make', 'fingerprintOf: missing'); // undefined step
+    const lines = problems(bad);
+    expect(lines).toHaveLength(4);
+    expect(lines).toContainEqual(expect.stringMatching(/^6:1 colour: unknown key "colour"/));
+    expect(lines).toContainEqual(expect.stringMatching(/^\d+:\d+ steps\[0\]\.role: role "nobody" is not defined in roles/));
+    expect(lines).toContainEqual(expect.stringMatching(/^\d+:\d+ steps\[0\]\.params\.algorithm: Invalid option/));
+    expect(lines).toContainEqual(expect.stringMatching(/^\d+:\d+ steps\[1\]\.params\.fingerprintOf: step "missing" is not defined/));
+  });
+
+  it('refuse references to later steps, steps that produce the wrong thing, and duplicates', () => {
+    const itself = good.replace('fingerprintOf: make', 'fingerprintOf: check');
+    expect(problems(itself)).toContainEqual(expect.stringContaining('a step cannot refer to itself'));
+    const later = good.replace('fingerprintOf: make', 'fingerprintOf: after') + `  - id: after
+    action: openpgp.generate-root
+    role: operator
+    params:
+      userIds: ["Later <later@example.org>"]
+`;
+    expect(problems(later)).toContainEqual(expect.stringContaining('step "after" comes later'));
+    const wrongProduct = good.replace('fingerprintOf: make', 'fingerprintOf: make') + `  - id: again
+    action: confirm
+    role: witness
+    params:
+      statement: x
+      fingerprintOf: check
+`;
+    expect(problems(wrongProduct)).toContainEqual(expect.stringContaining('step "check" does not produce an openpgp-root'));
+    const duplicate = good.replace('id: check', 'id: make');
+    expect(problems(duplicate)).toContainEqual(expect.stringContaining('duplicate step id "make"'));
+    const duplicateRole = good.replace('id: witness', 'id: operator');
+    expect(problems(duplicateRole)).toContainEqual(expect.stringContaining('duplicate role id "operator"'));
+  });
+
+  it('refuse unknown actions, missing fields, bad user IDs and witness roles', () => {
+    expect(problems(good.replace('action: confirm', 'action: launch-rockets'))).toContainEqual(expect.stringContaining('unknown action "launch-rockets"'));
+    expect(problems(good.replace('title: Test ceremony\n', ''))).toContainEqual(expect.stringMatching(/title: Invalid input/));
+    expect(problems(good.replace('Test <test@example.org>', 'no address'))).toContainEqual(expect.stringContaining('userIds[0]'));
+    expect(problems(good.replace('statement: ok', 'statement: ok\n      roles: [ghost]'))).toContainEqual(expect.stringContaining('params.roles[0]: role "ghost" is not defined'));
+    expect(problems(good.replace('expires', 'expires').replace('userIds: ["Test <test@example.org>"]', 'userIds: ["Test <test@example.org>"]\n      expires: 0y'))).toContainEqual(expect.stringContaining('params.expires'));
+  });
+
+  it('report YAML syntax errors and duplicate keys with their position', () => {
+    expect(problems(`${good}  - id: [unclosed\n`)[0]).toMatch(/^\d+:\d+ /);
+    expect(problems(good.replace('name: test-root', 'name: test-root\nname: again'))[0]).toMatch(/^\d+:\d+ .*unique/i);
+  });
+
+  it('name an unreadable file clearly', async () => {
+    await expect(loadScript('/nonexistent/script.yaml')).rejects.toMatchObject({ code: 'SCRIPT_UNREADABLE' });
+  });
+
+  it('include shipped ceremonies that validate', async () => {
+    const loaded = await loadScript(join(ceremoniesDir, 'openpgp-root.yaml'));
+    expect(loaded.script.organisation).toContain('Wikimedia Deutschland');
+    const text = await readFile(join(ceremoniesDir, 'openpgp-root.yaml'), 'utf8');
+    expect(text).toContain('algorithm: ed25519');
+  });
+});

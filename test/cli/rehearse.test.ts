@@ -1,0 +1,104 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import { cli } from '../helpers/run.js';
+import { rehearsalSecrets, rootFingerprint, sharedRehearsal } from '../helpers/rehearsal.js';
+import { tempDir } from '../helpers/tmp.js';
+
+async function walk(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    out.push(path);
+    if (entry.isDirectory()) out.push(...(await walk(path)));
+  }
+  return out;
+}
+
+describe('keyceremony rehearse', () => {
+  it('lays out vault, public tree and rehearsal secrets with safe modes', async () => {
+    const dir = sharedRehearsal();
+    const fpr = await rootFingerprint(dir);
+    const files = (await walk(dir)).map((p) => relative(dir, p)).sort();
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'rehearsal-secrets.json',
+        'vault/inventory.json',
+        `vault/openpgp/${fpr}.sec.asc`,
+        `vault/openpgp/${fpr}.pub.asc`,
+        `vault/openpgp/${fpr}.rev.asc`,
+        'public/KEYS',
+        `public/${fpr}.asc`,
+        'public/fingerprints.txt',
+      ]),
+    );
+    for (const path of await walk(dir)) {
+      const info = await stat(path);
+      const rel = relative(dir, path);
+      if (info.isDirectory()) expect((info.mode & 0o777).toString(8), rel).toBe('700');
+      else if (rel.startsWith('vault/') || rel === 'rehearsal-secrets.json') expect((info.mode & 0o777).toString(8), rel).toBe('600');
+      else expect((info.mode & 0o077) & 0o022, rel).toBe(0);
+    }
+    expect(files.filter((f) => f.includes('.tmp'))).toEqual([]);
+  });
+
+  it('keeps secrets in the vault: no generated passphrase appears outside it, the vault holds only encrypted keys', async () => {
+    const dir = sharedRehearsal();
+    const secrets = Object.values(await rehearsalSecrets(dir));
+    expect(secrets.length).toBeGreaterThan(0);
+    for (const path of await walk(join(dir, 'public'))) {
+      if ((await stat(path)).isDirectory()) continue;
+      const text = await readFile(path, 'utf8');
+      for (const secret of secrets) expect(text.includes(secret), relative(dir, path)).toBe(false);
+      expect(text).not.toMatch(/PRIVATE KEY/);
+    }
+    for (const path of await walk(join(dir, 'vault'))) {
+      if ((await stat(path)).isDirectory()) continue;
+      const text = await readFile(path, 'utf8');
+      for (const secret of secrets) expect(text.includes(secret), relative(dir, path)).toBe(false);
+    }
+    expect(inject('rehearsalOutput')).not.toContain(secrets[0]);
+  });
+
+  it('marks everything REHEARSAL: user IDs, KEYS, inventory, transcript', async () => {
+    const dir = sharedRehearsal();
+    const keys = await readFile(join(dir, 'public', 'KEYS'), 'utf8');
+    expect(keys).toMatch(/^\*\*\* REHEARSAL/);
+    expect(keys).toContain('(REHEARSAL; Wikimedia Deutschland)');
+    const inventory = JSON.parse(await readFile(join(dir, 'vault', 'inventory.json'), 'utf8')) as { rehearsal: boolean; keys: { kind: string; label?: string }[] };
+    expect(inventory.rehearsal).toBe(true);
+    expect(inventory.keys.map((k) => k.kind)).toEqual(['openpgp-primary', 'openpgp-subkey', 'openpgp-subkey', 'openpgp-subkey']);
+    expect(inventory.keys.map((k) => k.label)).toEqual([undefined, 'release-pipeline', 'release-manager', 'ceremony-transcripts']);
+    const transcripts = await readdir(join(dir, 'public', 'transcripts'));
+    expect(transcripts.every((t) => t.includes('-REHEARSAL.'))).toBe(true);
+    const markdown = await readFile(join(dir, 'public', 'transcripts', transcripts.find((t) => t.endsWith('.md'))!), 'utf8');
+    expect(markdown).toContain('— REHEARSAL');
+  });
+
+  it('prints its wall time, well under 2 seconds for Ed25519', () => {
+    const match = /Wall time: ([\d.]+) s/.exec(inject('rehearsalOutput'));
+    expect(match).not.toBeNull();
+    expect(Number(match?.[1])).toBeLessThan(2);
+  });
+
+  it('produces transcripts that verify, in the public tree and in the vault', async () => {
+    const dir = sharedRehearsal();
+    const pub = await cli(['transcript', 'verify', join(dir, 'public')]);
+    expect(pub.code, pub.stdout + pub.stderr).toBe(0);
+    expect(pub.stdout).toContain('chain: intact');
+    expect(pub.stdout).toMatch(/signature: good signature by root [0-9A-F]{40}/);
+    const vault = await cli(['transcript', 'verify', join(dir, 'vault'), '--root', await rootFingerprint(dir)]);
+    expect(vault.code, vault.stdout + vault.stderr).toBe(0);
+    const wrongRoot = await cli(['transcript', 'verify', join(dir, 'public'), '--root', 'A'.repeat(40)]);
+    expect(wrongRoot.code).toBe(1);
+  });
+
+  it('refuses a non-empty output directory and writes nothing', async () => {
+    const dir = await tempDir();
+    const result = await cli(['rehearse', '--out', sharedRehearsal()]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/is not empty/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
