@@ -2,7 +2,9 @@
  * What an action sees while it runs: the output trees, the prompts, the transcript, the inventory, and what
  * earlier steps produced. Implemented by the runner's Session.
  */
+import type { SecretKeyMaterial } from '../crypto/key-material.js';
 import type { Certificate } from '../openpgp/certificate.js';
+import type { SubkeyPurpose } from '../openpgp/root-key.js';
 import type { SigningKey } from '../openpgp/self-signatures.js';
 import type { JsonObject } from '../transcript/entry.js';
 import type { TranscriptRecorder } from '../transcript/recorder.js';
@@ -13,15 +15,27 @@ import type { Prompter } from './prompts/prompter.js';
 import type { LoadedScript } from './load-script.js';
 import type { Ui } from './ui.js';
 
-/** An OpenPGP root made or unlocked in this session. */
+export interface SessionSubkey {
+  readonly key: SigningKey;
+  readonly label: string | undefined;
+  /** `release` subkeys sign releases and are handed off; the `transcripts` subkey never leaves the vault. */
+  readonly purpose: SubkeyPurpose;
+}
+
+/** An OpenPGP root made or unlocked in this session, with every secret it has in memory. */
 export interface OpenPgpRootProduct {
   readonly product: 'openpgp-root';
+  /** The current certificate; ceremonies that change it (rotation, revocation) replace it here. */
   certificate: Certificate;
   readonly primary: SigningKey;
-  /** Release-signing subkeys whose secrets are in memory, with their labels. */
-  readonly subkeys: readonly { readonly key: SigningKey; readonly label: string | undefined }[];
+  /** Every subkey whose secret is in this session, in certificate order. */
+  readonly subkeys: SessionSubkey[];
   /** The subkey that signs this root's ceremony transcripts (never handed off). */
   readonly transcriptKey: SigningKey;
+  /** Secret material (or 'stub' for a key on a token) by fingerprint, to write the vault key file again. */
+  readonly secrets: Map<string, SecretKeyMaterial | 'stub'>;
+  /** The vault file holding the secrets. */
+  readonly secretPath: string;
 }
 
 /** The key that signs a ceremony's transcript, and the root it belongs to. */
@@ -49,6 +63,14 @@ export interface CeremonyContext {
   readonly transcript: TranscriptRecorder;
   readonly vault: OutputTree;
   readonly public: OutputTree;
+  /** True when this ceremony works on a vault made by an earlier one (script `vault: existing`). */
+  readonly existingVault: boolean;
+  /** Hand-off material for signers (`--handoff DIR`; DIR/handoff in rehearsals), opened on first use. */
+  handoff(): Promise<OutputTree>;
+  /** Registers another output tree (e.g. a backup medium) so that a failed ceremony rolls it back too. */
+  addTree(tree: OutputTree): void;
+  /** In `keyceremony rehearse`, the rehearsal directory (media and other paths are mapped into it). */
+  readonly rehearsalRoot: string | undefined;
   /** The inventory as it will be written at the end of the ceremony; actions change it in place. */
   readonly inventory: Inventory;
   now(): Date;

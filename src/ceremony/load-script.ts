@@ -157,6 +157,11 @@ export function parseScript(text: string, path: string): LoadedScript {
     }
   });
 
+  // Every ceremony ends with a transcript signed by an OpenPGP root's transcripts key.
+  if (rawSteps.length > 0 && ![...seen.values()].some((s) => s.produces === 'openpgp-root')) {
+    problems.push({ path: ['steps'], message: 'no step creates or unlocks an OpenPGP root (openpgp.generate-root, openpgp.unlock-root) to sign the transcript' });
+  }
+
   const roles = Array.isArray(rawScript.roles) ? (rawScript.roles as { id?: unknown }[]) : [];
   const roleSeen = new Set<unknown>();
   roles.forEach((role, i) => {

@@ -11,7 +11,8 @@ import { fingerprintHex } from '../openpgp/key-packet.js';
 import { renderTranscriptMarkdown } from '../transcript/markdown.js';
 import { TranscriptRecorder } from '../transcript/recorder.js';
 import { codeSha256, toolVersion } from '../version.js';
-import { emptyInventory, INVENTORY_PATH, serializeInventory } from '../vault/inventory.js';
+import { decryptSecretKey } from '../openpgp/secret-key-file.js';
+import { emptyInventory, type Inventory, INVENTORY_PATH, parseInventory, serializeInventory } from '../vault/inventory.js';
 import { publicPath, vaultPath } from '../vault/layout.js';
 import { isInside, OutputTree, type WrittenFile } from '../vault/output-tree.js';
 import type { SecretGuard } from '../vault/secret-guard.js';
@@ -26,6 +27,10 @@ export interface CeremonyOptions {
   readonly script: LoadedScript;
   readonly vaultDir: string;
   readonly publicDir: string;
+  /** Where hand-off material goes (required by scripts that hand keys to signers). */
+  readonly handoffDir?: string;
+  /** Set by `keyceremony rehearse`: the rehearsal directory. */
+  readonly rehearsalRoot?: string;
   readonly rehearsal: boolean;
   readonly allowNetwork: boolean;
   readonly prompter: Prompter;
@@ -50,11 +55,20 @@ function transcriptName(script: LoadedScript, start: Date, rehearsal: boolean): 
 export async function runCeremony(options: CeremonyOptions): Promise<CeremonyResult> {
   const { script, rehearsal, ui, guard, prompter } = options;
   const now = options.now ?? (() => new Date());
-  if (isInside(options.vaultDir, options.publicDir) || isInside(options.publicDir, options.vaultDir)) {
-    throw new KeyceremonyError('USAGE', 'the vault and the public directory must be separate, neither inside the other');
+  const separate = [options.vaultDir, options.publicDir, ...(options.handoffDir ? [options.handoffDir] : [])];
+  for (const [i, a] of separate.entries()) {
+    for (const b of separate.slice(i + 1)) {
+      if (isInside(a, b) || isInside(b, a)) {
+        throw new KeyceremonyError('USAGE', 'the vault, public and hand-off directories must be separate, none inside another');
+      }
+    }
   }
-  const vault = await OutputTree.fresh('vault', options.vaultDir, { secret: true, guard });
-  const publicTree = await OutputTree.fresh('public', options.publicDir, { secret: false, guard });
+  const existingVault = script.script.vault === 'existing';
+  const opened = existingVault ? await openExistingVault(options) : undefined;
+  const vault = opened?.vault ?? (await OutputTree.fresh('vault', options.vaultDir, { secret: true, guard }));
+  const publicTree = existingVault
+    ? await openPublicTree(options.publicDir, guard)
+    : await OutputTree.fresh('public', options.publicDir, { secret: false, guard });
   const started = now();
   const transcript = new TranscriptRecorder(now, guard);
   const session = new Session({
@@ -66,21 +80,75 @@ export async function runCeremony(options: CeremonyOptions): Promise<CeremonyRes
     guard,
     vault,
     public: publicTree,
-    inventory: emptyInventory(script.script.organisation, rehearsal, started),
-    existingVault: false,
+    inventory: opened?.inventory ?? emptyInventory(script.script.organisation, rehearsal, started),
+    existingVault,
+    ...(opened ? { checkVaultPassphrase: opened.checkPassphrase } : {}),
     now,
+    handoffDir: options.handoffDir,
+    rehearsalRoot: options.rehearsalRoot,
   });
-  const trees = [vault, publicTree];
   try {
-    return await ceremony(session, options, started, trees);
+    return await ceremony(session, options, started);
   } catch (error) {
     // Newest tree first: the first tree written to may have created a parent directory the others sit in.
-    for (const tree of [...trees].reverse()) await tree.rollback();
+    for (const tree of [...session.trees].reverse()) await tree.rollback();
     throw error;
   }
 }
 
-async function ceremony(session: Session, options: CeremonyOptions, started: Date, trees: readonly OutputTree[]): Promise<CeremonyResult> {
+/**
+ * Opens the vault of an earlier ceremony: its inventory must validate, and a rehearsal may only work on a
+ * rehearsal vault (and a real ceremony only on a real one). The vault passphrase is checked by decrypting
+ * the first software-held root key.
+ */
+async function openExistingVault(options: CeremonyOptions): Promise<{
+  vault: OutputTree;
+  inventory: Inventory;
+  checkPassphrase: ((passphrase: string) => Promise<string | undefined>) | undefined;
+}> {
+  const vault = await OutputTree.existing('vault', options.vaultDir, { secret: true, guard: options.guard });
+  if (!(await vault.exists(INVENTORY_PATH))) {
+    throw new KeyceremonyError('VAULT_INVALID', `${vault.root} is not a keyceremony vault (no ${INVENTORY_PATH})`);
+  }
+  const inventory = parseInventory(await vault.read(INVENTORY_PATH), `vault/${INVENTORY_PATH}`);
+  if (inventory.rehearsal !== options.rehearsal) {
+    throw new KeyceremonyError(
+      'VAULT_INVALID',
+      inventory.rehearsal ? 'this is a rehearsal vault: real ceremonies cannot use it' : 'this is a real vault: rehearsals must never touch it',
+    );
+  }
+  const fileRoot = inventory.keys.find((k) => k.kind === 'openpgp-primary' && k.location.type === 'file');
+  const checkPassphrase =
+    fileRoot && fileRoot.location.type === 'file'
+      ? async (passphrase: string): Promise<string | undefined> => {
+          const path = fileRoot.location.type === 'file' ? fileRoot.location.path : '';
+          try {
+            await decryptSecretKey(await vault.read(path), passphrase, `vault/${path}`);
+            return undefined;
+          } catch (error) {
+            if (error instanceof KeyceremonyError && error.code === 'PASSPHRASE_WRONG') return 'wrong vault passphrase';
+            throw error;
+          }
+        }
+      : undefined;
+  return { vault, inventory, checkPassphrase };
+}
+
+/** A public tree to republish into: an existing keyceremony public tree, or a new or empty directory. */
+async function openPublicTree(dir: string, guard: SecretGuard): Promise<OutputTree> {
+  try {
+    return await OutputTree.fresh('public', dir, { secret: false, guard });
+  } catch (error) {
+    if (!(error instanceof KeyceremonyError) || error.code !== 'OUTPUT_NOT_EMPTY') throw error;
+  }
+  const tree = await OutputTree.existing('public', dir, { secret: false, guard });
+  if (!(await tree.exists(publicPath.keys))) {
+    throw new KeyceremonyError('OUTPUT_NOT_EMPTY', `${tree.root} is neither empty nor a keyceremony public tree (no KEYS)`);
+  }
+  return tree;
+}
+
+async function ceremony(session: Session, options: CeremonyOptions, started: Date): Promise<CeremonyResult> {
   const { script, rehearsal, ui, prompter } = options;
   const { transcript } = session;
   const meta = script.script;
@@ -165,14 +233,14 @@ async function ceremony(session: Session, options: CeremonyOptions, started: Dat
     rehearsal,
   });
   session.inventory.updated = session.now().toISOString();
-  session.recordOutput(await session.vault.write(INVENTORY_PATH, serializeInventory(session.inventory)));
+  session.recordOutput(await session.vault.replace(INVENTORY_PATH, serializeInventory(session.inventory), session.now()));
 
   const rootFingerprint = fingerprintHex(signer.root);
   transcript.record('transcript.signer', { root: rootFingerprint, key: fingerprintHex(signer.key.key) });
   const unused = prompter.unused();
   transcript.record('ceremony.end', {
     entries: transcript.entries.length + 1,
-    outputs: trees.reduce((n, t) => n + t.written.length, 0),
+    outputs: session.trees.reduce((n, t) => n + t.written.length, 0),
     unusedAnswers: unused,
   });
   const jsonl = transcript.toJsonl();
@@ -187,7 +255,7 @@ async function ceremony(session: Session, options: CeremonyOptions, started: Dat
   return {
     transcriptName: name,
     entries: transcript.entries.length,
-    written: trees.flatMap((t) => t.written),
+    written: session.trees.flatMap((t) => t.written),
     rootFingerprint,
   };
 }

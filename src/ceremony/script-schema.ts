@@ -47,6 +47,11 @@ export const CeremonyScript = z.strictObject({
   version: z.union([z.string().min(1), z.number()]).transform(String),
   organisation: z.string().min(1),
   purpose: z.string().min(1),
+  /**
+   * `new`: the ceremony creates a vault in a new or empty directory (root ceremonies).
+   * `existing`: it works on a vault made by an earlier ceremony (rotation, revocation, issuing keys).
+   */
+  vault: z.enum(['new', 'existing']).default('new'),
   roles: z.array(Role).min(1),
   preflight: Preflight.default({ confirmClock: true, minPassphraseBits: 64, checklist: [] }),
   steps: z.array(Step).min(1),

@@ -3,7 +3,7 @@ import { KeyceremonyError } from '../errors.js';
 import type { JsonObject } from '../transcript/entry.js';
 import type { TranscriptRecorder } from '../transcript/recorder.js';
 import type { Inventory } from '../vault/inventory.js';
-import type { OutputTree, WrittenFile } from '../vault/output-tree.js';
+import { OutputTree, type WrittenFile } from '../vault/output-tree.js';
 import type { SecretGuard } from '../vault/secret-guard.js';
 import type { StepProduct } from './action.js';
 import type { CeremonyContext, CurrentStep, Product, TranscriptSigner } from './context.js';
@@ -28,6 +28,8 @@ export interface SessionOptions {
   readonly existingVault: boolean;
   readonly checkVaultPassphrase?: (passphrase: string) => Promise<string | undefined>;
   readonly now: () => Date;
+  readonly handoffDir?: string | undefined;
+  readonly rehearsalRoot?: string | undefined;
 }
 
 export class Session implements CeremonyContext {
@@ -39,7 +41,12 @@ export class Session implements CeremonyContext {
   readonly vault: OutputTree;
   readonly public: OutputTree;
   readonly inventory: Inventory;
+  readonly existingVault: boolean;
+  readonly rehearsalRoot: string | undefined;
+  /** Every output tree of the ceremony, in the order they were opened (rolled back newest first). */
+  readonly trees: OutputTree[];
   readonly #guard: SecretGuard;
+  #handoff: OutputTree | undefined;
   readonly #options: SessionOptions;
   readonly #products = new Map<string, Product>();
   #step: CurrentStep | undefined;
@@ -55,8 +62,25 @@ export class Session implements CeremonyContext {
     this.vault = options.vault;
     this.public = options.public;
     this.inventory = options.inventory;
+    this.existingVault = options.existingVault;
+    this.rehearsalRoot = options.rehearsalRoot;
+    this.trees = [options.vault, options.public];
     this.#guard = options.guard;
     this.#options = options;
+  }
+
+  async handoff(): Promise<OutputTree> {
+    if (this.#handoff) return this.#handoff;
+    const dir = this.#options.handoffDir;
+    if (!dir) throw new KeyceremonyError('USAGE', 'this ceremony hands keys to signers: give --handoff DIR');
+    // Hand-off files are named by key, so a hand-off directory can collect several ceremonies' keys.
+    this.#handoff = await OutputTree.reusable('handoff', dir, { secret: true, guard: this.#guard });
+    this.addTree(this.#handoff);
+    return this.#handoff;
+  }
+
+  addTree(tree: OutputTree): void {
+    this.trees.push(tree);
   }
 
   now(): Date {

@@ -37,21 +37,22 @@ export function buildProgram(): Command {
     .description('run a ceremony script: preflight, every step, signed transcript')
     .argument('<script>', 'ceremony script (YAML)')
     .requiredOption('--vault <dir>', 'the vault (secret; new or empty directory)')
-    .requiredOption('--public <dir>', 'the public tree (new or empty directory)')
+    .requiredOption('--public <dir>', 'the public tree (new or empty directory, or the tree to republish)')
+    .option('--handoff <dir>', 'where hand-off material for signers goes (scripts that hand keys to signers)')
     .option('--rehearsal', 'throwaway run: outputs marked REHEARSAL, network allowed', false)
     .option('--answers <file>', 'answer prompts from a YAML file (prompt id: answer) instead of the terminal')
     .option('--allow-network', 'run although the network is up (recorded in the transcript)', false)
     .addHelpText('after', EXIT_CODES_HELP)
-    .action(async (script: string, opts: { vault: string; public: string; rehearsal: boolean; answers?: string; allowNetwork: boolean }) => {
+    .action(async (script: string, opts: { vault: string; public: string; handoff?: string; rehearsal: boolean; answers?: string; allowNetwork: boolean }) => {
       const { runCommand } = await import('./commands/run.js');
       await runCommand(script, opts);
     });
 
   program
     .command('rehearse')
-    .description('non-interactive rehearsal with throwaway secrets into DIR/vault, DIR/public; secrets in DIR/rehearsal-secrets.json')
+    .description('non-interactive rehearsal with throwaway secrets into DIR/vault, DIR/public, DIR/handoff; secrets in DIR/rehearsal-secrets.json')
     .argument('[script]', 'ceremony script (default: the shipped OpenPGP root ceremony)')
-    .requiredOption('--out <dir>', 'new or empty directory for the rehearsal')
+    .requiredOption('--out <dir>', 'new or empty directory (or, for scripts on an existing vault, an earlier rehearsal\'s)')
     .option('--answers <file>', 'answers to use instead of generated ones (prompt id: answer)')
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (script: string | undefined, opts: { out: string; answers?: string }) => {

@@ -38,6 +38,8 @@ function summary(entry: TranscriptEntry): string {
       return `${escape(str(d['role']))} confirmed with initials **${escape(str(d['initials']))}**: ${escape(str(d['statement']))}`;
     case 'key.generated':
       return `key generated: ${str(d['kind'])} ${str(d['algorithm'])} \`${str(d['id'])}\`${d['expires'] ? `, expires ${str(d['expires'])}` : ''}`;
+    case 'key.unlocked':
+      return `key unlocked: ${str(d['kind'])} \`${str(d['id'])}\` (${str(d['location'])})`;
     case 'output.written':
       return `wrote ${str(d['tree'])}/\`${str(d['path'])}\` (${str(d['size'])} bytes, sha256 \`${str(d['sha256'])}\`)`;
     case 'check.passed':

@@ -55,7 +55,7 @@ export class OutputTree {
   readonly #guard: SecretGuard | undefined;
   readonly #createdFiles: string[] = [];
   readonly #createdDirs: string[] = [];
-  readonly #replaced: { path: string; archive: string }[] = [];
+  readonly #replaced: { path: string; archive: string | Uint8Array }[] = [];
   readonly #written: WrittenFile[] = [];
 
   private constructor(name: TreeName, root: string, secret: boolean, guard: SecretGuard | undefined) {
@@ -71,6 +71,15 @@ export class OutputTree {
    */
   static async fresh(name: TreeName, root: string, options: { secret: boolean; guard?: SecretGuard }): Promise<OutputTree> {
     return new OutputTree(name, await assertNewOrEmpty(root, `the ${name} directory`), options.secret, options.guard);
+  }
+
+  /** Opens a tree that may already hold files from earlier ceremonies (new files are still never overwritten). */
+  static async reusable(name: TreeName, root: string, options: { secret: boolean; guard?: SecretGuard }): Promise<OutputTree> {
+    const absolute = resolve(root);
+    if ((await isEmptyOrMissing(absolute)) === 'not-a-directory') {
+      throw new KeyceremonyError('OUTPUT_NOT_EMPTY', `the ${name} path ${absolute} exists and is not a directory`);
+    }
+    return new OutputTree(name, absolute, options.secret, options.guard);
   }
 
   /** Opens an existing tree (a vault for a rotation session, a public tree to republish). */
@@ -158,19 +167,25 @@ export class OutputTree {
   }
 
   /**
-   * Replaces a file that changes from ceremony to ceremony (inventory, KEYS). The previous version is kept
-   * under `.history/` with a timestamp, so nothing is ever lost, and restored if the ceremony fails.
+   * Replaces a file that changes from ceremony to ceremony (inventory, secret key files, KEYS). In secret
+   * trees the previous version is kept under `.history/` with a timestamp, so nothing secret is ever lost; in
+   * the public tree (derived from the vault, every version's hash in a transcript) it is kept in memory only,
+   * to be restored if the ceremony fails.
    */
   async replace(rel: string, data: Uint8Array | string, stamp: Date): Promise<WrittenFile> {
     if (!(await this.exists(rel))) return this.write(rel, data);
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
     if (!this.secret) this.#guard?.assertClean(bytes, `${this.name}/${rel}`);
     const target = this.path(rel);
-    const archiveRel = `.history/${rel}.${stamp.toISOString().replace(/[:.]/g, '-')}`;
-    const archive = join(this.root, ...archiveRel.split('/'));
-    await this.#ensureDir(dirname(archive));
-    await link(target, archive);
-    this.#replaced.push({ path: target, archive });
+    if (this.secret) {
+      const archiveRel = `.history/${rel}.${stamp.toISOString().replace(/[:.]/g, '-')}`;
+      const archive = join(this.root, ...archiveRel.split('/'));
+      await this.#ensureDir(dirname(archive));
+      await link(target, archive);
+      this.#replaced.push({ path: target, archive });
+    } else {
+      this.#replaced.push({ path: target, archive: new Uint8Array(await readFile(target)) });
+    }
     await replaceFileAtomic(target, bytes, this.#fileMode());
     return this.#readBack(rel, sha256Hex(bytes), bytes.length);
   }
@@ -178,9 +193,13 @@ export class OutputTree {
   /** Removes everything this tree created and restores what it replaced. Best effort, never throws. */
   async rollback(): Promise<void> {
     for (const { path, archive } of this.#replaced.reverse()) {
-      await unlink(path).catch(() => undefined);
-      await link(archive, path).catch(() => undefined);
-      await unlink(archive).catch(() => undefined);
+      if (typeof archive === 'string') {
+        await unlink(path).catch(() => undefined);
+        await link(archive, path).catch(() => undefined);
+        await unlink(archive).catch(() => undefined);
+      } else {
+        await replaceFileAtomic(path, archive, this.#fileMode()).catch(() => undefined);
+      }
     }
     for (const file of this.#createdFiles.reverse()) await unlink(file).catch(() => undefined);
     for (const dir of this.#createdDirs.reverse()) await rmdir(dir).catch(() => undefined);

@@ -3,8 +3,9 @@ import type { ActionDefinition } from '../action.js';
 import { confirm } from './confirm.js';
 import { openpgpGenerateRoot } from './openpgp-generate-root.js';
 import { openpgpSelfTest } from './openpgp-self-test.js';
+import { openpgpUnlockRoot } from './openpgp-unlock-root.js';
 import { publish } from './publish.js';
 
 export const actions: ReadonlyMap<string, ActionDefinition> = new Map(
-  [confirm, openpgpGenerateRoot, openpgpSelfTest, publish].map((a) => [a.name, a] as const),
+  [confirm, openpgpGenerateRoot, openpgpUnlockRoot, openpgpSelfTest, publish].map((a) => [a.name, a] as const),
 );

@@ -183,8 +183,10 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
     product: 'openpgp-root',
     certificate: root.certificate,
     primary: root.primary,
-    subkeys: root.subkeys.filter((s) => s.purpose === 'release').map((key, i) => ({ key, label: labels[i] })),
+    subkeys: root.subkeys.map((key, i) => ({ key, label: planned[i]?.label, purpose: key.purpose })),
     transcriptKey,
+    secrets: root.secrets,
+    secretPath,
   });
   ctx.setTranscriptSigner({ root: root.primary.key, key: transcriptKey });
 }

@@ -46,10 +46,7 @@ export const openpgpSelfTest = defineAction<Params>({
     ctx.ui.success('Vault secret key opens and matches public/KEYS');
 
     const verificationKeys = await openpgp.readKeys({ binaryKeys: await readOpenPgpData(await ctx.public.read(publicPath.keys), ['publicKey']) });
-    const keys = [
-      ...root.subkeys.map((s) => ({ ...s, purpose: 'release' as const })),
-      { key: root.transcriptKey, label: 'ceremony-transcripts', purpose: 'transcript' as const },
-    ];
+    const keys = root.subkeys.map((s) => ({ ...s, purpose: s.purpose === 'transcripts' ? ('transcript' as const) : ('release' as const) }));
     for (const { key, label, purpose } of keys) {
       const subFpr = fingerprintHex(key.key);
       const message = new TextEncoder().encode(`keyceremony self-test of subkey ${subFpr} in ceremony ${ctx.script.script.name}\n`);

@@ -2,16 +2,19 @@
  * keyceremony rehearse [SCRIPT] --out DIR [--answers FILE]
  *
  * A non-interactive rehearsal: every checkpoint confirmed, every secret generated (or taken from --answers),
- * outputs in DIR/vault and DIR/public, and the generated secrets in DIR/rehearsal-secrets.json (0600), named
- * by prompt id (e.g. "vault.passphrase").
+ * outputs in DIR/vault, DIR/public and DIR/handoff, and the generated secrets in DIR/rehearsal-secrets.json
+ * (0600), named by prompt id (e.g. "vault.passphrase"). A script that works on an existing vault (rotation,
+ * revocation, ...) rehearses on the DIR of an earlier rehearsal and reuses its secrets.
  */
-import { join } from 'node:path';
-import { mkdir, chmod } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, mkdir, chmod } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { KeyceremonyError } from '../../errors.js';
 import { loadScript } from '../../ceremony/load-script.js';
 import { ScriptedPrompter, readAnswersFile } from '../../ceremony/prompts/scripted-prompter.js';
 import { runCeremony } from '../../ceremony/runner.js';
 import { ConsoleUi } from '../../ceremony/ui.js';
-import { writeFileExclusive } from '../../vault/atomic-file.js';
+import { replaceFileAtomic, writeFileExclusive } from '../../vault/atomic-file.js';
 import { assertNewOrEmpty, DIRECTORY_MODE, SECRET_FILE_MODE } from '../../vault/output-tree.js';
 import { SecretGuard } from '../../vault/secret-guard.js';
 import { packageRoot } from '../../util/data-files.js';
@@ -20,17 +23,41 @@ import { ceremonyClock } from '../clock.js';
 export const DEFAULT_REHEARSAL_SCRIPT = join(packageRoot, 'ceremonies', 'openpgp-root.yaml');
 export const REHEARSAL_SECRETS_FILE = 'rehearsal-secrets.json';
 
+async function earlierSecrets(root: string): Promise<Record<string, string>> {
+  const file = join(root, REHEARSAL_SECRETS_FILE);
+  if (!existsSync(join(root, 'vault', 'inventory.json')) || !existsSync(file)) {
+    throw new KeyceremonyError('INPUT_NOT_FOUND', `${root} is not the directory of an earlier rehearsal (this script works on an existing vault)`);
+  }
+  const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== 'string')) {
+    throw new KeyceremonyError('INPUT_INVALID', `${file} is not a rehearsal secrets file`);
+  }
+  return parsed as Record<string, string>;
+}
+
 export async function rehearseCommand(scriptPath: string | undefined, options: { out: string; answers?: string }): Promise<void> {
   const started = Date.now();
   const script = await loadScript(scriptPath ?? DEFAULT_REHEARSAL_SCRIPT);
-  const root = await assertNewOrEmpty(options.out, 'the rehearsal directory');
-  const answers = options.answers ? await readAnswersFile(options.answers) : new Map<string, string>();
+  const existing = script.script.vault === 'existing';
+  if (existing && !existsSync(join(resolve(options.out), 'vault', 'inventory.json'))) {
+    // A ceremony on an existing vault needs one: rehearse the root ceremony first, into the same directory.
+    await assertNewOrEmpty(options.out, 'the rehearsal directory');
+    process.stdout.write(`${script.script.name} works on an existing vault: rehearsing ${DEFAULT_REHEARSAL_SCRIPT} first.\n`);
+    await rehearseCommand(DEFAULT_REHEARSAL_SCRIPT, { out: options.out });
+  }
+  const root = existing ? resolve(options.out) : await assertNewOrEmpty(options.out, 'the rehearsal directory');
+  const known = existing ? await earlierSecrets(root) : {};
+  const answers = new Map<string, string | boolean | number>(Object.entries(known));
+  if (options.answers) for (const [k, v] of await readAnswersFile(options.answers)) answers.set(k, v);
   const prompter = new ScriptedPrompter(answers, { rehearsal: true });
   const guard = new SecretGuard();
+  for (const secret of Object.values(known)) guard.register(secret);
   const result = await runCeremony({
     script,
     vaultDir: join(root, 'vault'),
     publicDir: join(root, 'public'),
+    handoffDir: join(root, 'handoff'),
+    rehearsalRoot: root,
     rehearsal: true,
     allowNetwork: false,
     prompter,
@@ -40,15 +67,20 @@ export async function rehearseCommand(scriptPath: string | undefined, options: {
   });
   await mkdir(root, { recursive: true, mode: DIRECTORY_MODE });
   await chmod(root, DIRECTORY_MODE);
-  const secrets = Object.fromEntries([...prompter.generated.entries()].sort(([a], [b]) => a.localeCompare(b)));
-  await writeFileExclusive(join(root, REHEARSAL_SECRETS_FILE), `${JSON.stringify(secrets, null, 2)}\n`, SECRET_FILE_MODE);
+  const secrets = Object.fromEntries([...Object.entries(known), ...prompter.generated.entries()].sort(([a], [b]) => a.localeCompare(b)));
+  const secretsFile = join(root, REHEARSAL_SECRETS_FILE);
+  const content = `${JSON.stringify(secrets, null, 2)}\n`;
+  if (existing) await replaceFileAtomic(secretsFile, content, SECRET_FILE_MODE);
+  else await writeFileExclusive(secretsFile, content, SECRET_FILE_MODE);
   const seconds = (Date.now() - started) / 1000;
+  const count = (tree: string): number => result.written.filter((f) => f.tree === tree).length;
   process.stdout.write(
     [
       '',
       `Rehearsal complete: ${root}`,
-      `  vault/   ${result.written.filter((f) => f.tree === 'vault').length} files (secret)`,
-      `  public/  ${result.written.filter((f) => f.tree === 'public').length} files — check with: keyceremony transcript verify ${join(root, 'public')}`,
+      `  vault/    ${count('vault')} files written (secret)`,
+      `  public/   ${count('public')} files written — check with: keyceremony transcript verify ${join(root, 'public')}`,
+      ...(count('handoff') ? [`  handoff/  ${count('handoff')} files written (one folder per signer)`] : []),
       `  ${REHEARSAL_SECRETS_FILE}: the throwaway secrets, by prompt id (${Object.keys(secrets).join(', ') || 'none'})`,
       `  root ${result.rootFingerprint}`,
       `Wall time: ${seconds.toFixed(2)} s`,

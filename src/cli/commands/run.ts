@@ -11,6 +11,7 @@ import { ceremonyClock } from '../clock.js';
 export interface RunOptions {
   readonly vault: string;
   readonly public: string;
+  readonly handoff?: string;
   readonly rehearsal: boolean;
   readonly answers?: string;
   readonly allowNetwork: boolean;
@@ -35,6 +36,7 @@ export async function runCommand(scriptPath: string, options: RunOptions): Promi
     script,
     vaultDir: options.vault,
     publicDir: options.public,
+    ...(options.handoff ? { handoffDir: options.handoff } : {}),
     rehearsal: options.rehearsal,
     allowNetwork: options.allowNetwork,
     prompter,
