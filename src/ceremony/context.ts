@@ -11,7 +11,7 @@ import type { TranscriptRecorder } from '../transcript/recorder.js';
 import type { Inventory } from '../vault/inventory.js';
 import type { OutputTree, WrittenFile } from '../vault/output-tree.js';
 import type { StepProduct } from './action.js';
-import type { Prompter } from './prompts/prompter.js';
+import type { Prompter, SecretRequest } from './prompts/prompter.js';
 import type { LoadedScript } from './load-script.js';
 import type { Ui } from './ui.js';
 
@@ -76,6 +76,8 @@ export interface CeremonyContext {
   now(): Date;
   /** Records a written file in the transcript (tree, path, SHA-256, size, plus `extra`). */
   recordOutput(file: WrittenFile, extra?: JsonObject): void;
+  /** Asks for a secret; registers it with the secret guard and transcribes that (not what) it was answered. */
+  secret(request: SecretRequest): Promise<string>;
   /** The vault passphrase, asked once per session (set twice on a new vault, checked on an existing one). */
   vaultPassphrase(): Promise<string>;
   /** Makes this root's ceremony-transcripts key the one that signs this ceremony's transcript. */

@@ -63,6 +63,10 @@ export async function runCeremony(options: CeremonyOptions): Promise<CeremonyRes
       }
     }
   }
+  const needsHandoff = script.steps.some((s) => s.action.describe(s.params, script.script).creates?.some((c) => c.tree === 'handoff'));
+  if (needsHandoff && !options.handoffDir) {
+    throw new KeyceremonyError('USAGE', 'this ceremony hands keys to signers: give --handoff DIR');
+  }
   const existingVault = script.script.vault === 'existing';
   const opened = existingVault ? await openExistingVault(options) : undefined;
   const vault = opened?.vault ?? (await OutputTree.fresh('vault', options.vaultDir, { secret: true, guard }));

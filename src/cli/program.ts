@@ -60,6 +60,47 @@ export function buildProgram(): Command {
       await rehearseCommand(script, opts);
     });
 
+  program
+    .command('sign')
+    .description('sign release files with a hand-off key: writes FILE.asc (detached, armored) for each FILE')
+    .argument('<files...>', 'files to sign')
+    .requiredOption('--key <file>', 'the hand-off key file (secret subkey, root stubbed out)')
+    .option('--passphrase-file <file>', 'read the key passphrase from the first line of this file (else asked on the terminal)')
+    .option('--subkey <fingerprint>', 'sign with this subkey (default: the newest valid release-signing subkey)')
+    .option('--checksums <name>', 'also write NAME (SHA256SUMS format) for the files, and NAME.asc')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (files: string[], opts: { key: string; passphraseFile?: string; subkey?: string; checksums?: string }) => {
+      const { signCommand } = await import('./commands/sign.js');
+      await signCommand(files, opts);
+    });
+
+  program
+    .command('verify')
+    .description('verify a release file against its detached signature and the published keyring, pinned to one root')
+    .argument('<file>', 'the signed file')
+    .requiredOption('--keyring <file>', 'the published KEYS file (armored or binary keyring)')
+    .option('--root <fingerprint>', 'the root key to trust (required when the keyring holds several)')
+    .option('--signature <file>', 'the detached signature (default: FILE.asc or FILE.sig)')
+    .option('--json', 'print the result as JSON', false)
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (file: string, opts: { keyring: string; root?: string; signature?: string; json: boolean }) => {
+      const { verifyCommand } = await import('./commands/verify.js');
+      await verifyCommand(file, opts);
+    });
+
+  program
+    .command('status')
+    .description('list the vault inventory with expiry and rotation due dates; exit 1 when a key is expired or due')
+    .requiredOption('--vault <dir>', 'the vault')
+    .option('--warn-days <n>', 'rotation is due this many days before expiry', '90')
+    .option('--now <time>', 'evaluate as of this time (ISO 8601) instead of now')
+    .option('--json', 'print as JSON', false)
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (opts: { vault: string; warnDays: string; now?: string; json: boolean }) => {
+      const { statusCommand } = await import('./commands/status.js');
+      await statusCommand(opts);
+    });
+
   const transcript = program.command('transcript').description('work with ceremony transcripts');
   transcript
     .command('verify')

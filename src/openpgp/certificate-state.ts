@@ -122,16 +122,27 @@ function problemsFor(
   return problems;
 }
 
-export function evaluateCertificate(cert: Certificate, at: Date): CertificateStatus {
+export interface EvaluateOptions {
+  /**
+   * Revocations made at or after this time are left out. A ceremony's own transcript is checked this way: the
+   * ceremony that revokes a root signs its transcript after the revocation it records.
+   */
+  readonly ignoreRevocationsFrom?: Date | undefined;
+}
+
+export function evaluateCertificate(cert: Certificate, at: Date, options: EvaluateOptions = {}): CertificateStatus {
   const primary = cert.primary;
   const atMs = at.getTime();
+  const ignoreFrom = options.ignoreRevocationsFrom?.getTime() ?? Infinity;
+  const counted = (r: Revocation): boolean => r.created.getTime() < ignoreFrom;
   const inTime = (sig: ParsedSignature): boolean => (sig.created?.getTime() ?? Infinity) <= atMs;
 
   // Key revocations: all valid ones are collected; which applies depends on hardness (see module comment).
   const keyRevocations = parseAll(cert.directSignatures)
     .filter((s) => s.type === SignatureType.keyRevocation && issuedBy(s, primary))
     .filter((s) => checkSignature(s, primary, [keyHashPrefix(primary)]).ok)
-    .map(revocationOf);
+    .map(revocationOf)
+    .filter(counted);
 
   const userIds = cert.userIds.map((uid) => {
     const covered = userIdCovered(primary, new TextEncoder().encode(uid.userId));
@@ -169,7 +180,8 @@ export function evaluateCertificate(cert: Certificate, at: Date): CertificateSta
     const revocations = sigs
       .filter((s) => s.type === SignatureType.subkeyRevocation)
       .filter((s) => checkSignature(s, primary, covered).ok)
-      .map(revocationOf);
+      .map(revocationOf)
+      .filter(counted);
     const flags = binding?.keyFlags ?? 0;
     const crossCertified =
       !(flags & KeyFlag.sign) ||

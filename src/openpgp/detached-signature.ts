@@ -3,7 +3,6 @@
  * signature packet is built around the digest (openpgp.js would buffer the whole input).
  */
 import { createHash, type Hash } from 'node:crypto';
-import { signatureHash } from '../crypto/algorithms.js';
 import type { HashAlgorithm } from '../crypto/algorithms.js';
 import { PacketTag, SignatureType } from './constants.js';
 import { PacketFormatError, readPackets, writePacket } from './encoding.js';
@@ -21,15 +20,23 @@ async function feed(hashes: readonly Hash[], data: DataSource): Promise<void> {
   for await (const chunk of data) for (const h of hashes) h.update(chunk);
 }
 
+/**
+ * Document signatures use SHA-256 whatever the key: it is what gpg uses by default, every verifier accepts it,
+ * and with SHA-NI it hashes faster than anything else (SHA-512 runs at about 0.65× on these machines).
+ */
+export const DOCUMENT_HASH: HashAlgorithm = 'sha256';
+
 /** A binary-document (0x00) signature packet over `data`, made by `key`. */
 export async function signDetached(data: DataSource, key: SigningKey, created: Date): Promise<Uint8Array> {
-  const pending = new PendingSignature(
-    { type: SignatureType.binary, hash: signatureHash(key.key.material.algorithm), created },
-    key.key,
-  );
+  const pending = startDocumentSignature(key, created);
   const hash = pending.createHash();
   await feed([hash], data);
   return writePacket(PacketTag.signature, await pending.finish(hash, key.signer));
+}
+
+/** For callers that hash the data themselves (one pass for signature and checksum). */
+export function startDocumentSignature(key: SigningKey, created: Date): PendingSignature {
+  return new PendingSignature({ type: SignatureType.binary, hash: DOCUMENT_HASH, created }, key.key);
 }
 
 /**

@@ -23,22 +23,31 @@ export interface UnlockedKey {
   readonly secrets: Map<string, SecretKeyMaterial>;
 }
 
-/** Serialises the certificate with secret packets and encrypts every secret with the passphrase. */
+/**
+ * Serialises the certificate with secret key packets, each encrypted with the passphrase. openpgp.js encrypts
+ * one packet at a time; the file's structure (packet and signature order) stays exactly keyceremony's.
+ */
 export async function encryptSecretKey(cert: Certificate, secrets: SecretsByFingerprint, passphrase: string): Promise<string> {
   const bodies = new Map<string, Uint8Array>();
   for (const key of allKeys(cert)) {
-    const secret = secrets.get(fingerprintHex(key));
-    if (secret === undefined) throw new Error(`no secret or stub given for key ${fingerprintHex(key)}`);
-    bodies.set(fingerprintHex(key), secret === 'stub' ? gnuDummySecretKeyBody(key) : unencryptedSecretKeyBody(key, secret));
+    const fpr = fingerprintHex(key);
+    const secret = secrets.get(fpr);
+    if (secret === undefined) throw new Error(`no secret or stub given for key ${fpr}`);
+    if (secret === 'stub') {
+      bodies.set(fpr, gnuDummySecretKeyBody(key));
+      continue;
+    }
+    const plain = unencryptedSecretKeyBody(key, secret);
+    const packet = key === cert.primary ? new openpgp.SecretKeyPacket() : new openpgp.SecretSubkeyPacket();
+    try {
+      await packet.read(plain);
+      await packet.encrypt(passphrase);
+      bodies.set(fpr, packet.write());
+    } finally {
+      wipe(plain);
+    }
   }
-  const plain = serializeCertificate(cert, bodies);
-  try {
-    const privateKey = await openpgp.readPrivateKey({ binaryKey: plain });
-    const encrypted = await openpgp.encryptKey({ privateKey, passphrase });
-    return armor('privateKey', encrypted.write() as Uint8Array);
-  } finally {
-    wipe(plain, ...bodies.values());
-  }
+  return armor('privateKey', serializeCertificate(cert, bodies));
 }
 
 /**
@@ -47,8 +56,10 @@ export async function encryptSecretKey(cert: Certificate, secrets: SecretsByFing
  */
 export async function decryptSecretKey(data: Uint8Array, passphrase: string, what = 'secret key'): Promise<UnlockedKey> {
   let privateKey: openpgp.PrivateKey;
+  let binary: Uint8Array;
   try {
-    privateKey = await openpgp.readPrivateKey({ binaryKey: await readOpenPgpData(data, ['privateKey']) });
+    binary = await readOpenPgpData(data, ['privateKey']);
+    privateKey = await openpgp.readPrivateKey({ binaryKey: binary });
   } catch (error) {
     throw new KeyceremonyError('INPUT_INVALID', `${what} is not an OpenPGP secret key: ${messageText(error)}`);
   }
@@ -61,7 +72,8 @@ export async function decryptSecretKey(data: Uint8Array, passphrase: string, wha
     }
     throw new KeyceremonyError('INPUT_INVALID', `cannot decrypt ${what}: ${messageText(error)}`);
   }
-  const certificate = parseSingleCertificate(decrypted.toPublic().write() as Uint8Array);
+  // The structure comes from keyceremony's own reader: openpgp.js regroups signatures when it writes a key.
+  const certificate = parseSingleCertificate(binary);
   const byFingerprint = new Map(allKeys(certificate).map((k) => [fingerprintHex(k), k] as const));
   const secrets = new Map<string, SecretKeyMaterial>();
   for (const key of decrypted.getKeys()) {

@@ -12,7 +12,7 @@
 import { KeyceremonyError } from '../errors.js';
 import { toHex } from '../util/bytes.js';
 import type { Certificate } from './certificate.js';
-import { type CertificateStatus, evaluateCertificate, type KeyStatus } from './certificate-state.js';
+import { type CertificateStatus, type EvaluateOptions, evaluateCertificate, type KeyStatus } from './certificate-state.js';
 import { KeyFlag, SignatureType, TRANSCRIPT_PURPOSE } from './constants.js';
 import { type DataSource, digestsFor } from './detached-signature.js';
 import { fingerprintHex } from './key-packet.js';
@@ -84,14 +84,20 @@ function findIssuer(status: CertificateStatus, sig: ParsedSignature): KeyStatus 
 }
 
 /** Checks the policy for one signature, everything except the cryptographic check of the data digest. */
-function policyProblem(root: Certificate, sig: ParsedSignature, purpose: VerifyPurpose, now: Date): { reason: string } | { status: CertificateStatus; key: KeyStatus; hash: HashAlgorithm } {
+function policyProblem(
+  root: Certificate,
+  sig: ParsedSignature,
+  purpose: VerifyPurpose,
+  now: Date,
+  options: EvaluateOptions,
+): { reason: string } | { status: CertificateStatus; key: KeyStatus; hash: HashAlgorithm } {
   if (sig.type !== SignatureType.binary) {
     return { reason: sig.type === SignatureType.text ? 'text-mode signatures are not accepted' : `not a document signature (type 0x${sig.type.toString(16)})` };
   }
   const created = sig.created;
   if (!created) return { reason: 'signature has no creation time' };
   if (created.getTime() > now.getTime()) return { reason: `signature creation time ${created.toISOString()} is in the future` };
-  const status = evaluateCertificate(root, created);
+  const status = evaluateCertificate(root, created, options);
   const key = findIssuer(status, sig);
   if (!key) return { reason: `made by key ${issuerLabel(sig) ?? '(unknown)'}, which is not part of the pinned root ${fingerprintHex(root.primary)}` };
   const pre = precheck(sig, key.key);
@@ -118,9 +124,12 @@ export async function verifyDetached(request: {
   data: DataSource;
   now: Date;
   purpose: VerifyPurpose;
+  /** See EvaluateOptions: only for checking a ceremony's own transcript. */
+  ignoreRevocationsFrom?: Date;
 }): Promise<VerifyResult> {
   const { root, signatures, purpose, now } = request;
-  const candidates = signatures.map((sig) => ({ sig, verdict: policyProblem(root, sig, purpose, now) }));
+  const options = { ignoreRevocationsFrom: request.ignoreRevocationsFrom };
+  const candidates = signatures.map((sig) => ({ sig, verdict: policyProblem(root, sig, purpose, now, options) }));
   const hashes = candidates.flatMap((c) => ('hash' in c.verdict ? [c.verdict.hash] : []));
   const digests = await digestsFor(hashes, request.data);
   const good: GoodSignature[] = [];

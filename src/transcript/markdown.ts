@@ -38,6 +38,14 @@ function summary(entry: TranscriptEntry): string {
       return `${escape(str(d['role']))} confirmed with initials **${escape(str(d['initials']))}**: ${escape(str(d['statement']))}`;
     case 'key.generated':
       return `key generated: ${str(d['kind'])} ${str(d['algorithm'])} \`${str(d['id'])}\`${d['expires'] ? `, expires ${str(d['expires'])}` : ''}`;
+    case 'handoff.issued':
+      return `hand-off for **${escape(str(d['signer']))}**: subkey(s) ${str(d['subkeys'])}`;
+    case 'rotation.planned':
+      return `rotation planned for root \`${str(d['root'])}\`: ${escape(((d['changes'] as { key: string; change: string }[] | undefined) ?? []).map((c) => `${c.key}: ${c.change}`).join('; '))}`;
+    case 'key.renewed':
+      return `key renewed: \`${str(d['id'])}\`${d['label'] ? ` (${escape(str(d['label']))})` : ''} expires ${str(d['from'])} → ${str(d['to'])}`;
+    case 'key.revoked':
+      return `key revoked: \`${str(d['id'])}\` (${escape(str(d['reason']))})`;
     case 'key.unlocked':
       return `key unlocked: ${str(d['kind'])} \`${str(d['id'])}\` (${str(d['location'])})`;
     case 'output.written':

@@ -153,7 +153,10 @@ async function checkSignature(
   } catch (error) {
     return { ok: false, detail: (error as Error).message };
   }
-  const result = await verifyDetached({ root, signatures, data: bytes, now, purpose: 'transcript' });
+  // Revocations this ceremony made itself (it signs its transcript after them) do not count against it.
+  // (OpenPGP times are whole seconds.)
+  const started = new Date(Math.floor(Date.parse(entries[0]?.time ?? '0') / 1000) * 1000);
+  const result = await verifyDetached({ root, signatures, data: bytes, now, purpose: 'transcript', ignoreRevocationsFrom: started });
   const good = result.good[0];
   if (!good) return { ok: false, detail: result.rejected.map((r) => r.reason).join('; ') || 'no good signature' };
   return {

@@ -37,6 +37,8 @@ export const InventoryKey = z.strictObject({
   /** The key this one is bound to or certified by (a subkey's primary). */
   parent: z.string().optional(),
   userIds: z.array(z.string()).optional(),
+  /** Signers who received this key as hand-off material. */
+  handedOffTo: z.array(z.string()).optional(),
   /** Ceremony (transcript name) that created the key. */
   createdBy: z.string(),
 });

@@ -2,10 +2,13 @@
 import type { ActionDefinition } from '../action.js';
 import { confirm } from './confirm.js';
 import { openpgpGenerateRoot } from './openpgp-generate-root.js';
+import { openpgpHandoff } from './openpgp-handoff.js';
+import { openpgpRevokeRoot } from './openpgp-revoke-root.js';
+import { openpgpRotate } from './openpgp-rotate.js';
 import { openpgpSelfTest } from './openpgp-self-test.js';
 import { openpgpUnlockRoot } from './openpgp-unlock-root.js';
 import { publish } from './publish.js';
 
 export const actions: ReadonlyMap<string, ActionDefinition> = new Map(
-  [confirm, openpgpGenerateRoot, openpgpUnlockRoot, openpgpSelfTest, publish].map((a) => [a.name, a] as const),
+  [confirm, openpgpGenerateRoot, openpgpUnlockRoot, openpgpRotate, openpgpRevokeRoot, openpgpHandoff, openpgpSelfTest, publish].map((a) => [a.name, a] as const),
 );

@@ -6,17 +6,13 @@
  */
 import { z } from 'zod';
 import { describeAlgorithm } from '../../crypto/algorithms.js';
-import type { SecretKeyMaterial } from '../../crypto/key-material.js';
 import { armor, readOpenPgpData } from '../../openpgp/armor.js';
-import { parseSingleCertificate, serializeCertificate } from '../../openpgp/certificate.js';
 import { PacketTag } from '../../openpgp/constants.js';
 import { readPackets, writePacket } from '../../openpgp/encoding.js';
 import { fingerprintHex, keyHashPrefix } from '../../openpgp/key-packet.js';
 import { createRoot, generateSoftwareKey } from '../../openpgp/root-key.js';
-import { decryptSecretKey, encryptSecretKey } from '../../openpgp/secret-key-file.js';
 import { checkSignature } from '../../openpgp/signature-check.js';
 import { parseSignatureBody } from '../../openpgp/signature-packet.js';
-import { bytesEqual } from '../../util/bytes.js';
 import { addDuration, formatDuration, parseDuration } from '../../util/duration.js';
 import { vaultPath } from '../../vault/layout.js';
 import { KeyceremonyError } from '../../errors.js';
@@ -24,6 +20,7 @@ import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';
 import { DurationParam, KeyAlgorithmParam, UserIdParam } from '../params/common.js';
 import { markUserId } from '../rehearsal-marks.js';
+import { storeRoot } from '../root-files.js';
 
 const SubkeyParams = z.strictObject({
   /** A name for the subkey in the inventory and the KEYS file (e.g. "release-2026"). */
@@ -47,18 +44,6 @@ const Params = z.strictObject({
 type Params = z.infer<typeof Params>;
 
 export const TRANSCRIPT_KEY_LABEL = 'ceremony-transcripts';
-
-function sameSecret(a: SecretKeyMaterial, b: SecretKeyMaterial | undefined): boolean {
-  if (!b || a.algorithm !== b.algorithm) return false;
-  switch (a.algorithm) {
-    case 'ed25519':
-      return b.algorithm === 'ed25519' && bytesEqual(a.seed, b.seed);
-    case 'nistp256':
-      return b.algorithm === 'nistp256' && bytesEqual(a.d, b.d);
-    case 'rsa4096':
-      return b.algorithm === 'rsa4096' && bytesEqual(a.d, b.d) && bytesEqual(a.p, b.p) && bytesEqual(a.q, b.q);
-  }
-}
 
 async function run(ctx: CeremonyContext, params: Params): Promise<void> {
   const created = new Date(Math.floor(ctx.now().getTime() / 1000) * 1000);
@@ -113,26 +98,7 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
     });
   }
 
-  // The secret key file: written, read back, decrypted with the passphrase, compared key by key.
-  const secretPath = vaultPath.openpgpSecretKey(fpr);
-  const secretFile = await ctx.vault.write(secretPath, await encryptSecretKey(root.certificate, root.secrets, passphrase));
-  const reopened = await decryptSecretKey(await ctx.vault.read(secretPath), passphrase, secretPath);
-  if (!bytesEqual(serializeCertificate(reopened.certificate), serializeCertificate(root.certificate))) {
-    throw new KeyceremonyError('CHECK_FAILED', `${secretPath} does not hold the certificate that was generated`);
-  }
-  for (const [keyFpr, secret] of root.secrets) {
-    if (secret !== 'stub' && !sameSecret(secret, reopened.secrets.get(keyFpr))) {
-      throw new KeyceremonyError('CHECK_FAILED', `${secretPath}: the secret of ${keyFpr} does not read back`);
-    }
-  }
-  ctx.recordOutput(secretFile, { fingerprints: [fpr, ...root.subkeys.map((s) => fingerprintHex(s.key))], encrypted: true });
-  ctx.ui.success(`Secret key written and checked: vault/${secretPath}`);
-
-  const publicPathInVault = vaultPath.openpgpPublicKey(fpr);
-  const publicFile = await ctx.vault.write(publicPathInVault, armor('publicKey', serializeCertificate(root.certificate)));
-  const reread = parseSingleCertificate(await readOpenPgpData(await ctx.vault.read(publicPathInVault), ['publicKey']));
-  if (fingerprintHex(reread.primary) !== fpr) throw new KeyceremonyError('CHECK_FAILED', `${publicPathInVault} does not read back`);
-  ctx.recordOutput(publicFile, { fingerprints: [fpr] });
+  const { secretPath } = await storeRoot(ctx, root.certificate, root.secrets, { replace: false });
 
   // The revocation certificate: a lone key-revocation signature, as gpg stores them.
   const revocationPath = vaultPath.openpgpRevocation(fpr);

@@ -8,6 +8,7 @@ import * as openpgp from 'openpgp';
 import { z } from 'zod';
 import { armor, readOpenPgpData } from '../../openpgp/armor.js';
 import { parseCertificates } from '../../openpgp/certificate.js';
+import { evaluateCertificate } from '../../openpgp/certificate-state.js';
 import { readDetachedSignatures, signDetached } from '../../openpgp/detached-signature.js';
 import { fingerprintHex } from '../../openpgp/key-packet.js';
 import { decryptSecretKey, allKeys } from '../../openpgp/secret-key-file.js';
@@ -46,7 +47,11 @@ export const openpgpSelfTest = defineAction<Params>({
     ctx.ui.success('Vault secret key opens and matches public/KEYS');
 
     const verificationKeys = await openpgp.readKeys({ binaryKeys: await readOpenPgpData(await ctx.public.read(publicPath.keys), ['publicKey']) });
-    const keys = root.subkeys.map((s) => ({ ...s, purpose: s.purpose === 'transcripts' ? ('transcript' as const) : ('release' as const) }));
+    // Revoked and expired subkeys are kept (old signatures still verify) but cannot make new signatures.
+    const usable = new Set(evaluateCertificate(published, ctx.now()).subkeys.filter((s) => s.problems.length === 0).map((s) => s.fingerprint));
+    const keys = root.subkeys
+      .filter((s) => usable.has(fingerprintHex(s.key.key)))
+      .map((s) => ({ ...s, purpose: s.purpose === 'transcripts' ? ('transcript' as const) : ('release' as const) }));
     for (const { key, label, purpose } of keys) {
       const subFpr = fingerprintHex(key.key);
       const message = new TextEncoder().encode(`keyceremony self-test of subkey ${subFpr} in ceremony ${ctx.script.script.name}\n`);

@@ -45,9 +45,13 @@ export class ScriptedPrompter implements Prompter {
   /** Secrets generated for a rehearsal, by prompt id (written to rehearsal-secrets.json). */
   readonly generated = new Map<string, string>();
 
-  constructor(answers: Map<string, Answer>, options: { rehearsal: boolean }) {
+  readonly #quiet: ReadonlySet<string>;
+
+  /** `quiet`: answers that may go unused without a warning (an earlier rehearsal's secrets). */
+  constructor(answers: Map<string, Answer>, options: { rehearsal: boolean; quiet?: ReadonlySet<string> }) {
     this.#answers = answers;
     this.#rehearsal = options.rehearsal;
+    this.#quiet = options.quiet ?? new Set();
     this.source = options.rehearsal ? 'rehearsal' : 'answers-file';
   }
 
@@ -107,6 +111,6 @@ export class ScriptedPrompter implements Prompter {
   }
 
   unused(): string[] {
-    return [...this.#answers.keys()].filter((k) => !this.#used.has(k));
+    return [...this.#answers.keys()].filter((k) => !this.#used.has(k) && !this.#quiet.has(k));
   }
 }

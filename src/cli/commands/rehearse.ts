@@ -49,7 +49,7 @@ export async function rehearseCommand(scriptPath: string | undefined, options: {
   const known = existing ? await earlierSecrets(root) : {};
   const answers = new Map<string, string | boolean | number>(Object.entries(known));
   if (options.answers) for (const [k, v] of await readAnswersFile(options.answers)) answers.set(k, v);
-  const prompter = new ScriptedPrompter(answers, { rehearsal: true });
+  const prompter = new ScriptedPrompter(answers, { rehearsal: true, quiet: new Set(Object.keys(known)) });
   const guard = new SecretGuard();
   for (const secret of Object.values(known)) guard.register(secret);
   const result = await runCeremony({

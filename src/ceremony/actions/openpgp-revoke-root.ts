@@ -1,0 +1,88 @@
+/**
+ * `openpgp.revoke-root`: revokes the root — with a new revocation signature made by the root now (with the
+ * reason the script gives), or with the revocation certificate stored at the root ceremony (reason "no
+ * reason": every signature ever made through the root becomes invalid). The witnesses confirm first.
+ * The revoked certificate stays in the vault and in KEYS, so users see the revocation.
+ */
+import { z } from 'zod';
+import { KeyceremonyError } from '../../errors.js';
+import { readOpenPgpData } from '../../openpgp/armor.js';
+import { evaluateCertificate } from '../../openpgp/certificate-state.js';
+import { PacketTag, SignatureType } from '../../openpgp/constants.js';
+import { readPackets } from '../../openpgp/encoding.js';
+import { fingerprintHex, keyHashPrefix } from '../../openpgp/key-packet.js';
+import { rotationTime } from '../../openpgp/rotation.js';
+import { revokePrimary } from '../../openpgp/self-signatures.js';
+import { checkSignature } from '../../openpgp/signature-check.js';
+import { parseSignatureBody } from '../../openpgp/signature-packet.js';
+import { groupedHex } from '../../util/fingerprint-display.js';
+import { vaultPath } from '../../vault/layout.js';
+import { defineAction } from '../action.js';
+import { RoleRefParam, StepRefParam } from '../params/common.js';
+import { storeRoot } from '../root-files.js';
+
+const Params = z.strictObject({
+  root: StepRefParam,
+  /** `key`: a new revocation made by the root now; `stored-certificate`: the one made at the root ceremony. */
+  method: z.enum(['key', 'stored-certificate']).default('key'),
+  /** For `key`: why. `superseded`/`retired` keep signatures made before now valid; `compromised` does not. */
+  reason: z.enum(['superseded', 'compromised', 'retired']).default('superseded'),
+  text: z.string().default(''),
+  confirmBy: z.array(RoleRefParam).min(1),
+});
+type Params = z.infer<typeof Params>;
+
+export const openpgpRevokeRoot = defineAction<Params>({
+  name: 'openpgp.revoke-root',
+  title: 'Revoke the OpenPGP root key',
+  params: Params,
+  stepReferences: (p) => [{ path: ['root'], step: p.root, product: 'openpgp-root' }],
+  roleReferences: (p) => p.confirmBy.map((role, i) => ({ path: ['confirmBy', i], role })),
+  describe(p) {
+    return {
+      summary:
+        p.method === 'key'
+          ? `After the witnesses confirm, the root signs its own revocation (reason: ${p.reason}${p.text ? `, "${p.text}"` : ''}). ${p.reason === 'compromised' ? 'Every signature ever made through the root becomes invalid.' : 'Signatures made before now stay valid.'}`
+          : 'After the witnesses confirm, the revocation certificate stored at the root ceremony is applied (no reason given: every signature ever made through the root becomes invalid).',
+      confirmations: p.confirmBy,
+      creates: [{ tree: 'vault', path: 'openpgp/<FPR>.sec.asc, .pub.asc', what: 'the revoked certificate (previous versions kept under .history/)' }],
+    };
+  },
+  async run(ctx, params) {
+    const root = ctx.productOf(params.root, 'openpgp-root');
+    const fpr = fingerprintHex(root.primary.key);
+    const before = evaluateCertificate(root.certificate, ctx.now());
+    if (before.primary.revocation) throw new KeyceremonyError('INPUT_INVALID', `root ${fpr} is already revoked`);
+    ctx.ui.info(`The root ${groupedHex(fpr)} will be revoked (${params.method === 'key' ? params.reason : 'stored certificate, no reason'}).`);
+    await ctx.witness(params.confirmBy, `Root ${fpr} is to be revoked.`);
+
+    let revocation: Uint8Array;
+    if (params.method === 'key') {
+      revocation = await revokePrimary(root.primary, { created: rotationTime(root.certificate, ctx.now()), reason: params.reason, text: params.text });
+    } else {
+      const path = vaultPath.openpgpRevocation(fpr);
+      const packets = readPackets(await readOpenPgpData(await ctx.vault.read(path), ['publicKey']));
+      const body = packets.length === 1 && packets[0]?.tag === PacketTag.signature ? packets[0].body : undefined;
+      const parsed = body ? parseSignatureBody(body) : undefined;
+      if (!body || !parsed || parsed.type !== SignatureType.keyRevocation || !checkSignature(parsed, root.primary.key, [keyHashPrefix(root.primary.key)]).ok) {
+        throw new KeyceremonyError('VAULT_INVALID', `vault/${path} is not a valid revocation certificate for ${fpr}`);
+      }
+      revocation = body;
+    }
+    root.certificate = { ...root.certificate, directSignatures: [...root.certificate.directSignatures, revocation] };
+    const after = evaluateCertificate(root.certificate, new Date(ctx.now().getTime() + 2000));
+    if (!after.primary.revocation) throw new KeyceremonyError('CHECK_FAILED', 'the revocation does not take effect');
+    await storeRoot(ctx, root.certificate, root.secrets, { replace: true });
+
+    const reason = after.primary.revocation.reason;
+    const date = after.primary.revocation.created.toISOString();
+    for (const entry of ctx.inventory.keys) {
+      if (entry.id === fpr || entry.parent === fpr) {
+        entry.status = 'revoked';
+        entry.revocation = { reason: entry.id === fpr ? reason : `root revoked (${reason})`, date };
+      }
+    }
+    ctx.transcript.record('key.revoked', { id: fpr, kind: 'openpgp-primary', reason, text: after.primary.revocation.text, method: params.method });
+    ctx.ui.success(`Root ${fpr} revoked (${reason}); publish the revoked key now`);
+  },
+});

@@ -1,0 +1,60 @@
+/**
+ * Writing an OpenPGP root's files to the vault — the encrypted secret key file and the public certificate —
+ * and checking them on the way back: the secret file must decrypt with the vault passphrase to exactly the
+ * certificate and secrets in memory. Used when a root is made, renewed or revoked.
+ */
+import type { SecretKeyMaterial } from '../crypto/key-material.js';
+import { KeyceremonyError } from '../errors.js';
+import { armor, readOpenPgpData } from '../openpgp/armor.js';
+import { type Certificate, parseSingleCertificate, serializeCertificate } from '../openpgp/certificate.js';
+import { fingerprintHex } from '../openpgp/key-packet.js';
+import { decryptSecretKey, encryptSecretKey } from '../openpgp/secret-key-file.js';
+import { bytesEqual } from '../util/bytes.js';
+import { vaultPath } from '../vault/layout.js';
+import type { CeremonyContext } from './context.js';
+
+function sameSecret(a: SecretKeyMaterial, b: SecretKeyMaterial | undefined): boolean {
+  if (!b || a.algorithm !== b.algorithm) return false;
+  switch (a.algorithm) {
+    case 'ed25519':
+      return b.algorithm === 'ed25519' && bytesEqual(a.seed, b.seed);
+    case 'nistp256':
+      return b.algorithm === 'nistp256' && bytesEqual(a.d, b.d);
+    case 'rsa4096':
+      return b.algorithm === 'rsa4096' && bytesEqual(a.d, b.d) && bytesEqual(a.p, b.p) && bytesEqual(a.q, b.q);
+  }
+}
+
+export async function storeRoot(
+  ctx: CeremonyContext,
+  certificate: Certificate,
+  secrets: ReadonlyMap<string, SecretKeyMaterial | 'stub'>,
+  options: { replace: boolean },
+): Promise<{ secretPath: string }> {
+  const fpr = fingerprintHex(certificate.primary);
+  const passphrase = await ctx.vaultPassphrase();
+  const secretPath = vaultPath.openpgpSecretKey(fpr);
+  const publicPath = vaultPath.openpgpPublicKey(fpr);
+  const put = (path: string, content: string) => (options.replace ? ctx.vault.replace(path, content, ctx.now()) : ctx.vault.write(path, content));
+
+  const secretFile = await put(secretPath, await encryptSecretKey(certificate, secrets, passphrase));
+  const reopened = await decryptSecretKey(await ctx.vault.read(secretPath), passphrase, `vault/${secretPath}`);
+  if (!bytesEqual(serializeCertificate(reopened.certificate), serializeCertificate(certificate))) {
+    throw new KeyceremonyError('CHECK_FAILED', `vault/${secretPath} does not hold the certificate in memory`);
+  }
+  for (const [keyFpr, secret] of secrets) {
+    if (secret !== 'stub' && !sameSecret(secret, reopened.secrets.get(keyFpr))) {
+      throw new KeyceremonyError('CHECK_FAILED', `vault/${secretPath}: the secret of ${keyFpr} does not read back`);
+    }
+  }
+  ctx.recordOutput(secretFile, { fingerprints: [...secrets.keys()], encrypted: true });
+
+  const publicFile = await put(publicPath, armor('publicKey', serializeCertificate(certificate)));
+  const reread = parseSingleCertificate(await readOpenPgpData(await ctx.vault.read(publicPath), ['publicKey']));
+  if (!bytesEqual(serializeCertificate(reread), serializeCertificate(certificate))) {
+    throw new KeyceremonyError('CHECK_FAILED', `vault/${publicPath} does not read back`);
+  }
+  ctx.recordOutput(publicFile, { fingerprints: [fpr] });
+  ctx.ui.success(`Secret key and certificate ${options.replace ? 'updated' : 'written'} and checked: vault/${secretPath}`);
+  return { secretPath };
+}

@@ -1,0 +1,53 @@
+/** keyceremony status --vault DIR [--json] [--warn-days N] [--now TIME] — exit 1 when a key is expired or due. */
+import chalk from 'chalk';
+import { KeyceremonyError } from '../../errors.js';
+import { INVENTORY_PATH, parseInventory } from '../../vault/inventory.js';
+import { allWell, keyStatus, type KeyState } from '../../vault/key-status.js';
+import { OutputTree } from '../../vault/output-tree.js';
+
+export interface StatusOptions {
+  readonly vault: string;
+  readonly json: boolean;
+  readonly warnDays: string;
+  readonly now?: string;
+}
+
+const paint: Record<KeyState, (s: string) => string> = {
+  ok: chalk.green,
+  due: chalk.yellow,
+  expired: chalk.red,
+  revoked: chalk.dim,
+};
+
+export async function statusCommand(options: StatusOptions): Promise<void> {
+  const warnDays = Number(options.warnDays);
+  if (!Number.isInteger(warnDays) || warnDays < 0) throw new KeyceremonyError('USAGE', `--warn-days must be a whole number of days, not "${options.warnDays}"`);
+  const now = options.now ? new Date(options.now) : new Date();
+  if (Number.isNaN(now.getTime())) throw new KeyceremonyError('USAGE', `--now is not a time: ${options.now}`);
+  const vault = await OutputTree.existing('vault', options.vault, { secret: true });
+  if (!(await vault.exists(INVENTORY_PATH))) throw new KeyceremonyError('VAULT_INVALID', `${vault.root} is not a keyceremony vault (no ${INVENTORY_PATH})`);
+  const inventory = parseInventory(await vault.read(INVENTORY_PATH), `${options.vault}/${INVENTORY_PATH}`);
+  const rows = keyStatus(inventory, now, warnDays);
+  const ok = allWell(rows);
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ organisation: inventory.organisation, rehearsal: inventory.rehearsal, now: now.toISOString(), warnDays, ok, keys: rows }, null, 2)}\n`);
+  } else {
+    const header = ['key', 'role', 'algorithm', 'created', 'expires', 'days left', 'status'];
+    const table = rows.map((r) => [
+      `${r.name} ${r.id.slice(-16)}`,
+      r.role,
+      r.algorithm,
+      r.created.slice(0, 10),
+      r.expires?.slice(0, 10) ?? 'never',
+      r.daysLeft === null ? '-' : String(r.daysLeft),
+      r.state === 'due' ? 'rotation due' : r.state,
+    ]);
+    const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => (row[i] ?? '').length)));
+    const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+    process.stdout.write(`${inventory.organisation}${inventory.rehearsal ? ' (REHEARSAL vault)' : ''} — keys as of ${now.toISOString().slice(0, 10)}, rotation due ${warnDays} days before expiry\n\n`);
+    process.stdout.write(`${chalk.bold(line(header))}\n`);
+    rows.forEach((r, i) => process.stdout.write(`${paint[r.state](line(table[i] ?? []))}\n`));
+    process.stdout.write(`\n${ok ? chalk.green('All keys in use are valid and not yet due.') : chalk.red('Keys are expired or due for rotation: schedule a rotation session.')}\n`);
+  }
+  if (!ok) throw new KeyceremonyError('CHECK_FAILED', 'keys are expired or due for rotation');
+}

@@ -1,0 +1,67 @@
+/**
+ * `keyceremony verify`: a release file against its detached signature and a keyring, under the policy in
+ * src/openpgp/verify-policy.ts, pinned to one root. Input errors (missing files, unreadable keyring, ambiguous
+ * root) are KeyceremonyErrors with exit 2; a bad, untrusted or unparseable signature is a result with ok=false.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { KeyceremonyError } from '../errors.js';
+import { readOpenPgpData } from '../openpgp/armor.js';
+import { parseCertificates } from '../openpgp/certificate.js';
+import { readDetachedSignatures } from '../openpgp/detached-signature.js';
+import { fingerprintHex } from '../openpgp/key-packet.js';
+import { selectRoot, type VerifyResult, verifyDetached } from '../openpgp/verify-policy.js';
+import { fileSize, type ProgressListener, readChunks } from './file-stream.js';
+
+export interface VerifyRequest {
+  readonly keyring: string;
+  readonly root?: string | undefined;
+  readonly signature?: string | undefined;
+  readonly file: string;
+  readonly now: Date;
+  readonly progress?: ((size: number) => { update: ProgressListener; done: () => void } | undefined) | undefined;
+}
+
+export interface FileVerification extends VerifyResult {
+  readonly file: string;
+  readonly signatureFile: string;
+  readonly root: string;
+}
+
+async function readInput(path: string, what: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (error) {
+    throw new KeyceremonyError('INPUT_NOT_FOUND', `cannot read ${what} ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+export function defaultSignatureFile(file: string): string {
+  for (const candidate of [`${file}.asc`, `${file}.sig`]) if (existsSync(candidate)) return candidate;
+  throw new KeyceremonyError('INPUT_NOT_FOUND', `no signature for ${file}: neither ${file}.asc nor ${file}.sig exists (use --signature)`);
+}
+
+export async function verifyFile(request: VerifyRequest): Promise<FileVerification> {
+  let certificates;
+  try {
+    certificates = parseCertificates(await readOpenPgpData(await readInput(request.keyring, 'keyring'), ['publicKey']));
+  } catch (error) {
+    if (error instanceof KeyceremonyError) throw error;
+    throw new KeyceremonyError('INPUT_INVALID', `${request.keyring} is not an OpenPGP keyring: ${(error as Error).message}`);
+  }
+  const root = selectRoot(certificates, request.root);
+  const signatureFile = request.signature ?? defaultSignatureFile(request.file);
+  const signatureBytes = await readInput(signatureFile, 'signature');
+  const size = await fileSize(request.file);
+  let signatures;
+  try {
+    signatures = await readDetachedSignatures(signatureBytes);
+  } catch (error) {
+    const reason = `${signatureFile} is not a valid OpenPGP signature: ${(error as Error).message}`;
+    return { ok: false, good: [], rejected: [{ issuer: undefined, created: undefined, reason }], file: request.file, signatureFile, root: fingerprintHex(root.primary) };
+  }
+  const bar = request.progress?.(size);
+  const result = await verifyDetached({ root, signatures, data: readChunks(request.file, size, bar?.update), now: request.now, purpose: 'release' });
+  bar?.done();
+  return { ...result, file: request.file, signatureFile, root: fingerprintHex(root.primary) };
+}
