@@ -6,6 +6,10 @@ import { tempDir } from './tmp.js';
 
 /** A throwaway but strong passphrase (test fixture only). */
 export const TEST_VAULT_PASSPHRASE = 'tundra orbit velvet candle mosaic lantern pepper';
+export const TEST_HANDOFF_PASSPHRASES = {
+  'release-pipeline': 'walnut gravel harbor quiver sonnet maple',
+  'release-manager': 'ember lagoon thistle cobalt pylon meadow',
+};
 
 export function rootCeremonyAnswers(overrides: Record<string, string | boolean | undefined> = {}): Record<string, string | boolean> {
   const answers: Record<string, string | boolean | undefined> = {
@@ -20,6 +24,8 @@ export function rootCeremonyAnswers(overrides: Record<string, string | boolean |
     'open.witness-2': 'WB',
     'read-fingerprint.witness-1': 'WA',
     'read-fingerprint.witness-2': 'WB',
+    'handoff.release-pipeline.passphrase': TEST_HANDOFF_PASSPHRASES['release-pipeline'],
+    'handoff.release-manager.passphrase': TEST_HANDOFF_PASSPHRASES['release-manager'],
     'close.administrator': 'AD',
     'close.witness-1': 'WA',
     'close.witness-2': 'WB',

@@ -19,56 +19,62 @@ async function startCeremony(): Promise<{ tmux: TmuxSession; base: string }> {
   const base = await tempDir('kc-tty-');
   const tmux = new TmuxSession();
   sessions.push(tmux);
-  const command = `${process.execPath} ${cliPath} run ${join(ceremoniesDir, 'openpgp-root.yaml')} --vault ${base}/vault --public ${base}/public --rehearsal; echo "EXIT=$?"; sleep 60`;
+  const command = `${process.execPath} ${cliPath} run ${join(ceremoniesDir, 'openpgp-root.yaml')} --vault ${base}/vault --public ${base}/public --handoff ${base}/handoff --rehearsal; echo "EXIT=$?"; sleep 60`;
   await tmux.start(`env FORCE_COLOR=0 ${command}`);
   return { tmux, base };
 }
 
+const ADMIN = 'Ceremony administrator (administrator): type your initials';
+const W1 = 'Witness (witness-1): type your initials';
+const W2 = 'Witness (witness-2): type your initials';
+
 async function throughPreflight(tmux: TmuxSession): Promise<void> {
   await tmux.waitFor(/The system clock says \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
-  for (let i = 0; i < 4; i++) {
-    await tmux.send('y', 'Enter');
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  for (const initials of ['AD', 'WA', 'WB']) {
-    await tmux.waitFor(/type your initials to confirm\s*$/m);
-    await tmux.type(initials);
-  }
+  await tmux.answer('The system clock says', { keys: ['y', 'Enter'] });
+  for (let i = 0; i < 3; i++) await tmux.answer('Checklist:', { keys: ['y', 'Enter'] });
+  await tmux.answer(ADMIN, { text: 'AD' });
+  await tmux.answer(W1, { text: 'WA' });
+  await tmux.answer(W2, { text: 'WB' });
 }
 
 describe('interactive ceremony in a terminal', () => {
-  it('takes a typed passphrase twice (retrying a mismatch) and runs to a verified transcript', async () => {
+  it('takes typed passphrases twice (retrying a mismatch) and runs to a verified transcript', async () => {
     const { tmux, base } = await startCeremony();
     await throughPreflight(tmux);
-    await tmux.waitFor(/generate one or type your own\?/);
-    await tmux.send('Down', 'Enter');
+    await tmux.answer('Vault passphrase: generate one or type your own?', { keys: ['Down', 'Enter'] });
     const passphrase = 'quartz meadow lantern orbit falcon';
-    await tmux.waitFor(/Vault passphrase \(hidden\):/);
-    await tmux.type(passphrase);
-    await tmux.waitFor(/Vault passphrase again:/);
-    await tmux.type(`${passphrase} typo`);
+    await tmux.answer('Vault passphrase (hidden):', { text: passphrase });
+    await tmux.answer('Vault passphrase again:', { text: `${passphrase} typo` });
     await tmux.waitFor(/do not match; start again/);
-    await tmux.type(passphrase);
-    await tmux.waitFor(/again:\s*$/m);
-    await tmux.type(passphrase);
+    await tmux.answer('Vault passphrase (hidden):', { text: passphrase });
+    await tmux.answer('Vault passphrase again:', { text: passphrase });
     const screen = await tmux.waitFor(/Root key fingerprint:[\s\S]*\n\s+([A-Z][a-z]+|[a-z]+)( [A-Za-z]+){4}\n/);
     expect(screen).toMatch(/[0-9A-F]{4} [0-9A-F]{4} [0-9A-F]{4} [0-9A-F]{4} [0-9A-F]{4} {2}[0-9A-F]{4}/);
-    for (const initials of ['WA', 'WB', 'AD', 'WA', 'WB']) {
-      await tmux.waitFor(/type your initials to confirm\s*$/m, 20_000);
-      await tmux.type(initials);
+    await tmux.answer(W1, { text: 'WA' });
+    await tmux.answer(W2, { text: 'WB' });
+    for (const signer of ['release-pipeline', 'release-manager']) {
+      const label = `Hand-off passphrase for ${signer}`;
+      await tmux.answer(`${label}: generate one or type your own?`, { keys: ['Down', 'Enter'] });
+      await tmux.answer(`${label} (hidden):`, { text: `${signer} sonnet harbor quiver walnut` });
+      await tmux.answer(`${label} again:`, { text: `${signer} sonnet harbor quiver walnut` });
     }
+    await tmux.answer(ADMIN, { text: 'AD' });
+    await tmux.answer(W1, { text: 'WA' });
+    await tmux.answer(W2, { text: 'WB' });
     const end = await tmux.waitFor(/EXIT=\d+/, 30_000);
     expect(end).toMatch(/EXIT=0/);
     expect(end).toMatch(/Ceremony complete/);
-    expect(await tmux.screen(true)).not.toContain(passphrase);
+    const history = await tmux.screen(true);
+    expect(history).not.toContain(passphrase);
+    expect(history).not.toContain('sonnet harbor quiver');
     expect(await readdir(join(base, 'public', 'transcripts'))).toHaveLength(3);
+    expect(await readdir(join(base, 'handoff'))).toEqual(['release-manager', 'release-pipeline']);
   });
 
   it('shows a generated passphrase once, then clears it from screen and scrollback', async () => {
     const { tmux } = await startCeremony();
     await throughPreflight(tmux);
-    await tmux.waitFor(/generate one or type your own\?/);
-    await tmux.send('Enter');
+    await tmux.answer('Vault passphrase: generate one or type your own?', { keys: ['Enter'] });
     const shown = await tmux.waitFor(/write it down now[\s\S]*Press Enter when it is written down/);
     const words = /exactly as shown:\s*\n\s*\n\s*([a-z-]+(?: [a-z-]+){7})\s*\n/.exec(shown)?.[1];
     expect(words).toBeDefined();
