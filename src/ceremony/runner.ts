@@ -15,6 +15,7 @@ import { decryptSecretKey } from '../openpgp/secret-key-file.js';
 import { emptyInventory, type Inventory, INVENTORY_PATH, parseInventory, serializeInventory } from '../vault/inventory.js';
 import { publicPath, vaultPath } from '../vault/layout.js';
 import { isInside, OutputTree, type WrittenFile } from '../vault/output-tree.js';
+import { openPublicTree } from '../vault/public-tree.js';
 import type { SecretGuard } from '../vault/secret-guard.js';
 import type { LoadedScript } from './load-script.js';
 import { inspectNetwork, networkProblems, type NetworkState } from './preflight/network.js';
@@ -75,6 +76,9 @@ export async function runCeremony(options: CeremonyOptions): Promise<CeremonyRes
     : await OutputTree.fresh('public', options.publicDir, { secret: false, guard });
   const started = now();
   const transcript = new TranscriptRecorder(now, guard);
+  const inventory = opened?.inventory ?? emptyInventory(script.script.organisation, rehearsal, started);
+  // The inventory is dated by the ceremony's start: published files derived from it are then reproducible.
+  inventory.updated = started.toISOString();
   const session = new Session({
     script,
     rehearsal,
@@ -84,7 +88,7 @@ export async function runCeremony(options: CeremonyOptions): Promise<CeremonyRes
     guard,
     vault,
     public: publicTree,
-    inventory: opened?.inventory ?? emptyInventory(script.script.organisation, rehearsal, started),
+    inventory,
     existingVault,
     ...(opened ? { checkVaultPassphrase: opened.checkPassphrase } : {}),
     now,
@@ -136,20 +140,6 @@ async function openExistingVault(options: CeremonyOptions): Promise<{
         }
       : undefined;
   return { vault, inventory, checkPassphrase };
-}
-
-/** A public tree to republish into: an existing keyceremony public tree, or a new or empty directory. */
-async function openPublicTree(dir: string, guard: SecretGuard): Promise<OutputTree> {
-  try {
-    return await OutputTree.fresh('public', dir, { secret: false, guard });
-  } catch (error) {
-    if (!(error instanceof KeyceremonyError) || error.code !== 'OUTPUT_NOT_EMPTY') throw error;
-  }
-  const tree = await OutputTree.existing('public', dir, { secret: false, guard });
-  if (!(await tree.exists(publicPath.keys))) {
-    throw new KeyceremonyError('OUTPUT_NOT_EMPTY', `${tree.root} is neither empty nor a keyceremony public tree (no KEYS)`);
-  }
-  return tree;
 }
 
 async function ceremony(session: Session, options: CeremonyOptions, started: Date): Promise<CeremonyResult> {
@@ -236,7 +226,6 @@ async function ceremony(session: Session, options: CeremonyOptions, started: Dat
     transcript: vaultPath.transcript(name),
     rehearsal,
   });
-  session.inventory.updated = session.now().toISOString();
   session.recordOutput(await session.vault.replace(INVENTORY_PATH, serializeInventory(session.inventory), session.now()));
 
   const rootFingerprint = fingerprintHex(signer.root);

@@ -89,6 +89,17 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('publish')
+    .description('write the public bundle (KEYS, <FPR>.asc, fingerprints.txt, keys.html, WKD, SHA256SUMS) from a vault')
+    .requiredOption('--vault <dir>', 'the vault (only public certificates and the inventory are read)')
+    .requiredOption('--out <dir>', 'a new or empty directory, or an existing public tree to update')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (opts: { vault: string; out: string }) => {
+      const { publishCommand } = await import('./commands/publish.js');
+      await publishCommand(opts);
+    });
+
+  program
     .command('status')
     .description('list the vault inventory with expiry and rotation due dates; exit 1 when a key is expired or due')
     .requiredOption('--vault <dir>', 'the vault')

@@ -3,23 +3,32 @@
  *
  *   KEYS              every OpenPGP key ever used for releases (revoked and expired ones too, so old releases
  *                     still verify and users see revocations), a gpg-style listing, then one armored keyring
- *   <FPR>.asc         each certificate on its own
+ *   <FPR>.asc         each root certificate on its own
  *   fingerprints.txt  the fingerprints to compare with what was read aloud
+ *   keys.html         a self-contained keys page with verification instructions
+ *   wkd/              Web Key Directory trees (direct and advanced layouts) for every user ID's domain
+ *   SHA256SUMS        checksums of all of the above
  *
- * Built only from public certificates and the inventory: this module never sees a secret.
+ * Built only from public certificates and the inventory — this module never sees a secret — and only from
+ * them: the same vault always gives the same bytes, so `keyceremony publish` reproduces exactly what a
+ * ceremony published (and its transcript recorded).
  */
+import { createHash } from 'node:crypto';
 import { armor } from '../openpgp/armor.js';
 import { type Certificate, serializeCertificate } from '../openpgp/certificate.js';
 import { fingerprintHex } from '../openpgp/key-packet.js';
+import { parseSignatureBody } from '../openpgp/signature-packet.js';
 import { concatBytes } from '../util/bytes.js';
 import { isoDate } from '../util/duration.js';
 import type { Inventory } from '../vault/inventory.js';
 import { publicPath } from '../vault/layout.js';
 import { listCertificate } from './key-listing.js';
+import { renderKeysPage } from './keys-page.js';
+import { wkdFiles } from './wkd.js';
 
 export interface PublicFile {
   readonly path: string;
-  readonly content: string;
+  readonly content: string | Uint8Array;
   /** Fingerprints of the keys the file carries (for the transcript). */
   readonly fingerprints: readonly string[];
 }
@@ -28,16 +37,33 @@ export interface BundleInput {
   /** The organisation's root certificates, oldest first. */
   readonly certificates: readonly Certificate[];
   readonly inventory: Inventory;
-  readonly now: Date;
   readonly toolVersion: string;
+}
+
+/**
+ * The time the bundle describes: the inventory's last update or the newest signature in any certificate,
+ * whichever is later. Deterministic, so republishing an unchanged vault gives identical files.
+ */
+export function bundleTime(certificates: readonly Certificate[], inventory: Inventory): Date {
+  let latest = Date.parse(inventory.updated);
+  for (const cert of certificates) {
+    for (const body of [...cert.directSignatures, ...cert.userIds.flatMap((u) => u.signatures), ...cert.subkeys.flatMap((s) => s.signatures)]) {
+      try {
+        latest = Math.max(latest, parseSignatureBody(body).created?.getTime() ?? 0);
+      } catch {
+        // unparseable signatures carry no time
+      }
+    }
+  }
+  return new Date(latest);
 }
 
 function labelsOf(inventory: Inventory): Map<string, string> {
   return new Map(inventory.keys.filter((k) => k.label).map((k) => [k.id, k.label as string] as const));
 }
 
-export function keysFile(input: BundleInput): PublicFile {
-  const { certificates, inventory, now } = input;
+export function keysFile(input: BundleInput, asOf: Date): PublicFile {
+  const { certificates, inventory } = input;
   const labels = labelsOf(inventory);
   const fingerprints = certificates.map((c) => fingerprintHex(c.primary));
   const pin = fingerprints.length === 1 ? ` --root ${fingerprints[0]}` : ' --root FINGERPRINT';
@@ -48,7 +74,7 @@ export function keysFile(input: BundleInput): PublicFile {
   lines.push(
     `This file holds the OpenPGP keys ${inventory.organisation} uses to sign its releases,`,
     'including retired and revoked keys, so that old releases still verify and revocations are seen.',
-    `Made by keyceremony ${input.toolVersion} on ${isoDate(now)}.`,
+    `Published with keyceremony ${input.toolVersion}; keys as of ${isoDate(asOf)}.`,
     '',
     'To verify a release (FILE and its detached signature FILE.asc):',
     '',
@@ -62,20 +88,20 @@ export function keysFile(input: BundleInput): PublicFile {
     'Compare the root fingerprint below with the one published by the organisation.',
     '',
   );
-  for (const cert of certificates) lines.push(...listCertificate(cert, now, labels), '');
+  for (const cert of certificates) lines.push(...listCertificate(cert, asOf, labels), '');
   const keyring = armor('publicKey', concatBytes(...certificates.map((c) => serializeCertificate(c))));
   return { path: publicPath.keys, content: `${lines.join('\n')}\n${keyring}`, fingerprints };
 }
 
-export function fingerprintsFile(input: BundleInput): PublicFile {
-  const { certificates, inventory, now } = input;
+export function fingerprintsFile(input: BundleInput, asOf: Date): PublicFile {
+  const { certificates, inventory } = input;
   const labels = labelsOf(inventory);
   const lines = [
-    `# OpenPGP keys of ${inventory.organisation}${inventory.rehearsal ? ' — REHEARSAL, never trust these' : ''}`,
+    `# OpenPGP keys of ${inventory.organisation}${inventory.rehearsal ? ' — REHEARSAL, never trust these' : ''}, as of ${isoDate(asOf)}`,
     '# Compare with the fingerprints read aloud at the key ceremony.',
     '',
   ];
-  for (const cert of certificates) lines.push(...listCertificate(cert, now, labels), '');
+  for (const cert of certificates) lines.push(...listCertificate(cert, asOf, labels), '');
   return { path: publicPath.fingerprints, content: lines.join('\n'), fingerprints: certificates.map((c) => fingerprintHex(c.primary)) };
 }
 
@@ -86,6 +112,26 @@ export function certificateFiles(input: BundleInput): PublicFile[] {
   });
 }
 
+export function checksumsFile(files: readonly PublicFile[]): PublicFile {
+  const lines = [...files]
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .map((f) => `${createHash('sha256').update(f.content).digest('hex')}  ${f.path}\n`);
+  return { path: publicPath.checksums, content: lines.join(''), fingerprints: [] };
+}
+
 export function buildPublicBundle(input: BundleInput): PublicFile[] {
-  return [keysFile(input), ...certificateFiles(input), fingerprintsFile(input)];
+  const asOf = bundleTime(input.certificates, input.inventory);
+  const fingerprints = input.certificates.map((c) => fingerprintHex(c.primary));
+  const files: PublicFile[] = [
+    keysFile(input, asOf),
+    ...certificateFiles(input),
+    fingerprintsFile(input, asOf),
+    {
+      path: publicPath.keysPage,
+      content: renderKeysPage({ certificates: input.certificates, inventory: input.inventory, asOf, toolVersion: input.toolVersion }),
+      fingerprints,
+    },
+    ...wkdFiles(input.certificates).map((f) => ({ ...f, fingerprints })),
+  ];
+  return [...files, checksumsFile(files)];
 }

@@ -16,6 +16,8 @@ export const publicPath = {
   keys: 'KEYS',
   certificate: (fingerprint: string): string => `${fingerprint}.asc`,
   fingerprints: 'fingerprints.txt',
+  keysPage: 'keys.html',
+  checksums: 'SHA256SUMS',
   transcript: (base: string): string => `transcripts/${base}.jsonl`,
   transcriptSignature: (base: string): string => `transcripts/${base}.jsonl.asc`,
   transcriptMarkdown: (base: string): string => `transcripts/${base}.md`,

@@ -1,0 +1,31 @@
+/**
+ * Writing the public bundle into a public tree (new files created, existing ones replaced) and checking that
+ * KEYS reads back with exactly the roots that were published. Shared by the `publish` ceremony step and the
+ * `keyceremony publish` command.
+ */
+import { KeyceremonyError } from '../errors.js';
+import { readOpenPgpData } from '../openpgp/armor.js';
+import { type Certificate, parseCertificates } from '../openpgp/certificate.js';
+import { fingerprintHex } from '../openpgp/key-packet.js';
+import { publicPath } from '../vault/layout.js';
+import type { OutputTree, WrittenFile } from '../vault/output-tree.js';
+import type { PublicFile } from './public-bundle.js';
+
+export async function writePublicBundle(
+  tree: OutputTree,
+  files: readonly PublicFile[],
+  certificates: readonly Certificate[],
+  now: Date,
+): Promise<{ file: PublicFile; written: WrittenFile }[]> {
+  const out: { file: PublicFile; written: WrittenFile }[] = [];
+  for (const file of files) {
+    const written = (await tree.exists(file.path)) ? await tree.replace(file.path, file.content, now) : await tree.write(file.path, file.content);
+    out.push({ file, written });
+  }
+  const published = parseCertificates(await readOpenPgpData(await tree.read(publicPath.keys), ['publicKey']));
+  const expected = certificates.map((c) => fingerprintHex(c.primary)).join(',');
+  if (published.map((c) => fingerprintHex(c.primary)).join(',') !== expected) {
+    throw new KeyceremonyError('CHECK_FAILED', `${tree.name}/KEYS does not read back with the vault's root keys`);
+  }
+  return out;
+}
