@@ -1,12 +1,12 @@
 /**
- * Reading release files for hashing: 1 MiB chunks (64 KiB chunks cost a third of the throughput in
- * per-chunk overhead), with a byte counter for progress. Memory stays flat whatever the file size.
+ * Reading release files for hashing, at hashing speed with flat memory: two reused 4 MiB buffers, the next
+ * read issued (on libuv's thread pool) while the current chunk is being hashed. Chunks are only valid until
+ * the consumer asks for the next one — hash them synchronously, never keep them.
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { KeyceremonyError } from '../errors.js';
 
-export const CHUNK_SIZE = 1 << 20;
+export const CHUNK_SIZE = 4 << 20;
 
 export type ProgressListener = (done: number, total: number) => void;
 
@@ -22,11 +22,24 @@ export async function fileSize(path: string): Promise<number> {
 }
 
 export async function* readChunks(path: string, total: number, progress?: ProgressListener): AsyncGenerator<Uint8Array> {
-  let done = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_SIZE })) {
-    const bytes = chunk as Buffer;
-    done += bytes.length;
-    progress?.(done, total);
-    yield bytes;
+  const handle = await open(path, 'r');
+  try {
+    const buffers: [Buffer, Buffer] = [Buffer.allocUnsafe(CHUNK_SIZE), Buffer.allocUnsafe(CHUNK_SIZE)];
+    let current: 0 | 1 = 0;
+    let position = 0;
+    let pending = handle.read(buffers[0], 0, CHUNK_SIZE, 0);
+    for (;;) {
+      const { bytesRead } = await pending;
+      if (bytesRead === 0) break;
+      const chunk = buffers[current].subarray(0, bytesRead);
+      position += bytesRead;
+      current = current === 0 ? 1 : 0;
+      // Read ahead into the other buffer while the consumer hashes this chunk.
+      pending = handle.read(buffers[current], 0, CHUNK_SIZE, position);
+      progress?.(position, total);
+      yield chunk;
+    }
+  } finally {
+    await handle.close();
   }
 }
