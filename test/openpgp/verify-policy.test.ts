@@ -1,0 +1,189 @@
+/**
+ * The verification policy, case by case, on certificates built for each case (throwaway keys, made here).
+ */
+import { createHash } from 'node:crypto';
+import { sign as nodeSign } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { privateKeyObject } from '../../src/crypto/key-material.js';
+import type { Certificate } from '../../src/openpgp/certificate.js';
+import { HashAlgorithmId, KeyFlag, PacketTag, SignatureType } from '../../src/openpgp/constants.js';
+import { readDetachedSignatures, signDetached } from '../../src/openpgp/detached-signature.js';
+import { writeMpi, writePacket } from '../../src/openpgp/encoding.js';
+import { fingerprintHex } from '../../src/openpgp/key-packet.js';
+import { createRoot, generateSoftwareKey, type CreatedRoot } from '../../src/openpgp/root-key.js';
+import { applyRotation } from '../../src/openpgp/rotation.js';
+import { expirationSeconds, type SigningKey } from '../../src/openpgp/self-signatures.js';
+import { signCovered, subkeyCovered, trailer } from '../../src/openpgp/signature-packet.js';
+import { encodeSubpackets, subpacket } from '../../src/openpgp/subpackets.js';
+import { selectRoot, verifyDetached } from '../../src/openpgp/verify-policy.js';
+import { concatBytes, u16 } from '../../src/util/bytes.js';
+
+const DAY = 86_400_000;
+const t0 = new Date('2026-01-01T00:00:00Z');
+const at = (days: number): Date => new Date(t0.getTime() + days * DAY);
+const data = new TextEncoder().encode('wikibase-1.0.0.tar.gz contents\n');
+
+async function makeRoot(subkeyExpiresDays = 365): Promise<CreatedRoot> {
+  return createRoot(
+    {
+      userIds: ['Policy Test <policy@example.org>'],
+      created: t0,
+      expires: at(5 * 365),
+      subkeys: [
+        { algorithm: 'ed25519', expires: at(subkeyExpiresDays), purpose: 'release' },
+        { algorithm: 'ed25519', expires: at(5 * 365), purpose: 'transcripts' },
+      ],
+    },
+    await generateSoftwareKey('ed25519'),
+  );
+}
+
+async function verify(cert: Certificate, signature: Uint8Array, now: Date, bytes = data) {
+  return verifyDetached({ root: cert, signatures: await readDetachedSignatures(signature), data: bytes, now, purpose: 'release' });
+}
+
+function signers(root: CreatedRoot): Map<string, SigningKey> {
+  return new Map(root.subkeys.map((s) => [fingerprintHex(s.key), s] as const));
+}
+
+describe('verify policy', () => {
+  it('accepts a good signature and reports signer, primary and user ID', async () => {
+    const root = await makeRoot();
+    const result = await verify(root.certificate, await signDetached(data, root.subkeys[0]!, at(10)), at(11));
+    expect(result.ok).toBe(true);
+    expect(result.good[0]).toMatchObject({
+      keyFingerprint: fingerprintHex(root.subkeys[0]!.key),
+      primaryFingerprint: fingerprintHex(root.primary.key),
+      userId: 'Policy Test <policy@example.org>',
+      hash: 'sha256',
+    });
+  });
+
+  it('rejects a changed file', async () => {
+    const root = await makeRoot();
+    const changed = new TextEncoder().encode('wikibase-1.0.0.tar.gz contents!\n');
+    const result = await verify(root.certificate, await signDetached(data, root.subkeys[0]!, at(10)), at(11), changed);
+    expect(result.ok).toBe(false);
+    expect(result.rejected[0]?.reason).toMatch(/BAD signature/);
+  });
+
+  it('rejects a signature by another key, even one that is itself valid', async () => {
+    const root = await makeRoot();
+    const other = await makeRoot();
+    const result = await verify(root.certificate, await signDetached(data, other.subkeys[0]!, at(10)), at(11));
+    expect(result.ok).toBe(false);
+    expect(result.rejected[0]?.reason).toMatch(/not part of the pinned root/);
+  });
+
+  it('rejects a subkey without a binding signature', async () => {
+    const root = await makeRoot();
+    const unbound: Certificate = { ...root.certificate, subkeys: root.certificate.subkeys.map((s, i) => (i === 0 ? { key: s.key, signatures: [] } : s)) };
+    const result = await verify(unbound, await signDetached(data, root.subkeys[0]!, at(10)), at(11));
+    expect(result.ok).toBe(false);
+    expect(result.rejected[0]?.reason).toMatch(/no valid self-signature/);
+  });
+
+  it('rejects a signing subkey that is not cross-certified (no back-signature)', async () => {
+    const root = await makeRoot();
+    const sub = root.subkeys[0]!;
+    const binding = await signCovered(
+      { type: SignatureType.subkeyBinding, hash: 'sha512', created: t0, hashed: [subpacket.keyFlags(KeyFlag.sign), ...expirationSeconds(sub.key, at(365))] },
+      root.primary.key,
+      root.primary.signer,
+      ...subkeyCovered(root.primary.key, sub.key),
+    );
+    const cert: Certificate = { ...root.certificate, subkeys: root.certificate.subkeys.map((s, i) => (i === 0 ? { key: s.key, signatures: [binding] } : s)) };
+    const result = await verify(cert, await signDetached(data, sub, at(10)), at(11));
+    expect(result.ok).toBe(false);
+    expect(result.rejected[0]?.reason).toMatch(/not cross-certified/);
+  });
+
+  it('rejects a signature made after the subkey expired, accepts one made before', async () => {
+    const root = await makeRoot(30);
+    const late = await verify(root.certificate, await signDetached(data, root.subkeys[0]!, at(31)), at(32));
+    expect(late.ok).toBe(false);
+    expect(late.rejected[0]?.reason).toMatch(/expired/);
+    const early = await verify(root.certificate, await signDetached(data, root.subkeys[0]!, at(29)), at(400));
+    expect(early.ok).toBe(true);
+  });
+
+  it('rejects signatures after the root expired', async () => {
+    const root = await makeRoot();
+    const result = await verify(root.certificate, await signDetached(data, root.subkeys[0]!, at(5 * 365 + 1)), at(5 * 365 + 2));
+    expect(result.ok).toBe(false);
+    expect(result.rejected[0]?.reason).toMatch(/primary key expired/);
+  });
+
+  it('keeps signatures made before a superseded or retired revocation, rejects those after', async () => {
+    for (const reason of ['superseded', 'retired'] as const) {
+      const root = await makeRoot();
+      const sub = root.subkeys[0]!;
+      const before = await signDetached(data, sub, at(10));
+      const rotated = await applyRotation(
+        { certificate: root.certificate, primary: root.primary, subkeySigners: signers(root) },
+        { extendSubkeys: [], addSubkeys: [], revokeSubkeys: [{ fingerprint: fingerprintHex(sub.key), reason, text: 'replaced' }] },
+        at(20),
+      );
+      expect((await verify(rotated.certificate, before, at(30))).ok).toBe(true);
+      const after = await verify(rotated.certificate, await signDetached(data, sub, at(21)), at(30));
+      expect(after.ok).toBe(false);
+      expect(after.rejected[0]?.reason).toMatch(new RegExp(`revoked \\(${reason}\\)`));
+    }
+  });
+
+  it('rejects every signature of a subkey revoked as compromised, even ones made before', async () => {
+    const root = await makeRoot();
+    const sub = root.subkeys[0]!;
+    const before = await signDetached(data, sub, at(10));
+    const rotated = await applyRotation(
+      { certificate: root.certificate, primary: root.primary, subkeySigners: signers(root) },
+      { extendSubkeys: [], addSubkeys: [], revokeSubkeys: [{ fingerprint: fingerprintHex(sub.key), reason: 'compromised', text: 'leaked' }] },
+      at(20),
+    );
+    const result = await verify(rotated.certificate, before, at(30));
+    expect(result.ok).toBe(false);
+    expect(result.rejected[0]?.reason).toMatch(/revoked \(compromised\)/);
+  });
+
+  it('rejects SHA-1 signatures (even cryptographically valid ones)', async () => {
+    const root = await makeRoot();
+    const sub = root.subkeys[0]!;
+    // A v4 signature with hash algorithm SHA-1, signed correctly by the subkey.
+    const hashed = encodeSubpackets([subpacket.creationTime(at(10)), subpacket.issuerFingerprint(sub.key.fingerprint)]);
+    const hashedPart = concatBytes(Uint8Array.of(4, SignatureType.binary, 22, 2), u16(hashed.length), hashed);
+    const digest = createHash('sha1').update(data).update(hashedPart).update(trailer(hashedPart.length)).digest();
+    const secret = root.secrets.get(fingerprintHex(sub.key));
+    if (!secret || secret === 'stub') throw new Error('no secret');
+    const raw = nodeSign(null, digest, privateKeyObject({ publicKey: sub.key.material, secretKey: secret }));
+    const body = concatBytes(hashedPart, u16(0), digest.subarray(0, 2), writeMpi(raw.subarray(0, 32)), writeMpi(raw.subarray(32)));
+    const result = await verify(root.certificate, writePacket(PacketTag.signature, body), at(11));
+    expect(result.ok).toBe(false);
+    expect(result.rejected[0]?.reason).toMatch(/SHA1 is not accepted/);
+    expect(HashAlgorithmId.sha256).toBe(8);
+  });
+
+  it('rejects a signature dated in the future, and one by the transcripts key', async () => {
+    const root = await makeRoot();
+    const future = await verify(root.certificate, await signDetached(data, root.subkeys[0]!, at(12)), at(11));
+    expect(future.rejected[0]?.reason).toMatch(/in the future/);
+    const transcripts = await verify(root.certificate, await signDetached(data, root.subkeys[1]!, at(10)), at(11));
+    expect(transcripts.rejected[0]?.reason).toMatch(/transcripts only/);
+  });
+
+  it('rejects truncated and garbage signatures as unreadable', async () => {
+    const root = await makeRoot();
+    const good = await signDetached(data, root.subkeys[0]!, at(10));
+    await expect(readDetachedSignatures(good.subarray(0, good.length - 5))).rejects.toThrow();
+    await expect(readDetachedSignatures(new TextEncoder().encode('-----BEGIN PGP SIGNATURE-----\n\nbm90IGEgc2lnbmF0dXJl\n-----END PGP SIGNATURE-----\n'))).rejects.toThrow();
+    await expect(readDetachedSignatures(Uint8Array.of(1, 2, 3))).rejects.toThrow();
+  });
+
+  it('needs --root when the keyring holds several primaries', async () => {
+    const a = await makeRoot();
+    const b = await makeRoot();
+    expect(() => selectRoot([a.certificate, b.certificate], undefined)).toThrow(/pin one with --root/);
+    expect(selectRoot([a.certificate, b.certificate], fingerprintHex(b.primary.key))).toBe(b.certificate);
+    expect(() => selectRoot([a.certificate], 'A'.repeat(40))).toThrow(/no primary key/);
+    expect(() => selectRoot([a.certificate], 'xyz')).toThrow(/40-digit/);
+  });
+});
