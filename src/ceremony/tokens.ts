@@ -12,7 +12,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { realpathSync } from 'node:fs';
-import { KeyceremonyError } from '../errors.js';
+import { KeyceremonyError, messageOf } from '../errors.js';
 import { TokenFlag } from '../pkcs11/constants.js';
 import type { TokenKeyRef } from '../pkcs11/keys.js';
 import { loginWithPolicy, pinFlagWords } from '../pkcs11/login.js';
@@ -118,8 +118,18 @@ export class TokenBroker {
     const present: string[] = [];
     const matches: { module: Pkcs11Module; slot: SlotDescription & { token: TokenDescription } }[] = [];
     for (const candidate of modules) {
-      const module = Pkcs11Module.open(candidate.path);
-      for (const slot of module.slots()) {
+      let module: Pkcs11Module;
+      let slots: SlotDescription[];
+      try {
+        module = Pkcs11Module.open(candidate.path);
+        slots = module.slots();
+      } catch (error) {
+        // A discovered module that cannot list (ykcs11 without pcscd) must not hide the others' tokens.
+        if (selection.module) throw error;
+        present.push(`(${candidate.path} cannot list its slots: ${messageOf(error)})`);
+        continue;
+      }
+      for (const slot of slots) {
         if (!slot.token) continue;
         present.push(`${tokenName(slot.token)} in slot ${slot.id} of ${candidate.path}`);
         if (slot.token.label === selection.label && (selection.serial === undefined || slot.token.serial === selection.serial)) {
