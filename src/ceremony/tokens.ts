@@ -199,6 +199,7 @@ export class TokenBroker {
       serial: description.serial,
       standsInFor: { label: selection.label, serial: selection.serial ?? null },
       module: store.module.path,
+      directory: store.dir,
       pins: [`token.${name}.so-pin`, `token.${name}.pin`],
     });
     return this.#login(store.module, slot, description, selection, true, async () => userPin);
