@@ -38,7 +38,7 @@ export async function softHsm(): Promise<SoftHsm> {
       if (result.code !== 0) throw new Error(`softhsm2-util: ${result.stderr}`);
       const listed = await run('softhsm2-util', ['--show-slots'], { env });
       const blocks = listed.stdout.split(/\n(?=Slot )/);
-      const block = blocks.find((b) => new RegExp(`Label:\\s+${label}\\s*\\n`).test(b));
+      const block = blocks.find((b) => /^\s*Label:\s+(.*?)\s*$/m.exec(b)?.[1] === label);
       const serial = /Serial number:\s+(\S+)/.exec(block ?? '')?.[1];
       if (!serial) throw new Error(`cannot find the serial of token ${label}:\n${listed.stdout}`);
       return serial;
