@@ -39,6 +39,7 @@ beforeAll(async () => {
   hsm = await softHsm();
   serial = await hsm.initToken('wikibase-root');
   await hsm.initToken('other-token');
+  await hsm.initToken('rollback-token');
   const base = await tempDir('kc-token-run-');
   vault = join(base, 'vault');
   pub = join(base, 'public');
@@ -133,6 +134,29 @@ describe('a real token ceremony (SoftHSM2, answers file, air-gapped)', () => {
     expect(absent.code).toBe(3);
     expect(absent.stderr).toMatch(/no token "wikibase-root" is present/);
     expect(await readdir(base)).toEqual([]);
+  });
+});
+
+describe('a token ceremony that fails', () => {
+  it('destroys the keys it created on the token, so the ceremony can simply be run again', async () => {
+    const answers = await writeAnswers({
+      'vault.passphrase': TEST_VAULT_PASSPHRASE,
+      'vault.passphrase.confirm': TEST_VAULT_PASSPHRASE,
+      'token.rollback-token.use': true,
+      'token.rollback-token.pin': TEST_USER_PIN,
+    });
+    const base = await tempDir('kc-token-rollback-');
+    const run = (fixture: string): ReturnType<typeof cli> =>
+      cli(['run', join(fixturesDir, 'ceremonies', fixture), '--vault', join(base, 'vault'), '--public', join(base, 'public'), '--answers', answers, '--allow-network'], { env: hsm.env });
+    const failed = await run('token-rollback.yaml');
+    expect(failed.code, failed.stdout + failed.stderr).toBe(2);
+    expect(failed.stdout).toMatch(/OpenPGP root key imported onto token "rollback-token" .*\(copy 1 of 2\)/);
+    expect(failed.stderr).toMatch(/already holds an object with label "example-root"/);
+    expect(failed.stdout).toMatch(/Removed the keys this ceremony had created on token "rollback-token"/);
+    expect(await readdir(base)).toEqual([]);
+    // Had the imported key stayed on the token, this would be refused for the same label.
+    const again = await run('token-single.yaml');
+    expect(again.code, again.stdout + again.stderr).toBe(0);
   });
 });
 

@@ -18,7 +18,7 @@ class FakeError extends Error {
 class CountingToken implements LoginTarget {
   logins: (string | null)[] = [];
   flagReads = 0;
-  constructor(public triesLeft: number, readonly pin: string, public extraFlags = TokenFlag.userPinInitialized) {}
+  constructor(public triesLeft: number, readonly pin: string, public extraFlags: number = TokenFlag.userPinInitialized) {}
   tokenFlags(): number {
     this.flagReads++;
     let flags = this.extraFlags;
@@ -58,6 +58,16 @@ function dialog(answers: { finalTry?: boolean; pin?: string } = {}): LoginDialog
   return d;
 }
 
+/** The KeyceremonyError a login must fail with. */
+async function failure(promise: Promise<unknown>): Promise<KeyceremonyError> {
+  const outcome = await promise.then(
+    (value) => new Error(`expected a failure, got ${String(value)}`),
+    (error: unknown) => error,
+  );
+  expect(outcome).toBeInstanceOf(KeyceremonyError);
+  return outcome as KeyceremonyError;
+}
+
 async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
   try {
     await promise;
@@ -79,7 +89,7 @@ describe('login policy', () => {
 
   it('a wrong PIN: exactly one C_Login, PIN_WRONG (exit 2), the counter as the token reports it afterwards', async () => {
     const token = new CountingToken(3, '123456');
-    const error = await loginWithPolicy(token, dialog({ pin: '000000' }), '"t"').catch((e: unknown) => e as KeyceremonyError);
+    const error = await failure(loginWithPolicy(token, dialog({ pin: '000000' }), '"t"'));
     expect(token.logins).toHaveLength(1);
     expect(error.code).toBe('PIN_WRONG');
     expect(error.exitCode).toBe(2);
@@ -110,7 +120,7 @@ describe('login policy', () => {
 
   it('a wrong PIN on the final try locks the token and says so', async () => {
     const token = new CountingToken(1, '123456');
-    const error = await loginWithPolicy(token, dialog({ finalTry: true, pin: '999999' }), '"t"').catch((e: unknown) => e as KeyceremonyError);
+    const error = await failure(loginWithPolicy(token, dialog({ finalTry: true, pin: '999999' }), '"t"'));
     expect(error.code).toBe('PIN_WRONG');
     expect(error.details.join('\n')).toMatch(/user PIN locked/);
     expect(token.logins).toHaveLength(1);
@@ -119,7 +129,7 @@ describe('login policy', () => {
   it('stops on a locked token before asking for a PIN or calling C_Login (exit 3)', async () => {
     const token = new CountingToken(0, '123456');
     const d = dialog();
-    const error = await loginWithPolicy(token, d, '"t"').catch((e: unknown) => e as KeyceremonyError);
+    const error = await failure(loginWithPolicy(token, d, '"t"'));
     expect(error.code).toBe('TOKEN_LOCKED');
     expect(error.exitCode).toBe(3);
     expect(d.asked).toBe(0);
