@@ -71,8 +71,10 @@ const Params = z
     if (p.token && p.token.copies.length > 0 && p.token.generation !== 'imported-copies' && p.transcriptKey.generation !== 'imported-copies') {
       issues.addIssue({ code: 'custom', path: ['token', 'copies'], message: 'copies need generation: imported-copies (a key generated on a token cannot be copied)' });
     }
-  });
-type Params = z.infer<typeof Params>;
+  })
+  // The default algorithm depends on where the key lives: Ed25519 in software, P-256 (every token has it) on a token.
+  .transform((p) => ({ ...p, algorithm: p.algorithm ?? (p.location === 'token' ? ('nistp256' as const) : ('ed25519' as const)) }));
+type Params = z.output<typeof Params>;
 
 export const TRANSCRIPT_KEY_LABEL = 'ceremony-transcripts';
 
@@ -80,7 +82,7 @@ export const TRANSCRIPT_KEY_LABEL = 'ceremony-transcripts';
 export const DEFAULT_ROOT_OBJECT = 'openpgp-root';
 
 function rootAlgorithm(params: Params): KeyAlgorithm {
-  return params.algorithm ?? (params.location === 'token' ? 'nistp256' : 'ed25519');
+  return params.algorithm;
 }
 
 function generationText(generation: 'on-token' | 'imported-copies', copies: number): string {
