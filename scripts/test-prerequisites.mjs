@@ -3,6 +3,7 @@
 // as root this installs the Debian packages with apt-get; otherwise it stops and names them.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 const tools = [
   ['gpg', 'gnupg'],
@@ -12,6 +13,11 @@ const tools = [
   ['unshare', 'util-linux'],
   ['ip', 'iproute2'],
   ['tmux', 'tmux'],
+  ['softhsm2-util', 'softhsm2'],
+  ['/usr/lib/softhsm/libsofthsm2.so', 'softhsm2'],
+  // pkcs11js (an optional dependency) builds from source with node-gyp.
+  ['g++', 'g++'],
+  ['make', 'make'],
 ];
 
 // A tool is a command on PATH, or an absolute path (gpg-wks-client lives in /usr/lib/gnupg).
@@ -20,8 +26,30 @@ function has(command) {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 }
 
+// The PKCS#11 tests need pkcs11js, an optional dependency that builds from source with node-gyp: when npm ci
+// ran without a compiler it is missing or unbuilt. Checked after the Debian packages (which bring g++ and make).
+const require = createRequire(import.meta.url);
+function checkPkcs11js() {
+  const load = () => {
+    try {
+      require('pkcs11js');
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (load()) return;
+  spawnSync('npm', ['rebuild', 'pkcs11js'], { stdio: 'inherit' });
+  if (load()) return;
+  console.error('The tests need the optional dependency pkcs11js, which did not build. With g++, make and python3 installed, run: npm ci');
+  process.exit(1);
+}
+
 const missing = [...new Set(tools.filter(([command]) => !has(command)).map(([, pkg]) => pkg))];
-if (missing.length === 0) process.exit(0);
+if (missing.length === 0) {
+  checkPkcs11js();
+  process.exit(0);
+}
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 if (!isRoot) {
@@ -37,3 +65,4 @@ if (still.length) {
   console.error(`Still missing after apt-get: ${still.join(' ')}`);
   process.exit(1);
 }
+checkPkcs11js();

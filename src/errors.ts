@@ -30,6 +30,7 @@ const codes = {
   PASSPHRASE_MISMATCH: ExitCode.usage,
   PASSPHRASE_WEAK: ExitCode.usage,
   PASSPHRASE_WRONG: ExitCode.usage,
+  PIN_WRONG: ExitCode.usage,
   OUTPUT_NOT_EMPTY: ExitCode.usage,
   OUTPUT_EXISTS: ExitCode.usage,
   INPUT_INVALID: ExitCode.usage,
@@ -44,6 +45,8 @@ const codes = {
   NETWORK_UP: ExitCode.environment,
   ENVIRONMENT: ExitCode.environment,
   TOKEN_LOCKED: ExitCode.environment,
+  TOKEN_NOT_FOUND: ExitCode.environment,
+  TOKEN_UNSUPPORTED: ExitCode.environment,
   TOOL_MISSING: ExitCode.environment,
 } as const;
 

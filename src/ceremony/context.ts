@@ -14,6 +14,7 @@ import type { StepProduct } from './action.js';
 import type { Prompter, SecretRequest } from './prompts/prompter.js';
 import type { LoadedScript } from './load-script.js';
 import type { Ui } from './ui.js';
+import type { CeremonyToken, TokenSelection } from './tokens.js';
 
 export interface SessionSubkey {
   readonly key: SigningKey;
@@ -87,4 +88,9 @@ export interface CeremonyContext {
   provide(product: Product): void;
   /** What an earlier step produced (the script loader checked that it exists). */
   productOf(step: string, product: StepProduct): Product;
+  /**
+   * A PKCS#11 token for this ceremony, found by label (and serial), confirmed by the operator and logged in once
+   * (src/ceremony/tokens.ts). `use`: the caller expects keys already on it. In a rehearsal: a throwaway SoftHSM2 token.
+   */
+  token(selection: TokenSelection, purpose?: 'create' | 'use'): Promise<CeremonyToken>;
 }

@@ -98,9 +98,13 @@ export async function runCeremony(options: CeremonyOptions): Promise<CeremonyRes
   try {
     return await ceremony(session, options, started);
   } catch (error) {
+    // Keys this ceremony created on tokens go with the trees: a failed ceremony leaves nothing behind.
+    await session.tokens.rollback();
     // Newest tree first: the first tree written to may have created a parent directory the others sit in.
     for (const tree of [...session.trees].reverse()) await tree.rollback();
     throw error;
+  } finally {
+    await session.tokens.close();
   }
 }
 
@@ -125,11 +129,12 @@ async function openExistingVault(options: CeremonyOptions): Promise<{
       inventory.rehearsal ? 'this is a rehearsal vault: real ceremonies cannot use it' : 'this is a real vault: rehearsals must never touch it',
     );
   }
-  const fileRoot = inventory.keys.find((k) => k.kind === 'openpgp-primary' && k.location.type === 'file');
+  // A root on a token still has its vault file (release subkeys, stubs): that checks the passphrase too.
+  const fileRoot = inventory.keys.find((k) => k.kind === 'openpgp-primary');
   const checkPassphrase =
-    fileRoot && fileRoot.location.type === 'file'
+    fileRoot
       ? async (passphrase: string): Promise<string | undefined> => {
-          const path = fileRoot.location.type === 'file' ? fileRoot.location.path : '';
+          const path = fileRoot.location.type === 'file' ? fileRoot.location.path : vaultPath.openpgpSecretKey(fileRoot.id);
           try {
             await decryptSecretKey(await vault.read(path), passphrase, `vault/${path}`);
             return undefined;

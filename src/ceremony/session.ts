@@ -10,6 +10,7 @@ import type { CeremonyContext, CurrentStep, Product, TranscriptSigner } from './
 import type { LoadedScript } from './load-script.js';
 import type { Prompter, SecretRequest } from './prompts/prompter.js';
 import type { Ui } from './ui.js';
+import { type CeremonyToken, TokenBroker, type TokenSelection } from './tokens.js';
 
 /** Words in generated vault passphrases: 8 × 12.9 ≈ 103 bits. */
 export const VAULT_PASSPHRASE_WORDS = 8;
@@ -52,6 +53,8 @@ export class Session implements CeremonyContext {
   #step: CurrentStep | undefined;
   #vaultPassphrase: string | undefined;
   #transcriptSigner: TranscriptSigner | undefined;
+  /** PKCS#11 tokens opened in this ceremony (closed by the runner; created keys destroyed on failure). */
+  readonly tokens: TokenBroker = new TokenBroker(this);
 
   constructor(options: SessionOptions) {
     this.script = options.script;
@@ -151,6 +154,10 @@ export class Session implements CeremonyContext {
 
   provide(product: Product): void {
     this.#products.set(this.step.id, product);
+  }
+
+  token(selection: TokenSelection, purpose: 'create' | 'use' = 'create'): Promise<CeremonyToken> {
+    return this.tokens.token(selection, purpose);
   }
 
   productOf(step: string, product: StepProduct): Product {

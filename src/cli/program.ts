@@ -125,6 +125,18 @@ export function buildProgram(): Command {
       await transcriptVerifyCommand(dir, opts);
     });
 
+  const token = program.command('token').description('PKCS#11 hardware tokens');
+  token
+    .command('list')
+    .description('list PKCS#11 slots and tokens: label, serial, manufacturer, model, PIN flags, the mechanisms keyceremony uses (no login)')
+    .option('--module <path>', 'the PKCS#11 module (default: SoftHSM2, OpenSC and ykcs11 at their Debian paths)')
+    .option('--json', 'print as JSON', false)
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (opts: { module?: string; json: boolean }) => {
+      const { tokenListCommand } = await import('./commands/token-list.js');
+      await tokenListCommand(opts);
+    });
+
   program
     .command('version')
     .description('print the version and the SHA-256 of the installed code (compare with the published value)')

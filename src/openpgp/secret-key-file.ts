@@ -64,8 +64,11 @@ export async function decryptSecretKey(data: Uint8Array, passphrase: string, wha
     throw new KeyceremonyError('INPUT_INVALID', `${what} is not an OpenPGP secret key: ${messageText(error)}`);
   }
   let decrypted: openpgp.PrivateKey;
+  // Every key on a token (a root without release subkeys): only stubs, nothing to decrypt — and openpgp.js
+  // refuses to "validate an all-gnu-dummy key". The certificate is all there is.
+  const allStubs = privateKey.getKeys().every((k) => (k.keyPacket as openpgp.SecretKeyPacket).isDummy());
   try {
-    decrypted = await openpgp.decryptKey({ privateKey, passphrase });
+    decrypted = allStubs ? privateKey : await openpgp.decryptKey({ privateKey, passphrase });
   } catch (error) {
     if (/passphrase/i.test(messageText(error))) {
       throw new KeyceremonyError('PASSPHRASE_WRONG', `wrong passphrase for ${what}`);

@@ -5,20 +5,24 @@
  * to the inventory.
  */
 import { z } from 'zod';
-import { describeAlgorithm } from '../../crypto/algorithms.js';
+import { describeAlgorithm, type KeyAlgorithm } from '../../crypto/algorithms.js';
 import { armor, readOpenPgpData } from '../../openpgp/armor.js';
 import { PacketTag } from '../../openpgp/constants.js';
 import { readPackets, writePacket } from '../../openpgp/encoding.js';
 import { fingerprintHex, keyHashPrefix } from '../../openpgp/key-packet.js';
-import { createRoot, generateSoftwareKey } from '../../openpgp/root-key.js';
+import { createRoot, generateSoftwareKey, type NewKey, type SubkeySpec } from '../../openpgp/root-key.js';
 import { checkSignature } from '../../openpgp/signature-check.js';
 import { parseSignatureBody } from '../../openpgp/signature-packet.js';
+import { fromHex } from '../../util/bytes.js';
 import { addDuration, formatDuration, parseDuration } from '../../util/duration.js';
 import { vaultPath } from '../../vault/layout.js';
 import { KeyceremonyError } from '../../errors.js';
 import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';
 import { DurationParam, KeyAlgorithmParam, UserIdParam } from '../params/common.js';
+import { KeyGenerationParam, ObjectIdParam, TokenKeyParam } from '../params/token.js';
+import { createTokenKey, type TokenKey } from '../token-keys.js';
+import type { KeyLocation } from '../../vault/inventory.js';
 import { markUserId } from '../rehearsal-marks.js';
 import { storeRoot } from '../root-files.js';
 
@@ -29,8 +33,14 @@ const SubkeyParams = z.strictObject({
   expires: DurationParam.default('2y'),
 });
 
-const Params = z.strictObject({
-  algorithm: KeyAlgorithmParam.default('ed25519'),
+const Params = z
+  .strictObject({
+  /** Default: Ed25519 in software, ECDSA P-256 on a token (the algorithm every token offers). */
+  algorithm: KeyAlgorithmParam.optional(),
+  /** `token`: the root and its ceremony-transcripts subkey live on a PKCS#11 token (see docs/tokens.md). */
+  location: z.enum(['software', 'token']).default('software'),
+  /** With location: token — which token, key label/id, on-token generation or imported copies. */
+  token: TokenKeyParam.optional(),
   userIds: z.array(UserIdParam).min(1),
   expires: DurationParam.default('5y'),
   /** Release-signing subkeys (handed to signers). */
@@ -39,11 +49,53 @@ const Params = z.strictObject({
    * The subkey that signs ceremony transcripts: it stays in the vault, is marked with a purpose notation, and
    * is refused for releases by `keyceremony verify`. Defaults: the root's algorithm and expiry.
    */
-  transcriptKey: z.strictObject({ algorithm: KeyAlgorithmParam.optional(), expires: DurationParam.optional() }).default({}),
-});
-type Params = z.infer<typeof Params>;
+  transcriptKey: z
+    .strictObject({
+      algorithm: KeyAlgorithmParam.optional(),
+      expires: DurationParam.optional(),
+      /** On a token: how this key is made (default: as the root). */
+      generation: KeyGenerationParam.optional(),
+      /** On a token: its CKA_ID (random when absent). */
+      id: ObjectIdParam.optional(),
+    })
+    .default({}),
+  })
+  .superRefine((p, issues) => {
+    if (p.location === 'token' && !p.token) issues.addIssue({ code: 'custom', path: ['token'], message: 'location: token needs token: {label: ...} (which token holds the root)' });
+    if (p.location === 'software') {
+      if (p.token) issues.addIssue({ code: 'custom', path: ['token'], message: 'token is given but location is software (add location: token)' });
+      if (p.transcriptKey.generation || p.transcriptKey.id) issues.addIssue({ code: 'custom', path: ['transcriptKey'], message: 'generation and id apply only with location: token' });
+    }
+    if (p.token && p.token.copies.length > 0 && p.token.generation !== 'imported-copies' && p.transcriptKey.generation !== 'imported-copies') {
+      issues.addIssue({ code: 'custom', path: ['token', 'copies'], message: 'copies need generation: imported-copies (a key generated on a token cannot be copied)' });
+    }
+  })
+  // The default algorithm depends on where the key lives: Ed25519 in software, P-256 (every token has it) on a token.
+  .transform((p) => ({ ...p, algorithm: p.algorithm ?? (p.location === 'token' ? ('nistp256' as const) : ('ed25519' as const)) }));
+type Params = z.output<typeof Params>;
 
 export const TRANSCRIPT_KEY_LABEL = 'ceremony-transcripts';
+
+/** CKA_LABEL of the root key on a token, when the script gives none. */
+export const DEFAULT_ROOT_OBJECT = 'openpgp-root';
+
+function rootAlgorithm(params: Params): KeyAlgorithm {
+  return params.algorithm;
+}
+
+function generationText(generation: 'on-token' | 'imported-copies', copies: number): string {
+  return generation === 'on-token'
+    ? 'generated on the token, non-extractable: no backup is possible'
+    : `generated in software, encrypted backup in the vault, imported non-extractable onto ${copies + 1} token(s)`;
+}
+
+function tokenLocation(key: TokenKey | undefined, secretPath: string): KeyLocation {
+  return key ? { type: 'pkcs11', uri: key.uri } : { type: 'file', path: secretPath };
+}
+
+function locationRecord(key: TokenKey | undefined): { location: string; uri?: string; generation?: string; tokens?: string[] } {
+  return key ? { location: 'pkcs11', uri: key.uri, generation: key.generation, tokens: [...key.serials] } : { location: 'software' };
+}
 
 async function run(ctx: CeremonyContext, params: Params): Promise<void> {
   const created = new Date(Math.floor(ctx.now().getTime() / 1000) * 1000);
@@ -52,33 +104,73 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
   const labels = params.subkeys.map((s, i) => s.label ?? `signing-${i + 1}`);
   if (new Set(labels).size !== labels.length) throw new KeyceremonyError('SCRIPT_INVALID', 'subkey labels must be unique');
 
-  const passphrase = await ctx.vaultPassphrase();
+  // Asked before any key exists, so a refused passphrase leaves nothing to clean up (not even on a token).
+  await ctx.vaultPassphrase();
 
-  const transcriptAlgorithm = params.transcriptKey.algorithm ?? params.algorithm;
+  const algorithm = rootAlgorithm(params);
+  const transcriptAlgorithm = params.transcriptKey.algorithm ?? algorithm;
   const transcriptExpires = addDuration(created, parseDuration(params.transcriptKey.expires ?? params.expires));
-  const planned = [
+  const planned: (SubkeySpec & { label: string })[] = [
     ...params.subkeys.map((s, i) => ({
       label: labels[i] ?? `signing-${i + 1}`,
       algorithm: s.algorithm,
       expires: addDuration(created, parseDuration(s.expires)),
       purpose: 'release' as const,
     })),
-    { label: TRANSCRIPT_KEY_LABEL, algorithm: transcriptAlgorithm, expires: transcriptExpires, purpose: 'transcripts' as const },
   ];
-  ctx.ui.info(`Generating the ${describeAlgorithm(params.algorithm)} root key, ${params.subkeys.length} release signing subkey(s) and the transcripts subkey…`);
-  const primaryKey = await generateSoftwareKey(params.algorithm);
+  // On a token: the root and the transcripts subkey are made there (or imported there), every root-level
+  // signature below is made by the token, and the vault keeps only stubs (or the encrypted backup of copies).
+  let primaryToken: TokenKey | undefined;
+  let transcriptsToken: TokenKey | undefined;
+  let primaryKey: NewKey;
+  if (params.location === 'token' && params.token) {
+    const t = params.token;
+    const selection = { label: t.label, serial: t.serial, module: t.module };
+    const copies = t.copies.map((c) => ({ label: c.label, serial: c.serial, module: c.module }));
+    const object = t.object ?? DEFAULT_ROOT_OBJECT;
+    const transcriptsGeneration = params.transcriptKey.generation ?? t.generation;
+    primaryToken = await createTokenKey(ctx, {
+      what: 'OpenPGP root',
+      algorithm,
+      token: selection,
+      label: object,
+      id: t.id ? fromHex(t.id) : undefined,
+      generation: t.generation,
+      copies: t.generation === 'imported-copies' ? copies : [],
+    });
+    transcriptsToken = await createTokenKey(ctx, {
+      what: TRANSCRIPT_KEY_LABEL,
+      algorithm: transcriptAlgorithm,
+      token: selection,
+      label: `${object}-transcripts`,
+      id: params.transcriptKey.id ? fromHex(params.transcriptKey.id) : undefined,
+      generation: transcriptsGeneration,
+      copies: transcriptsGeneration === 'imported-copies' ? copies : [],
+    });
+    primaryKey = { publicKey: primaryToken.publicKey, signer: primaryToken.signer, secret: primaryToken.secret };
+  } else {
+    primaryKey = await generateSoftwareKey(algorithm);
+  }
+  planned.push({
+    label: TRANSCRIPT_KEY_LABEL,
+    algorithm: transcriptAlgorithm,
+    expires: transcriptExpires,
+    purpose: 'transcripts' as const,
+    ...(transcriptsToken ? { key: { publicKey: transcriptsToken.publicKey, signer: transcriptsToken.signer, secret: transcriptsToken.secret } } : {}),
+  });
+  ctx.ui.info(`Generating the ${describeAlgorithm(algorithm)} root key, ${params.subkeys.length} release signing subkey(s) and the transcripts subkey…`);
   const root = await createRoot({ userIds, expires, created, subkeys: planned }, primaryKey);
   const fpr = fingerprintHex(root.primary.key);
   ctx.ui.fingerprint('Root key fingerprint', fpr);
   ctx.transcript.record('key.generated', {
     id: fpr,
     kind: 'openpgp-primary',
-    algorithm: params.algorithm,
+    algorithm,
     created: created.toISOString(),
     expires: expires.toISOString(),
     flags: 'C',
     userIds,
-    location: 'software',
+    ...locationRecord(primaryToken),
   });
   for (const [i, sub] of root.subkeys.entries()) {
     const plan = planned[i]!;
@@ -94,7 +186,7 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
       expires: plan.expires.toISOString(),
       flags: 'S',
       parent: fpr,
-      location: 'software',
+      ...locationRecord(plan.purpose === 'transcripts' ? transcriptsToken : undefined),
     });
   }
 
@@ -119,11 +211,11 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
     id: fpr,
     kind: 'openpgp-primary',
     role: 'root',
-    algorithm: params.algorithm,
+    algorithm,
     created: created.toISOString(),
     expires: expires.toISOString(),
     status: 'active',
-    location: { type: 'file', path: secretPath },
+    location: tokenLocation(primaryToken, secretPath),
     userIds,
     createdBy,
   });
@@ -138,7 +230,7 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
       created: created.toISOString(),
       expires: plan.expires.toISOString(),
       status: 'active',
-      location: { type: 'file', path: secretPath },
+      location: tokenLocation(plan.purpose === 'transcripts' ? transcriptsToken : undefined, secretPath),
       parent: fpr,
       createdBy,
     });
@@ -166,12 +258,30 @@ export const openpgpGenerateRoot = defineAction<Params>({
     const subkeys = params.subkeys.map(
       (s, i) => `signing subkey "${s.label ?? `signing-${i + 1}`}": ${describeAlgorithm(s.algorithm)}, [S], expires after ${formatDuration(s.expires)}`,
     );
-    const transcriptKey = `transcripts subkey "${TRANSCRIPT_KEY_LABEL}": ${describeAlgorithm(params.transcriptKey.algorithm ?? params.algorithm)}, [S], expires after ${formatDuration(params.transcriptKey.expires ?? params.expires)}; signs ceremony transcripts only and never leaves the vault`;
+    const algorithm = rootAlgorithm(params);
+    const t = params.location === 'token' ? params.token : undefined;
+    const transcriptsGeneration = params.transcriptKey.generation ?? t?.generation ?? 'on-token';
+    const transcriptKey = `transcripts subkey "${TRANSCRIPT_KEY_LABEL}": ${describeAlgorithm(params.transcriptKey.algorithm ?? algorithm)}, [S], expires after ${formatDuration(params.transcriptKey.expires ?? params.expires)}; signs ceremony transcripts only and never leaves the ${t ? 'token' : 'vault'}`;
+    const tokenLines = t
+      ? [
+          `token: "${t.label}"${t.serial ? ` serial ${t.serial}` : ' (serial not pinned: compare it with the token in hand)'}${t.module ? ` via ${t.module}` : ''}; the operator confirms it and enters its PIN`,
+          `root key on the token (label "${t.object ?? DEFAULT_ROOT_OBJECT}"): ${generationText(t.generation, t.copies.length)}`,
+          `transcripts subkey on the token (label "${t.object ?? DEFAULT_ROOT_OBJECT}-transcripts"): ${generationText(transcriptsGeneration, t.copies.length)}`,
+          ...t.copies.map((c, i) => `copy token ${i + 2}: "${c.label}"${c.serial ? ` serial ${c.serial}` : ''}`),
+          'every root signature (certifications, bindings, revocation certificate, transcript signature) is made by the token',
+        ]
+      : [];
     return {
-      summary: `Generate a certify-only ${describeAlgorithm(params.algorithm)} root key (gpg shows [C]) that expires after ${formatDuration(params.expires)}, with ${params.subkeys.length} signing-only release subkey(s), a subkey that signs ceremony transcripts, and a revocation certificate. The operator sets the vault passphrase; the fingerprint is shown as hex and as PGP words for reading aloud.`,
-      details: [...params.userIds.map((u) => `user ID: ${u}`), ...subkeys, transcriptKey],
+      summary: `Generate a certify-only ${describeAlgorithm(algorithm)} root key${t ? ' on a PKCS#11 token' : ''} (gpg shows [C]) that expires after ${formatDuration(params.expires)}, with ${params.subkeys.length} signing-only release subkey(s), a subkey that signs ceremony transcripts, and a revocation certificate. The operator sets the vault passphrase; the fingerprint is shown as hex and as PGP words for reading aloud.`,
+      details: [...params.userIds.map((u) => `user ID: ${u}`), ...subkeys, transcriptKey, ...tokenLines],
       creates: [
-        { tree: 'vault', path: vaultPath.openpgpSecretKey('<FPR>'), what: 'root and subkey secrets, encrypted with the vault passphrase' },
+        {
+          tree: 'vault',
+          path: vaultPath.openpgpSecretKey('<FPR>'),
+          what: t
+            ? 'release subkey secrets encrypted with the vault passphrase; for keys generated on the token only GNU-dummy stubs, for imported copies their encrypted backup'
+            : 'root and subkey secrets, encrypted with the vault passphrase',
+        },
         { tree: 'vault', path: vaultPath.openpgpPublicKey('<FPR>'), what: 'public certificate' },
         { tree: 'vault', path: vaultPath.openpgpRevocation('<FPR>'), what: 'revocation certificate (keep apart; publish only if the key is lost or compromised)' },
       ],

@@ -10,7 +10,11 @@ import { TRANSCRIPT_PURPOSE } from '../../openpgp/constants.js';
 import { fingerprintHex } from '../../openpgp/key-packet.js';
 import { decryptSecretKey } from '../../openpgp/secret-key-file.js';
 import { SoftwareSigner } from '../../signer/software-signer.js';
+import type { SecretKeyMaterial } from '../../crypto/key-material.js';
+import type { Signer } from '../../signer/signer.js';
 import type { InventoryKey } from '../../vault/inventory.js';
+import { vaultPath } from '../../vault/layout.js';
+import { openTokenSigner } from '../token-keys.js';
 import { defineAction } from '../action.js';
 import type { CeremonyContext, SessionSubkey } from '../context.js';
 
@@ -43,25 +47,42 @@ export function selectInventoryRoot(keys: readonly InventoryKey[], fingerprint: 
 
 async function run(ctx: CeremonyContext, params: Params): Promise<void> {
   const entry = selectInventoryRoot(ctx.inventory.keys, params.fingerprint);
-  if (entry.location.type !== 'file') {
-    throw new KeyceremonyError('VAULT_INVALID', `root ${entry.id} lives at ${entry.location.uri}; unlocking token roots needs a token step`);
-  }
-  const secretPath = entry.location.path;
+  // A token root's vault file holds its release subkeys (and stubs, or the encrypted backup of imported copies).
+  const secretPath = entry.location.type === 'file' ? entry.location.path : vaultPath.openpgpSecretKey(entry.id);
   const unlocked = await decryptSecretKey(await ctx.vault.read(secretPath), await ctx.vaultPassphrase(), `vault/${secretPath}`);
   const certificate = unlocked.certificate;
   const fpr = fingerprintHex(certificate.primary);
   if (fpr !== entry.id) throw new KeyceremonyError('VAULT_INVALID', `vault/${secretPath} holds ${fpr}, not ${entry.id}`);
+  // Keys the inventory puts on a token sign there, even when the vault also holds an imported copy's backup.
+  const tokenUri = (id: string): string | undefined => {
+    const location = ctx.inventory.keys.find((k) => k.id === id)?.location;
+    return location?.type === 'pkcs11' ? location.uri : undefined;
+  };
+  const primaryUri = tokenUri(fpr);
   const primarySecret = unlocked.secrets.get(fpr);
-  if (!primarySecret) throw new KeyceremonyError('VAULT_INVALID', `vault/${secretPath} has no secret for the root ${fpr}`);
+  let primarySigner: Signer;
+  if (primaryUri) {
+    primarySigner = await openTokenSigner(ctx, primaryUri, { expected: certificate.primary.material, what: `OpenPGP root ${fpr}` });
+  } else if (primarySecret) {
+    primarySigner = new SoftwareSigner({ publicKey: certificate.primary.material, secretKey: primarySecret });
+  } else {
+    throw new KeyceremonyError('VAULT_INVALID', `vault/${secretPath} has no secret for the root ${fpr}`);
+  }
 
   const status = evaluateCertificate(certificate, ctx.now());
   const labels = new Map(ctx.inventory.keys.map((k) => [k.id, k.label] as const));
   const subkeys: SessionSubkey[] = [];
   for (const sub of status.subkeys) {
+    const uri = tokenUri(sub.fingerprint);
     const secret = unlocked.secrets.get(sub.fingerprint);
-    if (!secret) continue;
+    // Revoked or expired token subkeys are not opened: they sign nothing any more.
+    if (uri && sub.problems.length > 0) continue;
+    let signer: Signer;
+    if (uri) signer = await openTokenSigner(ctx, uri, { expected: sub.key.material, what: `subkey ${sub.fingerprint}` });
+    else if (secret) signer = new SoftwareSigner({ publicKey: sub.key.material, secretKey: secret });
+    else continue;
     subkeys.push({
-      key: { key: sub.key, signer: new SoftwareSigner({ publicKey: sub.key.material, secretKey: secret }) },
+      key: { key: sub.key, signer },
       label: labels.get(sub.fingerprint),
       purpose: sub.purpose === TRANSCRIPT_PURPOSE ? 'transcripts' : 'release',
     });
@@ -77,19 +98,28 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
 
   ctx.ui.fingerprint('Root key fingerprint (compare with the published one)', fpr);
   if (status.primary.problems.length > 0) ctx.ui.warn(`The root: ${status.primary.problems.join('; ')}`);
-  ctx.transcript.record('key.unlocked', { id: fpr, kind: 'openpgp-primary', location: 'software', subkeys: subkeys.length });
-  const secrets = new Map<string, typeof primarySecret | 'stub'>(unlocked.secrets);
+  ctx.transcript.record('key.unlocked', {
+    id: fpr,
+    kind: 'openpgp-primary',
+    location: primaryUri ? 'pkcs11' : 'software',
+    ...(primaryUri ? { uri: primaryUri } : {}),
+    subkeys: subkeys.length,
+  });
+  const secrets = new Map<string, SecretKeyMaterial | 'stub'>(unlocked.secrets);
+  for (const key of [certificate.primary, ...certificate.subkeys.map((s) => s.key)]) {
+    if (!secrets.has(fingerprintHex(key))) secrets.set(fingerprintHex(key), 'stub');
+  }
   ctx.provide({
     product: 'openpgp-root',
     certificate,
-    primary: { key: certificate.primary, signer: new SoftwareSigner({ publicKey: certificate.primary.material, secretKey: primarySecret }) },
+    primary: { key: certificate.primary, signer: primarySigner },
     subkeys,
     transcriptKey,
     secrets,
     secretPath,
   });
   ctx.setTranscriptSigner({ root: certificate.primary, key: transcriptKey });
-  ctx.ui.success(`Root ${fpr} unlocked from vault/${secretPath}`);
+  ctx.ui.success(primaryUri ? `Root ${fpr} opened on its token (certificate and subkeys from vault/${secretPath})` : `Root ${fpr} unlocked from vault/${secretPath}`);
 }
 
 export const openpgpUnlockRoot = defineAction<Params>({
@@ -99,7 +129,7 @@ export const openpgpUnlockRoot = defineAction<Params>({
   produces: 'openpgp-root',
   describe(params) {
     return {
-      summary: `Open ${params.fingerprint ? `the root ${params.fingerprint}` : "the vault's active root"} with the vault passphrase and show its fingerprint for the witnesses to compare with the published one.`,
+      summary: `Open ${params.fingerprint ? `the root ${params.fingerprint}` : "the vault's active root"} with the vault passphrase and show its fingerprint for the witnesses to compare with the published one. A root on a PKCS#11 token is used on the token: the operator confirms the token and enters its PIN.`,
     };
   },
   run,
