@@ -44,7 +44,7 @@ beforeAll(async () => {
   vault = join(base, 'vault');
   pub = join(base, 'public');
   const answers = await writeAnswers(tokenAnswers());
-  const result = await cliInNetns(['run', script, '--vault', vault, '--public', pub, '--answers', answers], { env: hsm.env });
+  const result = await cliInNetns(['run', script, '--vault', vault, '--public', pub, '--handoff', join(base, 'handoff'), '--answers', answers], { env: hsm.env });
   expect(result.code, result.stdout + result.stderr).toBe(0);
 });
 
@@ -95,7 +95,7 @@ describe('a real token ceremony (SoftHSM2, answers file, air-gapped)', () => {
   it('refuses to generate over an existing key, and leaves the existing keys alone', async () => {
     const base = await tempDir('kc-token-again-');
     const answers = await writeAnswers(tokenAnswers());
-    const result = await cli(['run', script, '--vault', join(base, 'vault'), '--public', join(base, 'public'), '--answers', answers, '--allow-network'], { env: hsm.env });
+    const result = await cli(['run', script, '--vault', join(base, 'vault'), '--public', join(base, 'public'), '--handoff', join(base, 'handoff'), '--answers', answers, '--allow-network'], { env: hsm.env });
     expect(result.code, result.stdout + result.stderr).toBe(2);
     expect(result.stderr).toMatch(/already holds an object with label "openpgp-root": keyceremony never replaces a key on a token/);
     expect(await readdir(base)).toEqual([]);
@@ -110,7 +110,7 @@ describe('a real token ceremony (SoftHSM2, answers file, air-gapped)', () => {
   it('stops on a wrong PIN with a clear error, trying once, writing nothing', async () => {
     const base = await tempDir('kc-token-pin-');
     const answers = await writeAnswers(tokenAnswers({ 'token.wikibase-root.pin': 'not-the-right-pin' }));
-    const result = await cli(['run', script, '--vault', join(base, 'vault'), '--public', join(base, 'public'), '--answers', answers, '--allow-network'], { env: hsm.env });
+    const result = await cli(['run', script, '--vault', join(base, 'vault'), '--public', join(base, 'public'), '--handoff', join(base, 'handoff'), '--answers', answers, '--allow-network'], { env: hsm.env });
     expect(result.code, result.stdout + result.stderr).toBe(2);
     expect(result.stderr).toMatch(/keyceremony: error: wrong PIN for token "wikibase-root" \(serial [0-9a-f]+\)/);
     expect(result.stderr).toMatch(/does not try again by itself/);
@@ -122,18 +122,53 @@ describe('a real token ceremony (SoftHSM2, answers file, air-gapped)', () => {
   it('stops when the operator does not confirm the token, or the token is absent', async () => {
     const base = await tempDir('kc-token-confirm-');
     const refused = await cli(
-      ['run', script, '--vault', join(base, 'vault'), '--public', join(base, 'public'), '--answers', await writeAnswers(tokenAnswers({ 'token.wikibase-root.use': false })), '--allow-network'],
+      ['run', script, '--vault', join(base, 'vault'), '--public', join(base, 'public'), '--handoff', join(base, 'handoff'), '--answers', await writeAnswers(tokenAnswers({ 'token.wikibase-root.use': false })), '--allow-network'],
       { env: hsm.env },
     );
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/the operator did not confirm "wikibase-root"/);
     const absent = await cli(
-      ['run', script, '--vault', join(base, 'vault'), '--public', join(base, 'public'), '--answers', await writeAnswers(tokenAnswers()), '--allow-network'],
+      ['run', script, '--vault', join(base, 'vault'), '--public', join(base, 'public'), '--handoff', join(base, 'handoff'), '--answers', await writeAnswers(tokenAnswers()), '--allow-network'],
       { env: { SOFTHSM2_CONF: (await softHsm()).conf } },
     );
     expect(absent.code).toBe(3);
     expect(absent.stderr).toMatch(/no token "wikibase-root" is present/);
     expect(await readdir(base)).toEqual([]);
+  });
+});
+
+describe('a rotation session on a token root', () => {
+  it('renews, adds and revokes with every root signature made by the token; fingerprint unchanged', async () => {
+    const before = JSON.parse(await readFile(join(vault, 'inventory.json'), 'utf8')) as { keys: { kind: string; id: string }[] };
+    const answers = await writeAnswers({
+      'preflight.clock': true,
+      'preflight.checklist.1': true,
+      'preflight.checklist.2': true,
+      'vault.passphrase': TEST_VAULT_PASSPHRASE,
+      'token.wikibase-root.use': true,
+      'token.wikibase-root.pin': TEST_USER_PIN,
+      'compare-fingerprint.witness-1': 'WA',
+      'compare-fingerprint.witness-2': 'WB',
+      'rotate.witness-1': 'WA',
+      'rotate.witness-2': 'WB',
+      'handoff.release-pipeline.passphrase': 'falcon dune ribbon quartz meadow lantern',
+      'close.administrator': 'AD',
+      'close.witness-1': 'WA',
+      'close.witness-2': 'WB',
+    });
+    const handoff = join(await tempDir('kc-token-rotate-'), 'handoff');
+    const result = await cliInNetns(['run', join(ceremoniesDir, 'openpgp-rotate.yaml'), '--vault', vault, '--public', pub, '--handoff', handoff, '--answers', answers], { env: hsm.env });
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const after = JSON.parse(await readFile(join(vault, 'inventory.json'), 'utf8')) as { keys: { kind: string; id: string; label?: string; status: string }[] };
+    expect(after.keys.find((k) => k.kind === 'openpgp-primary')?.id).toBe(before.keys.find((k) => k.kind === 'openpgp-primary')?.id);
+    expect(after.keys.find((k) => k.label === 'release-pipeline')?.status).toBe('revoked');
+    expect(after.keys.find((k) => k.label === 'release-pipeline-next')?.status).toBe('active');
+    const names = (await readdir(join(pub, 'transcripts'))).filter((n) => n.endsWith('.jsonl')).sort();
+    const log = await entries(pub, names.findIndex((n) => n.includes('openpgp-rotate')));
+    expect(log.filter((e) => e.event === 'token.login')).toHaveLength(1);
+    expect(log.find((e) => e.event === 'rotation.planned')).toBeDefined();
+    const verified = await cli(['transcript', 'verify', pub]);
+    expect(verified.code, verified.stdout).toBe(0);
   });
 });
 
@@ -162,6 +197,10 @@ describe('a token ceremony that fails', () => {
 
 describe('keyceremony token list', () => {
   it('shows the SoftHSM2 tokens with serial, PIN state and mechanisms', async () => {
+    // One wrong PIN first: SoftHSM2 then raises "count low" (it has no retry counter, but it has that flag).
+    const base = await tempDir('kc-token-list-');
+    const wrong = await writeAnswers(tokenAnswers({ 'token.wikibase-root.pin': 'not-the-right-pin' }));
+    expect((await cli(['run', script, '--vault', join(base, 'vault'), '--public', join(base, 'public'), '--handoff', join(base, 'handoff'), '--answers', wrong, '--allow-network'], { env: hsm.env })).code).toBe(2);
     const result = await cli(['token', 'list'], { env: hsm.env });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`token "wikibase-root"  serial ${serial}`));
@@ -173,7 +212,7 @@ describe('keyceremony token list', () => {
     const parsed = JSON.parse(json.stdout) as { modules: { slots: { token: { serial: string; pinFlags: string[] } | null }[] }[] };
     const flagsOf = (label: string): string[] | undefined => parsed.modules[0]!.slots.find((s) => s.token && (s.token as { label?: string }).label === label)?.token?.pinFlags;
     expect(flagsOf('other-token')).toEqual([]);
-    // SoftHSM2 has no retry counter, but it does raise count-low after a wrong PIN (the test above gave one).
+    // SoftHSM2 has no retry counter, but it does raise count-low after a wrong PIN.
     expect(flagsOf('wikibase-root')).toEqual(['user PIN count low']);
     expect(result.stdout).toMatch(/PIN: user PIN count low/);
   });
