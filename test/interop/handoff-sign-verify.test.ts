@@ -201,3 +201,25 @@ describe('keyceremony verify (command line)', () => {
     }
   });
 });
+
+describe('progress', () => {
+  it('shows a progress bar on a terminal for files over 64 MiB, and none in a pipe', async () => {
+    const { TmuxSession } = await import('../helpers/tmux.js');
+    const { cliPath } = await import('../helpers/paths.js');
+    const big = join(await tempDir('kc-big-'), 'big.tar');
+    await writeFile(big, Buffer.alloc(80 * 1024 * 1024, 7));
+    const h = handoff['release-pipeline']!;
+    const tmux = new TmuxSession();
+    try {
+      await tmux.start(`${process.execPath} ${cliPath} sign --key ${h.file} --passphrase-file ${h.pass} ${big}; echo "EXIT=$?"; sleep 30`);
+      const screen = await tmux.waitFor(/EXIT=\d+/, 30_000);
+      expect(screen).toMatch(/signing big\.tar \[#{30}\] 100%\s+80\/80 MiB/);
+      expect(screen).toMatch(/EXIT=0/);
+    } finally {
+      await tmux.stop();
+    }
+    const piped = await cli(['verify', '--keyring', keys, big]);
+    expect(piped.code).toBe(0);
+    expect(piped.stderr).not.toMatch(/\[#+/);
+  });
+});
