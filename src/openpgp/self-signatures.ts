@@ -87,39 +87,33 @@ export async function bindSigningSubkey(
   );
 }
 
-/** A key revocation (0x20) by the primary: on its own, a revocation certificate. */
-export async function revokePrimary(
-  root: SigningKey,
-  options: { created: Date; reason: RevocationReasonName; text: string },
-): Promise<Uint8Array> {
+export interface RevocationOptions {
+  readonly created: Date;
+  readonly reason: RevocationReasonName;
+  readonly text: string;
+}
+
+/** A revocation signature of `type` by the root over `covered`, with its reason. */
+function revocation(root: SigningKey, type: number, options: RevocationOptions, covered: Uint8Array[]): Promise<Uint8Array> {
   return signCovered(
     {
-      type: SignatureType.keyRevocation,
+      type,
       hash: signatureHash(root.key.material.algorithm),
       created: options.created,
       hashed: [subpacket.reasonForRevocation(RevocationReason[options.reason], options.text)],
     },
     root.key,
     root.signer,
-    keyHashPrefix(root.key),
+    ...covered,
   );
 }
 
+/** A key revocation (0x20) by the primary: on its own, a revocation certificate. */
+export function revokePrimary(root: SigningKey, options: RevocationOptions): Promise<Uint8Array> {
+  return revocation(root, SignatureType.keyRevocation, options, [keyHashPrefix(root.key)]);
+}
+
 /** A subkey revocation (0x28) by the primary. */
-export async function revokeSubkey(
-  root: SigningKey,
-  subkey: KeyPacket,
-  options: { created: Date; reason: RevocationReasonName; text: string },
-): Promise<Uint8Array> {
-  return signCovered(
-    {
-      type: SignatureType.subkeyRevocation,
-      hash: signatureHash(root.key.material.algorithm),
-      created: options.created,
-      hashed: [subpacket.reasonForRevocation(RevocationReason[options.reason], options.text)],
-    },
-    root.key,
-    root.signer,
-    ...subkeyCovered(root.key, subkey),
-  );
+export function revokeSubkey(root: SigningKey, subkey: KeyPacket, options: RevocationOptions): Promise<Uint8Array> {
+  return revocation(root, SignatureType.subkeyRevocation, options, subkeyCovered(root.key, subkey));
 }
