@@ -11,7 +11,7 @@ import type { TranscriptRecorder } from '../transcript/recorder.js';
 import type { Inventory } from '../vault/inventory.js';
 import type { OutputTree, WrittenFile } from '../vault/output-tree.js';
 import type { StepProduct } from './action.js';
-import type { Prompter } from './prompts/prompter.js';
+import type { Prompter, SecretRequest } from './prompts/prompter.js';
 import type { LoadedScript } from './load-script.js';
 import type { Ui } from './ui.js';
 
@@ -78,6 +78,8 @@ export interface CeremonyContext {
   recordOutput(file: WrittenFile, extra?: JsonObject): void;
   /** The vault passphrase, asked once per session (set twice on a new vault, checked on an existing one). */
   vaultPassphrase(): Promise<string>;
+  /** Asks for another secret (e.g. a DCT or hand-off passphrase): registered with the secret guard, transcribed as answered. */
+  secret(request: SecretRequest): Promise<string>;
   /** Makes this root's ceremony-transcripts key the one that signs this ceremony's transcript. */
   setTranscriptSigner(signer: TranscriptSigner): void;
   /** Each role types its initials to confirm `statement`; recorded in the transcript. */
