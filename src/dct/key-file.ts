@@ -199,7 +199,8 @@ export function parseP256PrivateKeyInfo(der: Uint8Array): KeyPair {
   if (curve !== OID.prime256v1) throw new DerError(`the key is on curve ${curve}, not P-256`);
   const [ecVersion, dNode, ...tagged] = children(expectTag(readDer(readOctetString(privateKey, 'privateKey')), Tag.sequence, 'ECPrivateKey'));
   if (readSmallInteger(ecVersion, 'ECPrivateKey version') !== 1) throw new DerError('ECPrivateKey version is not 1');
-  const d = leftPad(readOctetString(dNode, 'private scalar'), 32);
+  // A copy: the caller wipes the decrypted buffer this was read from.
+  const d = leftPad(readOctetString(dNode, 'private scalar'), 32).slice();
   let point: Uint8Array;
   try {
     point = p256.getPublicKey(d, false);
