@@ -12,6 +12,11 @@ const tools = [
   ['unshare', 'util-linux'],
   ['ip', 'iproute2'],
   ['tmux', 'tmux'],
+  ['notary', 'notary'],
+  ['notary-server', 'notary'],
+  ['notary-signer', 'notary'],
+  ['docker-registry', 'docker-registry'],
+  ['docker', 'docker.io'],
 ];
 
 // A tool is a command on PATH, or an absolute path (gpg-wks-client lives in /usr/lib/gnupg).

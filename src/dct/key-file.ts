@@ -41,7 +41,7 @@ import {
   smallInteger,
   Tag,
 } from './der.js';
-import { decodeSinglePem, encodePem, PemError } from './pem.js';
+import { decodeSinglePem, encodePem, type PemBlock, PemError } from './pem.js';
 import { spkiKeyId } from './tuf-key.js';
 
 export const OID = {
@@ -121,7 +121,8 @@ export function encryptNotaryKey(
 
 export interface NotaryKeyFile {
   readonly pair: KeyPair;
-  readonly headers: NotaryKeyHeaders;
+  /** The PEM headers (keys encrypted by other tools, e.g. OpenSSL, have none). */
+  readonly headers: Partial<NotaryKeyHeaders>;
   /** The SPKI key ID of the key inside. */
   readonly keyId: string;
 }
@@ -137,18 +138,25 @@ function invalid(where: string, message: string): KeyceremonyError {
   return new KeyceremonyError('INPUT_INVALID', `${where} is not a notary key file: ${message}`);
 }
 
-/** The headers of a notary key file, without decrypting it. */
-export function readNotaryKeyHeaders(text: string, where: string): NotaryKeyHeaders {
-  let block;
+function pemBlock(text: string, where: string): PemBlock {
   try {
-    block = decodeSinglePem(text, [ENCRYPTED_KEY_PEM_TYPE], where);
+    return decodeSinglePem(text, [ENCRYPTED_KEY_PEM_TYPE], where);
   } catch (error) {
     if (error instanceof PemError) throw invalid(where, error.message);
     throw error;
   }
+}
+
+function headersOf(block: PemBlock): Partial<NotaryKeyHeaders> {
   const { role, gun, path } = block.headers;
-  if (!role) throw invalid(where, 'it has no role header');
-  return { role, ...(gun !== undefined ? { gun } : {}), ...(path !== undefined ? { path } : {}) };
+  return { ...(role !== undefined ? { role } : {}), ...(gun !== undefined ? { gun } : {}), ...(path !== undefined ? { path } : {}) };
+}
+
+/** The headers of a notary key file, without decrypting it; a notary key file always names its role. */
+export function readNotaryKeyHeaders(text: string, where: string): NotaryKeyHeaders {
+  const headers = headersOf(pemBlock(text, where));
+  if (!headers.role) throw invalid(where, 'it has no role header');
+  return { ...headers, role: headers.role };
 }
 
 function parseEncryptedPrivateKeyInfo(der: Uint8Array): Pbes2Parameters {
@@ -226,8 +234,8 @@ export function parseP256PrivateKeyInfo(der: Uint8Array): KeyPair {
  * either: both give garbage); anything wrong with the file itself is INPUT_INVALID.
  */
 export function decryptNotaryKey(text: string, passphrase: string, where: string): NotaryKeyFile {
-  const headers = readNotaryKeyHeaders(text, where);
-  const block = decodeSinglePem(text, [ENCRYPTED_KEY_PEM_TYPE], where);
+  const block = pemBlock(text, where);
+  const headers = headersOf(block);
   let params: Pbes2Parameters;
   try {
     params = parseEncryptedPrivateKeyInfo(block.bytes);
