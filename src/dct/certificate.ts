@@ -68,10 +68,26 @@ function commonNameOnly(commonName: string): Name {
   return new Name([new RelativeDistinguishedName([new AttributeTypeAndValue({ type: OID_COMMON_NAME, value: directoryString(commonName) })])]);
 }
 
+/**
+ * The content octets of a positive DER INTEGER for a big-endian serial: leading zeros dropped, a zero byte
+ * added when the top bit is set (asn1-schema writes these bytes as they are; a negative or non-minimal serial
+ * would be refused by Go and break the re-parse check below).
+ */
+export function serialIntegerContent(serial: Uint8Array): Uint8Array {
+  let start = 0;
+  while (start < serial.length && serial[start] === 0) start++;
+  const magnitude = serial.subarray(start);
+  if (magnitude.length === 0) throw new Error('a certificate serial must be positive');
+  if (magnitude.length > 20) throw new Error('a certificate serial must fit 20 bytes');
+  return (magnitude[0] ?? 0) & 0x80 ? Uint8Array.of(0, ...magnitude) : magnitude.slice();
+}
+
+/** A random serial below 2^128, as notary makes them. */
 function randomSerial(): Uint8Array {
-  const serial = new Uint8Array(randomBytes(16));
-  if (serial.every((b) => b === 0)) serial[15] = 1; // a serial must be positive
-  return serial;
+  for (;;) {
+    const serial = new Uint8Array(randomBytes(16));
+    if (serial.some((b) => b !== 0)) return serial;
+  }
 }
 
 function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
@@ -103,7 +119,7 @@ export async function createSelfSignedCertificate(signer: Signer, request: Certi
   const name = commonNameOnly(request.commonName);
   const tbs = new TBSCertificate({
     version: Version.v3,
-    serialNumber: toArrayBuffer(request.serialNumber ?? randomSerial()),
+    serialNumber: toArrayBuffer(serialIntegerContent(request.serialNumber ?? randomSerial())),
     signature: new AlgorithmIdentifier({ algorithm: OID_ECDSA_WITH_SHA256 }),
     issuer: name,
     validity: new Validity({ notBefore: request.notBefore, notAfter: request.notAfter }),
@@ -210,6 +226,6 @@ export function rootCertificateProblems(cert: ParsedCertificate, gun: string, no
   if (cert.notBefore.getTime() > cert.notAfter.getTime()) problems.push('its validity period ends before it begins');
   else if (now.getTime() > cert.notAfter.getTime()) problems.push(`it expired on ${cert.notAfter.toISOString()}`);
   else if (cert.notBefore.getTime() > now.getTime() + 24 * 3600 * 1000) problems.push(`it is not valid before ${cert.notBefore.toISOString()}`);
-  if (!cert.publicKey) problems.push(`its key is ${cert.publicKeyProblem ?? 'not ECDSA P-256'}`);
+  if (!cert.publicKey) problems.push(`its key ${cert.publicKeyProblem ?? 'is not ECDSA P-256'}`);
   return problems;
 }

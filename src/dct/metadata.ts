@@ -242,7 +242,7 @@ export function publicKeyOfTufKey(key: TufKeyJson): PublicKeyMaterial {
   const [leaf] = blocks;
   if (!leaf) throw new Error('an ecdsa-x509 key without a certificate');
   const cert = parseCertificate(leaf.bytes);
-  if (!cert.publicKey) throw new Error(`the certificate's key is ${cert.publicKeyProblem ?? 'not ECDSA P-256'}`);
+  if (!cert.publicKey) throw new Error(`the certificate's key ${cert.publicKeyProblem ?? 'is not ECDSA P-256'}`);
   return cert.publicKey;
 }
 

@@ -56,11 +56,11 @@ export function p256FromSpki(der: Uint8Array): PublicKeyMaterial {
   try {
     key = createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' });
   } catch {
-    throw new Error('not a DER SubjectPublicKeyInfo');
+    throw new Error('is not a DER SubjectPublicKeyInfo');
   }
   const curve = key.asymmetricKeyDetails?.namedCurve;
   if (key.asymmetricKeyType !== 'ec' || curve !== 'prime256v1') {
-    throw new Error(`an ${key.asymmetricKeyType?.toUpperCase() ?? 'unknown'}${curve ? ` ${curve}` : ''} key, not ECDSA P-256`);
+    throw new Error(`is an ${key.asymmetricKeyType?.toUpperCase() ?? 'unknown'}${curve ? ` ${curve}` : ''} key, not ECDSA P-256`);
   }
   return publicKeyFromObject(key);
 }

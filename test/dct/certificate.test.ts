@@ -64,6 +64,20 @@ describe('root certificates', () => {
     expect(parseCertificate(der).commonName).toBe('release_bot');
   });
 
+  it('write any serial as a positive, minimal INTEGER that OpenSSL reads back (property)', async () => {
+    const signer = new SoftwareSigner(await generateKeyPair('nistp256'));
+    const dir = await tempDir();
+    const serials = [Uint8Array.of(0x80, 1), Uint8Array.of(0, 0x12), Uint8Array.of(0, 0, 0x92), ...fc.sample(fc.uint8Array({ minLength: 16, maxLength: 16 }), 20)];
+    for (const [i, serial] of serials.entries()) {
+      if (serial.every((b) => b === 0)) continue;
+      const der = await createSelfSignedCertificate(signer, { commonName: GUN, notBefore: new Date(), notAfter: new Date(Date.now() + YEAR), serialNumber: serial });
+      const file = join(dir, `s${i}.pem`);
+      await writeFile(file, certificatePem(der));
+      const shown = await run('openssl', ['x509', '-in', file, '-noout', '-serial']);
+      expect(BigInt(`0x${shown.stdout.trim().replace('serial=', '')}`)).toBe(BigInt(`0x${Buffer.from(serial).toString('hex')}`));
+    }
+  });
+
   it('convert raw r‖s to a DER ECDSA-Sig-Value, with sign bytes where needed', () => {
     const raw = new Uint8Array(64);
     raw[0] = 0x80;

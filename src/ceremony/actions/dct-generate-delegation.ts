@@ -20,7 +20,7 @@ import { SoftwareSigner } from '../../signer/software-signer.js';
 import { addDuration, formatDuration, parseDuration } from '../../util/duration.js';
 import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';
-import { activeDelegations, handoffPassphrasePrompt, writeNotaryKeyFile, writeOrReplace, writeVaultKey } from '../dct/vault-keys.js';
+import { activeDelegations, handoffPassphrasePrompt, writeNotaryKeyFile, writeOrReplace, writeVaultKey, showKeyId } from '../dct/vault-keys.js';
 import { REHEARSAL } from '../rehearsal-marks.js';
 import { VAULT_PASSPHRASE_WORDS } from '../session.js';
 import { DurationParam } from '../params/common.js';
@@ -124,7 +124,7 @@ export const dctGenerateDelegation = defineAction<Params>({
         location: { type: 'file', path },
         createdBy: ctx.script.script.name,
       });
-      ctx.ui.fingerprint(`Delegation key ID of signer "${signer}"`, keyId, { words: false });
+      showKeyId(ctx, `Delegation key ID of signer "${signer}"`, keyId);
       ctx.ui.success(`Delegation key for "${signer}" written and checked: handoff/${dctHandoffPath.privateKey(signer, keyId)}`);
     }
   },

@@ -13,7 +13,7 @@ import { KeyceremonyError } from '../../errors.js';
 import { addDuration, formatDuration, parseDuration } from '../../util/duration.js';
 import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';
-import { activeDctRoot, activeTargetsKey, openDctSigner, writeOrReplace, writeVaultKey } from '../dct/vault-keys.js';
+import { activeDctRoot, activeTargetsKey, openDctSigner, writeOrReplace, writeVaultKey, showKeyId } from '../dct/vault-keys.js';
 import { DurationParam } from '../params/common.js';
 import { GunParam, uniqueList } from '../params/dct.js';
 
@@ -44,7 +44,7 @@ export async function issueRootCertificate(
   const extra = { gun, certificateKeyId: x509KeyId, signedBy: rootKeyId, notAfter: notAfter.toISOString(), serial: parsed.serialHex };
   ctx.recordOutput(await writeOrReplace(ctx.vault, dctVaultPath.rootCertificate(gun), pem, ctx.now()), extra);
   ctx.recordOutput(await writeOrReplace(ctx.public, dctPublicPath.rootCertificate(gun), pem, ctx.now()), extra);
-  ctx.ui.fingerprint(`Root key ID for ${gun} (as docker trust inspect shows it)`, x509KeyId, { words: false });
+  showKeyId(ctx, `Root key ID for ${gun} (as docker trust inspect shows it)`, x509KeyId);
   return { pem, x509KeyId, notAfter };
 }
 
@@ -91,7 +91,7 @@ export const dctGenerateRepository = defineAction<Params>({
         parent: root.id,
         createdBy: ctx.script.script.name,
       });
-      ctx.ui.fingerprint(`Repository (targets) key ID for ${gun}`, keyId, { words: false });
+      showKeyId(ctx, `Repository (targets) key ID for ${gun}`, keyId);
       ctx.ui.success(`Root certificate and repository key for ${gun} written and checked`);
     }
   },

@@ -8,7 +8,7 @@ import { generateKeyPair } from '../../crypto/key-material.js';
 import { dctVaultPath } from '../../dct/layout.js';
 import { KeyceremonyError } from '../../errors.js';
 import { defineAction } from '../action.js';
-import { writeVaultKey } from '../dct/vault-keys.js';
+import { writeVaultKey, showKeyId } from '../dct/vault-keys.js';
 
 const Params = z.strictObject({
   /** Only ECDSA P-256: notary rejects Ed25519 key files and docker generates only P-256. */
@@ -35,7 +35,7 @@ export const dctGenerateRoot = defineAction<Params>({
     const created = new Date(Math.floor(ctx.now().getTime() / 1000) * 1000);
     const pair = await generateKeyPair('nistp256');
     const { file, path, keyId } = await writeVaultKey(ctx, pair, { role: 'root' });
-    ctx.ui.fingerprint('DCT root key ID (as `notary key list` shows it)', keyId, { words: false });
+    showKeyId(ctx, 'DCT root key ID (as `notary key list` shows it)', keyId);
     ctx.transcript.record('key.generated', { id: keyId, kind: 'dct-root', role: 'root', algorithm: 'nistp256', created: created.toISOString(), location: 'software' });
     ctx.recordOutput(file, { keyId, encrypted: true, format: 'notary' });
     ctx.inventory.keys.push({

@@ -23,7 +23,7 @@ import { addDuration, formatDuration, parseDuration } from '../../util/duration.
 import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';
 import { assertRootAccepted, vaultMetadata, writeKeyIds, writeMetadata } from '../dct/repository-metadata.js';
-import { activeDctRoot, openDctSigner, writeVaultKey } from '../dct/vault-keys.js';
+import { activeDctRoot, openDctSigner, writeVaultKey, showKeyId } from '../dct/vault-keys.js';
 import { DurationParam } from '../params/common.js';
 import { GunParam, uniqueList } from '../params/dct.js';
 import { issueRootCertificate } from './dct-generate-repository.js';
@@ -90,7 +90,7 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
   const created = new Date(Math.floor(now.getTime() / 1000) * 1000);
   const pair = await generateKeyPair('nistp256');
   const { file, path, keyId } = await writeVaultKey(ctx, pair, { role: 'root' });
-  ctx.ui.fingerprint('New DCT root key ID (as `notary key list` shows it)', keyId, { words: false });
+  showKeyId(ctx, 'New DCT root key ID (as `notary key list` shows it)', keyId);
   ctx.transcript.record('key.generated', { id: keyId, kind: 'dct-root', role: 'root', algorithm: 'nistp256', created: created.toISOString(), location: 'software', replaces: oldEntry.id });
   ctx.recordOutput(file, { keyId, encrypted: true, format: 'notary' });
   const newSigner = await openDctSigner(ctx, { ...oldEntry, id: keyId, location: { type: 'file', path } });

@@ -27,13 +27,16 @@ import { addDuration, formatDuration, parseDuration } from '../../util/duration.
 import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';
 import { assertRootAccepted, assertTargetsAccepted, vaultMetadata, vaultRootCertificate, writeKeyIds, writeMetadata } from '../dct/repository-metadata.js';
-import { activeDctRoot, activeDelegations, activeTargetsKey, openDctSigner } from '../dct/vault-keys.js';
+import { activeDctRoot, activeDelegations, activeTargetsKey, openDctSigner, showKeyId } from '../dct/vault-keys.js';
 import { DurationParam } from '../params/common.js';
 import { GunParam, SignerNameParam, uniqueList } from '../params/dct.js';
 
 const Params = z.strictObject({
-  /** Directory with <GUN>/timestamp.key and <GUN>/snapshot.key from the notary server (a transfer medium). */
-  serverKeys: z.string().min(1),
+  /**
+   * Directory with <GUN>/timestamp.key and <GUN>/snapshot.key from the notary server (a transfer medium);
+   * needed for repositories that have no root.json yet.
+   */
+  serverKeys: z.string().min(1).optional(),
   /** Repositories to sign (default: every repository with a targets key in the vault). */
   repositories: uniqueList(GunParam, 'repository').optional(),
   /** Signers to delegate to (default: every active delegation key in the vault). */
@@ -61,8 +64,9 @@ async function readKeyFile(path: string): Promise<string | undefined> {
 }
 
 /** The server keys directory: the script's, or DIR/server-keys in `keyceremony rehearse`. */
-export function serverKeysDirectory(ctx: CeremonyContext, configured: string): string {
-  return ctx.rehearsalRoot ? join(ctx.rehearsalRoot, REHEARSAL_SERVER_KEYS_DIR) : resolve(configured);
+export function serverKeysDirectory(ctx: CeremonyContext, configured: string | undefined): string | undefined {
+  if (ctx.rehearsalRoot) return join(ctx.rehearsalRoot, REHEARSAL_SERVER_KEYS_DIR);
+  return configured === undefined ? undefined : resolve(configured);
 }
 
 /** Reads and checks the server's timestamp and snapshot keys for `gun`. */
@@ -92,8 +96,8 @@ export async function readServerKeys(ctx: CeremonyContext, dir: string, gun: str
   if (timestamp.algorithm === 'nistp256' && snapshot.algorithm === 'nistp256' && bytesEqual(timestamp.point, snapshot.point)) {
     throw new KeyceremonyError('INPUT_INVALID', `${files.timestamp} and ${files.snapshot} hold the same key; the server has one key for each role`);
   }
-  ctx.ui.fingerprint(`Timestamp key of ${gun} (compare with the one fetched online)`, spkiKeyId(timestamp), { words: false });
-  ctx.ui.fingerprint(`Snapshot key of ${gun} (compare with the one fetched online)`, spkiKeyId(snapshot), { words: false });
+  showKeyId(ctx, `Timestamp key of ${gun} (compare with the one fetched online)`, spkiKeyId(timestamp));
+  showKeyId(ctx, `Snapshot key of ${gun} (compare with the one fetched online)`, spkiKeyId(snapshot));
   ctx.transcript.record('dct.server-keys', { gun, source: dir, timestamp: spkiKeyId(timestamp), snapshot: spkiKeyId(snapshot) });
   return { timestamp, snapshot, throwaway: false };
 }
@@ -129,6 +133,9 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
     let rootMetadata = previousRoot;
     if (!rootMetadata) {
       const { pem } = await vaultRootCertificate(ctx, gun, rootSigner.publicKey);
+      if (keysDir === undefined) {
+        throw new KeyceremonyError('SCRIPT_INVALID', `${gun} has no root.json yet: give params.serverKeys, the directory with the notary server's keys`);
+      }
       const server = await readServerKeys(ctx, keysDir, gun);
       const signed = buildRoot({
         rootCertificates: [pem],
@@ -168,7 +175,7 @@ export const dctSignMetadata = defineAction<Params>({
   params: Params,
   describe(p) {
     return {
-      summary: `For each repository, sign root.json (valid ${formatDuration(p.rootExpires)}) with the DCT root key, naming the root certificate, the repository key and the notary server's snapshot and timestamp keys (read from ${p.serverKeys}/<GUN>/), and targets.json (valid ${formatDuration(p.targetsExpires)}) with the repository key, delegating ${RELEASES_ROLE} and targets/<signer> to ${p.signers ? p.signers.join(', ') : 'every signer'}. Both are checked as notary clients check them.`,
+      summary: `For each repository, sign root.json (valid ${formatDuration(p.rootExpires)}) with the DCT root key, naming the root certificate, the repository key and the notary server's snapshot and timestamp keys (read from ${p.serverKeys ?? 'params.serverKeys'}/<GUN>/), and targets.json (valid ${formatDuration(p.targetsExpires)}) with the repository key, delegating ${RELEASES_ROLE} and targets/<signer> to ${p.signers ? p.signers.join(', ') : 'every signer'}. Both are checked as notary clients check them.`,
       details: [
         ...(p.repositories ?? ['every repository in the vault']).map((gun) => `repository: ${gun}`),
         'the operator compares the server key IDs shown with those printed when they were fetched',

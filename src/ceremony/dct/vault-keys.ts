@@ -159,3 +159,9 @@ export async function writeOrReplace(tree: OutputTree, rel: string, data: string
 export function readText(bytes: Uint8Array): string {
   return text(bytes);
 }
+
+/** Shows a key ID for reading aloud (grouped) and exactly as notary and docker print it (lower case). */
+export function showKeyId(ctx: CeremonyContext, label: string, keyId: string): void {
+  ctx.ui.fingerprint(label, keyId, { words: false });
+  ctx.ui.detail(keyId);
+}
