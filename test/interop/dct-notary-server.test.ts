@@ -119,6 +119,21 @@ describe('DCT with a real notary server', () => {
     for (const signer of result.Signers) expect(signer.Keys).toEqual([{ ID: await delegationId(signer.Name) }]);
   });
 
+  it('a client that pins the root key ID from keys.txt trusts the repository, and refuses another ID', async () => {
+    const ids = await keyIdsTxt(GUN);
+    const pinned = async (id: string): Promise<RunResult> => {
+      const trust = await tempDir('kc-client-');
+      const config = join(trust, 'config.json');
+      await writeFile(config, JSON.stringify({ trust_pinning: { certs: { [GUN]: [id] }, disable_tofu: true } }));
+      return notary(trust, ['-c', config, 'list', GUN]);
+    };
+    const good = await pinned(ids.root ?? '');
+    expect(good.code, good.stdout + good.stderr).toBe(0);
+    const bad = await pinned(ids.repository ?? '');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stdout + bad.stderr).toMatch(/trust_pinning|could not validate the path to a trusted root/);
+  });
+
   it('a signer with only the notary CLI and the hand-off key signs a release that clients resolve', async () => {
     const image = await pushImage(stack.registryUrl, REPOSITORY, '1.0.0');
     const signer = await tempDir('kc-signer-');
