@@ -36,7 +36,6 @@ import {
   readOctetString,
   readOid,
   readSmallInteger,
-  readUnsignedInteger,
   sequence,
   smallInteger,
   Tag,

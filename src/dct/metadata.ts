@@ -17,7 +17,7 @@ import type { Signer } from '../signer/signer.js';
 import { type CanonicalValue, canonicalJson, parseTufTime, tufTime } from './canonical-json.js';
 import { parseCertificate } from './certificate.js';
 import { decodePemBlocks } from './pem.js';
-import { ecdsaTufKey, p256FromSpki, type TufKeyJson, tufKeyId, x509TufKey } from './tuf-key.js';
+import { ecdsaTufKey, p256FromSpki, type TufKeyJson, tufKeyId, tufKeyJson, type TufPublicKey, x509TufKey } from './tuf-key.js';
 
 export const BASE_ROLES = ['root', 'snapshot', 'targets', 'timestamp'] as const;
 export type BaseRole = (typeof BASE_ROLES)[number];
@@ -98,21 +98,15 @@ export interface RootMetadataInput {
 /** An unsigned root.json `signed` part (no consistent snapshots, threshold 1 everywhere, as notary makes them). */
 export function buildRoot(input: RootMetadataInput): RootSigned {
   const keys: Record<string, TufKeyJson> = {};
-  const add = (json: TufKeyJson, id: string): string => {
-    keys[id] = json;
+  const add = (key: TufPublicKey): string => {
+    const id = tufKeyId(key);
+    keys[id] = tufKeyJson(key);
     return id;
   };
-  const rootIds = input.rootCertificates.map((pem) => {
-    const key = x509TufKey(pem);
-    return add({ keytype: key.keytype, keyval: { private: null, public: Buffer.from(key.public).toString('base64') } }, tufKeyId(key));
-  });
-  const plain = (material: PublicKeyMaterial): string => {
-    const key = ecdsaTufKey(material);
-    return add({ keytype: 'ecdsa', keyval: { private: null, public: Buffer.from(key.public).toString('base64') } }, tufKeyId(key));
-  };
-  const targets = plain(input.targetsKey);
-  const snapshot = plain(input.snapshotKey);
-  const timestamp = plain(input.timestampKey);
+  const rootIds = input.rootCertificates.map((pem) => add(x509TufKey(pem)));
+  const targets = add(ecdsaTufKey(input.targetsKey));
+  const snapshot = add(ecdsaTufKey(input.snapshotKey));
+  const timestamp = add(ecdsaTufKey(input.timestampKey));
   return {
     _type: 'Root',
     consistent_snapshot: false,
@@ -151,7 +145,7 @@ export function buildTargets(input: TargetsMetadataInput): TargetsSigned {
   const ids = byName.map((d) => {
     const key = ecdsaTufKey(d.publicKey);
     const id = tufKeyId(key);
-    keys[id] = { keytype: 'ecdsa', keyval: { private: null, public: Buffer.from(key.public).toString('base64') } };
+    keys[id] = tufKeyJson(key);
     return id;
   });
   const roles: DelegationRole[] =

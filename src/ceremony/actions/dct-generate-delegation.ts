@@ -20,7 +20,7 @@ import { SoftwareSigner } from '../../signer/software-signer.js';
 import { addDuration, formatDuration, parseDuration } from '../../util/duration.js';
 import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';
-import { activeDelegations, handoffPassphrasePrompt, writeNotaryKeyFile, writeOrReplace, writeVaultKey, showKeyId } from '../dct/vault-keys.js';
+import { activeDelegations, handoffPassphrasePrompt, registerDctKey, showKeyId, writeNotaryKeyFile, writeOrReplace, writeVaultKey } from '../dct/vault-keys.js';
 import { REHEARSAL } from '../rehearsal-marks.js';
 import { VAULT_PASSPHRASE_WORDS } from '../session.js';
 import { DurationParam } from '../params/common.js';
@@ -90,7 +90,7 @@ export const dctGenerateDelegation = defineAction<Params>({
       const created = new Date(Math.floor(ctx.now().getTime() / 1000) * 1000);
       const pair = await generateKeyPair('nistp256');
       const { file: vaultFile, path, keyId } = await writeVaultKey(ctx, pair, { role: signer });
-      ctx.transcript.record('key.generated', { id: keyId, kind: 'dct-delegation', role: `targets/${signer}`, signer, algorithm: 'nistp256', created: created.toISOString(), location: 'software' });
+      registerDctKey(ctx, { keyId, kind: 'dct-delegation', role: 'delegation', label: signer, path, created }, { signer, delegationRole: `targets/${signer}` });
       ctx.recordOutput(vaultFile, { keyId, signer, encrypted: true, format: 'notary' });
 
       const passphrase = await ctx.secret({
@@ -112,18 +112,6 @@ export const dctGenerateDelegation = defineAction<Params>({
       const der = await createSelfSignedCertificate(new SoftwareSigner(pair), { commonName: signer, notBefore: created, notAfter });
       ctx.recordOutput(await writeOrReplace(ctx.public, dctPublicPath.delegationCertificate(signer), certificatePem(der), ctx.now()), { keyId, signer, notAfter: notAfter.toISOString() });
 
-      ctx.inventory.keys.push({
-        id: keyId,
-        kind: 'dct-delegation',
-        role: 'delegation',
-        label: signer,
-        algorithm: 'nistp256',
-        created: created.toISOString(),
-        expires: null,
-        status: 'active',
-        location: { type: 'file', path },
-        createdBy: ctx.script.script.name,
-      });
       showKeyId(ctx, `Delegation key ID of signer "${signer}"`, keyId);
       ctx.ui.success(`Delegation key for "${signer}" written and checked: handoff/${dctHandoffPath.privateKey(signer, keyId)}`);
     }

@@ -13,7 +13,7 @@ import { KeyceremonyError } from '../../errors.js';
 import { addDuration, formatDuration, parseDuration } from '../../util/duration.js';
 import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';
-import { activeDctRoot, activeTargetsKey, openDctSigner, writeOrReplace, writeVaultKey, showKeyId } from '../dct/vault-keys.js';
+import { activeDctRoot, activeTargetsKey, openDctSigner, registerDctKey, showKeyId, writeOrReplace, writeVaultKey } from '../dct/vault-keys.js';
 import { DurationParam } from '../params/common.js';
 import { GunParam, uniqueList } from '../params/dct.js';
 
@@ -76,21 +76,8 @@ export const dctGenerateRepository = defineAction<Params>({
       const created = new Date(Math.floor(ctx.now().getTime() / 1000) * 1000);
       const pair = await generateKeyPair('nistp256');
       const { file, path, keyId } = await writeVaultKey(ctx, pair, { role: 'targets', gun });
-      ctx.transcript.record('key.generated', { id: keyId, kind: 'dct-targets', role: 'targets', gun, algorithm: 'nistp256', created: created.toISOString(), location: 'software' });
+      registerDctKey(ctx, { keyId, kind: 'dct-targets', role: 'targets', label: gun, parent: root.id, path, created }, { gun });
       ctx.recordOutput(file, { keyId, gun, encrypted: true, format: 'notary' });
-      ctx.inventory.keys.push({
-        id: keyId,
-        kind: 'dct-targets',
-        role: 'targets',
-        label: gun,
-        algorithm: 'nistp256',
-        created: created.toISOString(),
-        expires: null,
-        status: 'active',
-        location: { type: 'file', path },
-        parent: root.id,
-        createdBy: ctx.script.script.name,
-      });
       showKeyId(ctx, `Repository (targets) key ID for ${gun}`, keyId);
       ctx.ui.success(`Root certificate and repository key for ${gun} written and checked`);
     }

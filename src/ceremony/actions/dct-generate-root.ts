@@ -8,7 +8,7 @@ import { generateKeyPair } from '../../crypto/key-material.js';
 import { dctVaultPath } from '../../dct/layout.js';
 import { KeyceremonyError } from '../../errors.js';
 import { defineAction } from '../action.js';
-import { writeVaultKey, showKeyId } from '../dct/vault-keys.js';
+import { registerDctKey, showKeyId, writeVaultKey } from '../dct/vault-keys.js';
 
 const Params = z.strictObject({
   /** Only ECDSA P-256: notary rejects Ed25519 key files and docker generates only P-256. */
@@ -36,19 +36,8 @@ export const dctGenerateRoot = defineAction<Params>({
     const pair = await generateKeyPair('nistp256');
     const { file, path, keyId } = await writeVaultKey(ctx, pair, { role: 'root' });
     showKeyId(ctx, 'DCT root key ID (as `notary key list` shows it)', keyId);
-    ctx.transcript.record('key.generated', { id: keyId, kind: 'dct-root', role: 'root', algorithm: 'nistp256', created: created.toISOString(), location: 'software' });
+    registerDctKey(ctx, { keyId, kind: 'dct-root', role: 'root', path, created });
     ctx.recordOutput(file, { keyId, encrypted: true, format: 'notary' });
-    ctx.inventory.keys.push({
-      id: keyId,
-      kind: 'dct-root',
-      role: 'root',
-      algorithm: 'nistp256',
-      created: created.toISOString(),
-      expires: null,
-      status: 'active',
-      location: { type: 'file', path },
-      createdBy: ctx.script.script.name,
-    });
     ctx.ui.success(`DCT root key written and checked: vault/${path}`);
   },
 });

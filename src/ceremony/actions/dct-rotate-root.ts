@@ -16,14 +16,15 @@ import { tufTime } from '../../dct/canonical-json.js';
 import type { ParsedCertificate } from '../../dct/certificate.js';
 import { dctPublicPath, dctVaultPath } from '../../dct/layout.js';
 import { type RootSigned, serializeMetadata, type SignedMetadata, signMetadata, validSignatureKeyIds } from '../../dct/metadata.js';
-import { samePublicKey, tufKeyId, x509TufKey, type TufKeyJson } from '../../dct/tuf-key.js';
+import { samePublicKey, type TufKeyJson, tufKeyJson, x509TufKey } from '../../dct/tuf-key.js';
 import { rootCertificates } from '../../dct/verify.js';
 import { KeyceremonyError } from '../../errors.js';
+import { SoftwareSigner } from '../../signer/software-signer.js';
 import { addDuration, formatDuration, parseDuration } from '../../util/duration.js';
 import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';
 import { assertRootAccepted, vaultMetadata, writeKeyIds, writeMetadata } from '../dct/repository-metadata.js';
-import { activeDctRoot, openDctSigner, writeVaultKey, showKeyId } from '../dct/vault-keys.js';
+import { activeDctRoot, openDctSigner, registerDctKey, showKeyId, writeVaultKey } from '../dct/vault-keys.js';
 import { DurationParam } from '../params/common.js';
 import { GunParam, uniqueList } from '../params/dct.js';
 import { issueRootCertificate } from './dct-generate-repository.js';
@@ -91,9 +92,11 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
   const pair = await generateKeyPair('nistp256');
   const { file, path, keyId } = await writeVaultKey(ctx, pair, { role: 'root' });
   showKeyId(ctx, 'New DCT root key ID (as `notary key list` shows it)', keyId);
-  ctx.transcript.record('key.generated', { id: keyId, kind: 'dct-root', role: 'root', algorithm: 'nistp256', created: created.toISOString(), location: 'software', replaces: oldEntry.id });
+  registerDctKey(ctx, { keyId, kind: 'dct-root', role: 'root', path, created }, { replaces: oldEntry.id });
   ctx.recordOutput(file, { keyId, encrypted: true, format: 'notary' });
-  const newSigner = await openDctSigner(ctx, { ...oldEntry, id: keyId, location: { type: 'file', path } });
+  oldEntry.status = 'revoked';
+  oldEntry.revocation = { reason: `superseded by ${keyId} (root rotation)`, date: created.toISOString() };
+  const newSigner = new SoftwareSigner(pair);
 
   for (const c of current) {
     ctx.ui.info(`Repository ${c.gun}`);
@@ -101,9 +104,7 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
     const old = c.metadata.signed;
     const keys: Record<string, TufKeyJson> = {};
     for (const [id, key] of Object.entries(old.keys)) if (!old.roles.root.keyids.includes(id)) keys[id] = key;
-    const x509 = x509TufKey(pem);
-    keys[x509KeyId] = { keytype: x509.keytype, keyval: { private: null, public: Buffer.from(x509.public).toString('base64') } };
-    if (tufKeyId(x509) !== x509KeyId) throw new KeyceremonyError('CHECK_FAILED', 'the new root certificate key ID does not compute');
+    keys[x509KeyId] = tufKeyJson(x509TufKey(pem));
     const signed: RootSigned = {
       ...old,
       keys,
@@ -126,19 +127,6 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
     ctx.ui.success(`root.json version ${rotated.signed.version} for ${c.gun} signed by the old and the new root keys and checked`);
   }
 
-  oldEntry.status = 'revoked';
-  oldEntry.revocation = { reason: `superseded by ${keyId} (root rotation)`, date: created.toISOString() };
-  ctx.inventory.keys.push({
-    id: keyId,
-    kind: 'dct-root',
-    role: 'root',
-    algorithm: 'nistp256',
-    created: created.toISOString(),
-    expires: null,
-    status: 'active',
-    location: { type: 'file', path },
-    createdBy: ctx.script.script.name,
-  });
   ctx.transcript.record('dct.root.rotated', { old: oldEntry.id, new: keyId, repositories: current.map((c) => c.gun) });
   ctx.ui.success(`DCT root rotated: ${oldEntry.id} → ${keyId}`);
 }

@@ -16,6 +16,7 @@ import { KeyceremonyError } from '../../errors.js';
 import type { Signer } from '../../signer/signer.js';
 import { SoftwareSigner } from '../../signer/software-signer.js';
 import { bytesEqual } from '../../util/bytes.js';
+import type { JsonObject } from '../../transcript/entry.js';
 import type { InventoryKey } from '../../vault/inventory.js';
 import type { OutputTree, WrittenFile } from '../../vault/output-tree.js';
 import type { CeremonyContext } from '../context.js';
@@ -164,4 +165,42 @@ export function readText(bytes: Uint8Array): string {
 export function showKeyId(ctx: CeremonyContext, label: string, keyId: string): void {
   ctx.ui.fingerprint(label, keyId, { words: false });
   ctx.ui.detail(keyId);
+}
+
+export interface NewDctKey {
+  readonly keyId: string;
+  readonly kind: 'dct-root' | 'dct-targets' | 'dct-delegation';
+  readonly role: string;
+  /** The GUN of a targets key, the signer's name of a delegation key. */
+  readonly label?: string;
+  readonly parent?: string;
+  /** The vault file holding the key. */
+  readonly path: string;
+  readonly created: Date;
+}
+
+/** Records a new DCT key in the transcript (with `extra`) and adds it to the inventory. */
+export function registerDctKey(ctx: CeremonyContext, key: NewDctKey, extra: JsonObject = {}): void {
+  ctx.transcript.record('key.generated', {
+    id: key.keyId,
+    kind: key.kind,
+    role: key.role,
+    algorithm: 'nistp256',
+    created: key.created.toISOString(),
+    location: 'software',
+    ...extra,
+  });
+  ctx.inventory.keys.push({
+    id: key.keyId,
+    kind: key.kind,
+    role: key.role,
+    ...(key.label !== undefined ? { label: key.label } : {}),
+    algorithm: 'nistp256',
+    created: key.created.toISOString(),
+    expires: null,
+    status: 'active',
+    location: { type: 'file', path: key.path },
+    ...(key.parent !== undefined ? { parent: key.parent } : {}),
+    createdBy: ctx.script.script.name,
+  });
 }
