@@ -182,6 +182,24 @@ export async function signMetadata<S extends RootSigned | TargetsSigned>(signed:
   return { signed, signatures };
 }
 
+export interface RootSigningKey {
+  /** The PEM of this key's root certificate (as root.json embeds it; its x509 ID names the signature). */
+  readonly certificatePem: string;
+  /** Signs for the certified key: a software key, or a key on a PKCS#11 token. */
+  readonly signer: Signer;
+}
+
+/**
+ * Signs root.json with root keys, each named by the x509 ID of its certificate — the ID clients look the
+ * signature up by. A rotation passes the old key (with its old certificate) and the new one.
+ */
+export async function signRootMetadata(signed: RootSigned, keys: readonly RootSigningKey[]): Promise<SignedMetadata<RootSigned>> {
+  return signMetadata(
+    signed,
+    keys.map((k) => ({ keyId: tufKeyId(x509TufKey(k.certificatePem)), signer: k.signer })),
+  );
+}
+
 /** The one byte form of signed metadata (see the module comment). */
 export function serializeMetadata(metadata: SignedMetadata<RootSigned | TargetsSigned>): string {
   const signatures = metadata.signatures.map(

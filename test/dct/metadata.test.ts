@@ -14,6 +14,7 @@ import {
   RELEASES_ROLE,
   serializeMetadata,
   signMetadata,
+  signRootMetadata,
   validSignatureKeyIds,
 } from '../../src/dct/metadata.js';
 import { spkiKeyId, tufKeyId, x509TufKey } from '../../src/dct/tuf-key.js';
@@ -42,9 +43,9 @@ async function repository(now = new Date()) {
   const timestamp = (await generateKeyPair('nistp256')).publicKey;
   const day = 24 * 3600 * 1000;
   const pem = certificatePem(await createSelfSignedCertificate(rootSigner, { commonName: GUN, notBefore: now, notAfter: new Date(now.getTime() + 3650 * day) }));
-  const root = await signMetadata(
+  const root = await signRootMetadata(
     buildRoot({ rootCertificates: [pem], targetsKey: targets.publicKey, snapshotKey: snapshot, timestampKey: timestamp, expires: new Date(now.getTime() + 3650 * day), version: 1 }),
-    [{ keyId: tufKeyId(x509TufKey(pem)), signer: rootSigner }],
+    [{ certificatePem: pem, signer: rootSigner }],
   );
   return { rootSigner, targets, pem, root };
 }

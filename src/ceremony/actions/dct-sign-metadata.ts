@@ -18,9 +18,9 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { generateKeyPair, type PublicKeyMaterial } from '../../crypto/key-material.js';
 import { dctPublicPath, dctVaultPath, serverKeyPath } from '../../dct/layout.js';
-import { buildRoot, buildTargets, type Delegate, RELEASES_ROLE, signMetadata } from '../../dct/metadata.js';
+import { buildRoot, buildTargets, type Delegate, RELEASES_ROLE, signMetadata, signRootMetadata } from '../../dct/metadata.js';
 import { readServerPublicKey } from '../../dct/public-key-file.js';
-import { spkiKeyId, tufKeyId, x509TufKey } from '../../dct/tuf-key.js';
+import { spkiKeyId } from '../../dct/tuf-key.js';
 import { KeyceremonyError } from '../../errors.js';
 import { bytesEqual } from '../../util/bytes.js';
 import { addDuration, formatDuration, parseDuration } from '../../util/duration.js';
@@ -145,7 +145,7 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
         expires: addDuration(now, parseDuration(p.rootExpires)),
         version: 1,
       });
-      rootMetadata = await signMetadata(signed, [{ keyId: tufKeyId(x509TufKey(pem)), signer: rootSigner }]);
+      rootMetadata = await signRootMetadata(signed, [{ certificatePem: pem, signer: rootSigner }]);
       assertRootAccepted(rootMetadata, gun, now);
       await writeMetadata(ctx, gun, 'root', rootMetadata);
       ctx.ui.success(`root.json version 1 for ${gun} signed by the DCT root key and checked`);
