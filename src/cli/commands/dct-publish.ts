@@ -152,7 +152,7 @@ export async function dctPublishCommand(dir: string, options: DctPublishOptions)
   if (!(await fetchMetadata(server, options.gun, 'timestamp'))) throw new KeyceremonyError('CHECK_FAILED', `the server serves no timestamp.json for ${options.gun}`);
   const signers = (targets as SignedMetadata<TargetsSigned> | undefined)?.signed.delegations.roles.map((r) => r.name).join(', ') ?? '';
   process.stdout.write(
-    `${chalk.green('✔')} published ${files.map((f) => `${f.role}.json`).join(' and ')} for ${options.gun}; the server serves them back unchanged\n` +
+    `${chalk.green('✔')} published ${files.map((f) => `${f.role}.json`).join(' and ')} for ${options.gun}; the server serves ${files.length === 1 ? 'it' : 'them'} back unchanged\n` +
       `  root key (docker trust inspect): ${rootMetadata.signed.roles.root.keyids.join(' ')}\n` +
       (signers ? `  delegations: ${signers}\n` : ''),
   );
