@@ -11,7 +11,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import chalk from 'chalk';
-import { parseMetadata, type RootSigned, type SignedMetadata, type TargetsSigned } from '../../dct/metadata.js';
+import { parseMetadata, type RootSigned, type SignedMetadata } from '../../dct/metadata.js';
 import { gunProblem } from '../../dct/names.js';
 import { fetchMetadata, parseServerUrl, type NotaryServer, uploadMetadata } from '../../dct/online/notary-server.js';
 import { findPrivateMaterial } from '../../dct/online/private-material.js';
@@ -150,7 +150,7 @@ export async function dctPublishCommand(dir: string, options: DctPublishOptions)
     }
   }
   if (!(await fetchMetadata(server, options.gun, 'timestamp'))) throw new KeyceremonyError('CHECK_FAILED', `the server serves no timestamp.json for ${options.gun}`);
-  const signers = (targets as SignedMetadata<TargetsSigned> | undefined)?.signed.delegations.roles.map((r) => r.name).join(', ') ?? '';
+  const signers = targets?.signed.delegations.roles.map((r) => r.name).join(', ') ?? '';
   process.stdout.write(
     `${chalk.green('✔')} published ${files.map((f) => `${f.role}.json`).join(' and ')} for ${options.gun}; the server serves ${files.length === 1 ? 'it' : 'them'} back unchanged\n` +
       `  root key (docker trust inspect): ${rootMetadata.signed.roles.root.keyids.join(' ')}\n` +
