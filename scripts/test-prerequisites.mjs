@@ -18,6 +18,11 @@ const tools = [
   // pkcs11js (an optional dependency) builds from source with node-gyp.
   ['g++', 'g++'],
   ['make', 'make'],
+  ['notary', 'notary'],
+  ['notary-server', 'notary'],
+  ['notary-signer', 'notary'],
+  ['docker-registry', 'docker-registry'],
+  ['docker', 'docker.io'],
 ];
 
 // A tool is a command on PATH, or an absolute path (gpg-wks-client lives in /usr/lib/gnupg).

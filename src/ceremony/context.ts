@@ -81,6 +81,8 @@ export interface CeremonyContext {
   secret(request: SecretRequest): Promise<string>;
   /** The vault passphrase, asked once per session (set twice on a new vault, checked on an existing one). */
   vaultPassphrase(): Promise<string>;
+  /** Asks for another secret (e.g. a DCT or hand-off passphrase): registered with the secret guard, transcribed as answered. */
+  secret(request: SecretRequest): Promise<string>;
   /** Makes this root's ceremony-transcripts key the one that signs this ceremony's transcript. */
   setTranscriptSigner(signer: TranscriptSigner): void;
   /** Each role types its initials to confirm `statement`; recorded in the transcript. */

@@ -137,6 +137,39 @@ export function buildProgram(): Command {
       await tokenListCommand(opts);
     });
 
+  const dct = program.command('dct').description('Docker Content Trust: the online steps before and after a DCT ceremony (the only commands that use the network)');
+  dct
+    .command('fetch-keys')
+    .description("before a DCT ceremony: fetch each repository's timestamp and snapshot public keys from the notary server into DIR/<GUN>/")
+    .argument('<gun...>', 'repositories, e.g. docker.io/wikibase/wikibase')
+    .requiredOption('--server <url>', 'the notary server, e.g. https://notary.example.org')
+    .requiredOption('--out <dir>', 'where to write <GUN>/timestamp.key and <GUN>/snapshot.key (the transfer medium)')
+    .option('--tlscacert <file>', "CA certificate (PEM) that signed the server's TLS certificate")
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (guns: string[], opts: { server: string; out: string; tlscacert?: string }) => {
+      const { dctFetchKeysCommand } = await import('./commands/dct-fetch-keys.js');
+      await dctFetchKeysCommand(guns, opts);
+    });
+  dct
+    .command('publish')
+    .description("after a DCT ceremony: upload a repository's offline-signed root.json and targets.json to the notary server (reads no secret; refuses a DIR with private key material)")
+    .argument('<dir>', 'public/dct/<GUN>/ of the ceremony')
+    .requiredOption('--server <url>', 'the notary server, e.g. https://notary.example.org')
+    .requiredOption('--gun <gun>', 'the repository, e.g. docker.io/wikibase/wikibase')
+    .option('--tlscacert <file>', "CA certificate (PEM) that signed the server's TLS certificate")
+    .addHelpText(
+      'after',
+      `
+Checks the metadata as clients will (root certificate CN = GUN and not expired, signatures, versions),
+compares it with the server's, uploads only what is new (first publish: both; after a root rotation:
+root.json), and reads the server's copies back.
+${EXIT_CODES_HELP}`,
+    )
+    .action(async (dir: string, opts: { server: string; gun: string; tlscacert?: string }) => {
+      const { dctPublishCommand } = await import('./commands/dct-publish.js');
+      await dctPublishCommand(dir, opts);
+    });
+
   program
     .command('version')
     .description('print the version and the SHA-256 of the installed code (compare with the published value)')

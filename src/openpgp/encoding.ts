@@ -105,5 +105,9 @@ export function readMpi(data: Uint8Array, offset: number): { value: Uint8Array; 
   const length = (bits + 7) >> 3;
   const next = offset + 2 + length;
   if (next > data.length) throw new PacketFormatError('truncated MPI');
+  // RFC 4880 §3.2: the bit count starts at the most significant non-zero bit. Refusing any other count keeps
+  // signatures non-malleable (a changed count with the same bytes would otherwise still verify).
+  const first = data[offset + 2] ?? 0;
+  if (length > 0 && bits !== (length - 1) * 8 + bitLength(first)) throw new PacketFormatError(`non-canonical MPI (${bits} bits declared)`);
   return { value: data.subarray(offset + 2, next), next };
 }

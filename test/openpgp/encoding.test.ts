@@ -51,6 +51,13 @@ describe('MPIs', () => {
     );
     expect([...writeMpi(Uint8Array.of(0, 0x01, 0xff))]).toEqual([0, 9, 1, 0xff]);
   });
+
+  it('refuse a bit count that does not start at the most significant bit (signatures stay non-malleable)', () => {
+    expect(() => readMpi(Uint8Array.of(0, 10, 1, 0xff), 0)).toThrow(PacketFormatError);
+    expect(() => readMpi(Uint8Array.of(0, 16, 0, 0xff), 0)).toThrow(/non-canonical MPI/);
+    expect(readMpi(Uint8Array.of(0, 9, 1, 0xff), 0).next).toBe(4);
+    expect(readMpi(Uint8Array.of(0, 0), 0).value.length).toBe(0);
+  });
 });
 
 describe('subpackets', () => {

@@ -8,7 +8,26 @@ import { openpgpRotate } from './openpgp-rotate.js';
 import { openpgpSelfTest } from './openpgp-self-test.js';
 import { openpgpUnlockRoot } from './openpgp-unlock-root.js';
 import { publish } from './publish.js';
+import { dctGenerateRoot } from './dct-generate-root.js';
+import { dctGenerateRepository } from './dct-generate-repository.js';
+import { dctGenerateDelegation } from './dct-generate-delegation.js';
+import { dctSignMetadata } from './dct-sign-metadata.js';
+import { dctRotateRoot } from './dct-rotate-root.js';
 
 export const actions: ReadonlyMap<string, ActionDefinition> = new Map(
-  [confirm, openpgpGenerateRoot, openpgpUnlockRoot, openpgpRotate, openpgpRevokeRoot, openpgpHandoff, openpgpSelfTest, publish].map((a) => [a.name, a] as const),
+  [
+    confirm,
+    openpgpGenerateRoot,
+    openpgpUnlockRoot,
+    openpgpRotate,
+    openpgpRevokeRoot,
+    openpgpHandoff,
+    openpgpSelfTest,
+    publish,
+    dctGenerateRoot,
+    dctGenerateRepository,
+    dctGenerateDelegation,
+    dctSignMetadata,
+    dctRotateRoot,
+  ].map((a) => [a.name, a] as const),
 );

@@ -9,6 +9,8 @@
  *   preflight.checklist.<n>         confirm checklist item n (1-based)
  *   vault.passphrase                the vault passphrase (new vault: entered twice, `.confirm` in files)
  *   <step>.<role>                   initials of a role confirming a checkpoint in step <step>
+ *   dct.passphrase                  the DCT passphrase of the vault's notary-format keys (docs/dct.md)
+ *   dct.handoff.<signer>.passphrase the hand-off passphrase of a signer's DCT delegation key
  */
 
 export type PromptSource = 'terminal' | 'answers-file' | 'rehearsal';

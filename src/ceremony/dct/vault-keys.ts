@@ -1,0 +1,206 @@
+/**
+ * DCT keys in a ceremony: the DCT passphrase, finding keys in the inventory, opening them as Signers, and
+ * writing notary key files with a read-back check.
+ *
+ * The vault's DCT keys (root, targets, copies of delegation keys) are encrypted with their own passphrase,
+ * prompt id `dct.passphrase`, not with the vault passphrase: the files are in notary's format so that they
+ * can be used with notary if ever needed, and doing so must not expose the passphrase of the OpenPGP root.
+ * It is set (twice, with the strength floor) in the first DCT ceremony and checked by decrypting a DCT key
+ * in every later one.
+ */
+import type { KeyPair } from '../../crypto/key-material.js';
+import { decryptNotaryKey, encryptNotaryKey, type NotaryKeyHeaders } from '../../dct/key-file.js';
+import { dctVaultPath } from '../../dct/layout.js';
+import { spkiKeyId } from '../../dct/tuf-key.js';
+import { KeyceremonyError } from '../../errors.js';
+import type { Signer } from '../../signer/signer.js';
+import { SoftwareSigner } from '../../signer/software-signer.js';
+import { bytesEqual } from '../../util/bytes.js';
+import type { JsonObject } from '../../transcript/entry.js';
+import type { InventoryKey } from '../../vault/inventory.js';
+import type { OutputTree, WrittenFile } from '../../vault/output-tree.js';
+import type { CeremonyContext } from '../context.js';
+import { VAULT_PASSPHRASE_WORDS } from '../session.js';
+
+export const DCT_PASSPHRASE_PROMPT = 'dct.passphrase';
+export const handoffPassphrasePrompt = (signer: string): string => `dct.handoff.${signer}.passphrase`;
+
+interface DctSessionState {
+  passphrase: string | undefined;
+  /** Keys opened or made in this ceremony, by SPKI key ID. */
+  readonly keys: Map<string, KeyPair>;
+}
+
+const states = new WeakMap<CeremonyContext, DctSessionState>();
+
+function state(ctx: CeremonyContext): DctSessionState {
+  let s = states.get(ctx);
+  if (!s) {
+    s = { passphrase: undefined, keys: new Map() };
+    states.set(ctx, s);
+  }
+  return s;
+}
+
+const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
+
+function dctKinds(entry: InventoryKey): boolean {
+  return entry.kind === 'dct-root' || entry.kind === 'dct-targets' || entry.kind === 'dct-delegation';
+}
+
+/** The DCT passphrase, asked once per ceremony: set on the first DCT ceremony, checked on later ones. */
+export async function dctPassphrase(ctx: CeremonyContext): Promise<string> {
+  const s = state(ctx);
+  if (s.passphrase !== undefined) return s.passphrase;
+  // Asked before this ceremony writes any DCT key, so a DCT key in the inventory comes from an earlier one.
+  const existing = ctx.inventory.keys.find((k) => dctKinds(k) && k.location.type === 'file');
+  const path = existing?.location.type === 'file' ? existing.location.path : undefined;
+  s.passphrase = await ctx.secret({
+    id: DCT_PASSPHRASE_PROMPT,
+    label: 'DCT key passphrase (Docker Content Trust root and repository keys)',
+    kind: 'passphrase',
+    purpose: path ? 'existing' : 'new',
+    minBits: ctx.script.script.preflight.minPassphraseBits,
+    generatedWords: VAULT_PASSPHRASE_WORDS,
+    ...(path
+      ? {
+          check: async (value: string): Promise<string | undefined> => {
+            try {
+              decryptNotaryKey(text(await ctx.vault.read(path)), value, `vault/${path}`);
+              return undefined;
+            } catch (error) {
+              if (error instanceof KeyceremonyError && error.code === 'PASSPHRASE_WRONG') return 'wrong DCT passphrase';
+              throw error;
+            }
+          },
+        }
+      : {}),
+  });
+  return s.passphrase;
+}
+
+/** Remembers a key made in this ceremony so later steps sign with it without decrypting it again. */
+export function rememberKey(ctx: CeremonyContext, pair: KeyPair): string {
+  const id = spkiKeyId(pair.publicKey);
+  state(ctx).keys.set(id, pair);
+  return id;
+}
+
+/** The one active DCT root of the inventory. */
+export function activeDctRoot(ctx: CeremonyContext): InventoryKey {
+  const roots = ctx.inventory.keys.filter((k) => k.kind === 'dct-root' && k.status === 'active');
+  if (roots.length === 0) throw new KeyceremonyError('VAULT_INVALID', 'the vault has no active DCT root key: generate one first (dct.generate-root)');
+  if (roots.length > 1) throw new KeyceremonyError('VAULT_INVALID', `the vault has ${roots.length} active DCT root keys; the inventory is inconsistent`);
+  return roots[0] as InventoryKey;
+}
+
+export function activeTargetsKey(ctx: CeremonyContext, gun: string): InventoryKey | undefined {
+  return ctx.inventory.keys.find((k) => k.kind === 'dct-targets' && k.status === 'active' && k.label === gun);
+}
+
+export function activeDelegations(ctx: CeremonyContext): InventoryKey[] {
+  return ctx.inventory.keys.filter((k) => k.kind === 'dct-delegation' && k.status === 'active');
+}
+
+/**
+ * Opens a DCT key from the inventory as a Signer (a software key decrypted with the DCT passphrase; a key
+ * on a token needs the PKCS#11 support).
+ */
+export async function openDctSigner(ctx: CeremonyContext, entry: InventoryKey): Promise<Signer> {
+  const cached = state(ctx).keys.get(entry.id);
+  if (cached) return new SoftwareSigner(cached);
+  if (entry.location.type !== 'file') {
+    throw new KeyceremonyError('VAULT_INVALID', `DCT key ${entry.id} lives at ${entry.location.uri}; this ceremony cannot open token keys`);
+  }
+  const path = entry.location.path;
+  const opened = decryptNotaryKey(text(await ctx.vault.read(path)), await dctPassphrase(ctx), `vault/${path}`);
+  if (opened.keyId !== entry.id) throw new KeyceremonyError('VAULT_INVALID', `vault/${path} holds key ${opened.keyId}, not ${entry.id}`);
+  state(ctx).keys.set(entry.id, opened.pair);
+  ctx.transcript.record('key.unlocked', { id: entry.id, kind: entry.kind, location: 'software', ...(entry.label ? { label: entry.label } : {}) });
+  return new SoftwareSigner(opened.pair);
+}
+
+/**
+ * Writes a notary key file into `tree`, reads it back, decrypts it with the same passphrase and checks it
+ * holds the same key under the same ID.
+ */
+export async function writeNotaryKeyFile(
+  tree: OutputTree,
+  rel: string,
+  pair: KeyPair,
+  passphrase: string,
+  headers: Omit<NotaryKeyHeaders, 'path'>,
+): Promise<WrittenFile> {
+  const keyId = spkiKeyId(pair.publicKey);
+  const file = await tree.write(rel, encryptNotaryKey(pair, passphrase, { ...headers, path: keyId }));
+  const back = decryptNotaryKey(text(await tree.read(rel)), passphrase, `${tree.name}/${rel}`);
+  const point = pair.publicKey.algorithm === 'nistp256' ? pair.publicKey.point : new Uint8Array();
+  if (back.keyId !== keyId || back.pair.publicKey.algorithm !== 'nistp256' || !bytesEqual(back.pair.publicKey.point, point)) {
+    throw new KeyceremonyError('CHECK_FAILED', `${tree.name}/${rel} does not read back with key ${keyId}`);
+  }
+  if (back.headers.role !== headers.role || back.headers.gun !== headers.gun) {
+    throw new KeyceremonyError('CHECK_FAILED', `${tree.name}/${rel} does not read back with its role and GUN headers`);
+  }
+  return file;
+}
+
+/** Writes a key into the vault under dct/private/<keyID>.key, encrypted with the DCT passphrase. */
+export async function writeVaultKey(ctx: CeremonyContext, pair: KeyPair, headers: Omit<NotaryKeyHeaders, 'path'>): Promise<{ file: WrittenFile; path: string; keyId: string }> {
+  const keyId = rememberKey(ctx, pair);
+  const path = dctVaultPath.privateKey(keyId);
+  const file = await writeNotaryKeyFile(ctx.vault, path, pair, await dctPassphrase(ctx), headers);
+  return { file, path, keyId };
+}
+
+/** Writes a new file or replaces the current version (earlier versions stay in the vault's .history). */
+export async function writeOrReplace(tree: OutputTree, rel: string, data: string, now: Date): Promise<WrittenFile> {
+  return (await tree.exists(rel)) ? tree.replace(rel, data, now) : tree.write(rel, data);
+}
+
+export function readText(bytes: Uint8Array): string {
+  return text(bytes);
+}
+
+/** Shows a key ID for reading aloud (grouped) and exactly as notary and docker print it (lower case). */
+export function showKeyId(ctx: CeremonyContext, label: string, keyId: string): void {
+  ctx.ui.fingerprint(label, keyId, { words: false });
+  ctx.ui.detail(keyId);
+}
+
+export interface NewDctKey {
+  readonly keyId: string;
+  readonly kind: 'dct-root' | 'dct-targets' | 'dct-delegation';
+  readonly role: string;
+  /** The GUN of a targets key, the signer's name of a delegation key. */
+  readonly label?: string;
+  readonly parent?: string;
+  /** The vault file holding the key. */
+  readonly path: string;
+  readonly created: Date;
+}
+
+/** Records a new DCT key in the transcript (with `extra`) and adds it to the inventory. */
+export function registerDctKey(ctx: CeremonyContext, key: NewDctKey, extra: JsonObject = {}): void {
+  ctx.transcript.record('key.generated', {
+    id: key.keyId,
+    kind: key.kind,
+    role: key.role,
+    algorithm: 'nistp256',
+    created: key.created.toISOString(),
+    location: 'software',
+    ...extra,
+  });
+  ctx.inventory.keys.push({
+    id: key.keyId,
+    kind: key.kind,
+    role: key.role,
+    ...(key.label !== undefined ? { label: key.label } : {}),
+    algorithm: 'nistp256',
+    created: key.created.toISOString(),
+    expires: null,
+    status: 'active',
+    location: { type: 'file', path: key.path },
+    ...(key.parent !== undefined ? { parent: key.parent } : {}),
+    createdBy: ctx.script.script.name,
+  });
+}

@@ -1,0 +1,58 @@
+/**
+ * Public key files at the edges of a DCT ceremony:
+ *  - docker's `.pub` format for delegation keys (what `docker trust key generate NAME` writes and
+ *    `docker trust signer add --key` / `notary delegation add` read):
+ *      -----BEGIN PUBLIC KEY-----
+ *      role: NAME
+ *
+ *      <base64 SubjectPublicKeyInfo>
+ *      -----END PUBLIC KEY-----
+ *  - the notary server's timestamp and snapshot public keys, fetched online beforehand: either the JSON TUF
+ *    key notary-server returns for `GET /v2/<gun>/_trust/tuf/timestamp.key`, or a PEM public key.
+ */
+import { z } from 'zod';
+import { type PublicKeyMaterial, spkiDer } from '../crypto/key-material.js';
+import { decodePemBlocks, encodePem, PemError } from './pem.js';
+import { p256FromSpki } from './tuf-key.js';
+
+export function dockerPublicKeyFile(publicKey: PublicKeyMaterial, role: string): string {
+  return encodePem({ type: 'PUBLIC KEY', headers: { role }, bytes: spkiDer(publicKey) });
+}
+
+const ServerKeyJson = z.object({
+  keytype: z.string(),
+  keyval: z.object({ public: z.string(), private: z.null().optional() }),
+});
+
+/**
+ * Reads a server's public key file and insists on an ECDSA P-256 key (notary-server's keys; the only kind
+ * keyceremony puts into root.json). Throws an Error whose message says what the file is instead.
+ */
+export function readServerPublicKey(text: string): PublicKeyMaterial {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{')) {
+    let json: unknown;
+    try {
+      json = JSON.parse(trimmed);
+    } catch (error) {
+      throw new Error(`is not valid JSON (${(error as Error).message})`);
+    }
+    const key = ServerKeyJson.safeParse(json);
+    if (!key.success) throw new Error('is JSON but not a notary public key ({"keytype":…,"keyval":{"public":…}})');
+    if (key.data.keytype !== 'ecdsa') throw new Error(`holds a "${key.data.keytype}" key, not an ECDSA P-256 ("ecdsa") key`);
+    return p256FromSpki(new Uint8Array(Buffer.from(key.data.keyval.public, 'base64')));
+  }
+  let blocks;
+  try {
+    blocks = decodePemBlocks(text);
+  } catch (error) {
+    if (error instanceof PemError) throw new Error(`is not a readable PEM file (${error.message})`);
+    throw error;
+  }
+  if (blocks.length === 0) throw new Error('is neither a notary JSON key nor a PEM public key');
+  const [block] = blocks;
+  if (blocks.length > 1 || !block) throw new Error(`holds ${blocks.length} PEM blocks, expected one public key`);
+  if (block.type.includes('PRIVATE KEY')) throw new Error('holds a PRIVATE key: only the public key may be brought to the ceremony');
+  if (block.type !== 'PUBLIC KEY') throw new Error(`holds a ${block.type}, not a PUBLIC KEY`);
+  return p256FromSpki(block.bytes);
+}
