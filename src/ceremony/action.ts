@@ -7,7 +7,7 @@ import type { CeremonyContext } from './context.js';
 import type { CeremonyScript } from './script-schema.js';
 
 /** What a step makes available to later steps (checked when a later step refers to it). */
-export type StepProduct = 'openpgp-root';
+export type StepProduct = 'openpgp-root' | 'backup-passphrase';
 
 export interface PlannedOutput {
   /** vault, public, handoff or a medium. */

@@ -11,7 +11,8 @@ import type { TranscriptRecorder } from '../transcript/recorder.js';
 import type { Inventory } from '../vault/inventory.js';
 import type { OutputTree, WrittenFile } from '../vault/output-tree.js';
 import type { StepProduct } from './action.js';
-import type { Prompter } from './prompts/prompter.js';
+import type { Prompter, SecretRequest } from './prompts/prompter.js';
+import type { BackupManifest } from '../backup/manifest.js';
 import type { LoadedScript } from './load-script.js';
 import type { Ui } from './ui.js';
 
@@ -44,7 +45,16 @@ export interface TranscriptSigner {
   readonly key: SigningKey;
 }
 
-export type Product = OpenPgpRootProduct;
+/** A backup's passphrase, rebuilt from custodians' shares, and the backup it opens. */
+export interface BackupPassphraseProduct {
+  readonly product: 'backup-passphrase';
+  readonly passphrase: string;
+  /** The backup's folder on the medium the shares were collected for. */
+  readonly dir: string;
+  readonly manifest: BackupManifest;
+}
+
+export type Product = OpenPgpRootProduct | BackupPassphraseProduct;
 
 export interface CurrentStep {
   readonly id: string;
@@ -61,6 +71,7 @@ export interface CeremonyContext {
   readonly prompts: Prompter;
   readonly ui: Ui;
   readonly transcript: TranscriptRecorder;
+  /** The vault; ceremonies without one (`vault: none`) fail if they use it. */
   readonly vault: OutputTree;
   readonly public: OutputTree;
   /** True when this ceremony works on a vault made by an earlier one (script `vault: existing`). */
@@ -84,5 +95,28 @@ export interface CeremonyContext {
   witness(roles: readonly string[], statement: string): Promise<void>;
   provide(product: Product): void;
   /** What an earlier step produced (the script loader checked that it exists). */
+  productOf(step: string, product: 'openpgp-root'): OpenPgpRootProduct;
+  productOf(step: string, product: 'backup-passphrase'): BackupPassphraseProduct;
   productOf(step: string, product: StepProduct): Product;
+  /** This ceremony's name, as its transcript files are named (e.g. "2026-11-24T10-00-00Z-openpgp-root"). */
+  readonly ceremonyName: string;
+  /** Where backup media and custodian sheets go instead of the script's paths (`run --media DIR`; DIR in rehearsals). */
+  readonly mediaRoot: string | undefined;
+  /** Asks for a secret: registered with the secret guard; the transcript records that (not what) was answered. */
+  secret(request: SecretRequest): Promise<string>;
+  /**
+   * Registers a secret keyceremony made or derived itself (a backup passphrase, a share) with the secret guard;
+   * with `rehearsalName`, a rehearsal keeps it in rehearsal-secrets.json under that name.
+   */
+  protectSecret(value: string, rehearsalName?: string): void;
+  /**
+   * Writes the inventory now, as it will stand at the end of the ceremony (with this ceremony's entry), so that
+   * the vault on disk is complete — for a backup. The runner writes it again only if a later step changes it.
+   * Undefined when nothing changed since the last save.
+   */
+  saveInventory(): Promise<WrittenFile | undefined>;
+  /** Writes the signed transcript (.jsonl and .jsonl.asc) into `dir` of `tree` too, at the end of the ceremony. */
+  copyTranscriptTo(tree: OutputTree, dir: string): void;
+  /** From now on the vault passphrase is that of an existing vault, checked by `check` (a restored vault). */
+  setVaultPassphraseCheck(check: (passphrase: string) => Promise<string | undefined>): void;
 }

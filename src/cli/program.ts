@@ -36,14 +36,15 @@ export function buildProgram(): Command {
     .command('run')
     .description('run a ceremony script: preflight, every step, signed transcript')
     .argument('<script>', 'ceremony script (YAML)')
-    .requiredOption('--vault <dir>', 'the vault (secret; new or empty directory)')
+    .option('--vault <dir>', 'the vault (secret; new or empty directory, or the existing vault); not for scripts with "vault: none"')
     .requiredOption('--public <dir>', 'the public tree (new or empty directory, or the tree to republish)')
     .option('--handoff <dir>', 'where hand-off material for signers goes (scripts that hand keys to signers)')
+    .option('--media <dir>', 'put backup media and custodian sheets under DIR (DIR/media/<n>, DIR/sheets/<custodian>) instead of the script\'s paths; recorded')
     .option('--rehearsal', 'throwaway run: outputs marked REHEARSAL, network allowed', false)
     .option('--answers <file>', 'answer prompts from a YAML file (prompt id: answer) instead of the terminal')
     .option('--allow-network', 'run although the network is up (recorded in the transcript)', false)
     .addHelpText('after', EXIT_CODES_HELP)
-    .action(async (script: string, opts: { vault: string; public: string; handoff?: string; rehearsal: boolean; answers?: string; allowNetwork: boolean }) => {
+    .action(async (script: string, opts: { vault?: string; public: string; handoff?: string; media?: string; rehearsal: boolean; answers?: string; allowNetwork: boolean }) => {
       const { runCommand } = await import('./commands/run.js');
       await runCommand(script, opts);
     });

@@ -10,9 +10,10 @@ import { TRANSCRIPT_PURPOSE } from '../../openpgp/constants.js';
 import { fingerprintHex } from '../../openpgp/key-packet.js';
 import { decryptSecretKey } from '../../openpgp/secret-key-file.js';
 import { SoftwareSigner } from '../../signer/software-signer.js';
-import type { InventoryKey } from '../../vault/inventory.js';
+import type { Inventory, InventoryKey } from '../../vault/inventory.js';
+import type { TreeReader } from '../../vault/vault-certificates.js';
 import { defineAction } from '../action.js';
-import type { CeremonyContext, SessionSubkey } from '../context.js';
+import type { CeremonyContext, OpenPgpRootProduct, SessionSubkey } from '../context.js';
 
 const Params = z.strictObject({
   /** The root to unlock; may be left out when the vault holds exactly one active root. */
@@ -41,21 +42,31 @@ export function selectInventoryRoot(keys: readonly InventoryKey[], fingerprint: 
   return active[0] as InventoryKey;
 }
 
-async function run(ctx: CeremonyContext, params: Params): Promise<void> {
-  const entry = selectInventoryRoot(ctx.inventory.keys, params.fingerprint);
+/**
+ * Decrypts a root and its subkeys from a vault (on disk, or a scratch vault in memory) with the vault
+ * passphrase; the product a ceremony signs with. Problems of the root itself (expired, revoked) are returned
+ * for the caller to show.
+ */
+export async function unlockRootFrom(
+  vault: TreeReader,
+  inventory: Inventory,
+  options: { passphrase: string; fingerprint: string | undefined; now: Date; where?: string },
+): Promise<{ product: OpenPgpRootProduct; problems: readonly string[] }> {
+  const where = options.where ?? 'vault';
+  const entry = selectInventoryRoot(inventory.keys, options.fingerprint);
   if (entry.location.type !== 'file') {
     throw new KeyceremonyError('VAULT_INVALID', `root ${entry.id} lives at ${entry.location.uri}; unlocking token roots needs a token step`);
   }
   const secretPath = entry.location.path;
-  const unlocked = await decryptSecretKey(await ctx.vault.read(secretPath), await ctx.vaultPassphrase(), `vault/${secretPath}`);
+  const unlocked = await decryptSecretKey(await vault.read(secretPath), options.passphrase, `${where}/${secretPath}`);
   const certificate = unlocked.certificate;
   const fpr = fingerprintHex(certificate.primary);
-  if (fpr !== entry.id) throw new KeyceremonyError('VAULT_INVALID', `vault/${secretPath} holds ${fpr}, not ${entry.id}`);
+  if (fpr !== entry.id) throw new KeyceremonyError('VAULT_INVALID', `${where}/${secretPath} holds ${fpr}, not ${entry.id}`);
   const primarySecret = unlocked.secrets.get(fpr);
-  if (!primarySecret) throw new KeyceremonyError('VAULT_INVALID', `vault/${secretPath} has no secret for the root ${fpr}`);
+  if (!primarySecret) throw new KeyceremonyError('VAULT_INVALID', `${where}/${secretPath} has no secret for the root ${fpr}`);
 
-  const status = evaluateCertificate(certificate, ctx.now());
-  const labels = new Map(ctx.inventory.keys.map((k) => [k.id, k.label] as const));
+  const status = evaluateCertificate(certificate, options.now);
+  const labels = new Map(inventory.keys.map((k) => [k.id, k.label] as const));
   const subkeys: SessionSubkey[] = [];
   for (const sub of status.subkeys) {
     const secret = unlocked.secrets.get(sub.fingerprint);
@@ -74,22 +85,35 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
   if (!transcriptKey) {
     throw new KeyceremonyError('VAULT_INVALID', `root ${fpr} has no usable ceremony-transcripts subkey to sign this ceremony's transcript`);
   }
-
-  ctx.ui.fingerprint('Root key fingerprint (compare with the published one)', fpr);
-  if (status.primary.problems.length > 0) ctx.ui.warn(`The root: ${status.primary.problems.join('; ')}`);
-  ctx.transcript.record('key.unlocked', { id: fpr, kind: 'openpgp-primary', location: 'software', subkeys: subkeys.length });
   const secrets = new Map<string, typeof primarySecret | 'stub'>(unlocked.secrets);
-  ctx.provide({
-    product: 'openpgp-root',
-    certificate,
-    primary: { key: certificate.primary, signer: new SoftwareSigner({ publicKey: certificate.primary.material, secretKey: primarySecret }) },
-    subkeys,
-    transcriptKey,
-    secrets,
-    secretPath,
+  return {
+    product: {
+      product: 'openpgp-root',
+      certificate,
+      primary: { key: certificate.primary, signer: new SoftwareSigner({ publicKey: certificate.primary.material, secretKey: primarySecret }) },
+      subkeys,
+      transcriptKey,
+      secrets,
+      secretPath,
+    },
+    problems: status.primary.problems,
+  };
+}
+
+async function run(ctx: CeremonyContext, params: Params): Promise<void> {
+  selectInventoryRoot(ctx.inventory.keys, params.fingerprint); // before the passphrase is asked: a wrong script fails first
+  const { product, problems } = await unlockRootFrom(ctx.vault, ctx.inventory, {
+    passphrase: await ctx.vaultPassphrase(),
+    fingerprint: params.fingerprint,
+    now: ctx.now(),
   });
-  ctx.setTranscriptSigner({ root: certificate.primary, key: transcriptKey });
-  ctx.ui.success(`Root ${fpr} unlocked from vault/${secretPath}`);
+  const fpr = fingerprintHex(product.primary.key);
+  ctx.ui.fingerprint('Root key fingerprint (compare with the published one)', fpr);
+  if (problems.length > 0) ctx.ui.warn(`The root: ${problems.join('; ')}`);
+  ctx.transcript.record('key.unlocked', { id: fpr, kind: 'openpgp-primary', location: 'software', subkeys: product.subkeys.length });
+  ctx.provide(product);
+  ctx.setTranscriptSigner({ root: product.primary.key, key: product.transcriptKey });
+  ctx.ui.success(`Root ${fpr} unlocked from vault/${product.secretPath}`);
 }
 
 export const openpgpUnlockRoot = defineAction<Params>({

@@ -1,0 +1,27 @@
+/**
+ * How a vault passphrase is checked: by decrypting the vault's first software-held root key with it. Used when
+ * a ceremony opens an existing vault, and when a restore or a recovery drill opens one rebuilt from a backup.
+ */
+import { KeyceremonyError } from '../errors.js';
+import { decryptSecretKey } from '../openpgp/secret-key-file.js';
+import type { Inventory } from './inventory.js';
+import type { TreeReader } from './vault-certificates.js';
+
+export function vaultPassphraseCheck(
+  vault: TreeReader,
+  inventory: Inventory,
+  where = 'vault',
+): ((passphrase: string) => Promise<string | undefined>) | undefined {
+  const fileRoot = inventory.keys.find((k) => k.kind === 'openpgp-primary' && k.location.type === 'file');
+  if (!fileRoot || fileRoot.location.type !== 'file') return undefined;
+  const path = fileRoot.location.path;
+  return async (passphrase: string): Promise<string | undefined> => {
+    try {
+      await decryptSecretKey(await vault.read(path), passphrase, `${where}/${path}`);
+      return undefined;
+    } catch (error) {
+      if (error instanceof KeyceremonyError && error.code === 'PASSPHRASE_WRONG') return 'wrong vault passphrase';
+      throw error;
+    }
+  };
+}
