@@ -12,6 +12,10 @@ const tools = [
   ['unshare', 'util-linux'],
   ['ip', 'iproute2'],
   ['tmux', 'tmux'],
+  ['chromium', 'chromium'],
+  ['pdfinfo', 'poppler-utils'],
+  ['zbarimg', 'zbar-tools'],
+  ['python3', 'python3'],
 ];
 
 // A tool is a command on PATH, or an absolute path (gpg-wks-client lives in /usr/lib/gnupg).

@@ -167,7 +167,9 @@ export async function printToPdf(htmlFiles: readonly string[], options: PrintOpt
   } finally {
     clearTimeout(timer);
     if (child.exitCode === null) child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((r) => (grace = setTimeout(r, 5000)))]);
+    clearTimeout(grace);
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await rm(profile, { recursive: true, force: true });
   }

@@ -75,6 +75,29 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('passphrase')
+    .description('print a diceware passphrase from the EFF large word list (default 10 words: 129 bits)')
+    .option('--words <n>', 'words per passphrase (4 to 64; 12.9 bits each)')
+    .option('--count <n>', 'how many passphrases (one per line)')
+    .addHelpText('after', `\nThe passphrase goes to standard output, its strength to standard error.${EXIT_CODES_HELP}`)
+    .action(async (opts: { words?: string; count?: string }) => {
+      const { passphraseCommand } = await import('./commands/passphrase.js');
+      passphraseCommand(opts);
+    });
+
+  const backup = program.command('backup').description('work with encrypted vault backups');
+  backup
+    .command('verify')
+    .description('check the backups on a medium against their manifests (copy SHA-256, signed transcript) without decrypting')
+    .argument('<dir>', 'a mounted backup medium, or one backup-* folder on it')
+    .option('--json', 'print the report as JSON', false)
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (dir: string, opts: { json: boolean }) => {
+      const { backupVerifyCommand } = await import('./commands/backup-verify.js');
+      await backupVerifyCommand(dir, opts);
+    });
+
+  program
     .command('version')
     .description('print the version and the SHA-256 of the installed code (compare with the published value)')
     .option('--json', 'print as JSON', false)

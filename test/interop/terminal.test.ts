@@ -19,14 +19,14 @@ async function startCeremony(): Promise<{ tmux: TmuxSession; base: string }> {
   const base = await tempDir('kc-tty-');
   const tmux = new TmuxSession();
   sessions.push(tmux);
-  const command = `${process.execPath} ${cliPath} run ${join(ceremoniesDir, 'openpgp-root.yaml')} --vault ${base}/vault --public ${base}/public --rehearsal; echo "EXIT=$?"; sleep 60`;
+  const command = `${process.execPath} ${cliPath} run ${join(ceremoniesDir, 'openpgp-root.yaml')} --vault ${base}/vault --public ${base}/public --media ${base}/media --rehearsal; echo "EXIT=$?"; sleep 60`;
   await tmux.start(`env FORCE_COLOR=0 ${command}`);
   return { tmux, base };
 }
 
 async function throughPreflight(tmux: TmuxSession): Promise<void> {
   await tmux.waitFor(/The system clock says \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
-  for (let i = 0; i < 4; i++) {
+  for (let i = 0; i < 5; i++) {
     await tmux.send('y', 'Enter');
     await new Promise((r) => setTimeout(r, 150));
   }
@@ -53,7 +53,7 @@ describe('interactive ceremony in a terminal', () => {
     await tmux.type(passphrase);
     const screen = await tmux.waitFor(/Root key fingerprint:[\s\S]*\n\s+([A-Z][a-z]+|[a-z]+)( [A-Za-z]+){4}\n/);
     expect(screen).toMatch(/[0-9A-F]{4} [0-9A-F]{4} [0-9A-F]{4} [0-9A-F]{4} [0-9A-F]{4} {2}[0-9A-F]{4}/);
-    for (const initials of ['WA', 'WB', 'AD', 'WA', 'WB']) {
+    for (const initials of ['WA', 'WB', 'CA', 'CB', 'CC', 'CD', 'CE', 'AD', 'WA', 'WB']) {
       await tmux.waitFor(/type your initials to confirm\s*$/m, 20_000);
       await tmux.type(initials);
     }
@@ -62,6 +62,7 @@ describe('interactive ceremony in a terminal', () => {
     expect(end).toMatch(/Ceremony complete/);
     expect(await tmux.screen(true)).not.toContain(passphrase);
     expect(await readdir(join(base, 'public', 'transcripts'))).toHaveLength(3);
+    expect(await readdir(join(base, 'media'))).toEqual(['media', 'sheets']);
   });
 
   it('shows a generated passphrase once, then clears it from screen and scrollback', async () => {
