@@ -140,7 +140,7 @@ describe('recovery drill', () => {
     const folder = (await readdir(medium)).find((n) => n.startsWith('backup-'))!;
     const archive = join(medium, folder, 'vault.tar.gpg');
     const bytes = await readFile(archive);
-    bytes[bytes.length - 100] ^= 0x01;
+    bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 0x01;
     await writeFile(archive, bytes);
     const result = await cli(['rehearse', drill, '--out', dir]);
     expect(result.code).toBe(1);
