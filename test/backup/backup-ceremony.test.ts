@@ -3,40 +3,19 @@
  * plain `gpg --decrypt | tar -x` restores with the passphrase rebuilt from any three shares, a manifest, the
  * restore kit, sheets that render — and no secret anywhere but the vault, the media and the sheets.
  */
-import { createHash } from 'node:crypto';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { parseManifest } from '../../src/backup/manifest.js';
 import { decodeShare, shareQrText } from '../../src/backup/share-code.js';
 import { combineShares } from '../../src/backup/sharing.js';
-import { type Gpg, newGpg as makeGpg, parseColons } from '../helpers/gpg.js';
+import { parseColons } from '../helpers/gpg.js';
+import { newStoppedGpg } from '../helpers/gpg-agents.js';
+import { sha256File, walkFiles } from '../helpers/files.js';
 import { rehearsalSecrets, rootFingerprint, sharedRehearsal } from '../helpers/rehearsal.js';
 import { cli, run } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
 
-// Symmetric decryption starts a gpg-agent per GnuPG home: stop each one after the tests.
-const homes: Gpg[] = [];
-async function newGpg(): Promise<Gpg> {
-  const gpg = await makeGpg();
-  homes.push(gpg);
-  return gpg;
-}
-afterAll(async () => {
-  await Promise.all(homes.map((g) => run('gpgconf', ['--homedir', g.home, '--kill', 'all'])));
-});
-
-async function walk(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await walk(path)));
-    else out.push(path);
-  }
-  return out.sort();
-}
-
-const sha256 = async (path: string): Promise<string> => createHash('sha256').update(await readFile(path)).digest('hex');
 
 async function backupFolder(dir: string, medium: number): Promise<string> {
   const names = (await readdir(join(dir, 'media', String(medium)))).filter((n) => n.startsWith('backup-'));
@@ -54,7 +33,7 @@ describe('the backup in the root ceremony rehearsal', () => {
     const folders = [await backupFolder(dir, 1), await backupFolder(dir, 2)];
     const manifest = parseManifest(new Uint8Array(await readFile(join(folders[0]!, 'manifest.json'))), 'manifest');
     expect(await readFile(join(folders[1]!, 'manifest.json'), 'utf8')).toBe(await readFile(join(folders[0]!, 'manifest.json'), 'utf8'));
-    for (const folder of folders) expect(await sha256(join(folder, 'vault.tar.gpg'))).toBe(manifest.archive.sha256);
+    for (const folder of folders) expect(await sha256File(join(folder, 'vault.tar.gpg'))).toBe(manifest.archive.sha256);
     expect(manifest.copies.map((c) => [c.medium, c.sha256])).toEqual([[1, manifest.archive.sha256], [2, manifest.archive.sha256]]);
     expect(manifest.root).toBe(await rootFingerprint(dir));
     expect(manifest.rehearsal).toBe(true);
@@ -62,9 +41,9 @@ describe('the backup in the root ceremony rehearsal', () => {
     expect(manifest.sharing.shares.map((s) => s.custodian)).toEqual(['custodian-1', 'custodian-2', 'custodian-3', 'custodian-4', 'custodian-5']);
     expect(manifest.archive.encryption).toMatchObject({ cipher: 'AES-256', s2kCount: 65_011_712 });
     // The archive lists exactly the vault's files as they were when the backup was made (all but the transcript).
-    const vaultFiles = (await walk(join(dir, 'vault'))).map((p) => `vault/${relative(join(dir, 'vault'), p)}`).filter((p) => !p.startsWith('vault/transcripts/'));
+    const vaultFiles = (await walkFiles(join(dir, 'vault'))).map((p) => `vault/${relative(join(dir, 'vault'), p)}`).filter((p) => !p.startsWith('vault/transcripts/'));
     expect(manifest.archive.files.map((f) => f.path).sort()).toEqual(vaultFiles);
-    for (const file of manifest.archive.files) expect(await sha256(join(dir, file.path)), file.path).toBe(file.sha256);
+    for (const file of manifest.archive.files) expect(await sha256File(join(dir, file.path)), file.path).toBe(file.sha256);
     for (const medium of [1, 2]) {
       const verified = await cli(['backup', 'verify', join(dir, 'media', String(medium))]);
       expect(verified.code, verified.stdout + verified.stderr).toBe(0);
@@ -76,7 +55,7 @@ describe('the backup in the root ceremony rehearsal', () => {
     const dir = sharedRehearsal();
     const secrets = await rehearsalSecrets(dir);
     const folder = await backupFolder(dir, 2);
-    const gpg = await newGpg();
+    const gpg = await newStoppedGpg();
     for (const custodians of [[1, 2, 3], [2, 4, 5], [5, 1, 3]]) {
       const out = await tempDir('kc-restore-');
       const shares = join(out, 'shares.txt');
@@ -90,10 +69,10 @@ describe('the backup in the root ceremony rehearsal', () => {
       const copied = await run('sh', ['-c', `cp ${quote(join(folder, 'transcripts'))}/* vault/transcripts/ 2>/dev/null || (mkdir -p vault/transcripts && cp ${quote(join(folder, 'transcripts'))}/* vault/transcripts/)`], { cwd: out });
       expect(copied.code, copied.stderr).toBe(0);
       // The restored vault is the vault, byte for byte.
-      const original = await walk(join(dir, 'vault'));
-      const back = await walk(join(out, 'vault'));
+      const original = await walkFiles(join(dir, 'vault'));
+      const back = await walkFiles(join(out, 'vault'));
       expect(back.map((p) => relative(join(out, 'vault'), p))).toEqual(original.map((p) => relative(join(dir, 'vault'), p)));
-      for (const path of original) expect(await sha256(join(out, 'vault', relative(join(dir, 'vault'), path))), path).toBe(await sha256(path));
+      for (const path of original) expect(await sha256File(join(out, 'vault', relative(join(dir, 'vault'), path))), path).toBe(await sha256File(path));
       expect(((await stat(join(out, 'vault', 'openpgp'))).mode & 0o777).toString(8)).toBe('700');
     }
     // And the fingerprints gpg sees in the restored vault are those of the published KEYS.
@@ -106,7 +85,7 @@ describe('the backup in the root ceremony rehearsal', () => {
     const imported = await gpg(['--import', join(restoredDir, 'vault', 'openpgp', `${fpr}.pub.asc`)]);
     expect(imported.code, imported.stderr).toBe(0);
     const inVault = parseColons((await gpg(['--with-colons', '--list-keys', fpr])).stdout).keys.map((k) => k.fingerprint);
-    const published = await newGpg();
+    const published = await newStoppedGpg();
     await published(['--import', join(dir, 'public', 'KEYS')]);
     const inKeys = parseColons((await published(['--with-colons', '--list-keys', fpr])).stdout).keys.map((k) => k.fingerprint);
     expect(inVault).toHaveLength(4);
@@ -115,7 +94,7 @@ describe('the backup in the root ceremony rehearsal', () => {
 
   it('is an AES-256 message with an iterated+salted S2K at the maximum count, and integrity protection', async () => {
     const folder = await backupFolder(sharedRehearsal(), 1);
-    const gpg = await newGpg();
+    const gpg = await newStoppedGpg();
     const packets = await gpg(['--list-packets', join(folder, 'vault.tar.gpg')]);
     // Without the passphrase gpg lists the packet headers (and fails to decrypt; that is expected).
     const text = packets.stdout + packets.stderr;
@@ -197,7 +176,7 @@ describe('the backup in the root ceremony rehearsal', () => {
     const secrets = await rehearsalSecrets(dir);
     const needles = [secrets['backup.passphrase']!, ...[1, 2, 3, 4, 5].flatMap((n) => [secrets[`share.custodian-${n}`]!, shareQrText(secrets[`share.custodian-${n}`]!.split(' '))])];
     expect(needles.every((s) => s.length > 40)).toBe(true);
-    const everywhere = await walk(dir);
+    const everywhere = await walkFiles(dir);
     const outside = everywhere.filter((p) => !/^(vault|media|sheets)\//.test(relative(dir, p)) && relative(dir, p) !== 'rehearsal-secrets.json');
     expect(outside.some((p) => p.includes(`${join(dir, 'public')}/`))).toBe(true);
     for (const path of outside) {

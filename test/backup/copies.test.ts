@@ -6,20 +6,15 @@
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type MediumCopy, readBackCopies, writeCopies } from '../../src/backup/copies.js';
 import { readTar } from '../../src/backup/tar.js';
 import { archiveVault, decryptArchive, encryptArchive, readVaultEntries } from '../../src/backup/vault-archive.js';
 import { generatePassphrase } from '../../src/util/diceware.js';
 import { OutputTree, sha256Hex } from '../../src/vault/output-tree.js';
-import { type Gpg, newGpg } from '../helpers/gpg.js';
-import { run } from '../helpers/run.js';
+import { newStoppedGpg } from '../helpers/gpg-agents.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const homes: Gpg[] = [];
-afterAll(async () => {
-  await Promise.all(homes.map((g) => run('gpgconf', ['--homedir', g.home, '--kill', 'all'])));
-});
 
 async function media(count: number): Promise<MediumCopy[]> {
   const base = await tempDir('kc-media-');
@@ -83,8 +78,7 @@ describe('the encrypted vault archive', () => {
     const encrypted = await encryptArchive(tar, passphrase);
     expect(await decryptArchive(encrypted, passphrase, 'test')).toEqual(tar);
     await expect(decryptArchive(encrypted, generatePassphrase(10), 'the test archive')).rejects.toMatchObject({ code: 'PASSPHRASE_WRONG', message: 'the passphrase does not open the test archive' });
-    const gpg = await newGpg();
-    homes.push(gpg);
+    const gpg = await newStoppedGpg();
     const file = join(await tempDir(), 'a.tar.gpg');
     await writeFile(file, encrypted);
     const out = join(await tempDir(), 'a.tar');

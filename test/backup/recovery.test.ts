@@ -3,12 +3,12 @@
  * the vault and its transcript verifies; a restore rebuilds the vault; wrong, mistyped and misplaced shares,
  * and a damaged copy, are refused with messages that name them.
  */
-import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { ceremoniesDir } from '../helpers/paths.js';
-import { type Gpg, newGpg } from '../helpers/gpg.js';
+import { newStoppedGpg } from '../helpers/gpg-agents.js';
+import { snapshot } from '../helpers/files.js';
 import { copyOfRehearsal, rehearsalSecrets, rootFingerprint } from '../helpers/rehearsal.js';
 import { cli, run } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -17,27 +17,6 @@ import { writeAnswers } from '../helpers/answers.js';
 const drill = join(ceremoniesDir, 'recovery-drill.yaml');
 const restore = join(ceremoniesDir, 'restore.yaml');
 
-const homes: Gpg[] = [];
-afterAll(async () => {
-  await Promise.all(homes.map((g) => run('gpgconf', ['--homedir', g.home, '--kill', 'all'])));
-});
-
-async function walk(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await walk(path)));
-    else out.push(path);
-  }
-  return out.sort();
-}
-
-/** Every file under `dir` with its SHA-256: to show that a drill changed nothing there. */
-async function snapshot(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const path of await walk(dir)) out[relative(dir, path)] = createHash('sha256').update(await readFile(path)).digest('hex');
-  return out;
-}
 
 async function transcripts(dir: string): Promise<string[]> {
   return (await readdir(join(dir, 'public', 'transcripts'))).filter((n) => n.endsWith('.jsonl')).sort();
@@ -73,8 +52,7 @@ describe('recovery drill', () => {
     const entries = (await readFile(join(dir, 'public', 'transcripts', drillName), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { event: string; data: Record<string, string> });
     const certification = entries.find((e) => e.event === 'drill.certification')!.data;
     expect(entries.find((e) => e.event === 'drill.scratch-wiped')?.data['files']).toBeGreaterThan(3);
-    const gpg = await newGpg();
-    homes.push(gpg);
+    const gpg = await newStoppedGpg();
     await gpg(['--import', join(dir, 'public', 'KEYS')]);
     const certFile = join(await tempDir(), 'throwaway.asc');
     await writeFile(certFile, certification['certificate']!);
