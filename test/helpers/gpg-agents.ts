@@ -7,15 +7,14 @@ import { type Gpg, newGpg } from './gpg.js';
 import { run } from './run.js';
 
 const homes: Gpg[] = [];
-let hooked = false;
+
+// Registered when the test file is collected (a hook registered inside a running test never runs), and after
+// tmp.ts's own hook (imported through gpg.js): after-hooks run newest first, so agents stop before homes go.
+afterAll(async () => {
+  await Promise.all(homes.splice(0).map((g) => run('gpgconf', ['--homedir', g.home, '--kill', 'all'])));
+});
 
 export async function newStoppedGpg(): Promise<Gpg> {
-  if (!hooked) {
-    hooked = true;
-    afterAll(async () => {
-      await Promise.all(homes.splice(0).map((g) => run('gpgconf', ['--homedir', g.home, '--kill', 'all'])));
-    });
-  }
   const gpg = await newGpg();
   homes.push(gpg);
   return gpg;
