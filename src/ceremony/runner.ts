@@ -213,6 +213,14 @@ async function ceremony(session: Session, options: CeremonyOptions, name: string
     if (!(await prompter.confirm(id, `Checklist: ${item}`))) throw new KeyceremonyError('ABORTED', `checklist item not confirmed: ${item}`);
     transcript.record('preflight.checklist', { item, confirmed: true, prompt: id, source: prompter.source });
   }
+  // What each step needs from the room (media mounted, tools installed), checked before any key exists.
+  for (const step of script.steps) {
+    const checked = await step.action.preflight?.(session, step.params);
+    if (checked && checked.length > 0) {
+      transcript.record('preflight.step', { step: step.id, checks: [...checked] });
+      for (const line of checked) ui.success(line);
+    }
+  }
 
   for (const [index, step] of script.steps.entries()) {
     const current = { id: step.id, role: step.role, title: step.title, index: index + 1 };

@@ -11,7 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { findBackup, readCheckedCopy } from '../../backup/open-backup.js';
+import { findBackup, type FoundBackup, readCheckedCopy } from '../../backup/open-backup.js';
 import { mediumLabel, mediumLocation, MediumParam } from '../../backup/media.js';
 import { decodeShare, encodeShare, type Share, ShareFormatError } from '../../backup/share-code.js';
 import { combineShares, hexSet } from '../../backup/sharing.js';
@@ -62,13 +62,19 @@ function shareProblem(share: Share, manifest: BackupManifest, expectedNumber: nu
   return undefined;
 }
 
-async function run(ctx: CeremonyContext, p: Params): Promise<void> {
+/** The backup on the medium, which must be a rehearsal backup in rehearsals and a real one otherwise. */
+async function locateBackup(ctx: CeremonyContext, p: Params): Promise<FoundBackup> {
   const location = mediumLocation(p.medium, ctx.mediaRoot);
   const found = await findBackup(location.path, mediumLabel(p.medium), p.backup);
-  const { manifest } = found;
-  if (manifest.rehearsal !== ctx.rehearsal) {
-    throw new KeyceremonyError('VAULT_INVALID', manifest.rehearsal ? 'this is a rehearsal backup: real ceremonies cannot use it' : 'this is a real backup: rehearsals must never touch it');
+  if (found.manifest.rehearsal !== ctx.rehearsal) {
+    throw new KeyceremonyError('VAULT_INVALID', found.manifest.rehearsal ? 'this is a rehearsal backup: real ceremonies cannot use it' : 'this is a real backup: rehearsals must never touch it');
   }
+  return found;
+}
+
+async function run(ctx: CeremonyContext, p: Params): Promise<void> {
+  const found = await locateBackup(ctx, p);
+  const { manifest } = found;
   const { sharing } = manifest;
   ctx.ui.info(`Backup ${manifest.name} on ${mediumLabel(p.medium)}: made ${manifest.created.slice(0, 10)}, ${sharing.threshold} of ${sharing.count} shares needed (share set ${sharing.set})`);
   ctx.ui.fingerprint('Root key fingerprint of the backup', manifest.root, { words: false });
@@ -141,6 +147,10 @@ export const backupCollectShares = defineAction<Params>({
   title: 'Collect the custodians\u2019 shares and rebuild the backup passphrase',
   params: Params,
   produces: 'backup-passphrase',
+  async preflight(ctx, p) {
+    const { manifest } = await locateBackup(ctx, p);
+    return [`${mediumLabel(p.medium)} holds ${manifest.name} (${manifest.sharing.threshold} of ${manifest.sharing.count} shares needed)`];
+  },
   describe(p) {
     return {
       summary: `Find the backup on ${mediumLabel(p.medium)} (mounted at ${p.medium.path}); the custodians who are present type their shares, one by one, until the threshold is reached. Each share is checked as it is typed (a mistyped or swapped word is named). The rebuilt passphrase must open the backup.`,

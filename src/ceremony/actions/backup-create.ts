@@ -20,7 +20,7 @@ import { z } from 'zod';
 import { printToPdf, requireChromium } from '../../backup/chromium.js';
 import { backupReadme, type MediumCopy, readBackCopies, restoreKitFiles, writeCopies } from '../../backup/copies.js';
 import { ARCHIVE_FILE, type BackupManifest, MANIFEST_FILE, README_FILE, serializeManifest, TRANSCRIPTS_DIR } from '../../backup/manifest.js';
-import { checkMediaMounted, mediumLabel, mediumLocation, MediumParam, onRamFilesystem, sheetsLocation } from '../../backup/media.js';
+import { checkMediaMounted, mediumLabel, type MediumLocation, mediumLocation, MediumParam, onRamFilesystem, sheetsLocation } from '../../backup/media.js';
 import { passphraseByteLength } from '../../backup/passphrase-bytes.js';
 import { encodeShare, shareQrText, shareWordCount } from '../../backup/share-code.js';
 import { combineShares, hexSet, proveShareSet, splitPassphrase } from '../../backup/sharing.js';
@@ -39,7 +39,7 @@ import { KeyceremonyError } from '../../errors.js';
 import { fingerprintHex } from '../../openpgp/key-packet.js';
 import { bitsPerWord, generatePassphrase } from '../../util/diceware.js';
 import { bytesEqual } from '../../util/bytes.js';
-import { isInside, OutputTree, sha256Hex } from '../../vault/output-tree.js';
+import { assertNewOrEmpty, isInside, OutputTree, sha256Hex } from '../../vault/output-tree.js';
 import { toolVersion } from '../../version.js';
 import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';
@@ -89,13 +89,8 @@ function roleTitle(ctx: CeremonyContext, role: string): string {
   return ctx.script.script.roles.find((r) => r.id === role)?.title ?? role;
 }
 
-async function run(ctx: CeremonyContext, p: Params): Promise<void> {
-  const root = ctx.productOf(p.root, 'openpgp-root');
-  const fpr = fingerprintHex(root.primary.key);
-  const { threshold, custodians } = p.sharing;
-  const count = custodians.length;
-
-  // Where everything goes, checked before anything is made.
+/** Where the copies and the sheets go, checked: real media mounted and distinct, apart from vault and public tree. */
+async function locate(ctx: CeremonyContext, p: Params): Promise<{ media: { medium: MediumParam; location: MediumLocation }[]; sheets: Map<string, string> }> {
   const media = p.media.map((medium) => ({ medium, location: mediumLocation(medium, ctx.mediaRoot) }));
   await checkMediaMounted(media);
   for (const { medium, location } of media) {
@@ -103,6 +98,29 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
       throw new KeyceremonyError('USAGE', `${mediumLabel(medium)} (${location.path}) must be apart from the vault and the public tree`);
     }
   }
+  const sheets = new Map<string, string>();
+  for (const custodian of p.sharing.custodians) {
+    sheets.set(custodian, await assertNewOrEmpty(sheetsLocation(p.sharing.sheets, custodian, ctx.mediaRoot).path, `the sheets directory of ${custodian}`));
+  }
+  return { media, sheets };
+}
+
+async function preflight(ctx: CeremonyContext, p: Params): Promise<string[]> {
+  const { media } = await locate(ctx, p);
+  return [
+    ...media.map(({ medium, location }) => `${mediumLabel(medium)}: ${location.mapped ? 'mapped to' : 'mounted at'} ${location.path}`),
+    ...(p.sharing.pdf ? [`Chromium for the PDF share sheets: ${requireChromium()}`] : []),
+  ];
+}
+
+async function run(ctx: CeremonyContext, p: Params): Promise<void> {
+  const root = ctx.productOf(p.root, 'openpgp-root');
+  const fpr = fingerprintHex(root.primary.key);
+  const { threshold, custodians } = p.sharing;
+  const count = custodians.length;
+
+  // Where everything goes, checked again (preflight checked it before any key existed) before anything is made.
+  const { media, sheets } = await locate(ctx, p);
   if (p.sharing.pdf) requireChromium();
   const copies: MediumCopy[] = [];
   for (const { medium, location } of media) {
@@ -112,8 +130,7 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
   }
   const sheetTrees = new Map<string, OutputTree>();
   for (const custodian of custodians) {
-    const location = sheetsLocation(p.sharing.sheets, custodian, ctx.mediaRoot);
-    const tree = await OutputTree.fresh(`sheets/${custodian}`, location.path, { secret: true });
+    const tree = await OutputTree.fresh(`sheets/${custodian}`, sheets.get(custodian) as string, { secret: true });
     ctx.addTree(tree);
     sheetTrees.set(custodian, tree);
   }
@@ -259,6 +276,7 @@ export const backupCreate = defineAction<Params>({
   params: Params,
   stepReferences: (p) => [{ path: ['root'], step: p.root, product: 'openpgp-root' }],
   roleReferences: (p) => p.sharing.custodians.map((role, i) => ({ path: ['sharing', 'custodians', i], role })),
+  preflight,
   describe(p) {
     const { threshold, custodians } = p.sharing;
     return {
