@@ -1,6 +1,6 @@
 /**
  * Backup media and the sheets directory: where the script says they are, or — in rehearsals and with
- * `run --media DIR` — under DIR (DIR/media/<number>, DIR/sheets/<custodian>).
+ * `run --media DIR` — under DIR (DIR/media/<number>, DIR/sheets/<backup>/<custodian>).
  *
  * A real backup medium must be mounted where the script says: the path must exist and be a mount point, and no
  * two media may be the same device. A medium that is "mounted" nowhere would otherwise quietly receive the
@@ -37,8 +37,11 @@ export function mediumLocation(medium: MediumParam, mediaRoot: string | undefine
     : { path: join(mediaRoot, 'media', String(medium.number)), mapped: true };
 }
 
-export function sheetsLocation(path: string, custodian: string, mediaRoot: string | undefined): MediumLocation {
-  return mediaRoot === undefined ? { path: join(resolve(path), custodian), mapped: false } : { path: join(mediaRoot, 'sheets', custodian), mapped: true };
+/** A custodian's sheets of one backup: `<sheets>/<backup>/<custodian>` (DIR/sheets/… when mapped). */
+export function sheetsLocation(path: string, backup: string, custodian: string, mediaRoot: string | undefined): MediumLocation {
+  return mediaRoot === undefined
+    ? { path: join(resolve(path), backup, custodian), mapped: false }
+    : { path: join(mediaRoot, 'sheets', backup, custodian), mapped: true };
 }
 
 async function device(path: string): Promise<number | undefined> {

@@ -39,7 +39,7 @@ export function buildProgram(): Command {
     .option('--vault <dir>', 'the vault (secret; new or empty directory, or the existing vault); not for scripts with "vault: none"')
     .requiredOption('--public <dir>', 'the public tree (new or empty directory, or the tree to republish)')
     .option('--handoff <dir>', 'where hand-off material for signers goes (scripts that hand keys to signers)')
-    .option('--media <dir>', 'put backup media and custodian sheets under DIR (DIR/media/<n>, DIR/sheets/<custodian>) instead of the script\'s paths; recorded')
+    .option('--media <dir>', 'put backup media and custodian sheets under DIR (DIR/media/<n>, DIR/sheets/backup-<ceremony>/<custodian>) instead of the script\'s paths; recorded')
     .option('--rehearsal', 'throwaway run: outputs marked REHEARSAL, network allowed', false)
     .option('--answers <file>', 'answer prompts from a YAML file (prompt id: answer) instead of the terminal')
     .option('--allow-network', 'run although the network is up (recorded in the transcript)', false)

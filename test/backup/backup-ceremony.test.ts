@@ -17,6 +17,12 @@ import { cli, run } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
 
 
+/** The one backup's sheets folder of a custodian (DIR/sheets/backup-<ceremony>/<custodian>). */
+async function sheetsOf(dir: string, custodian: string): Promise<string> {
+  const [backup] = await readdir(join(dir, 'sheets'));
+  return join(dir, 'sheets', backup!, custodian);
+}
+
 async function backupFolder(dir: string, medium: number): Promise<string> {
   const names = (await readdir(join(dir, 'media', String(medium)))).filter((n) => n.startsWith('backup-'));
   expect(names).toHaveLength(1);
@@ -125,7 +131,7 @@ describe('the backup in the root ceremony rehearsal', () => {
     const secrets = await rehearsalSecrets(dir);
     const fpr = await rootFingerprint(dir);
     for (const n of [1, 5]) {
-      const base = join(dir, 'sheets', `custodian-${n}`, `share-${n}-custodian-${n}`);
+      const base = join(await sheetsOf(dir, `custodian-${n}`), `share-${n}-custodian-${n}`);
       const share = secrets[`share.custodian-${n}`]!;
       const info = await run('pdfinfo', [`${base}.pdf`]);
       expect(info.code, info.stderr).toBe(0);
@@ -160,7 +166,7 @@ describe('the backup in the root ceremony rehearsal', () => {
       `--screenshot=${shot}`,
       '--window-size=794,1123',
       '--hide-scrollbars',
-      `file://${join(dir, 'sheets', 'custodian-3', 'share-3-custodian-3.html')}`,
+      `file://${join(await sheetsOf(dir, 'custodian-3'), 'share-3-custodian-3.html')}`,
     ]);
     expect(result.code, result.stderr).toBe(0);
     const png = await readFile(shot);

@@ -47,8 +47,10 @@ describe('backup media in a real ceremony', () => {
       expect((await readdir(join(out, medium, folder!))).sort()).toEqual(['README.txt', 'manifest.json', 'restore-kit', 'transcripts', 'vault.tar.gpg']);
       expect(await readFile(join(out, medium, folder!, 'README.txt'), 'utf8')).not.toContain('REHEARSAL');
     }
-    expect((await readdir(join(out, 'keyceremony-sheets'))).sort()).toEqual([1, 2, 3, 4, 5].map((n) => `custodian-${n}`));
-    expect(await readdir(join(out, 'keyceremony-sheets', 'custodian-2'))).toEqual(['share-2-custodian-2.html', 'share-2-custodian-2.pdf']);
+    const [sheets] = await readdir(join(out, 'keyceremony-sheets'));
+    expect(sheets).toBe((await readdir(join(out, 'keyceremony-backup-1')))[0]);
+    expect((await readdir(join(out, 'keyceremony-sheets', sheets!))).sort()).toEqual([1, 2, 3, 4, 5].map((n) => `custodian-${n}`));
+    expect(await readdir(join(out, 'keyceremony-sheets', sheets!, 'custodian-2'))).toEqual(['share-2-custodian-2.html', 'share-2-custodian-2.pdf']);
     expect(existsSync('/media/keyceremony-backup-1')).toBe(false); // nothing reached the host
   });
 

@@ -16,6 +16,7 @@ import { writeAnswers } from '../helpers/answers.js';
 
 const drill = join(ceremoniesDir, 'recovery-drill.yaml');
 const restore = join(ceremoniesDir, 'restore.yaml');
+const newBackup = join(ceremoniesDir, 'backup.yaml');
 
 
 async function transcripts(dir: string): Promise<string[]> {
@@ -185,5 +186,35 @@ describe('restore', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/answer to "vault\.passphrase": wrong vault passphrase/);
     expect((await readdir(dir)).sort()).toEqual(['media', 'public', 'rehearsal-secrets.json', 'sheets', 'vault']); // no restored-vault
+  });
+});
+
+describe('a new backup with new shares (a custodian left)', () => {
+  it('adds a backup with a new share set; drills use it; the old shares no longer fit', async () => {
+    const dir = await copyOfRehearsal();
+    const old = await rehearsalSecrets(dir);
+    const result = await cli(['rehearse', newBackup, '--out', dir]);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const secrets = await rehearsalSecrets(dir);
+    expect(secrets['vault.passphrase']).toBe(old['vault.passphrase']);
+    expect(secrets['backup.passphrase']).not.toBe(old['backup.passphrase']);
+    expect(secrets['share.custodian-1']).not.toBe(old['share.custodian-1']);
+    for (const medium of ['1', '2']) {
+      expect((await readdir(join(dir, 'media', medium))).filter((n) => n.startsWith('backup-'))).toHaveLength(2);
+      const verified = await cli(['backup', 'verify', join(dir, 'media', medium)]);
+      expect(verified.code, verified.stdout).toBe(0);
+      expect(verified.stdout.match(/copy intact/g)).toHaveLength(2);
+    }
+    expect(await readdir(join(dir, 'sheets'))).toHaveLength(2);
+    // The new backup holds the vault as the backup ceremony left it: its inventory lists both ceremonies.
+    const drilled = await cli(['rehearse', drill, '--out', dir]);
+    expect(drilled.code, drilled.stdout + drilled.stderr).toBe(0);
+    await withSecrets(dir, (s) => (s['share.custodian-1'] = old['share.custodian-1']!));
+    const stale = await cli(['rehearse', drill, '--out', dir]);
+    expect(stale.code).toBe(2);
+    expect(stale.stderr).toMatch(/the share of Custodian 1 \(custodian-1\): it belongs to another backup/);
+    const verified = await cli(['transcript', 'verify', join(dir, 'public')]);
+    expect(verified.code, verified.stdout).toBe(0);
+    expect((await transcripts(dir)).map((n) => n.replace(/^.*Z-/, ''))).toEqual(['openpgp-root-REHEARSAL.jsonl', 'backup-REHEARSAL.jsonl', 'recovery-drill-REHEARSAL.jsonl']);
   });
 });

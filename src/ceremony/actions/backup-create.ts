@@ -89,6 +89,11 @@ function roleTitle(ctx: CeremonyContext, role: string): string {
   return ctx.script.script.roles.find((r) => r.id === role)?.title ?? role;
 }
 
+/** The backup's folder on every medium, and its sheets' folder: named after the ceremony that makes it. */
+function backupName(ctx: CeremonyContext): string {
+  return `backup-${ctx.ceremonyName}`;
+}
+
 /** Where the copies and the sheets go, checked: real media mounted and distinct, apart from vault and public tree. */
 async function locate(ctx: CeremonyContext, p: Params): Promise<{ media: { medium: MediumParam; location: MediumLocation }[]; sheets: Map<string, string> }> {
   const media = p.media.map((medium) => ({ medium, location: mediumLocation(medium, ctx.mediaRoot) }));
@@ -100,7 +105,8 @@ async function locate(ctx: CeremonyContext, p: Params): Promise<{ media: { mediu
   }
   const sheets = new Map<string, string>();
   for (const custodian of p.sharing.custodians) {
-    sheets.set(custodian, await assertNewOrEmpty(sheetsLocation(p.sharing.sheets, custodian, ctx.mediaRoot).path, `the sheets directory of ${custodian}`));
+    const location = sheetsLocation(p.sharing.sheets, backupName(ctx), custodian, ctx.mediaRoot);
+    sheets.set(custodian, await assertNewOrEmpty(location.path, `the sheets directory of ${custodian}`));
   }
   return { media, sheets };
 }
@@ -179,7 +185,7 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
   });
 
   // 4: every copy, read back.
-  const folder = `backup-${ctx.ceremonyName}`;
+  const folder = backupName(ctx);
   await writeCopies(copies, folder, encrypted);
   await readBackCopies(copies, folder, digest, encrypted.length);
   for (const copy of copies) {
@@ -284,7 +290,7 @@ export const backupCreate = defineAction<Params>({
       details: [
         ...p.media.map((m) => `${mediumLabel(m)}: mounted at ${m.path}`),
         `custodians (share 1..${custodians.length}): ${custodians.join(', ')}`,
-        `sheets for printing: ${p.sharing.sheets}/<custodian>/ (HTML${p.sharing.pdf ? ' and PDF' : ''})`,
+        `sheets for printing: ${p.sharing.sheets}/backup-<ceremony>/<custodian>/ (HTML${p.sharing.pdf ? ' and PDF' : ''})`,
         'restore: ceremonies/restore.yaml, or without keyceremony: python3 restore-kit/recover-passphrase.py | gpg --decrypt vault.tar.gpg | tar -x',
       ],
       creates: [
@@ -293,7 +299,7 @@ export const backupCreate = defineAction<Params>({
           path: 'backup-<ceremony>/',
           what: `${ARCHIVE_FILE} (the vault, encrypted), ${MANIFEST_FILE}, ${README_FILE}, restore-kit/, ${TRANSCRIPTS_DIR}/`,
         })),
-        ...custodians.map((c, i) => ({ tree: `sheets/${c}`, path: `share-${i + 1}-${c}.html${p.sharing.pdf ? ', .pdf' : ''}`, what: 'SECRET share sheet: print, hand over, delete' })),
+        ...custodians.map((c, i) => ({ tree: `sheets/${c}`, path: `share-${i + 1}-${c}.html${p.sharing.pdf ? ', .pdf' : ''}`, what: 'SECRET share sheet (in <sheets>/backup-<ceremony>/<custodian>/): print, hand over, delete' })),
       ],
     };
   },

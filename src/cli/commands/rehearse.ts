@@ -6,7 +6,7 @@
  * (0600), named by prompt id (e.g. "vault.passphrase"). A script that works on an existing vault (rotation,
  * revocation, ...) rehearses on the DIR of an earlier rehearsal and reuses its secrets; so do scripts without a
  * vault (recovery drills, which read DIR/media) and restores, which rebuild the vault into DIR/restored-vault.
- * Backup media and custodian sheets go to DIR/media/<n> and DIR/sheets/<custodian>.
+ * Backup media and custodian sheets go to DIR/media/<n> and DIR/sheets/backup-<ceremony>/<custodian>.
  */
 import { existsSync } from 'node:fs';
 import { readFile, mkdir, chmod } from 'node:fs/promises';
