@@ -130,6 +130,13 @@ describe('recovery drill', () => {
     expect((await cli(['backup', 'verify', join(dir, 'media', '2')])).code).toBe(0);
   });
 
+  it('plans a drill that writes nothing but its transcript to the public tree', async () => {
+    const plan = await cli(['plan', drill]);
+    expect(plan.code, plan.stderr).toBe(0);
+    const creates = plan.stdout.split('What will be created')[1]!;
+    expect(creates.trim().split('\n')).toEqual([expect.stringMatching(/^public\/transcripts\/<date>-<name>\.jsonl, \.asc, \.md/)]);
+  });
+
   it('will not run with a vault (vault: none), nor without enough custodians', async () => {
     const dir = await copyOfRehearsal();
     const answers = await writeAnswers({ 'preflight.clock': true });
