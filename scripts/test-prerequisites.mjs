@@ -23,6 +23,10 @@ const tools = [
   ['notary-signer', 'notary'],
   ['docker-registry', 'docker-registry'],
   ['docker', 'docker.io'],
+  ['chromium', 'chromium'],
+  ['pdfinfo', 'poppler-utils'],
+  ['zbarimg', 'zbar-tools'],
+  ['python3', 'python3'],
 ];
 
 // A tool is a command on PATH, or an absolute path (gpg-wks-client lives in /usr/lib/gnupg).

@@ -7,7 +7,7 @@ import type { CeremonyContext } from './context.js';
 import type { CeremonyScript } from './script-schema.js';
 
 /** What a step makes available to later steps (checked when a later step refers to it). */
-export type StepProduct = 'openpgp-root';
+export type StepProduct = 'openpgp-root' | 'backup-passphrase';
 
 export interface PlannedOutput {
   /** vault, public, handoff or a medium. */
@@ -50,6 +50,12 @@ export interface ActionDefinition<P = unknown> {
   stepReferences?(params: P): readonly StepReference[];
   roleReferences?(params: P): readonly RoleReference[];
   describe(params: P, script: CeremonyScript): StepDescription;
+  /**
+   * Checks, after the checklist and before the first step runs, what the step will need from the room (media
+   * mounted, tools installed), so that a ceremony does not stop half-way for it. No step is running: it must
+   * not prompt or write. Returns what it checked, for the transcript and the screen.
+   */
+  preflight?(ctx: CeremonyContext, params: P): Promise<readonly string[]>;
   run(ctx: CeremonyContext, params: P): Promise<void>;
 }
 

@@ -12,6 +12,7 @@ import type { Inventory } from '../vault/inventory.js';
 import type { OutputTree, WrittenFile } from '../vault/output-tree.js';
 import type { StepProduct } from './action.js';
 import type { Prompter, SecretRequest } from './prompts/prompter.js';
+import type { BackupManifest } from '../backup/manifest.js';
 import type { LoadedScript } from './load-script.js';
 import type { Ui } from './ui.js';
 import type { CeremonyToken, TokenSelection } from './tokens.js';
@@ -45,7 +46,16 @@ export interface TranscriptSigner {
   readonly key: SigningKey;
 }
 
-export type Product = OpenPgpRootProduct;
+/** A backup's passphrase, rebuilt from custodians' shares, and the backup it opens. */
+export interface BackupPassphraseProduct {
+  readonly product: 'backup-passphrase';
+  readonly passphrase: string;
+  /** The backup's folder on the medium the shares were collected for. */
+  readonly dir: string;
+  readonly manifest: BackupManifest;
+}
+
+export type Product = OpenPgpRootProduct | BackupPassphraseProduct;
 
 export interface CurrentStep {
   readonly id: string;
@@ -62,6 +72,7 @@ export interface CeremonyContext {
   readonly prompts: Prompter;
   readonly ui: Ui;
   readonly transcript: TranscriptRecorder;
+  /** The vault; ceremonies without one (`vault: none`) fail if they use it. */
   readonly vault: OutputTree;
   readonly public: OutputTree;
   /** True when this ceremony works on a vault made by an earlier one (script `vault: existing`). */
@@ -81,18 +92,37 @@ export interface CeremonyContext {
   secret(request: SecretRequest): Promise<string>;
   /** The vault passphrase, asked once per session (set twice on a new vault, checked on an existing one). */
   vaultPassphrase(): Promise<string>;
-  /** Asks for another secret (e.g. a DCT or hand-off passphrase): registered with the secret guard, transcribed as answered. */
-  secret(request: SecretRequest): Promise<string>;
   /** Makes this root's ceremony-transcripts key the one that signs this ceremony's transcript. */
   setTranscriptSigner(signer: TranscriptSigner): void;
   /** Each role types its initials to confirm `statement`; recorded in the transcript. */
   witness(roles: readonly string[], statement: string): Promise<void>;
   provide(product: Product): void;
   /** What an earlier step produced (the script loader checked that it exists). */
+  productOf(step: string, product: 'openpgp-root'): OpenPgpRootProduct;
+  productOf(step: string, product: 'backup-passphrase'): BackupPassphraseProduct;
   productOf(step: string, product: StepProduct): Product;
   /**
    * A PKCS#11 token for this ceremony, found by label (and serial), confirmed by the operator and logged in once
    * (src/ceremony/tokens.ts). `use`: the caller expects keys already on it. In a rehearsal: a throwaway SoftHSM2 token.
    */
   token(selection: TokenSelection, purpose?: 'create' | 'use'): Promise<CeremonyToken>;
+  /** This ceremony's name, as its transcript files are named (e.g. "2026-11-24T10-00-00Z-openpgp-root"). */
+  readonly ceremonyName: string;
+  /** Where backup media and custodian sheets go instead of the script's paths (`run --media DIR`; DIR in rehearsals). */
+  readonly mediaRoot: string | undefined;
+  /**
+   * Registers a secret keyceremony made or derived itself (a backup passphrase, a share) with the secret guard;
+   * with `rehearsalName`, a rehearsal keeps it in rehearsal-secrets.json under that name.
+   */
+  protectSecret(value: string, rehearsalName?: string): void;
+  /**
+   * Writes the inventory now, as it will stand at the end of the ceremony (with this ceremony's entry), so that
+   * the vault on disk is complete — for a backup. The runner writes it again only if a later step changes it.
+   * Undefined when nothing changed since the last save.
+   */
+  saveInventory(): Promise<WrittenFile | undefined>;
+  /** Writes the signed transcript (.jsonl and .jsonl.asc) into `dir` of `tree` too, at the end of the ceremony. */
+  copyTranscriptTo(tree: OutputTree, dir: string): void;
+  /** From now on the vault passphrase is that of an existing vault, checked by `check` (a restored vault). */
+  setVaultPassphraseCheck(check: (passphrase: string) => Promise<string | undefined>): void;
 }

@@ -11,10 +11,10 @@ import { fingerprintHex } from '../openpgp/key-packet.js';
 import { renderTranscriptMarkdown } from '../transcript/markdown.js';
 import { TranscriptRecorder } from '../transcript/recorder.js';
 import { codeSha256, toolVersion } from '../version.js';
-import { decryptSecretKey } from '../openpgp/secret-key-file.js';
-import { emptyInventory, type Inventory, INVENTORY_PATH, parseInventory, serializeInventory } from '../vault/inventory.js';
+import { emptyInventory, type Inventory, INVENTORY_PATH, parseInventory } from '../vault/inventory.js';
 import { publicPath, vaultPath } from '../vault/layout.js';
 import { isInside, OutputTree, type WrittenFile } from '../vault/output-tree.js';
+import { vaultPassphraseCheck } from '../vault/passphrase-check.js';
 import { openPublicTree } from '../vault/public-tree.js';
 import type { SecretGuard } from '../vault/secret-guard.js';
 import type { LoadedScript } from './load-script.js';
@@ -26,12 +26,15 @@ import type { Ui } from './ui.js';
 
 export interface CeremonyOptions {
   readonly script: LoadedScript;
-  readonly vaultDir: string;
+  /** The vault; not given for ceremonies without one (`vault: none`). */
+  readonly vaultDir?: string | undefined;
   readonly publicDir: string;
   /** Where hand-off material goes (required by scripts that hand keys to signers). */
   readonly handoffDir?: string;
   /** Set by `keyceremony rehearse`: the rehearsal directory. */
   readonly rehearsalRoot?: string;
+  /** Backup media and custodian sheets go under this directory instead of the script's paths (`run --media`). */
+  readonly mediaRoot?: string | undefined;
   readonly rehearsal: boolean;
   readonly allowNetwork: boolean;
   readonly prompter: Prompter;
@@ -56,7 +59,12 @@ function transcriptName(script: LoadedScript, start: Date, rehearsal: boolean): 
 export async function runCeremony(options: CeremonyOptions): Promise<CeremonyResult> {
   const { script, rehearsal, ui, guard, prompter } = options;
   const now = options.now ?? (() => new Date());
-  const separate = [options.vaultDir, options.publicDir, ...(options.handoffDir ? [options.handoffDir] : [])];
+  const mode = script.script.vault;
+  if (mode === 'none' && options.vaultDir !== undefined) {
+    throw new KeyceremonyError('USAGE', 'this ceremony works without a vault (vault: none): do not give --vault');
+  }
+  if (mode !== 'none' && options.vaultDir === undefined) throw new KeyceremonyError('USAGE', 'this ceremony needs a vault: give --vault DIR');
+  const separate = [options.vaultDir, options.publicDir, options.handoffDir].filter((d): d is string => d !== undefined);
   for (const [i, a] of separate.entries()) {
     for (const b of separate.slice(i + 1)) {
       if (isInside(a, b) || isInside(b, a)) {
@@ -64,17 +72,22 @@ export async function runCeremony(options: CeremonyOptions): Promise<CeremonyRes
       }
     }
   }
+  if (options.mediaRoot !== undefined && separate.some((d) => isInside(options.mediaRoot as string, d))) {
+    throw new KeyceremonyError('USAGE', 'the media directory must not be inside the vault, public or hand-off directory');
+  }
   const needsHandoff = script.steps.some((s) => s.action.describe(s.params, script.script).creates?.some((c) => c.tree === 'handoff'));
   if (needsHandoff && !options.handoffDir) {
     throw new KeyceremonyError('USAGE', 'this ceremony hands keys to signers: give --handoff DIR');
   }
-  const existingVault = script.script.vault === 'existing';
-  const opened = existingVault ? await openExistingVault(options) : undefined;
-  const vault = opened?.vault ?? (await OutputTree.fresh('vault', options.vaultDir, { secret: true, guard }));
-  const publicTree = existingVault
-    ? await openPublicTree(options.publicDir, guard)
-    : await OutputTree.fresh('public', options.publicDir, { secret: false, guard });
+  const existingVault = mode === 'existing';
+  const opened = existingVault ? await openExistingVault(options, options.vaultDir as string) : undefined;
+  const vault =
+    mode === 'none' ? undefined : (opened?.vault ?? (await OutputTree.fresh('vault', options.vaultDir as string, { secret: true, guard })));
+  // Only a new root needs a new public tree; other ceremonies republish into the existing one.
+  const publicTree =
+    mode === 'new' ? await OutputTree.fresh('public', options.publicDir, { secret: false, guard }) : await openPublicTree(options.publicDir, guard);
   const started = now();
+  const name = transcriptName(script, started, rehearsal);
   const transcript = new TranscriptRecorder(now, guard);
   const inventory = opened?.inventory ?? emptyInventory(script.script.organisation, rehearsal, started);
   // The inventory is dated by the ceremony's start: published files derived from it are then reproducible.
@@ -89,14 +102,17 @@ export async function runCeremony(options: CeremonyOptions): Promise<CeremonyRes
     vault,
     public: publicTree,
     inventory,
+    ceremonyName: name,
+    ceremonyEntry: { name, script: script.script.name, date: started.toISOString(), transcript: vaultPath.transcript(name), rehearsal },
     existingVault,
     ...(opened ? { checkVaultPassphrase: opened.checkPassphrase } : {}),
     now,
     handoffDir: options.handoffDir,
     rehearsalRoot: options.rehearsalRoot,
+    mediaRoot: options.mediaRoot,
   });
   try {
-    return await ceremony(session, options, started);
+    return await ceremony(session, options, name);
   } catch (error) {
     // Keys this ceremony created on tokens go with the trees: a failed ceremony leaves nothing behind.
     await session.tokens.rollback();
@@ -113,12 +129,15 @@ export async function runCeremony(options: CeremonyOptions): Promise<CeremonyRes
  * rehearsal vault (and a real ceremony only on a real one). The vault passphrase is checked by decrypting
  * the first software-held root key.
  */
-async function openExistingVault(options: CeremonyOptions): Promise<{
+async function openExistingVault(
+  options: CeremonyOptions,
+  vaultDir: string,
+): Promise<{
   vault: OutputTree;
   inventory: Inventory;
   checkPassphrase: ((passphrase: string) => Promise<string | undefined>) | undefined;
 }> {
-  const vault = await OutputTree.existing('vault', options.vaultDir, { secret: true, guard: options.guard });
+  const vault = await OutputTree.existing('vault', vaultDir, { secret: true, guard: options.guard });
   if (!(await vault.exists(INVENTORY_PATH))) {
     throw new KeyceremonyError('VAULT_INVALID', `${vault.root} is not a keyceremony vault (no ${INVENTORY_PATH})`);
   }
@@ -129,25 +148,10 @@ async function openExistingVault(options: CeremonyOptions): Promise<{
       inventory.rehearsal ? 'this is a rehearsal vault: real ceremonies cannot use it' : 'this is a real vault: rehearsals must never touch it',
     );
   }
-  // A root on a token still has its vault file (release subkeys, stubs): that checks the passphrase too.
-  const fileRoot = inventory.keys.find((k) => k.kind === 'openpgp-primary');
-  const checkPassphrase =
-    fileRoot
-      ? async (passphrase: string): Promise<string | undefined> => {
-          const path = fileRoot.location.type === 'file' ? fileRoot.location.path : vaultPath.openpgpSecretKey(fileRoot.id);
-          try {
-            await decryptSecretKey(await vault.read(path), passphrase, `vault/${path}`);
-            return undefined;
-          } catch (error) {
-            if (error instanceof KeyceremonyError && error.code === 'PASSPHRASE_WRONG') return 'wrong vault passphrase';
-            throw error;
-          }
-        }
-      : undefined;
-  return { vault, inventory, checkPassphrase };
+  return { vault, inventory, checkPassphrase: vaultPassphraseCheck(vault, inventory) };
 }
 
-async function ceremony(session: Session, options: CeremonyOptions, started: Date): Promise<CeremonyResult> {
+async function ceremony(session: Session, options: CeremonyOptions, name: string): Promise<CeremonyResult> {
   const { script, rehearsal, ui, prompter } = options;
   const { transcript } = session;
   const meta = script.script;
@@ -187,6 +191,11 @@ async function ceremony(session: Session, options: CeremonyOptions, started: Dat
   });
   if (problems.length === 0) ui.success('No network: no interface up besides loopback, no default route');
   else ui.warn(`Network is up (${problems.join('; ')}) — allowed by ${override === 'rehearsal' ? '--rehearsal' : '--allow-network'}`);
+  if (options.mediaRoot !== undefined) {
+    // Recorded: backup media and sheets do not go where the reviewed script says.
+    transcript.record('preflight.media', { mediaRoot: options.mediaRoot, reason: options.rehearsalRoot !== undefined ? 'rehearsal' : '--media' });
+    ui.warn(`Backup media and custodian sheets go under ${options.mediaRoot}, not to the paths in the script`);
+  }
 
   // Clock: every signature embeds it.
   if (meta.preflight.confirmClock) {
@@ -201,6 +210,14 @@ async function ceremony(session: Session, options: CeremonyOptions, started: Dat
     const id = `preflight.checklist.${i + 1}`;
     if (!(await prompter.confirm(id, `Checklist: ${item}`))) throw new KeyceremonyError('ABORTED', `checklist item not confirmed: ${item}`);
     transcript.record('preflight.checklist', { item, confirmed: true, prompt: id, source: prompter.source });
+  }
+  // What each step needs from the room (media mounted, tools installed), checked before any key exists.
+  for (const step of script.steps) {
+    const checked = await step.action.preflight?.(session, step.params);
+    if (checked && checked.length > 0) {
+      transcript.record('preflight.step', { step: step.id, checks: [...checked] });
+      for (const line of checked) ui.success(line);
+    }
   }
 
   for (const [index, step] of script.steps.entries()) {
@@ -221,17 +238,12 @@ async function ceremony(session: Session, options: CeremonyOptions, started: Dat
 
   const signer = session.transcriptSigner;
   if (!signer) throw new KeyceremonyError('SCRIPT_INVALID', 'no step of this ceremony provided a root key to sign the transcript');
-  const name = transcriptName(script, started, rehearsal);
 
-  // Inventory last, so it lists everything the steps did.
-  session.inventory.ceremonies.push({
-    name,
-    script: meta.name,
-    date: started.toISOString(),
-    transcript: vaultPath.transcript(name),
-    rehearsal,
-  });
-  session.recordOutput(await session.vault.replace(INVENTORY_PATH, serializeInventory(session.inventory), session.now()));
+  // Inventory last, so it lists everything the steps did (unless a step saved it already and nothing changed since).
+  if (session.hasVault) {
+    const saved = await session.saveInventory();
+    if (saved) session.recordOutput(saved);
+  }
 
   const rootFingerprint = fingerprintHex(signer.root);
   transcript.record('transcript.signer', { root: rootFingerprint, key: fingerprintHex(signer.key.key) });
@@ -243,8 +255,14 @@ async function ceremony(session: Session, options: CeremonyOptions, started: Dat
   });
   const jsonl = transcript.toJsonl();
   const signature = armor('signature', await signDetached(new TextEncoder().encode(jsonl), signer.key, session.now()));
-  await session.vault.write(vaultPath.transcript(name), jsonl);
-  await session.vault.write(vaultPath.transcriptSignature(name), signature);
+  if (session.hasVault) {
+    await session.vault.write(vaultPath.transcript(name), jsonl);
+    await session.vault.write(vaultPath.transcriptSignature(name), signature);
+  }
+  for (const copy of session.transcriptCopies) {
+    await copy.tree.write(`${copy.dir}/${name}.jsonl`, jsonl);
+    await copy.tree.write(`${copy.dir}/${name}.jsonl.asc`, signature);
+  }
   await session.public.write(publicPath.transcript(name), jsonl);
   await session.public.write(publicPath.transcriptSignature(name), signature);
   await session.public.write(publicPath.transcriptMarkdown(name), renderTranscriptMarkdown(transcript.entries));

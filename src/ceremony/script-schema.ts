@@ -50,8 +50,11 @@ export const CeremonyScript = z.strictObject({
   /**
    * `new`: the ceremony creates a vault in a new or empty directory (root ceremonies).
    * `existing`: it works on a vault made by an earlier ceremony (rotation, revocation, issuing keys).
+   * `restore`: it rebuilds a vault from a backup into a new or empty directory (the public tree may be the
+   *   existing one).
+   * `none`: it has no vault to write (a recovery drill): the transcript goes to the public tree only.
    */
-  vault: z.enum(['new', 'existing']).default('new'),
+  vault: z.enum(['new', 'existing', 'restore', 'none']).default('new'),
   roles: z.array(Role).min(1),
   preflight: Preflight.default({ confirmClock: true, minPassphraseBits: 64, checklist: [] }),
   steps: z.array(Step).min(1),

@@ -2,11 +2,18 @@
 import { KeyceremonyError } from '../errors.js';
 import type { JsonObject } from '../transcript/entry.js';
 import type { TranscriptRecorder } from '../transcript/recorder.js';
-import type { Inventory } from '../vault/inventory.js';
+import { type Inventory, INVENTORY_PATH, serializeInventory } from '../vault/inventory.js';
 import { OutputTree, type WrittenFile } from '../vault/output-tree.js';
 import type { SecretGuard } from '../vault/secret-guard.js';
 import type { StepProduct } from './action.js';
-import type { CeremonyContext, CurrentStep, Product, TranscriptSigner } from './context.js';
+import type {
+  BackupPassphraseProduct,
+  CeremonyContext,
+  CurrentStep,
+  OpenPgpRootProduct,
+  Product,
+  TranscriptSigner,
+} from './context.js';
 import type { LoadedScript } from './load-script.js';
 import type { Prompter, SecretRequest } from './prompts/prompter.js';
 import type { Ui } from './ui.js';
@@ -22,15 +29,26 @@ export interface SessionOptions {
   readonly ui: Ui;
   readonly transcript: TranscriptRecorder;
   readonly guard: SecretGuard;
-  readonly vault: OutputTree;
+  /** Undefined in ceremonies without a vault (`vault: none`). */
+  readonly vault: OutputTree | undefined;
   readonly public: OutputTree;
   readonly inventory: Inventory;
+  /** This ceremony's name (its transcript's file name without extension). */
+  readonly ceremonyName: string;
+  /** This ceremony's entry in the inventory (added when the inventory is saved). */
+  readonly ceremonyEntry?: Inventory['ceremonies'][number];
   /** True when the vault existed before this ceremony (its passphrase is checked, not set). */
   readonly existingVault: boolean;
   readonly checkVaultPassphrase?: (passphrase: string) => Promise<string | undefined>;
   readonly now: () => Date;
   readonly handoffDir?: string | undefined;
   readonly rehearsalRoot?: string | undefined;
+  readonly mediaRoot?: string | undefined;
+}
+
+/** The inventory as compared between saves: without the `updated` time, which every save sets. */
+function inventoryContent(inventory: Inventory): string {
+  return JSON.stringify({ ...inventory, updated: '' });
 }
 
 export class Session implements CeremonyContext {
@@ -39,22 +57,28 @@ export class Session implements CeremonyContext {
   readonly prompts: Prompter;
   readonly ui: Ui;
   readonly transcript: TranscriptRecorder;
-  readonly vault: OutputTree;
   readonly public: OutputTree;
   readonly inventory: Inventory;
   readonly existingVault: boolean;
   readonly rehearsalRoot: string | undefined;
+  readonly mediaRoot: string | undefined;
+  readonly ceremonyName: string;
   /** Every output tree of the ceremony, in the order they were opened (rolled back newest first). */
   readonly trees: OutputTree[];
+  /** PKCS#11 tokens opened in this ceremony (closed by the runner; created keys destroyed on failure). */
+  readonly tokens: TokenBroker = new TokenBroker(this);
   readonly #guard: SecretGuard;
   #handoff: OutputTree | undefined;
   readonly #options: SessionOptions;
   readonly #products = new Map<string, Product>();
   #step: CurrentStep | undefined;
   #vaultPassphrase: string | undefined;
+  #vaultPassphraseCheck: ((passphrase: string) => Promise<string | undefined>) | undefined;
   #transcriptSigner: TranscriptSigner | undefined;
-  /** PKCS#11 tokens opened in this ceremony (closed by the runner; created keys destroyed on failure). */
-  readonly tokens: TokenBroker = new TokenBroker(this);
+  readonly #vault: OutputTree | undefined;
+  #savedInventory: string | undefined;
+  /** Where the signed transcript is copied at the end, besides the vault and the public tree. */
+  readonly transcriptCopies: { tree: OutputTree; dir: string }[] = [];
 
   constructor(options: SessionOptions) {
     this.script = options.script;
@@ -62,14 +86,26 @@ export class Session implements CeremonyContext {
     this.prompts = options.prompts;
     this.ui = options.ui;
     this.transcript = options.transcript;
-    this.vault = options.vault;
+    this.#vault = options.vault;
     this.public = options.public;
     this.inventory = options.inventory;
     this.existingVault = options.existingVault;
     this.rehearsalRoot = options.rehearsalRoot;
-    this.trees = [options.vault, options.public];
+    this.mediaRoot = options.mediaRoot;
+    this.ceremonyName = options.ceremonyName;
+    this.trees = options.vault ? [options.vault, options.public] : [options.public];
     this.#guard = options.guard;
     this.#options = options;
+    this.#vaultPassphraseCheck = options.checkVaultPassphrase;
+  }
+
+  get vault(): OutputTree {
+    if (!this.#vault) throw new KeyceremonyError('SCRIPT_INVALID', 'this ceremony has no vault (vault: none); a step tried to use one');
+    return this.#vault;
+  }
+
+  get hasVault(): boolean {
+    return this.#vault !== undefined;
   }
 
   async handoff(): Promise<OutputTree> {
@@ -122,14 +158,40 @@ export class Session implements CeremonyContext {
     return answer.value;
   }
 
+  protectSecret(value: string, rehearsalName?: string): void {
+    this.#guard.register(value);
+    if (rehearsalName !== undefined) this.prompts.recordGenerated?.(rehearsalName, value);
+  }
+
+  async saveInventory(): Promise<WrittenFile | undefined> {
+    const entry = this.#options.ceremonyEntry;
+    if (entry && !this.inventory.ceremonies.some((c) => c.name === entry.name)) this.inventory.ceremonies.push({ ...entry });
+    const content = inventoryContent(this.inventory);
+    if (content === this.#savedInventory) return undefined;
+    // `updated` stays the ceremony's start (set by the runner), so the public bundle derived from the inventory
+    // is the same whether it is published during the ceremony or later by `keyceremony publish`.
+    const written = await this.vault.replace(INVENTORY_PATH, serializeInventory(this.inventory), this.now());
+    this.#savedInventory = content;
+    return written;
+  }
+
+  copyTranscriptTo(tree: OutputTree, dir: string): void {
+    this.transcriptCopies.push({ tree, dir });
+  }
+
+  setVaultPassphraseCheck(check: (passphrase: string) => Promise<string | undefined>): void {
+    if (this.#vaultPassphrase !== undefined) throw new Error('the vault passphrase was already asked for');
+    this.#vaultPassphraseCheck = check;
+  }
+
   async vaultPassphrase(): Promise<string> {
     if (this.#vaultPassphrase !== undefined) return this.#vaultPassphrase;
-    const check = this.#options.checkVaultPassphrase;
+    const check = this.#vaultPassphraseCheck;
     this.#vaultPassphrase = await this.secret({
       id: 'vault.passphrase',
       label: 'Vault passphrase',
       kind: 'passphrase',
-      purpose: this.#options.existingVault ? 'existing' : 'new',
+      purpose: check || this.#options.existingVault ? 'existing' : 'new',
       minBits: this.script.script.preflight.minPassphraseBits,
       generatedWords: VAULT_PASSPHRASE_WORDS,
       ...(check ? { check } : {}),
@@ -139,6 +201,10 @@ export class Session implements CeremonyContext {
 
   setTranscriptSigner(signer: TranscriptSigner): void {
     this.#transcriptSigner = signer;
+  }
+
+  token(selection: TokenSelection, purpose: 'create' | 'use' = 'create'): Promise<CeremonyToken> {
+    return this.tokens.token(selection, purpose);
   }
 
   async witness(roles: readonly string[], statement: string): Promise<void> {
@@ -156,10 +222,9 @@ export class Session implements CeremonyContext {
     this.#products.set(this.step.id, product);
   }
 
-  token(selection: TokenSelection, purpose: 'create' | 'use' = 'create'): Promise<CeremonyToken> {
-    return this.tokens.token(selection, purpose);
-  }
-
+  productOf(step: string, product: 'openpgp-root'): OpenPgpRootProduct;
+  productOf(step: string, product: 'backup-passphrase'): BackupPassphraseProduct;
+  productOf(step: string, product: StepProduct): Product;
   productOf(step: string, product: StepProduct): Product {
     const found = this.#products.get(step);
     if (!found || found.product !== product) {

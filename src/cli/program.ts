@@ -36,14 +36,15 @@ export function buildProgram(): Command {
     .command('run')
     .description('run a ceremony script: preflight, every step, signed transcript')
     .argument('<script>', 'ceremony script (YAML)')
-    .requiredOption('--vault <dir>', 'the vault (secret; new or empty directory)')
+    .option('--vault <dir>', 'the vault (secret; new or empty directory, or the existing vault); not for scripts with "vault: none"')
     .requiredOption('--public <dir>', 'the public tree (new or empty directory, or the tree to republish)')
     .option('--handoff <dir>', 'where hand-off material for signers goes (scripts that hand keys to signers)')
+    .option('--media <dir>', 'put backup media and custodian sheets under DIR (DIR/media/<n>, DIR/sheets/backup-<ceremony>/<custodian>) instead of the script\'s paths; recorded')
     .option('--rehearsal', 'throwaway run: outputs marked REHEARSAL, network allowed', false)
     .option('--answers <file>', 'answer prompts from a YAML file (prompt id: answer) instead of the terminal')
     .option('--allow-network', 'run although the network is up (recorded in the transcript)', false)
     .addHelpText('after', EXIT_CODES_HELP)
-    .action(async (script: string, opts: { vault: string; public: string; handoff?: string; rehearsal: boolean; answers?: string; allowNetwork: boolean }) => {
+    .action(async (script: string, opts: { vault?: string; public: string; handoff?: string; media?: string; rehearsal: boolean; answers?: string; allowNetwork: boolean }) => {
       const { runCommand } = await import('./commands/run.js');
       await runCommand(script, opts);
     });
@@ -168,6 +169,29 @@ ${EXIT_CODES_HELP}`,
     .action(async (dir: string, opts: { server: string; gun: string; tlscacert?: string }) => {
       const { dctPublishCommand } = await import('./commands/dct-publish.js');
       await dctPublishCommand(dir, opts);
+    });
+
+  program
+    .command('passphrase')
+    .description('print a diceware passphrase from the EFF large word list (default 10 words: 129 bits)')
+    .option('--words <n>', 'words per passphrase (4 to 64; 12.9 bits each)')
+    .option('--count <n>', 'how many passphrases (one per line)')
+    .addHelpText('after', `\nThe passphrase goes to standard output, its strength to standard error.${EXIT_CODES_HELP}`)
+    .action(async (opts: { words?: string; count?: string }) => {
+      const { passphraseCommand } = await import('./commands/passphrase.js');
+      passphraseCommand(opts);
+    });
+
+  const backup = program.command('backup').description('work with encrypted vault backups');
+  backup
+    .command('verify')
+    .description('check the backups on a medium against their manifests (copy SHA-256, signed transcript) without decrypting')
+    .argument('<dir>', 'a mounted backup medium, or one backup-* folder on it')
+    .option('--json', 'print the report as JSON', false)
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (dir: string, opts: { json: boolean }) => {
+      const { backupVerifyCommand } = await import('./commands/backup-verify.js');
+      await backupVerifyCommand(dir, opts);
     });
 
   program

@@ -37,6 +37,7 @@ export const hashAlgorithmNames: Record<number, string> = {
 export const SignatureType = {
   binary: 0x00,
   text: 0x01,
+  certGeneric: 0x10,
   certPositive: 0x13,
   subkeyBinding: 0x18,
   primaryKeyBinding: 0x19,

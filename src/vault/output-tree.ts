@@ -12,7 +12,7 @@ import { KeyceremonyError } from '../errors.js';
 import { replaceFileAtomic, writeFileExclusive } from './atomic-file.js';
 import type { SecretGuard } from './secret-guard.js';
 
-export type TreeName = 'vault' | 'public' | 'handoff' | `media/${string}`;
+export type TreeName = 'vault' | 'public' | 'handoff' | `media/${string}` | `sheets/${string}`;
 
 export interface WrittenFile {
   readonly tree: TreeName;

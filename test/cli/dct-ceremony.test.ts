@@ -66,14 +66,13 @@ describe('the DCT root ceremony', () => {
       const pub = await readFile(join(dir, 'public', 'dct', 'delegations', `${signer}.pub`), 'utf8');
       expect(pub).toMatch(new RegExp(`^-----BEGIN PUBLIC KEY-----\nrole: ${signer}\n\n`));
     }
-    expect(Object.keys(await secrets(dir)).sort()).toEqual([
+    // The DCT ceremony's own secrets, next to those of the root rehearsal that came first.
+    expect(Object.keys(await secrets(dir)).filter((k) => k.startsWith('dct.')).sort()).toEqual([
       'dct.handoff.release-manager.passphrase',
       'dct.handoff.release-pipeline.passphrase',
       'dct.passphrase',
-      'handoff.release-manager.passphrase',
-      'handoff.release-pipeline.passphrase',
-      'vault.passphrase',
     ]);
+    expect(Object.keys(await secrets(dir))).toContain('vault.passphrase');
     for (const gun of GUNS) {
       const root = parseMetadata(await readFile(join(dir, 'public', 'dct', gun, 'root.json')), 'root');
       expect(rootMetadataProblems(root, gun, new Date())).toEqual([]);

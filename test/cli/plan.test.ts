@@ -25,9 +25,9 @@ describe('keyceremony plan', () => {
     const result = await cli(['plan', script, '--html', file]);
     expect(result.code, result.stderr).toBe(0);
     const html = await readFile(file, 'utf8');
-    expect(html.match(/<section class="step">/g)).toHaveLength(7);
-    expect(html.match(/<span class="box"><\/span>\d+\./g)).toHaveLength(7);
-    expect(html.match(/<span>Initials \(/g)).toHaveLength(7);
+    expect(html.match(/<section class="step">/g)).toHaveLength(9);
+    expect(html.match(/<span class="box"><\/span>\d+\./g)).toHaveLength(9);
+    expect(html.match(/<span>Initials \(/g)).toHaveLength(9);
     for (const role of ['Ceremony administrator (administrator)', 'Operator (operator)', 'Witness (witness-1)', 'Witness (witness-2)']) {
       expect(html).toContain(`<div><b>${role}</b>Name, signature, date</div>`);
     }

@@ -75,10 +75,11 @@ describe('keyceremony rehearse', () => {
     expect(markdown).toContain('— REHEARSAL');
   });
 
-  it('prints its wall time, well under 2 seconds for Ed25519', () => {
+  it('prints its wall time, well under 5 seconds for Ed25519 keys, two encrypted backups and five PDF sheets', () => {
+    // About 1.5 s on an idle 2-core machine: half of it is Chromium printing the five share sheets.
     const match = /Wall time: ([\d.]+) s/.exec(inject('rehearsalOutput'));
     expect(match).not.toBeNull();
-    expect(Number(match?.[1])).toBeLessThan(2);
+    expect(Number(match?.[1])).toBeLessThan(5);
   });
 
   it('produces transcripts that verify, in the public tree and in the vault', async () => {

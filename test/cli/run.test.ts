@@ -13,9 +13,10 @@ import { tempDir } from '../helpers/tmp.js';
 
 const script = join(ceremoniesDir, 'openpgp-root.yaml');
 
-async function outputs(): Promise<{ base: string; vault: string; pub: string; handoff: string }> {
+async function outputs(): Promise<{ base: string; vault: string; pub: string; handoff: string; media: string }> {
   const base = await tempDir('kc-run-');
-  return { base, vault: join(base, 'vault'), pub: join(base, 'public'), handoff: join(base, 'handoff') };
+  // Backup media and custodian sheets under base too (the script's /media/... paths are for the real room).
+  return { base, vault: join(base, 'vault'), pub: join(base, 'public'), handoff: join(base, 'handoff'), media: join(base, 'media') };
 }
 
 function expectNoStackTrace(text: string): void {
@@ -24,9 +25,9 @@ function expectNoStackTrace(text: string): void {
 
 describe('keyceremony run (real ceremony, answers file)', () => {
   it('runs air-gapped in a network namespace and records the answers source and the air gap', async () => {
-    const { vault, pub, handoff } = await outputs();
+    const { vault, pub, handoff, media } = await outputs();
     const answers = await writeAnswers(rootCeremonyAnswers());
-    const result = await cliInNetns(['run', script, '--vault', vault, '--public', pub, '--handoff', handoff, '--answers', answers]);
+    const result = await cliInNetns(['run', script, '--vault', vault, '--public', pub, '--handoff', handoff, '--media', media, '--answers', answers]);
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toContain('No network');
     const name = (await readdir(join(pub, 'transcripts'))).find((n) => n.endsWith('.jsonl'))!;
@@ -36,7 +37,7 @@ describe('keyceremony run (real ceremony, answers file)', () => {
     expect(entries[0]?.data['rehearsal']).toBe(false);
     expect(entries.find((e) => e.event === 'preflight.network')?.data).toMatchObject({ verdict: 'air-gapped', override: null });
     const witnesses = entries.filter((e) => e.event === 'witness.confirmed').map((e) => e.data['initials']);
-    expect(witnesses).toEqual(['AD', 'WA', 'WB', 'WA', 'WB', 'AD', 'WA', 'WB']);
+    expect(witnesses).toEqual(['AD', 'WA', 'WB', 'WA', 'WB', 'CA', 'CB', 'CC', 'CD', 'CE', 'AD', 'WA', 'WB']);
     const keys = await readFile(join(pub, 'KEYS'), 'utf8');
     expect(keys).not.toContain('REHEARSAL');
     const verified = await cli(['transcript', 'verify', pub]);
@@ -44,9 +45,9 @@ describe('keyceremony run (real ceremony, answers file)', () => {
   });
 
   it('refuses to run with the network up (exit 3), and writes nothing', async () => {
-    const { base, vault, pub, handoff } = await outputs();
+    const { base, vault, pub, handoff, media } = await outputs();
     const answers = await writeAnswers(rootCeremonyAnswers());
-    const result = await cliInNetns(['run', script, '--vault', vault, '--public', pub, '--handoff', handoff, '--answers', answers], { network: true });
+    const result = await cliInNetns(['run', script, '--vault', vault, '--public', pub, '--handoff', handoff, '--media', media, '--answers', answers], { network: true });
     expect(result.code, result.stdout + result.stderr).toBe(3);
     expect(result.stderr).toMatch(/refusing to run a ceremony on a networked machine/);
     expect(result.stderr).toMatch(/interface kc0 is up with address 192\.0\.2\.10\/24/);
@@ -56,9 +57,9 @@ describe('keyceremony run (real ceremony, answers file)', () => {
   });
 
   it('runs with the network up when --allow-network is given, and records the override', async () => {
-    const { vault, pub, handoff } = await outputs();
+    const { vault, pub, handoff, media } = await outputs();
     const answers = await writeAnswers(rootCeremonyAnswers());
-    const result = await cliInNetns(['run', script, '--vault', vault, '--public', pub, '--handoff', handoff, '--answers', answers, '--allow-network'], { network: true });
+    const result = await cliInNetns(['run', script, '--vault', vault, '--public', pub, '--handoff', handoff, '--media', media, '--answers', answers, '--allow-network'], { network: true });
     expect(result.code, result.stdout + result.stderr).toBe(0);
     const name = (await readdir(join(pub, 'transcripts'))).find((n) => n.endsWith('.jsonl'))!;
     const text = await readFile(join(pub, 'transcripts', name), 'utf8');
@@ -67,10 +68,10 @@ describe('keyceremony run (real ceremony, answers file)', () => {
   });
 
   it('stops at an answers file missing an answer, names the prompt, and rolls everything back', async () => {
-    const { base, vault, pub, handoff } = await outputs();
+    const { base, vault, pub, handoff, media } = await outputs();
     // The last witness answer is missing: the keys exist by then, and must be gone afterwards.
     const answers = await writeAnswers(rootCeremonyAnswers({ 'close.witness-2': undefined }));
-    const result = await cliInNetns(['run', script, '--vault', vault, '--public', pub, '--handoff', handoff, '--answers', answers]);
+    const result = await cliInNetns(['run', script, '--vault', vault, '--public', pub, '--handoff', handoff, '--media', media, '--answers', answers]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/no answer for prompt "close\.witness-2"/);
     expectNoStackTrace(result.stderr);
@@ -78,29 +79,29 @@ describe('keyceremony run (real ceremony, answers file)', () => {
   });
 
   it('refuses mismatched passphrase entries and writes nothing', async () => {
-    const { base, vault, pub, handoff } = await outputs();
+    const { base, vault, pub, handoff, media } = await outputs();
     const answers = await writeAnswers(rootCeremonyAnswers({ 'vault.passphrase.confirm': 'tundra orbit velvet candle mosaic lantern pepperx' }));
-    const result = await cliInNetns(['run', script, '--vault', vault, '--public', pub, '--handoff', handoff, '--answers', answers]);
+    const result = await cliInNetns(['run', script, '--vault', vault, '--public', pub, '--handoff', handoff, '--media', media, '--answers', answers]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/two entries for "vault\.passphrase".*do not match/);
     expect(await readdir(base)).toEqual([]);
   });
 
   it('refuses a weak passphrase', async () => {
-    const { base, vault, pub, handoff } = await outputs();
+    const { base, vault, pub, handoff, media } = await outputs();
     const answers = await writeAnswers(rootCeremonyAnswers({ 'vault.passphrase': 'password1234', 'vault.passphrase.confirm': 'password1234' }));
-    const result = await cliInNetns(['run', script, '--vault', vault, '--public', pub, '--handoff', handoff, '--answers', answers]);
+    const result = await cliInNetns(['run', script, '--vault', vault, '--public', pub, '--handoff', handoff, '--media', media, '--answers', answers]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/too guessable/);
     expect(await readdir(base)).toEqual([]);
   });
 
   it('refuses a non-empty vault and leaves it untouched', async () => {
-    const { vault, pub, handoff } = await outputs();
+    const { vault, pub, handoff, media } = await outputs();
     await mkdir(vault);
     await writeFile(join(vault, 'old-key.asc'), 'existing');
     const answers = await writeAnswers(rootCeremonyAnswers());
-    const result = await cliInNetns(['run', script, '--vault', vault, '--public', pub, '--handoff', handoff, '--answers', answers]);
+    const result = await cliInNetns(['run', script, '--vault', vault, '--public', pub, '--handoff', handoff, '--media', media, '--answers', answers]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/vault directory .* is not empty/);
     expect(await readdir(vault)).toEqual(['old-key.asc']);
@@ -120,12 +121,12 @@ describe('keyceremony run (real ceremony, answers file)', () => {
   });
 
   it('refuses a vault inside the public tree, and a fake clock outside rehearsals', async () => {
-    const { vault, pub, handoff } = await outputs();
+    const { vault, pub, handoff, media } = await outputs();
     const answers = await writeAnswers(rootCeremonyAnswers());
-    const nested = await cli(['run', script, '--vault', join(pub, 'vault'), '--public', pub, '--answers', answers]);
+    const nested = await cli(['run', script, '--vault', join(pub, 'vault'), '--public', pub, '--media', media, '--answers', answers]);
     expect(nested.code).toBe(2);
     expect(nested.stderr).toMatch(/must be separate/);
-    const faked = await cli(['run', script, '--vault', vault, '--public', pub, '--handoff', handoff, '--answers', answers], { env: { KEYCEREMONY_FAKE_NOW: '2020-01-01T00:00:00Z' } });
+    const faked = await cli(['run', script, '--vault', vault, '--public', pub, '--handoff', handoff, '--media', media, '--answers', answers], { env: { KEYCEREMONY_FAKE_NOW: '2020-01-01T00:00:00Z' } });
     expect(faked.code).toBe(3);
     expect(faked.stderr).toMatch(/fake clock/);
   });

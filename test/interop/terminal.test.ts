@@ -19,7 +19,7 @@ async function startCeremony(): Promise<{ tmux: TmuxSession; base: string }> {
   const base = await tempDir('kc-tty-');
   const tmux = new TmuxSession();
   sessions.push(tmux);
-  const command = `${process.execPath} ${cliPath} run ${join(ceremoniesDir, 'openpgp-root.yaml')} --vault ${base}/vault --public ${base}/public --handoff ${base}/handoff --rehearsal; echo "EXIT=$?"; sleep 60`;
+  const command = `${process.execPath} ${cliPath} run ${join(ceremoniesDir, 'openpgp-root.yaml')} --vault ${base}/vault --public ${base}/public --handoff ${base}/handoff --media ${base}/media --rehearsal; echo "EXIT=$?"; sleep 60`;
   await tmux.start(`env FORCE_COLOR=0 ${command}`);
   return { tmux, base };
 }
@@ -31,7 +31,7 @@ const W2 = 'Witness (witness-2): type your initials';
 async function throughPreflight(tmux: TmuxSession): Promise<void> {
   await tmux.waitFor(/The system clock says \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
   await tmux.answer('The system clock says', { keys: ['y', 'Enter'] });
-  for (let i = 0; i < 3; i++) await tmux.answer('Checklist:', { keys: ['y', 'Enter'] });
+  for (let i = 0; i < 4; i++) await tmux.answer('Checklist:', { keys: ['y', 'Enter'] });
   await tmux.answer(ADMIN, { text: 'AD' });
   await tmux.answer(W1, { text: 'WA' });
   await tmux.answer(W2, { text: 'WB' });
@@ -58,6 +58,9 @@ describe('interactive ceremony in a terminal', () => {
       await tmux.answer(`${label} (hidden):`, { text: `${signer} sonnet harbor quiver walnut` });
       await tmux.answer(`${label} again:`, { text: `${signer} sonnet harbor quiver walnut` });
     }
+    for (const [n, initials] of ['CA', 'CB', 'CC', 'CD', 'CE'].entries()) {
+      await tmux.answer(`Custodian ${n + 1} (custodian-${n + 1}): type your initials`, { text: initials }, 30_000);
+    }
     await tmux.answer(ADMIN, { text: 'AD' });
     await tmux.answer(W1, { text: 'WA' });
     await tmux.answer(W2, { text: 'WB' });
@@ -69,6 +72,7 @@ describe('interactive ceremony in a terminal', () => {
     expect(history).not.toContain('sonnet harbor quiver');
     expect(await readdir(join(base, 'public', 'transcripts'))).toHaveLength(3);
     expect(await readdir(join(base, 'handoff'))).toEqual(['release-manager', 'release-pipeline']);
+    expect(await readdir(join(base, 'media'))).toEqual(['media', 'sheets']);
   });
 
   it('shows a generated passphrase once, then clears it from screen and scrollback', async () => {

@@ -13,6 +13,7 @@ import { dctGenerateRepository } from './dct-generate-repository.js';
 import { dctGenerateDelegation } from './dct-generate-delegation.js';
 import { dctSignMetadata } from './dct-sign-metadata.js';
 import { dctRotateRoot } from './dct-rotate-root.js';
+import { backupActions } from './backup-actions.js';
 
 export const actions: ReadonlyMap<string, ActionDefinition> = new Map(
   [
@@ -29,5 +30,6 @@ export const actions: ReadonlyMap<string, ActionDefinition> = new Map(
     dctGenerateDelegation,
     dctSignMetadata,
     dctRotateRoot,
+    ...backupActions,
   ].map((a) => [a.name, a] as const),
 );

@@ -4,15 +4,14 @@
  * signing subkey makes a test signature that must verify against KEYS — with keyceremony's own verifier and,
  * independently, with openpgp.js.
  */
-import * as openpgp from 'openpgp';
 import { z } from 'zod';
-import { armor, readOpenPgpData } from '../../openpgp/armor.js';
+import { readOpenPgpData } from '../../openpgp/armor.js';
 import { parseCertificates } from '../../openpgp/certificate.js';
 import { evaluateCertificate } from '../../openpgp/certificate-state.js';
-import { readDetachedSignatures, signDetached } from '../../openpgp/detached-signature.js';
 import { fingerprintHex } from '../../openpgp/key-packet.js';
 import { decryptSecretKey, allKeys } from '../../openpgp/secret-key-file.js';
-import { selectRoot, verifyDetached } from '../../openpgp/verify-policy.js';
+import { checkTestSignatures } from '../../openpgp/test-signatures.js';
+import { selectRoot } from '../../openpgp/verify-policy.js';
 import { KeyceremonyError } from '../../errors.js';
 import { publicPath, vaultPath } from '../../vault/layout.js';
 import { defineAction } from '../action.js';
@@ -46,37 +45,15 @@ export const openpgpSelfTest = defineAction<Params>({
     ctx.transcript.record('check.passed', { check: 'vault key matches public KEYS', detail: fpr });
     ctx.ui.success('Vault secret key opens and matches public/KEYS');
 
-    const verificationKeys = await openpgp.readKeys({ binaryKeys: await readOpenPgpData(await ctx.public.read(publicPath.keys), ['publicKey']) });
     // Revoked and expired subkeys are kept (old signatures still verify) but cannot make new signatures.
     const usable = new Set(evaluateCertificate(published, ctx.now()).subkeys.filter((s) => s.problems.length === 0).map((s) => s.fingerprint));
     const keys = root.subkeys
       .filter((s) => usable.has(fingerprintHex(s.key.key)))
-      .map((s) => ({ ...s, purpose: s.purpose === 'transcripts' ? ('transcript' as const) : ('release' as const) }));
-    for (const { key, label, purpose } of keys) {
-      const subFpr = fingerprintHex(key.key);
-      const message = new TextEncoder().encode(`keyceremony self-test of subkey ${subFpr} in ceremony ${ctx.script.script.name}\n`);
-      const signature = await signDetached(message, key, ctx.now());
-      const ours = await verifyDetached({
-        root: published,
-        signatures: await readDetachedSignatures(signature),
-        data: message,
-        now: new Date(ctx.now().getTime() + 1000),
-        purpose,
-      });
-      if (!ours.ok || ours.good[0]?.keyFingerprint !== subFpr) {
-        throw new KeyceremonyError('CHECK_FAILED', `test signature by subkey ${subFpr} does not verify: ${ours.rejected.map((r) => r.reason).join('; ')}`);
-      }
-      const theirs = await openpgp.verify({
-        message: await openpgp.createMessage({ binary: message }),
-        signature: await openpgp.readSignature({ armoredSignature: armor('signature', signature) }),
-        verificationKeys,
-        date: new Date(ctx.now().getTime() + 1000),
-      });
-      const [first] = theirs.signatures;
-      const verified = first ? await first.verified.then(() => true, () => false) : false;
-      if (!verified) throw new KeyceremonyError('CHECK_FAILED', `openpgp.js does not verify the test signature of subkey ${subFpr}`);
-      ctx.transcript.record('check.passed', { check: 'test signature verifies against public KEYS', detail: `${label ?? ''} ${subFpr}`.trim() });
-      ctx.ui.success(`Test signature by subkey "${label ?? subFpr}" verifies against public/KEYS`);
+      .map((s) => ({ key: s.key, label: s.label, purpose: s.purpose === 'transcripts' ? ('transcript' as const) : ('release' as const) }));
+    const message = (subFpr: string): string => `keyceremony self-test of subkey ${subFpr} in ceremony ${ctx.script.script.name}\n`;
+    for (const result of await checkTestSignatures(keys, published, await ctx.public.read(publicPath.keys), ctx.now(), message)) {
+      ctx.transcript.record('check.passed', { check: 'test signature verifies against public KEYS', detail: `${result.label ?? ''} ${result.fingerprint}`.trim() });
+      ctx.ui.success(`Test signature by subkey "${result.label ?? result.fingerprint}" verifies against public/KEYS`);
     }
   },
 });

@@ -9,14 +9,15 @@ import { evaluateCertificate } from '../../openpgp/certificate-state.js';
 import { TRANSCRIPT_PURPOSE } from '../../openpgp/constants.js';
 import { fingerprintHex } from '../../openpgp/key-packet.js';
 import { decryptSecretKey } from '../../openpgp/secret-key-file.js';
-import { SoftwareSigner } from '../../signer/software-signer.js';
-import type { SecretKeyMaterial } from '../../crypto/key-material.js';
+import type { PublicKeyMaterial, SecretKeyMaterial } from '../../crypto/key-material.js';
 import type { Signer } from '../../signer/signer.js';
-import type { InventoryKey } from '../../vault/inventory.js';
+import { SoftwareSigner } from '../../signer/software-signer.js';
+import type { Inventory, InventoryKey } from '../../vault/inventory.js';
 import { vaultPath } from '../../vault/layout.js';
+import type { TreeReader } from '../../vault/vault-certificates.js';
 import { openTokenSigner } from '../token-keys.js';
 import { defineAction } from '../action.js';
-import type { CeremonyContext, SessionSubkey } from '../context.js';
+import type { CeremonyContext, OpenPgpRootProduct, SessionSubkey } from '../context.js';
 
 const Params = z.strictObject({
   /** The root to unlock; may be left out when the vault holds exactly one active root. */
@@ -45,47 +46,54 @@ export function selectInventoryRoot(keys: readonly InventoryKey[], fingerprint: 
   return active[0] as InventoryKey;
 }
 
-async function run(ctx: CeremonyContext, params: Params): Promise<void> {
-  const entry = selectInventoryRoot(ctx.inventory.keys, params.fingerprint);
-  // A token root's vault file holds its release subkeys (and stubs, or the encrypted backup of imported copies).
+/** Opens a key the inventory puts on a PKCS#11 token (the ceremony's token broker, with its login policy). */
+export type OpenTokenKey = (uri: string, expected: PublicKeyMaterial, what: string) => Promise<Signer>;
+
+/**
+ * Decrypts a root and its subkeys from a vault (on disk, or a scratch vault in memory) with the vault
+ * passphrase; the product a ceremony signs with. Keys the inventory puts on a token are opened there with
+ * `openToken` (a token root's vault file holds its release subkeys, and stubs or an imported copy's backup).
+ * Problems of the root itself (expired, revoked) are returned for the caller to show.
+ */
+export async function unlockRootFrom(
+  vault: TreeReader,
+  inventory: Inventory,
+  options: { passphrase: string; fingerprint: string | undefined; now: Date; where?: string; openToken?: OpenTokenKey },
+): Promise<{ product: OpenPgpRootProduct; problems: readonly string[]; primaryUri: string | undefined }> {
+  const where = options.where ?? 'vault';
+  const entry = selectInventoryRoot(inventory.keys, options.fingerprint);
   const secretPath = entry.location.type === 'file' ? entry.location.path : vaultPath.openpgpSecretKey(entry.id);
-  const unlocked = await decryptSecretKey(await ctx.vault.read(secretPath), await ctx.vaultPassphrase(), `vault/${secretPath}`);
+  const unlocked = await decryptSecretKey(await vault.read(secretPath), options.passphrase, `${where}/${secretPath}`);
   const certificate = unlocked.certificate;
   const fpr = fingerprintHex(certificate.primary);
-  if (fpr !== entry.id) throw new KeyceremonyError('VAULT_INVALID', `vault/${secretPath} holds ${fpr}, not ${entry.id}`);
+  if (fpr !== entry.id) throw new KeyceremonyError('VAULT_INVALID', `${where}/${secretPath} holds ${fpr}, not ${entry.id}`);
   // Keys the inventory puts on a token sign there, even when the vault also holds an imported copy's backup.
   const tokenUri = (id: string): string | undefined => {
-    const location = ctx.inventory.keys.find((k) => k.id === id)?.location;
+    const location = inventory.keys.find((k) => k.id === id)?.location;
     return location?.type === 'pkcs11' ? location.uri : undefined;
   };
+  // Without a token opener (a recovery drill on a restored copy), an imported copy's backup in the vault file
+  // stands in for the token; a key generated on a token has none.
+  const signerFor = async (uri: string | undefined, secret: SecretKeyMaterial | undefined, material: PublicKeyMaterial, what: string): Promise<Signer | undefined> => {
+    if (uri && options.openToken) return options.openToken(uri, material, what);
+    if (secret) return new SoftwareSigner({ publicKey: material, secretKey: secret });
+    if (uri) throw new KeyceremonyError('VAULT_INVALID', `${what} lives only on its token (${uri}); this step cannot open tokens`);
+    return undefined;
+  };
   const primaryUri = tokenUri(fpr);
-  const primarySecret = unlocked.secrets.get(fpr);
-  let primarySigner: Signer;
-  if (primaryUri) {
-    primarySigner = await openTokenSigner(ctx, primaryUri, { expected: certificate.primary.material, what: `OpenPGP root ${fpr}` });
-  } else if (primarySecret) {
-    primarySigner = new SoftwareSigner({ publicKey: certificate.primary.material, secretKey: primarySecret });
-  } else {
-    throw new KeyceremonyError('VAULT_INVALID', `vault/${secretPath} has no secret for the root ${fpr}`);
-  }
+  const primarySigner = await signerFor(primaryUri, unlocked.secrets.get(fpr), certificate.primary.material, `OpenPGP root ${fpr}`);
+  if (!primarySigner) throw new KeyceremonyError('VAULT_INVALID', `${where}/${secretPath} has no secret for the root ${fpr}`);
 
-  const status = evaluateCertificate(certificate, ctx.now());
-  const labels = new Map(ctx.inventory.keys.map((k) => [k.id, k.label] as const));
+  const status = evaluateCertificate(certificate, options.now);
+  const labels = new Map(inventory.keys.map((k) => [k.id, k.label] as const));
   const subkeys: SessionSubkey[] = [];
   for (const sub of status.subkeys) {
     const uri = tokenUri(sub.fingerprint);
-    const secret = unlocked.secrets.get(sub.fingerprint);
     // Revoked or expired token subkeys are not opened: they sign nothing any more.
     if (uri && sub.problems.length > 0) continue;
-    let signer: Signer;
-    if (uri) signer = await openTokenSigner(ctx, uri, { expected: sub.key.material, what: `subkey ${sub.fingerprint}` });
-    else if (secret) signer = new SoftwareSigner({ publicKey: sub.key.material, secretKey: secret });
-    else continue;
-    subkeys.push({
-      key: { key: sub.key, signer },
-      label: labels.get(sub.fingerprint),
-      purpose: sub.purpose === TRANSCRIPT_PURPOSE ? 'transcripts' : 'release',
-    });
+    const signer = await signerFor(uri, unlocked.secrets.get(sub.fingerprint), sub.key.material, `subkey ${sub.fingerprint}`);
+    if (!signer) continue;
+    subkeys.push({ key: { key: sub.key, signer }, label: labels.get(sub.fingerprint), purpose: sub.purpose === TRANSCRIPT_PURPOSE ? 'transcripts' : 'release' });
   }
   // The newest transcripts subkey that is still usable signs this ceremony's transcript.
   const transcriptKey = subkeys
@@ -95,31 +103,38 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
   if (!transcriptKey) {
     throw new KeyceremonyError('VAULT_INVALID', `root ${fpr} has no usable ceremony-transcripts subkey to sign this ceremony's transcript`);
   }
+  const secrets = new Map<string, SecretKeyMaterial | 'stub'>(unlocked.secrets);
+  for (const key of [certificate.primary, ...certificate.subkeys.map((s) => s.key)]) {
+    if (!secrets.has(fingerprintHex(key))) secrets.set(fingerprintHex(key), 'stub');
+  }
+  return {
+    product: { product: 'openpgp-root', certificate, primary: { key: certificate.primary, signer: primarySigner }, subkeys, transcriptKey, secrets, secretPath },
+    problems: status.primary.problems,
+    primaryUri,
+  };
+}
 
+async function run(ctx: CeremonyContext, params: Params): Promise<void> {
+  selectInventoryRoot(ctx.inventory.keys, params.fingerprint); // before the passphrase is asked: a wrong script fails first
+  const { product, problems, primaryUri } = await unlockRootFrom(ctx.vault, ctx.inventory, {
+    passphrase: await ctx.vaultPassphrase(),
+    fingerprint: params.fingerprint,
+    now: ctx.now(),
+    openToken: (uri, expected, what) => openTokenSigner(ctx, uri, { expected, what }),
+  });
+  const fpr = fingerprintHex(product.primary.key);
   ctx.ui.fingerprint('Root key fingerprint (compare with the published one)', fpr);
-  if (status.primary.problems.length > 0) ctx.ui.warn(`The root: ${status.primary.problems.join('; ')}`);
+  if (problems.length > 0) ctx.ui.warn(`The root: ${problems.join('; ')}`);
   ctx.transcript.record('key.unlocked', {
     id: fpr,
     kind: 'openpgp-primary',
     location: primaryUri ? 'pkcs11' : 'software',
     ...(primaryUri ? { uri: primaryUri } : {}),
-    subkeys: subkeys.length,
+    subkeys: product.subkeys.length,
   });
-  const secrets = new Map<string, SecretKeyMaterial | 'stub'>(unlocked.secrets);
-  for (const key of [certificate.primary, ...certificate.subkeys.map((s) => s.key)]) {
-    if (!secrets.has(fingerprintHex(key))) secrets.set(fingerprintHex(key), 'stub');
-  }
-  ctx.provide({
-    product: 'openpgp-root',
-    certificate,
-    primary: { key: certificate.primary, signer: primarySigner },
-    subkeys,
-    transcriptKey,
-    secrets,
-    secretPath,
-  });
-  ctx.setTranscriptSigner({ root: certificate.primary, key: transcriptKey });
-  ctx.ui.success(primaryUri ? `Root ${fpr} opened on its token (certificate and subkeys from vault/${secretPath})` : `Root ${fpr} unlocked from vault/${secretPath}`);
+  ctx.provide(product);
+  ctx.setTranscriptSigner({ root: product.primary.key, key: product.transcriptKey });
+  ctx.ui.success(primaryUri ? `Root ${fpr} opened on its token (certificate and subkeys from vault/${product.secretPath})` : `Root ${fpr} unlocked from vault/${product.secretPath}`);
 }
 
 export const openpgpUnlockRoot = defineAction<Params>({
@@ -129,7 +144,7 @@ export const openpgpUnlockRoot = defineAction<Params>({
   produces: 'openpgp-root',
   describe(params) {
     return {
-      summary: `Open ${params.fingerprint ? `the root ${params.fingerprint}` : "the vault's active root"} with the vault passphrase and show its fingerprint for the witnesses to compare with the published one. A root on a PKCS#11 token is used on the token: the operator confirms the token and enters its PIN.`,
+      summary: `Open ${params.fingerprint ? `the root ${params.fingerprint}` : "the vault's active root"} with the vault passphrase and show its fingerprint for the witnesses to compare with the published one.`,
     };
   },
   run,

@@ -11,6 +11,8 @@
  *   <step>.<role>                   initials of a role confirming a checkpoint in step <step>
  *   dct.passphrase                  the DCT passphrase of the vault's notary-format keys (docs/dct.md)
  *   dct.handoff.<signer>.passphrase the hand-off passphrase of a signer's DCT delegation key
+ *   share.<custodian>               a custodian's backup share (words, or the path of a file holding them)
+ *   <step>.present.<custodian>      is this custodian here with their share? (recovery drills, restores)
  */
 
 export type PromptSource = 'terminal' | 'answers-file' | 'rehearsal';
@@ -19,7 +21,7 @@ export interface SecretRequest {
   readonly id: string;
   /** What the secret is, e.g. "Vault passphrase". */
   readonly label: string;
-  readonly kind: 'passphrase' | 'pin';
+  readonly kind: 'passphrase' | 'pin' | 'share';
   /** `new`: chosen now (entered twice, strength floor, generation offered); `existing`: entered once. */
   readonly purpose: 'new' | 'existing';
   /** Strength floor for `new` passphrases (estimated bits). */
@@ -44,6 +46,11 @@ export interface Prompter {
   secret(request: SecretRequest): Promise<SecretAnswer>;
   /** Answers this prompter holds that no prompt asked for (typos in an answers file). */
   unused(): string[];
+  /**
+   * A secret keyceremony made itself (a backup passphrase, a share) rather than asked for: a rehearsal keeps it,
+   * under `id`, in rehearsal-secrets.json; other prompters ignore it.
+   */
+  recordGenerated?(id: string, value: string): void;
 }
 
 export const INITIALS = /^[A-Za-z]{2,4}$/;

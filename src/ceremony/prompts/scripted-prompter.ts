@@ -45,14 +45,18 @@ export class ScriptedPrompter implements Prompter {
   /** Secrets generated for a rehearsal, by prompt id (written to rehearsal-secrets.json). */
   readonly generated = new Map<string, string>();
 
-  readonly #quiet: ReadonlySet<string>;
+  /** Answers that are offered, not expected (an earlier rehearsal's secrets): never reported as unused. */
+  readonly #optional: ReadonlySet<string>;
 
-  /** `quiet`: answers that may go unused without a warning (an earlier rehearsal's secrets). */
-  constructor(answers: Map<string, Answer>, options: { rehearsal: boolean; quiet?: ReadonlySet<string> }) {
+  constructor(answers: Map<string, Answer>, options: { rehearsal: boolean; optional?: ReadonlySet<string> }) {
     this.#answers = answers;
     this.#rehearsal = options.rehearsal;
-    this.#quiet = options.quiet ?? new Set();
+    this.#optional = options.optional ?? new Set();
     this.source = options.rehearsal ? 'rehearsal' : 'answers-file';
+  }
+
+  recordGenerated(id: string, value: string): void {
+    if (this.#rehearsal) this.generated.set(id, value);
   }
 
   #take(id: string, what: string): Answer | undefined {
@@ -111,6 +115,6 @@ export class ScriptedPrompter implements Prompter {
   }
 
   unused(): string[] {
-    return [...this.#answers.keys()].filter((k) => !this.#used.has(k) && !this.#quiet.has(k));
+    return [...this.#answers.keys()].filter((k) => !this.#used.has(k) && !this.#optional.has(k));
   }
 }

@@ -29,10 +29,17 @@ export function buildRunbook(script: LoadedScript): Runbook {
     roleTitle: titleOf(step.role),
     description: step.action.describe(step.params, script.script),
   }));
+  // A ceremony without a vault (a recovery drill) writes its transcript to the public tree only.
+  const vault: PlannedOutput[] =
+    script.script.vault === 'none'
+      ? []
+      : [
+          { tree: 'vault', path: 'inventory.json', what: 'inventory of every key, where it lives and its state' },
+          { tree: 'vault', path: 'transcripts/<date>-<name>.jsonl(.asc)', what: 'signed transcript' },
+        ];
   const creates: PlannedOutput[] = [
     ...steps.flatMap((s) => s.description.creates ?? []),
-    { tree: 'vault', path: 'inventory.json', what: 'inventory of every key, where it lives and its state' },
-    { tree: 'vault', path: 'transcripts/<date>-<name>.jsonl(.asc)', what: 'signed transcript' },
+    ...vault,
     { tree: 'public', path: 'transcripts/<date>-<name>.jsonl, .asc, .md', what: 'public copy of the signed transcript, and a readable rendering' },
   ];
   return { script, steps, creates };

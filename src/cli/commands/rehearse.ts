@@ -4,7 +4,9 @@
  * A non-interactive rehearsal: every checkpoint confirmed, every secret generated (or taken from --answers),
  * outputs in DIR/vault, DIR/public and DIR/handoff, and the generated secrets in DIR/rehearsal-secrets.json
  * (0600), named by prompt id (e.g. "vault.passphrase"). A script that works on an existing vault (rotation,
- * revocation, ...) rehearses on the DIR of an earlier rehearsal and reuses its secrets.
+ * revocation, ...) rehearses on the DIR of an earlier rehearsal and reuses its secrets; so do scripts without a
+ * vault (recovery drills, which read DIR/media) and restores, which rebuild the vault into DIR/restored-vault.
+ * Backup media and custodian sheets go to DIR/media/<n> and DIR/sheets/backup-<ceremony>/<custodian>.
  */
 import { existsSync } from 'node:fs';
 import { readFile, mkdir, chmod } from 'node:fs/promises';
@@ -22,6 +24,8 @@ import { ceremonyClock } from '../clock.js';
 
 export const DEFAULT_REHEARSAL_SCRIPT = join(packageRoot, 'ceremonies', 'openpgp-root.yaml');
 export const REHEARSAL_SECRETS_FILE = 'rehearsal-secrets.json';
+/** Where `rehearse` puts the vault a restore ceremony rebuilds (DIR/vault is the one backed up). */
+export const RESTORED_VAULT_DIR = 'restored-vault';
 
 async function earlierSecrets(root: string): Promise<Record<string, string>> {
   const file = join(root, REHEARSAL_SECRETS_FILE);
@@ -38,9 +42,10 @@ async function earlierSecrets(root: string): Promise<Record<string, string>> {
 export async function rehearseCommand(scriptPath: string | undefined, options: { out: string; answers?: string }): Promise<void> {
   const started = Date.now();
   const script = await loadScript(scriptPath ?? DEFAULT_REHEARSAL_SCRIPT);
-  const existing = script.script.vault === 'existing';
+  const mode = script.script.vault;
+  const existing = mode !== 'new';
   if (existing && !existsSync(join(resolve(options.out), 'vault', 'inventory.json'))) {
-    // A ceremony on an existing vault needs one: rehearse the root ceremony first, into the same directory.
+    // A ceremony on an existing vault (or its backup) needs one: rehearse the root ceremony first, into the same directory.
     await assertNewOrEmpty(options.out, 'the rehearsal directory');
     process.stdout.write(`${script.script.name} works on an existing vault: rehearsing ${DEFAULT_REHEARSAL_SCRIPT} first.\n`);
     await rehearseCommand(DEFAULT_REHEARSAL_SCRIPT, { out: options.out });
@@ -49,15 +54,17 @@ export async function rehearseCommand(scriptPath: string | undefined, options: {
   const known = existing ? await earlierSecrets(root) : {};
   const answers = new Map<string, string | boolean | number>(Object.entries(known));
   if (options.answers) for (const [k, v] of await readAnswersFile(options.answers)) answers.set(k, v);
-  const prompter = new ScriptedPrompter(answers, { rehearsal: true, quiet: new Set(Object.keys(known)) });
+  // The earlier rehearsal's secrets are offered to the prompts that need them; the rest are not "unused answers".
+  const prompter = new ScriptedPrompter(answers, { rehearsal: true, optional: new Set(Object.keys(known)) });
   const guard = new SecretGuard();
   for (const secret of Object.values(known)) guard.register(secret);
   const result = await runCeremony({
     script,
-    vaultDir: join(root, 'vault'),
+    vaultDir: mode === 'none' ? undefined : join(root, mode === 'restore' ? RESTORED_VAULT_DIR : 'vault'),
     publicDir: join(root, 'public'),
     handoffDir: join(root, 'handoff'),
     rehearsalRoot: root,
+    mediaRoot: root,
     rehearsal: true,
     allowNetwork: false,
     prompter,
@@ -74,13 +81,16 @@ export async function rehearseCommand(scriptPath: string | undefined, options: {
   else await writeFileExclusive(secretsFile, content, SECRET_FILE_MODE);
   const seconds = (Date.now() - started) / 1000;
   const count = (tree: string): number => result.written.filter((f) => f.tree === tree).length;
+  const countUnder = (prefix: string): number => result.written.filter((f) => f.tree.startsWith(prefix)).length;
   process.stdout.write(
     [
       '',
       `Rehearsal complete: ${root}`,
-      `  vault/    ${count('vault')} files written (secret)`,
+      ...(mode === 'none' ? [] : [`  ${mode === 'restore' ? `${RESTORED_VAULT_DIR}/` : 'vault/   '} ${count('vault')} files written (secret)`]),
       `  public/   ${count('public')} files written — check with: keyceremony transcript verify ${join(root, 'public')}`,
       ...(count('handoff') ? [`  handoff/  ${count('handoff')} files written (one folder per signer)`] : []),
+      ...(countUnder('media/') ? [`  media/    ${countUnder('media/')} files written (encrypted backups, one folder per medium)`] : []),
+      ...(countUnder('sheets/') ? [`  sheets/   ${countUnder('sheets/')} files written (custodian share sheets: secret)`] : []),
       `  ${REHEARSAL_SECRETS_FILE}: the throwaway secrets, by prompt id (${Object.keys(secrets).join(', ') || 'none'})`,
       `  root ${result.rootFingerprint}`,
       `Wall time: ${seconds.toFixed(2)} s`,

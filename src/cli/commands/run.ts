@@ -1,4 +1,4 @@
-/** keyceremony run SCRIPT --vault DIR --public DIR [--rehearsal] [--answers FILE] [--allow-network] */
+/** keyceremony run SCRIPT [--vault DIR] --public DIR [--media DIR] [--rehearsal] [--answers FILE] [--allow-network] */
 import { loadScript } from '../../ceremony/load-script.js';
 import type { Prompter } from '../../ceremony/prompts/prompter.js';
 import { readAnswersFile, ScriptedPrompter } from '../../ceremony/prompts/scripted-prompter.js';
@@ -9,7 +9,9 @@ import { SecretGuard } from '../../vault/secret-guard.js';
 import { ceremonyClock } from '../clock.js';
 
 export interface RunOptions {
-  readonly vault: string;
+  /** Not given for scripts without a vault (`vault: none`). */
+  readonly vault?: string;
+  readonly media?: string;
   readonly public: string;
   readonly handoff?: string;
   readonly rehearsal: boolean;
@@ -36,6 +38,7 @@ export async function runCommand(scriptPath: string, options: RunOptions): Promi
     script,
     vaultDir: options.vault,
     publicDir: options.public,
+    ...(options.media ? { mediaRoot: options.media } : {}),
     ...(options.handoff ? { handoffDir: options.handoff } : {}),
     rehearsal: options.rehearsal,
     allowNetwork: options.allowNetwork,

@@ -1,0 +1,111 @@
+/**
+ * Finding a backup on a medium and opening it: the copy is checked against its manifest, decrypted with the
+ * passphrase, unpacked in memory, and every file compared with the manifest. Nothing is written anywhere: the
+ * caller decides where the files go (a new vault for a restore, nowhere for a recovery drill).
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { KeyceremonyError } from '../errors.js';
+import { sha256Hex } from '../vault/output-tree.js';
+import { ARCHIVE_FILE, type BackupManifest, MANIFEST_FILE, parseManifest, TRANSCRIPTS_DIR } from './manifest.js';
+import { readTar, TarFormatError, type TarEntry } from './tar.js';
+import { ARCHIVE_ROOT, decryptArchive } from './vault-archive.js';
+
+export interface FoundBackup {
+  readonly dir: string;
+  readonly manifest: BackupManifest;
+}
+
+/** The backup `name` on the medium at `mediumPath`, or the newest one there. */
+export async function findBackup(mediumPath: string, mediumLabel: string, name?: string): Promise<FoundBackup> {
+  let names: string[];
+  try {
+    names = await readdir(mediumPath);
+  } catch {
+    throw new KeyceremonyError('INPUT_NOT_FOUND', `${mediumLabel} is not there: ${mediumPath} cannot be read (is it mounted?)`);
+  }
+  const candidates = [];
+  for (const n of names.filter((n) => n.startsWith('backup-')).sort()) {
+    if (await stat(join(mediumPath, n, MANIFEST_FILE)).then(() => true, () => false)) candidates.push(n);
+  }
+  const chosen = name ?? candidates.at(-1);
+  if (!chosen || !candidates.includes(chosen)) {
+    throw new KeyceremonyError('INPUT_NOT_FOUND', name ? `${mediumLabel} has no backup ${name}` : `${mediumLabel} (${mediumPath}) holds no keyceremony backup`, {
+      ...(candidates.length ? { details: [`backups there: ${candidates.join(', ')}`] } : {}),
+    });
+  }
+  const dir = join(mediumPath, chosen);
+  const manifest = parseManifest(new Uint8Array(await readFile(join(dir, MANIFEST_FILE))), `${dir}/${MANIFEST_FILE}`);
+  if (manifest.name !== chosen) throw new KeyceremonyError('INPUT_INVALID', `${dir}/${MANIFEST_FILE} describes ${manifest.name}, not ${chosen}`);
+  return { dir, manifest };
+}
+
+/** Checks the copy in `dir` against the manifest without decrypting it; returns its bytes. */
+export async function readCheckedCopy(found: FoundBackup): Promise<Uint8Array> {
+  const path = join(found.dir, ARCHIVE_FILE);
+  let data: Uint8Array;
+  try {
+    data = new Uint8Array(await readFile(path));
+  } catch (error) {
+    throw new KeyceremonyError('CHECK_FAILED', `the backup copy ${path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  const digest = sha256Hex(data);
+  if (digest !== found.manifest.archive.sha256 || data.length !== found.manifest.archive.size) {
+    throw new KeyceremonyError('CHECK_FAILED', `the backup copy ${path} is damaged: its SHA-256 is ${digest}, the manifest says ${found.manifest.archive.sha256}`, {
+      details: ['Use another copy (every medium holds one), and replace this medium.'],
+    });
+  }
+  return data;
+}
+
+export interface OpenedBackup {
+  /** Files of the vault, by path relative to the vault (without `vault/`). */
+  readonly files: Map<string, Uint8Array>;
+  /** The signed transcript(s) kept next to the archive, by file name. */
+  readonly transcripts: Map<string, Uint8Array>;
+}
+
+/** Decrypts and unpacks a checked copy; every file must be exactly what the manifest lists. */
+export async function openBackup(found: FoundBackup, passphrase: string): Promise<OpenedBackup> {
+  const data = await readCheckedCopy(found);
+  const plain = await decryptArchive(data, passphrase, `the backup ${found.manifest.name}`);
+  let entries: TarEntry[];
+  try {
+    entries = readTar(plain);
+  } catch (error) {
+    if (error instanceof TarFormatError) throw new KeyceremonyError('CHECK_FAILED', `the archive in ${found.manifest.name} is damaged: ${error.message}`);
+    throw error;
+  } finally {
+    plain.fill(0);
+  }
+  const files = new Map<string, Uint8Array>();
+  for (const entry of entries) {
+    if (entry.path !== ARCHIVE_ROOT && !entry.path.startsWith(`${ARCHIVE_ROOT}/`)) {
+      throw new KeyceremonyError('CHECK_FAILED', `the archive holds ${entry.path}, outside ${ARCHIVE_ROOT}/`);
+    }
+    if (entry.type === 'file') files.set(entry.path.slice(ARCHIVE_ROOT.length + 1), entry.data);
+  }
+  const listed = new Map(found.manifest.archive.files.map((f) => [f.path, f] as const));
+  const problems: string[] = [];
+  for (const [rel, content] of files) {
+    const expected = listed.get(`${ARCHIVE_ROOT}/${rel}`);
+    if (!expected) problems.push(`${rel}: not in the manifest`);
+    else if (expected.sha256 !== sha256Hex(content) || expected.size !== content.length) problems.push(`${rel}: differs from the manifest`);
+  }
+  for (const path of listed.keys()) if (!files.has(path.slice(ARCHIVE_ROOT.length + 1))) problems.push(`${path}: missing from the archive`);
+  if (problems.length > 0) {
+    throw new KeyceremonyError('CHECK_FAILED', `the archive in ${found.manifest.name} does not match its manifest`, { details: problems });
+  }
+  const transcripts = new Map<string, Uint8Array>();
+  const transcriptDir = join(found.dir, TRANSCRIPTS_DIR);
+  for (const name of (await readdir(transcriptDir).catch(() => [] as string[])).sort()) {
+    if (/^[A-Za-z0-9._-]+\.jsonl(\.asc)?$/.test(name)) transcripts.set(name, new Uint8Array(await readFile(join(transcriptDir, name))));
+  }
+  return { files, transcripts };
+}
+
+/** Overwrites the bytes of an opened backup (a recovery drill's scratch vault) with zeros. */
+export function wipeBackup(opened: OpenedBackup): void {
+  for (const data of opened.files.values()) data.fill(0);
+  opened.files.clear();
+}

@@ -1,0 +1,170 @@
+/**
+ * A backup share as words a custodian can read off paper and type: every byte is a PGP word (even positions
+ * from the two-syllable list, odd positions from the three-syllable list), and the last four bytes are
+ * Reed–Solomon check symbols over the rest.
+ *
+ *   byte 0        format version (1)
+ *   bytes 1–2     share-set id: random per split, the same on every share of one backup (and in its manifest)
+ *   byte 3        threshold k          byte 4  number of shares n          byte 5  this share's number (1..n)
+ *   bytes 6…      the Shamir share: one byte per secret byte, then the x coordinate (HashiCorp Vault's layout,
+ *                 which shamir-secret-sharing uses)
+ *   last 4 bytes  Reed–Solomon check symbols of everything before them
+ *
+ * What a typing mistake looks like when decoding:
+ *   - a word that is in neither list: named, with the nearest words of the right list as suggestions;
+ *   - a word from the wrong list: its position is named — a word was left out, doubled or two adjacent words
+ *     were swapped somewhere before it;
+ *   - any one or two wrong symbols (a mistyped word that is still a word, two swapped words), and up to four,
+ *     are always caught by the check symbols.
+ */
+import { readDataFile } from '../util/data-files.js';
+import { rsCheck } from './reed-solomon.js';
+
+export const SHARE_FORMAT_VERSION = 1;
+export const SHARE_CHECK_BYTES = 4;
+const HEADER_BYTES = 6;
+
+export interface Share {
+  /** Share-set id (0–65535): which split this share belongs to. */
+  readonly set: number;
+  readonly threshold: number;
+  readonly count: number;
+  /** 1-based, as printed on the custodian's sheet. */
+  readonly number: number;
+  /** The Shamir share bytes (secret length + 1; the last byte is the x coordinate). */
+  readonly share: Uint8Array;
+}
+
+/** A share that cannot be read; `position` is the 1-based word at fault, when one can be named. */
+export class ShareFormatError extends Error {
+  readonly position: number | undefined;
+  constructor(message: string, position?: number) {
+    super(message);
+    this.name = 'ShareFormatError';
+    this.position = position;
+  }
+}
+
+interface WordTables {
+  readonly even: readonly string[];
+  readonly odd: readonly string[];
+  readonly evenIndex: ReadonlyMap<string, number>;
+  readonly oddIndex: ReadonlyMap<string, number>;
+}
+
+let tables: WordTables | undefined;
+
+function wordTables(): WordTables {
+  if (tables) return tables;
+  const even: string[] = [];
+  const odd: string[] = [];
+  for (const line of readDataFile('pgp-words.txt').split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const [, e, o] = line.split('\t');
+    if (!e || !o) throw new Error('data/pgp-words.txt is damaged');
+    even.push(e);
+    odd.push(o);
+  }
+  if (even.length !== 256) throw new Error('data/pgp-words.txt is damaged');
+  tables = {
+    even,
+    odd,
+    evenIndex: new Map(even.map((w, i) => [w.toLowerCase(), i] as const)),
+    oddIndex: new Map(odd.map((w, i) => [w.toLowerCase(), i] as const)),
+  };
+  return tables;
+}
+
+/** Words a share of a secret of `secretLength` bytes has. */
+export function shareWordCount(secretLength: number): number {
+  return HEADER_BYTES + secretLength + 1 + SHARE_CHECK_BYTES;
+}
+
+export function encodeShare(share: Share): string[] {
+  const { even, odd } = wordTables();
+  const body = Uint8Array.of(SHARE_FORMAT_VERSION, share.set >> 8, share.set & 0xff, share.threshold, share.count, share.number, ...share.share);
+  const bytes = Uint8Array.of(...body, ...rsCheck(body, SHARE_CHECK_BYTES));
+  return Array.from(bytes, (b, i) => (i % 2 === 0 ? even : odd)[b] as string);
+}
+
+/** The form for QR codes and barcode scanners: upper case fits QR's compact alphanumeric mode. */
+export function shareQrText(words: readonly string[]): string {
+  return words.join(' ').toUpperCase();
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j] as number;
+      row[j] = Math.min(above + 1, (row[j - 1] as number) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length] as number;
+}
+
+function suggestions(word: string, list: readonly string[]): string[] {
+  const scored = list.map((w) => ({ w, d: distance(word, w.toLowerCase()) })).filter((s) => s.d <= 2);
+  return scored.sort((a, b) => a.d - b.d || a.w.localeCompare(b.w)).slice(0, 3).map((s) => s.w);
+}
+
+/** Splits typed or pasted text into words; numbering ("1.", "12:") and punctuation between words are ignored. */
+export function shareTokens(text: string): string[] {
+  return text
+    .split(/[\s,;]+/)
+    .filter((t) => t !== '' && !/^\d+[.:)]?$/.test(t));
+}
+
+/**
+ * Reads a share from its words. `expectedWords`, when known (from the backup manifest), turns a missing or
+ * extra word at the end into a clear message instead of a checksum failure.
+ */
+export function decodeShare(text: string, expectedWords?: number): Share {
+  const { even, odd, evenIndex, oddIndex } = wordTables();
+  const tokens = shareTokens(text);
+  if (tokens.length === 0) throw new ShareFormatError('no words were entered');
+  const bytes = new Uint8Array(tokens.length);
+  for (const [i, token] of tokens.entries()) {
+    const word = token.toLowerCase();
+    const evenPosition = i % 2 === 0;
+    const value = (evenPosition ? evenIndex : oddIndex).get(word);
+    if (value !== undefined) {
+      bytes[i] = value;
+      continue;
+    }
+    const position = i + 1;
+    if ((evenPosition ? oddIndex : evenIndex).has(word)) {
+      throw new ShareFormatError(
+        `word ${position} "${token}" belongs at an ${evenPosition ? 'even' : 'odd'}-numbered position: a word is missing, doubled, or two words are swapped at or before word ${position}`,
+        position,
+      );
+    }
+    const near = suggestions(word, evenPosition ? even : odd);
+    throw new ShareFormatError(
+      `word ${position} "${token}" is not a share word${near.length ? ` (did you mean ${near.map((w) => `"${w}"`).join(' or ')}?)` : ''}`,
+      position,
+    );
+  }
+  if (expectedWords !== undefined && tokens.length !== expectedWords) {
+    throw new ShareFormatError(
+      `it has ${tokens.length} words, but a share of this backup has ${expectedWords}: ${tokens.length < expectedWords ? 'a word is missing' : 'there is a word too many'}`,
+    );
+  }
+  if (tokens.length < HEADER_BYTES + 2 + SHARE_CHECK_BYTES) throw new ShareFormatError(`it has only ${tokens.length} words: too short to be a share`);
+  const body = bytes.subarray(0, bytes.length - SHARE_CHECK_BYTES);
+  const check = bytes.subarray(bytes.length - SHARE_CHECK_BYTES);
+  const expected = rsCheck(body, SHARE_CHECK_BYTES);
+  if (!expected.every((b, i) => b === check[i])) {
+    throw new ShareFormatError('the checksum does not match: a word is mistyped or two words are swapped — compare it with the sheet word by word');
+  }
+  const [version, setHi, setLo, threshold, count, number] = body;
+  if (version !== SHARE_FORMAT_VERSION) throw new ShareFormatError(`share format ${String(version)} is not supported (this keyceremony reads format ${SHARE_FORMAT_VERSION})`);
+  const share = body.slice(HEADER_BYTES);
+  if (threshold === undefined || count === undefined || number === undefined || threshold < 2 || count < threshold || number < 1 || number > count || share.at(-1) === 0) {
+    throw new ShareFormatError('the share header is inconsistent (threshold, count or number out of range)');
+  }
+  return { set: ((setHi as number) << 8) | (setLo as number), threshold, count, number, share };
+}

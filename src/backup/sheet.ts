@@ -1,0 +1,128 @@
+/**
+ * A custodian's printable share sheet: self-contained HTML (inline CSS and SVG, nothing fetched) laid out for
+ * one A4 page. It carries the share as numbered words and as a QR code, everything the custodian needs to know
+ * which backup it belongs to, and what to do with it. The same HTML is printed to PDF by chromium.ts.
+ */
+import QRCode from 'qrcode';
+import { groupedHex } from '../util/fingerprint-display.js';
+import { shareQrText } from './share-code.js';
+
+export interface SheetInput {
+  readonly organisation: string;
+  readonly rehearsal: boolean;
+  readonly custodian: { readonly id: string; readonly title: string };
+  readonly number: number;
+  readonly count: number;
+  readonly threshold: number;
+  readonly set: string;
+  readonly words: readonly string[];
+  readonly rootFingerprint: string;
+  readonly backupName: string;
+  readonly date: Date;
+  readonly media: readonly string[];
+  readonly ceremony: string;
+  readonly toolVersion: string;
+}
+
+function esc(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const STYLE = `
+@page { size: A4 portrait; margin: 11mm 13mm; }
+* { box-sizing: border-box; }
+html, body { margin: 0; padding: 0; }
+body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; font-size: 9pt; line-height: 1.3; color: #000; background: #fff; }
+.page { width: 184mm; }
+header { display: flex; justify-content: space-between; align-items: flex-start; border-bottom: 2pt solid #000; padding-bottom: 2.5mm; }
+h1 { font-size: 17pt; margin: 0 0 1mm 0; }
+.org { font-size: 10pt; }
+.secret { border: 2pt solid #000; padding: 1.5mm 3mm; font-weight: bold; font-size: 11pt; text-align: center; letter-spacing: 0.5pt; }
+.rehearsal { border: 2pt dashed #000; background: #eee; padding: 1.5mm; margin-top: 2.5mm; font-weight: bold; text-align: center; font-size: 10pt; }
+table.facts { border-collapse: collapse; width: 100%; margin-top: 2.5mm; }
+table.facts th { text-align: left; font-weight: normal; color: #333; width: 38mm; padding: 0.6mm 2mm 0.6mm 0; vertical-align: top; }
+table.facts td { padding: 0.6mm 0; font-weight: bold; }
+.fpr { font-family: "DejaVu Sans Mono", "Liberation Mono", monospace; font-size: 9.5pt; }
+.share { display: flex; gap: 5mm; margin-top: 3.5mm; align-items: flex-start; break-inside: avoid; }
+.words { flex: 1; display: grid; grid-template-columns: repeat(4, 1fr); border: 1.2pt solid #000; }
+.word { border: 0.4pt solid #999; padding: 1.5mm 1.2mm; font-family: "DejaVu Sans Mono", "Liberation Mono", monospace; font-size: 10pt; white-space: nowrap; overflow: hidden; }
+.word .n { display: inline-block; width: 5.5mm; color: #555; font-size: 7.5pt; }
+.qr { width: 42mm; text-align: center; font-size: 7pt; color: #333; }
+.qr svg { width: 42mm; height: 42mm; display: block; }
+h2 { font-size: 10.5pt; margin: 3.5mm 0 1mm 0; border-bottom: 0.6pt solid #000; }
+p { margin: 0; }
+ul { margin: 0; padding-left: 5mm; }
+li { margin: 0.4mm 0; }
+.receipt { display: flex; gap: 8mm; margin-top: 9mm; }
+.receipt div { flex: 1; border-top: 0.8pt solid #000; padding-top: 1mm; font-size: 8pt; color: #333; }
+footer { margin-top: 3mm; font-size: 7pt; color: #444; }
+`;
+
+/** The QR code of the share words (upper case: QR alphanumeric mode), as inline SVG. */
+export async function shareQrSvg(words: readonly string[]): Promise<string> {
+  return QRCode.toString(shareQrText(words), { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
+}
+
+export async function renderSheet(input: SheetInput): Promise<string> {
+  const { custodian, number, count, threshold } = input;
+  const date = input.date.toISOString().slice(0, 10);
+  const cells = input.words.map((w, i) => `<div class="word"><span class="n">${i + 1}</span>${esc(w)}</div>`).join('');
+  const qr = await shareQrSvg(input.words);
+  const title = `Backup share ${number} of ${count} — ${custodian.title}`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>${esc(title)}${input.rehearsal ? ' — REHEARSAL' : ''}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<div class="page">
+<header>
+  <div>
+    <h1>Backup share ${number} of ${count}</h1>
+    <div class="org">${esc(input.organisation)} — offline OpenPGP root key</div>
+  </div>
+  <div class="secret">SECRET<br>keep sealed</div>
+</header>
+${input.rehearsal ? '<div class="rehearsal">REHEARSAL — a throwaway share for practice. It protects nothing; destroy it after the rehearsal.</div>' : ''}
+<table class="facts">
+  <tr><th>Custodian</th><td>${esc(custodian.title)} (<span class="fpr">${esc(custodian.id)}</span>)</td></tr>
+  <tr><th>This share</th><td>number ${number} of ${count}; any ${threshold} shares together restore the backup, ${threshold - 1} cannot</td></tr>
+  <tr><th>Root key fingerprint</th><td class="fpr">${esc(groupedHex(input.rootFingerprint))}</td></tr>
+  <tr><th>Backup</th><td>${esc(input.backupName)}, made ${esc(date)} in ceremony “${esc(input.ceremony)}”</td></tr>
+  <tr><th>Share set</th><td class="fpr">${esc(input.set)}</td></tr>
+  <tr><th>Backup copies</th><td>${input.media.map(esc).join('; ')}</td></tr>
+</table>
+<div class="share">
+  <div class="words">${cells}</div>
+  <div class="qr">${qr}<div>The same ${input.words.length} words as a QR code, for a barcode scanner at a restore. Never scan it with a phone.</div></div>
+</div>
+<h2>What this is</h2>
+<p>One of ${count} shares of the passphrase that decrypts the backup of ${esc(input.organisation)}'s offline root signing key.
+A single share reveals nothing about the passphrase; ${threshold} shares rebuild it. The words are checked when they are typed:
+a mistyped, missing or swapped word is named, so write nothing on this sheet and do not correct it by hand.</p>
+<h2>Keep it</h2>
+<ul>
+  <li>Fold it, seal it in an envelope, sign across the seal, and keep it in a safe or locked drawer that only you open.</li>
+  <li>Never photograph, scan, copy or type it, and never let it near a networked computer or phone.</li>
+  <li>Keep it apart from the backup media and from the other custodians' shares.</li>
+  <li>If it is lost, damaged or may have been seen by someone else, tell the ceremony administrator at once: a new backup with new shares is made and this one is destroyed.</li>
+</ul>
+<h2>When to come back</h2>
+<ul>
+  <li>For the yearly recovery drill and for a restore: bring the sealed envelope. You type the words yourself at the air-gapped machine.</li>
+  <li>When you hand the role over: give the sealed envelope back to the ceremony administrator, who records it; never pass it on yourself.</li>
+  <li>When told that this backup is retired: destroy the sheet (shred it) and confirm it in writing.</li>
+</ul>
+<div class="receipt">
+  <div>Received by (name, signature)</div>
+  <div>Date</div>
+  <div>Envelope / bag number</div>
+</div>
+<footer>Made by keyceremony ${esc(input.toolVersion)}. Share format 1 (PGP words with Reed–Solomon check; Shamir over GF(256)): see docs/share-format.md and the restore kit on each backup medium.</footer>
+</div>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,68 @@
+/**
+ * A recovery drill at a real terminal (tmux), as custodians would do it: asked whether they are here, typing
+ * their share hidden, told which word is wrong and trying again; then the vault passphrase, the checks, and
+ * a verified transcript. No share or passphrase ever appears on the screen.
+ */
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ceremoniesDir, cliPath } from '../helpers/paths.js';
+import { copyOfRehearsal, rehearsalSecrets } from '../helpers/rehearsal.js';
+import { cli } from '../helpers/run.js';
+import { TmuxSession } from '../helpers/tmux.js';
+
+const sessions: TmuxSession[] = [];
+afterEach(async () => {
+  await Promise.all(sessions.splice(0).map((s) => s.stop()));
+});
+
+describe('recovery drill in a terminal', () => {
+  it('takes shares typed hidden, names a mistyped word and lets the custodian retype, and ends verified', async () => {
+    const dir = await copyOfRehearsal();
+    const secrets = await rehearsalSecrets(dir);
+    const tmux = new TmuxSession();
+    sessions.push(tmux);
+    const command = `${process.execPath} ${cliPath} run ${join(ceremoniesDir, 'recovery-drill.yaml')} --public ${dir}/public --media ${dir} --rehearsal; echo "EXIT=$?"; sleep 60`;
+    await tmux.start(`env FORCE_COLOR=0 ${command}`, 200, 50);
+    await tmux.waitFor(/The system clock says/);
+    for (let i = 0; i < 4; i++) {
+      await tmux.send('y', 'Enter');
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    for (const initials of ['AD', 'WA', 'WB']) {
+      await tmux.waitFor(/type your initials to confirm\s*$/m);
+      await tmux.type(initials);
+    }
+    await tmux.waitFor(/Is Custodian 1 \(custodian-1\) here with share 1\?/);
+    await tmux.send('n', 'Enter');
+    for (const n of [2, 3, 4]) {
+      await tmux.waitFor(new RegExp(`Is Custodian ${n} \\(custodian-${n}\\) here with share ${n}\\?`));
+      await tmux.send('y', 'Enter');
+      await tmux.waitFor(new RegExp(`Share ${n} \\(Custodian ${n}\\): type the 28 words`));
+      const words = secrets[`share.custodian-${n}`]!.split(' ');
+      if (n === 3) {
+        const typo = [...words];
+        typo[11] = `${typo[11]}s`;
+        await tmux.type(typo.join(' '));
+        await tmux.waitFor(/custodian-3\): word 12 ".+s" is not a share word \(did you mean ".+"\?\); try again \(2 left\)/);
+      }
+      await tmux.type(words.join(' '));
+      await tmux.waitFor(new RegExp(`Share ${n} of Custodian ${n} accepted`));
+    }
+    await tmux.waitFor(/Vault passphrase:/, 20_000);
+    await tmux.type(secrets['vault.passphrase']!);
+    for (const initials of ['WA', 'WB', 'AD', 'WA', 'WB']) {
+      await tmux.waitFor(/type your initials to confirm\s*$/m, 20_000);
+      await tmux.type(initials);
+    }
+    const end = await tmux.waitFor(/EXIT=\d+/, 30_000);
+    expect(end).toMatch(/EXIT=0/);
+    const screen = await tmux.screen(true);
+    expect(screen).toMatch(/passphrase rebuilt from shares 2, 3, 4 opens the backup/);
+    expect(screen).toMatch(/All 4 fingerprints in the backup match public\/KEYS/);
+    for (const secret of [secrets['share.custodian-2']!, secrets['share.custodian-3']!.split(' ').slice(0, 3).join(' '), secrets['vault.passphrase']!, secrets['backup.passphrase']!]) {
+      expect(screen).not.toContain(secret);
+    }
+    const verified = await cli(['transcript', 'verify', join(dir, 'public')]);
+    expect(verified.code, verified.stdout).toBe(0);
+  });
+});
