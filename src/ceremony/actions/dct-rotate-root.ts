@@ -11,7 +11,6 @@
  * certificate expired, so they will not chain to the new one and must trust it afresh.
  */
 import { z } from 'zod';
-import { generateKeyPair } from '../../crypto/key-material.js';
 import { tufTime } from '../../dct/canonical-json.js';
 import type { ParsedCertificate } from '../../dct/certificate.js';
 import { dctPublicPath, dctVaultPath } from '../../dct/layout.js';
@@ -19,24 +18,31 @@ import { type RootSigned, serializeMetadata, type SignedMetadata, signMetadata, 
 import { samePublicKey, type TufKeyJson, tufKeyJson, x509TufKey } from '../../dct/tuf-key.js';
 import { rootCertificates } from '../../dct/verify.js';
 import { KeyceremonyError } from '../../errors.js';
-import { SoftwareSigner } from '../../signer/software-signer.js';
 import { addDuration, formatDuration, parseDuration } from '../../util/duration.js';
 import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';
 import { assertRootAccepted, vaultMetadata, writeKeyIds, writeMetadata } from '../dct/repository-metadata.js';
-import { activeDctRoot, openDctSigner, registerDctKey, showKeyId, writeVaultKey } from '../dct/vault-keys.js';
+import { activeDctRoot, createDctRootKey, DEFAULT_DCT_ROOT_OBJECT, openDctSigner } from '../dct/vault-keys.js';
+import { DctRootLocationParams, describeDctRootLocation } from '../params/dct-root-location.js';
 import { DurationParam } from '../params/common.js';
 import { GunParam, uniqueList } from '../params/dct.js';
 import { issueRootCertificate } from './dct-generate-repository.js';
 
-const Params = z.strictObject({
-  /** Repositories whose root rotates (default: every repository with a root.json in the vault). */
-  repositories: uniqueList(GunParam, 'repository').optional(),
-  certificateValidity: DurationParam.default('10y'),
-  rootExpires: DurationParam.default('10y'),
-  /** Rotate although a current root certificate has expired (clients must then trust the new root afresh). */
-  allowExpiredCertificate: z.boolean().default(false),
-});
+const Params = z
+  .strictObject({
+    /** Repositories whose root rotates (default: every repository with a root.json in the vault). */
+    repositories: uniqueList(GunParam, 'repository').optional(),
+    certificateValidity: DurationParam.default('10y'),
+    rootExpires: DurationParam.default('10y'),
+    /** Rotate although a current root certificate has expired (clients must then trust the new root afresh). */
+    allowExpiredCertificate: z.boolean().default(false),
+    /** Where the new root key is made (the old one may be anywhere). */
+    ...DctRootLocationParams,
+  })
+  .superRefine((p, issues) => {
+    if (p.location === 'token' && !p.token) issues.addIssue({ code: 'custom', path: ['token'], message: 'location: token needs the token parameters' });
+    if (p.location === 'software' && p.token) issues.addIssue({ code: 'custom', path: ['token'], message: 'token parameters need location: token' });
+  });
 type Params = z.infer<typeof Params>;
 
 interface CurrentRoot {
@@ -89,14 +95,9 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
   for (const c of current) ctx.transcript.record('check.passed', { check: 'current root certificate and root.json', detail: `${c.gun} version ${c.metadata.signed.version}` });
 
   const created = new Date(Math.floor(now.getTime() / 1000) * 1000);
-  const pair = await generateKeyPair('nistp256');
-  const { file, path, keyId } = await writeVaultKey(ctx, pair, { role: 'root' });
-  showKeyId(ctx, 'New DCT root key ID (as `notary key list` shows it)', keyId);
-  registerDctKey(ctx, { keyId, kind: 'dct-root', role: 'root', path, created }, { replaces: oldEntry.id });
-  ctx.recordOutput(file, { keyId, encrypted: true, format: 'notary' });
+  const { keyId, signer: newSigner } = await createDctRootKey(ctx, { location: p.location, token: p.token }, { replaces: oldEntry.id });
   oldEntry.status = 'revoked';
   oldEntry.revocation = { reason: `superseded by ${keyId} (root rotation)`, date: created.toISOString() };
-  const newSigner = new SoftwareSigner(pair);
 
   for (const c of current) {
     ctx.ui.info(`Repository ${c.gun}`);
@@ -141,9 +142,12 @@ export const dctRotateRoot = defineAction<Params>({
       details: [
         ...(p.repositories ?? ['every repository in the vault']).map((gun) => `repository: ${gun}`),
         p.allowExpiredCertificate ? 'an expired current root certificate is allowed (clients must trust the new root afresh)' : 'an expired current root certificate stops the ceremony',
+        ...describeDctRootLocation(p, DEFAULT_DCT_ROOT_OBJECT),
       ],
       creates: [
-        { tree: 'vault', path: dctVaultPath.privateKey('<KEYID>'), what: 'the new DCT root key (notary format, DCT passphrase)' },
+        ...(p.location === 'token' && p.token?.generation !== 'imported-copies'
+          ? []
+          : [{ tree: 'vault', path: dctVaultPath.privateKey('<KEYID>'), what: p.location === 'token' ? 'the encrypted backup of the new DCT root key' : 'the new DCT root key (notary format, DCT passphrase)' }]),
         { tree: 'vault', path: dctVaultPath.metadata('<GUN>', 'root'), what: 'the rotated root.json and root certificate (earlier versions kept in .history)' },
         { tree: 'public', path: dctPublicPath.metadata('<GUN>', 'root'), what: 'the rotated root.json to upload with keyceremony dct publish' },
       ],

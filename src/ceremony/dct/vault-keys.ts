@@ -8,19 +8,21 @@
  * It is set (twice, with the strength floor) in the first DCT ceremony and checked by decrypting a DCT key
  * in every later one.
  */
-import type { KeyPair } from '../../crypto/key-material.js';
+import { generateKeyPair, type KeyPair } from '../../crypto/key-material.js';
 import { decryptNotaryKey, encryptNotaryKey, type NotaryKeyHeaders } from '../../dct/key-file.js';
 import { dctVaultPath } from '../../dct/layout.js';
 import { spkiKeyId } from '../../dct/tuf-key.js';
 import { KeyceremonyError } from '../../errors.js';
 import type { Signer } from '../../signer/signer.js';
 import { SoftwareSigner } from '../../signer/software-signer.js';
-import { bytesEqual } from '../../util/bytes.js';
+import { bytesEqual, fromHex } from '../../util/bytes.js';
 import type { JsonObject } from '../../transcript/entry.js';
-import type { InventoryKey } from '../../vault/inventory.js';
+import type { InventoryKey, KeyLocation } from '../../vault/inventory.js';
 import type { OutputTree, WrittenFile } from '../../vault/output-tree.js';
 import type { CeremonyContext } from '../context.js';
+import type { TokenKeyParam } from '../params/token.js';
 import { VAULT_PASSPHRASE_WORDS } from '../session.js';
+import { createTokenKey, openTokenSigner } from '../token-keys.js';
 
 export const DCT_PASSPHRASE_PROMPT = 'dct.passphrase';
 export const handoffPassphrasePrompt = (signer: string): string => `dct.handoff.${signer}.passphrase`;
@@ -29,6 +31,8 @@ interface DctSessionState {
   passphrase: string | undefined;
   /** Keys opened or made in this ceremony, by SPKI key ID. */
   readonly keys: Map<string, KeyPair>;
+  /** Keys on tokens opened or made in this ceremony, by SPKI key ID. */
+  readonly tokenSigners: Map<string, Signer>;
 }
 
 const states = new WeakMap<CeremonyContext, DctSessionState>();
@@ -36,7 +40,7 @@ const states = new WeakMap<CeremonyContext, DctSessionState>();
 function state(ctx: CeremonyContext): DctSessionState {
   let s = states.get(ctx);
   if (!s) {
-    s = { passphrase: undefined, keys: new Map() };
+    s = { passphrase: undefined, keys: new Map(), tokenSigners: new Map() };
     states.set(ctx, s);
   }
   return s;
@@ -103,14 +107,23 @@ export function activeDelegations(ctx: CeremonyContext): InventoryKey[] {
 }
 
 /**
- * Opens a DCT key from the inventory as a Signer (a software key decrypted with the DCT passphrase; a key
- * on a token needs the PKCS#11 support).
+ * Opens a DCT key from the inventory as a Signer: a software key decrypted with the DCT passphrase, or a key
+ * on a PKCS#11 token (the token is confirmed and logged in through the ceremony's token broker, and must hold
+ * the key with the inventory's key ID).
  */
 export async function openDctSigner(ctx: CeremonyContext, entry: InventoryKey): Promise<Signer> {
   const cached = state(ctx).keys.get(entry.id);
   if (cached) return new SoftwareSigner(cached);
-  if (entry.location.type !== 'file') {
-    throw new KeyceremonyError('VAULT_INVALID', `DCT key ${entry.id} lives at ${entry.location.uri}; this ceremony cannot open token keys`);
+  const onToken = state(ctx).tokenSigners.get(entry.id);
+  if (onToken) return onToken;
+  if (entry.location.type === 'pkcs11') {
+    const signer = await openTokenSigner(ctx, entry.location.uri, { what: `DCT ${entry.role} key ${entry.id}` });
+    if (spkiKeyId(signer.publicKey) !== entry.id) {
+      throw new KeyceremonyError('CHECK_FAILED', `the token holds a different key under ${entry.location.uri} than DCT ${entry.role} key ${entry.id}`);
+    }
+    state(ctx).tokenSigners.set(entry.id, signer);
+    ctx.transcript.record('key.unlocked', { id: entry.id, kind: entry.kind, location: 'pkcs11', uri: entry.location.uri });
+    return signer;
   }
   const path = entry.location.path;
   const opened = decryptNotaryKey(text(await ctx.vault.read(path)), await dctPassphrase(ctx), `vault/${path}`);
@@ -167,6 +180,68 @@ export function showKeyId(ctx: CeremonyContext, label: string, keyId: string): v
   ctx.ui.detail(keyId);
 }
 
+/** Where a new DCT root key is made: in software (the vault keeps it, encrypted) or on a PKCS#11 token. */
+export interface DctRootLocation {
+  readonly location: 'software' | 'token';
+  readonly token?: TokenKeyParam | undefined;
+}
+
+/** CKA_LABEL of a DCT root key on a token, when the script gives none. */
+export const DEFAULT_DCT_ROOT_OBJECT = 'dct-root';
+
+/**
+ * Makes a DCT root key (ECDSA P-256) and registers it: in software, written to the vault in notary's format;
+ * on a token, generated there (no backup possible) or imported onto it and its copies with the encrypted
+ * backup in the vault. Returns its key ID and a Signer for the rest of the ceremony.
+ */
+export async function createDctRootKey(
+  ctx: CeremonyContext,
+  where: DctRootLocation,
+  extra: JsonObject = {},
+): Promise<{ keyId: string; signer: Signer }> {
+  const created = new Date(Math.floor(ctx.now().getTime() / 1000) * 1000);
+  if (where.location === 'software') {
+    const pair = await generateKeyPair('nistp256');
+    const { file, path, keyId } = await writeVaultKey(ctx, pair, { role: 'root' });
+    showKeyId(ctx, 'DCT root key ID (as `notary key list` shows it)', keyId);
+    registerDctKey(ctx, { keyId, kind: 'dct-root', role: 'root', path, created }, extra);
+    ctx.recordOutput(file, { keyId, encrypted: true, format: 'notary' });
+    ctx.ui.success(`DCT root key written and checked: vault/${path}`);
+    return { keyId, signer: new SoftwareSigner(pair) };
+  }
+  const t = where.token;
+  if (!t) throw new KeyceremonyError('SCRIPT_INVALID', 'a DCT root on a token needs the token parameters (token:)');
+  const key = await createTokenKey(ctx, {
+    what: 'DCT root',
+    algorithm: 'nistp256',
+    token: { label: t.label, serial: t.serial, module: t.module },
+    label: t.object ?? DEFAULT_DCT_ROOT_OBJECT,
+    id: t.id ? fromHex(t.id) : undefined,
+    generation: t.generation,
+    copies: t.generation === 'imported-copies' ? t.copies.map((c) => ({ label: c.label, serial: c.serial, module: c.module })) : [],
+  });
+  const keyId = spkiKeyId(key.publicKey);
+  let path: string | undefined;
+  if (key.secret) {
+    // Imported copies: the software copy is the backup, encrypted in the vault like any DCT key.
+    const backup = await writeVaultKey(ctx, { publicKey: key.publicKey, secretKey: key.secret }, { role: 'root' });
+    ctx.recordOutput(backup.file, { keyId, encrypted: true, format: 'notary', backupOf: key.uri });
+    path = backup.path;
+    state(ctx).keys.delete(keyId); // the token signs; the backup is not used in the ceremony
+  }
+  showKeyId(ctx, 'DCT root key ID (as `notary key list` shows it)', keyId);
+  registerDctKey(ctx, { keyId, kind: 'dct-root', role: 'root', path: path ?? '', created, location: { type: 'pkcs11', uri: key.uri } }, {
+    ...extra,
+    location: 'pkcs11',
+    uri: key.uri,
+    generation: key.generation,
+    tokens: [...key.serials],
+  });
+  state(ctx).tokenSigners.set(keyId, key.signer);
+  ctx.ui.success(`DCT root key on token ${t.label}${key.generation === 'on-token' ? ' (generated there, non-extractable)' : ' (imported copies; encrypted backup in the vault)'}`);
+  return { keyId, signer: key.signer };
+}
+
 export interface NewDctKey {
   readonly keyId: string;
   readonly kind: 'dct-root' | 'dct-targets' | 'dct-delegation';
@@ -177,6 +252,8 @@ export interface NewDctKey {
   /** The vault file holding the key. */
   readonly path: string;
   readonly created: Date;
+  /** Where the key lives when not in `path` (a token). */
+  readonly location?: KeyLocation;
 }
 
 /** Records a new DCT key in the transcript (with `extra`) and adds it to the inventory. */
@@ -199,7 +276,7 @@ export function registerDctKey(ctx: CeremonyContext, key: NewDctKey, extra: Json
     created: key.created.toISOString(),
     expires: null,
     status: 'active',
-    location: { type: 'file', path: key.path },
+    location: key.location ?? { type: 'file', path: key.path },
     ...(key.parent !== undefined ? { parent: key.parent } : {}),
     createdBy: ctx.script.script.name,
   });
