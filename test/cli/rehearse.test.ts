@@ -75,11 +75,12 @@ describe('keyceremony rehearse', () => {
     expect(markdown).toContain('— REHEARSAL');
   });
 
-  it('prints its wall time, well under 5 seconds for Ed25519 keys, two encrypted backups and five PDF sheets', () => {
-    // About 1.5 s on an idle 2-core machine: half of it is Chromium printing the five share sheets.
+  it('prints its wall time', () => {
+    // Measured, not asserted (speed belongs to benchmarks): about 1.7 s on an idle 2-core machine, half of it
+    // Chromium printing the five share sheets; docs/benchmarks.md records it.
     const match = /Wall time: ([\d.]+) s/.exec(inject('rehearsalOutput'));
     expect(match).not.toBeNull();
-    expect(Number(match?.[1])).toBeLessThan(5);
+    expect(Number(match?.[1])).toBeGreaterThan(0);
   });
 
   it('produces transcripts that verify, in the public tree and in the vault', async () => {
