@@ -190,3 +190,21 @@ describe('rotating the DCT root', () => {
     expect(rotated.stdout).toMatch(/rotating anyway \(allowExpiredCertificate\)/);
   });
 });
+
+describe('DCT keys in keyceremony status', () => {
+  it('carry the date their certificate or signed metadata runs out, and come due before it', async () => {
+    const { dir } = base;
+    const status = await cli(['status', '--vault', join(dir, 'vault'), '--json']);
+    expect(status.code, status.stdout + status.stderr).toBe(0);
+    const rows = (JSON.parse(status.stdout) as { keys: { kind: string; expires: string | null; created: string }[] }).keys;
+    const years = (row: { expires: string | null; created: string }): number => Math.round((Date.parse(row.expires ?? '') - Date.parse(row.created)) / (365.25 * 86_400_000));
+    expect(rows.filter((r) => r.kind.startsWith('dct-')).every((r) => r.expires !== null)).toBe(true);
+    expect(years(rows.find((r) => r.kind === 'dct-root')!)).toBe(10); // root certificates and root.json: 10 years
+    expect(rows.filter((r) => r.kind === 'dct-targets').map(years)).toEqual([3, 3, 3]); // targets.json: 3 years
+    expect(rows.filter((r) => r.kind === 'dct-delegation').map(years)).toEqual([3, 3]); // signer certificates: 3 years
+    const targetsExpires = Date.parse(rows.find((r) => r.kind === 'dct-targets')!.expires!);
+    const due = await cli(['status', '--vault', join(dir, 'vault'), '--now', new Date(targetsExpires - 30 * 86_400_000).toISOString()]);
+    expect(due.code).toBe(1);
+    expect(due.stdout).toMatch(/DCT docker\.io\/wikibase\/wikibase .*rotation due$/m);
+  });
+});

@@ -20,7 +20,7 @@ import { SoftwareSigner } from '../../signer/software-signer.js';
 import { addDuration, formatDuration, parseDuration } from '../../util/duration.js';
 import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';
-import { activeDelegations, handoffPassphrasePrompt, registerDctKey, showKeyId, writeNotaryKeyFile, writeOrReplace, writeVaultKey } from '../dct/vault-keys.js';
+import { activeDelegations, handoffPassphrasePrompt, noteDctExpiry, registerDctKey, showKeyId, writeNotaryKeyFile, writeOrReplace, writeVaultKey } from '../dct/vault-keys.js';
 import { REHEARSAL } from '../rehearsal-marks.js';
 import { VAULT_PASSPHRASE_WORDS } from '../session.js';
 import { DurationParam } from '../params/common.js';
@@ -111,6 +111,7 @@ export const dctGenerateDelegation = defineAction<Params>({
       const notAfter = addDuration(created, parseDuration(p.certificateValidity));
       const der = await createSelfSignedCertificate(new SoftwareSigner(pair), { commonName: signer, notBefore: created, notAfter });
       ctx.recordOutput(await writeOrReplace(ctx.public, dctPublicPath.delegationCertificate(signer), certificatePem(der), ctx.now()), { keyId, signer, notAfter: notAfter.toISOString() });
+      noteDctExpiry(ctx, keyId, notAfter);
 
       showKeyId(ctx, `Delegation key ID of signer "${signer}"`, keyId);
       ctx.ui.success(`Delegation key for "${signer}" written and checked: handoff/${dctHandoffPath.privateKey(signer, keyId)}`);

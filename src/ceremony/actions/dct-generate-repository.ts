@@ -13,7 +13,7 @@ import { KeyceremonyError } from '../../errors.js';
 import { addDuration, formatDuration, parseDuration } from '../../util/duration.js';
 import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';
-import { activeDctRoot, activeTargetsKey, openDctSigner, registerDctKey, showKeyId, writeOrReplace, writeVaultKey } from '../dct/vault-keys.js';
+import { activeDctRoot, activeTargetsKey, noteDctExpiry, openDctSigner, registerDctKey, showKeyId, writeOrReplace, writeVaultKey } from '../dct/vault-keys.js';
 import { DurationParam } from '../params/common.js';
 import { GunParam, uniqueList } from '../params/dct.js';
 
@@ -45,6 +45,7 @@ export async function issueRootCertificate(
   ctx.recordOutput(await writeOrReplace(ctx.vault, dctVaultPath.rootCertificate(gun), pem, ctx.now()), extra);
   ctx.recordOutput(await writeOrReplace(ctx.public, dctPublicPath.rootCertificate(gun), pem, ctx.now()), extra);
   showKeyId(ctx, `Root key ID for ${gun} (as docker trust inspect shows it)`, x509KeyId);
+  noteDctExpiry(ctx, rootKeyId, notAfter);
   return { pem, x509KeyId, notAfter };
 }
 

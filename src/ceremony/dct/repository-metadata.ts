@@ -19,7 +19,8 @@ import { samePublicKey } from '../../dct/tuf-key.js';
 import { sha256Hex } from '../../vault/output-tree.js';
 import type { CeremonyContext } from '../context.js';
 import { REHEARSAL } from '../rehearsal-marks.js';
-import { readText, writeOrReplace } from './vault-keys.js';
+import { activeDctRoot, activeTargetsKey, noteDctExpiry, readText, writeOrReplace } from './vault-keys.js';
+import { parseTufTime } from '../../dct/canonical-json.js';
 import type { PublicKeyMaterial } from '../../crypto/key-material.js';
 
 /** The GUN's current root certificate from the vault, checked against the GUN and the expected root key. */
@@ -84,6 +85,10 @@ export async function writeMetadata(ctx: CeremonyContext, gun: string, role: Met
     ctx.recordOutput(file, extra);
   }
   ctx.transcript.record('dct.metadata.signed', { ...extra, sha256: sha256Hex(bytes) });
+  // The keys that signed it must sign again before it expires.
+  const expires = parseTufTime(metadata.signed.expires);
+  const signer = role === 'root' ? activeDctRoot(ctx).id : activeTargetsKey(ctx, gun)?.id;
+  if (signer) noteDctExpiry(ctx, signer, expires);
   return bytes;
 }
 

@@ -33,6 +33,8 @@ interface DctSessionState {
   readonly keys: Map<string, KeyPair>;
   /** Keys on tokens opened or made in this ceremony, by SPKI key ID. */
   readonly tokenSigners: Map<string, Signer>;
+  /** Keys whose expiry this ceremony has set (a later note in the same ceremony can only bring it forward). */
+  readonly expiriesNoted: Set<string>;
 }
 
 const states = new WeakMap<CeremonyContext, DctSessionState>();
@@ -40,7 +42,7 @@ const states = new WeakMap<CeremonyContext, DctSessionState>();
 function state(ctx: CeremonyContext): DctSessionState {
   let s = states.get(ctx);
   if (!s) {
-    s = { passphrase: undefined, keys: new Map(), tokenSigners: new Map() };
+    s = { passphrase: undefined, keys: new Map(), tokenSigners: new Map(), expiriesNoted: new Set() };
     states.set(ctx, s);
   }
   return s;
@@ -178,6 +180,21 @@ export function readText(bytes: Uint8Array): string {
 export function showKeyId(ctx: CeremonyContext, label: string, keyId: string): void {
   ctx.ui.fingerprint(label, keyId, { words: false });
   ctx.ui.detail(keyId);
+}
+
+/**
+ * Records when a DCT key next needs a ceremony: a root key when its first root certificate or root.json runs
+ * out, a repository key when targets.json does, a delegation key when its certificate does. `keyceremony
+ * status` warns ahead of that date like for any other key. The first note in a ceremony replaces what an
+ * earlier ceremony recorded; later notes in the same ceremony keep the earliest date.
+ */
+export function noteDctExpiry(ctx: CeremonyContext, keyId: string, date: Date): void {
+  const entry = ctx.inventory.keys.find((k) => k.id === keyId);
+  if (!entry) return;
+  const noted = state(ctx).expiriesNoted;
+  const iso = date.toISOString();
+  if (!noted.has(keyId) || entry.expires === null || iso < entry.expires) entry.expires = iso;
+  noted.add(keyId);
 }
 
 /** Where a new DCT root key is made: in software (the vault keeps it, encrypted) or on a PKCS#11 token. */

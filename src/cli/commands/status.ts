@@ -33,8 +33,9 @@ export async function statusCommand(options: StatusOptions): Promise<void> {
     process.stdout.write(`${JSON.stringify({ organisation: inventory.organisation, rehearsal: inventory.rehearsal, now: now.toISOString(), warnDays, ok, keys: rows }, null, 2)}\n`);
   } else {
     const header = ['key', 'role', 'algorithm', 'created', 'expires', 'days left', 'status'];
+    const prefix: Record<string, string> = { 'openpgp-primary': 'OpenPGP ', 'dct-root': 'DCT ', 'dct-targets': 'DCT ', 'dct-delegation': 'DCT signer ' };
     const table = rows.map((r) => [
-      `${r.name} ${r.id.slice(-16)}`,
+      `${prefix[r.kind] ?? ''}${r.name} ${r.id.slice(-16)}`,
       r.role,
       r.algorithm,
       r.created.slice(0, 10),
