@@ -23,6 +23,7 @@ let pub: string;
 function tokenAnswers(overrides: Record<string, string | boolean | undefined> = {}): Record<string, string | boolean> {
   return rootCeremonyAnswers({
     'preflight.checklist.4': true,
+    'preflight.checklist.5': true,
     'token.wikibase-root.use': true,
     'token.wikibase-root.pin': TEST_USER_PIN,
     ...overrides,
@@ -44,7 +45,7 @@ beforeAll(async () => {
   vault = join(base, 'vault');
   pub = join(base, 'public');
   const answers = await writeAnswers(tokenAnswers());
-  const result = await cliInNetns(['run', script, '--vault', vault, '--public', pub, '--handoff', join(base, 'handoff'), '--answers', answers], { env: hsm.env });
+  const result = await cliInNetns(['run', script, '--vault', vault, '--public', pub, '--handoff', join(base, 'handoff'), '--media', join(base, 'media'), '--answers', answers], { env: hsm.env });
   expect(result.code, result.stdout + result.stderr).toBe(0);
 });
 
@@ -95,7 +96,7 @@ describe('a real token ceremony (SoftHSM2, answers file, air-gapped)', () => {
   it('refuses to generate over an existing key, and leaves the existing keys alone', async () => {
     const base = await tempDir('kc-token-again-');
     const answers = await writeAnswers(tokenAnswers());
-    const result = await cli(['run', script, '--vault', join(base, 'vault'), '--public', join(base, 'public'), '--handoff', join(base, 'handoff'), '--answers', answers, '--allow-network'], { env: hsm.env });
+    const result = await cli(['run', script, '--vault', join(base, 'vault'), '--public', join(base, 'public'), '--handoff', join(base, 'handoff'), '--media', join(base, 'media'), '--answers', answers, '--allow-network'], { env: hsm.env });
     expect(result.code, result.stdout + result.stderr).toBe(2);
     expect(result.stderr).toMatch(/already holds an object with label "openpgp-root": keyceremony never replaces a key on a token/);
     expect(await readdir(base)).toEqual([]);
@@ -110,7 +111,7 @@ describe('a real token ceremony (SoftHSM2, answers file, air-gapped)', () => {
   it('stops on a wrong PIN with a clear error, trying once, writing nothing', async () => {
     const base = await tempDir('kc-token-pin-');
     const answers = await writeAnswers(tokenAnswers({ 'token.wikibase-root.pin': 'not-the-right-pin' }));
-    const result = await cli(['run', script, '--vault', join(base, 'vault'), '--public', join(base, 'public'), '--handoff', join(base, 'handoff'), '--answers', answers, '--allow-network'], { env: hsm.env });
+    const result = await cli(['run', script, '--vault', join(base, 'vault'), '--public', join(base, 'public'), '--handoff', join(base, 'handoff'), '--media', join(base, 'media'), '--answers', answers, '--allow-network'], { env: hsm.env });
     expect(result.code, result.stdout + result.stderr).toBe(2);
     expect(result.stderr).toMatch(/keyceremony: error: wrong PIN for token "wikibase-root" \(serial [0-9a-f]+\)/);
     expect(result.stderr).toMatch(/does not try again by itself/);
@@ -122,13 +123,13 @@ describe('a real token ceremony (SoftHSM2, answers file, air-gapped)', () => {
   it('stops when the operator does not confirm the token, or the token is absent', async () => {
     const base = await tempDir('kc-token-confirm-');
     const refused = await cli(
-      ['run', script, '--vault', join(base, 'vault'), '--public', join(base, 'public'), '--handoff', join(base, 'handoff'), '--answers', await writeAnswers(tokenAnswers({ 'token.wikibase-root.use': false })), '--allow-network'],
+      ['run', script, '--vault', join(base, 'vault'), '--public', join(base, 'public'), '--handoff', join(base, 'handoff'), '--media', join(base, 'media'), '--answers', await writeAnswers(tokenAnswers({ 'token.wikibase-root.use': false })), '--allow-network'],
       { env: hsm.env },
     );
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/the operator did not confirm "wikibase-root"/);
     const absent = await cli(
-      ['run', script, '--vault', join(base, 'vault'), '--public', join(base, 'public'), '--handoff', join(base, 'handoff'), '--answers', await writeAnswers(tokenAnswers()), '--allow-network'],
+      ['run', script, '--vault', join(base, 'vault'), '--public', join(base, 'public'), '--handoff', join(base, 'handoff'), '--media', join(base, 'media'), '--answers', await writeAnswers(tokenAnswers()), '--allow-network'],
       { env: { SOFTHSM2_CONF: (await softHsm()).conf } },
     );
     expect(absent.code).toBe(3);
@@ -200,7 +201,7 @@ describe('keyceremony token list', () => {
     // One wrong PIN first: SoftHSM2 then raises "count low" (it has no retry counter, but it has that flag).
     const base = await tempDir('kc-token-list-');
     const wrong = await writeAnswers(tokenAnswers({ 'token.wikibase-root.pin': 'not-the-right-pin' }));
-    expect((await cli(['run', script, '--vault', join(base, 'vault'), '--public', join(base, 'public'), '--handoff', join(base, 'handoff'), '--answers', wrong, '--allow-network'], { env: hsm.env })).code).toBe(2);
+    expect((await cli(['run', script, '--vault', join(base, 'vault'), '--public', join(base, 'public'), '--handoff', join(base, 'handoff'), '--media', join(base, 'media'), '--answers', wrong, '--allow-network'], { env: hsm.env })).code).toBe(2);
     const result = await cli(['token', 'list'], { env: hsm.env });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`token "wikibase-root"  serial ${serial}`));
