@@ -1,7 +1,8 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat, symlink } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { cli } from '../helpers/run.js';
+import { cli, run } from '../helpers/run.js';
+import { cliPath } from '../helpers/paths.js';
 import { rehearsalSecrets, rootFingerprint, sharedRehearsal } from '../helpers/rehearsal.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -102,5 +103,19 @@ describe('keyceremony rehearse', () => {
     expect(result.stderr).toMatch(/is not empty/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe('keyceremony rehearse on a machine with nothing but Node', () => {
+  it('still runs: without Chromium the share sheets are HTML only, and it says so', async () => {
+    const bin = await tempDir('kc-bin-');
+    await symlink(process.execPath, join(bin, 'node'));
+    const dir = join(await tempDir(), 'r');
+    const result = await run(join(bin, 'node'), [cliPath, 'rehearse', '--out', dir], { env: { PATH: bin, KEYCEREMONY_CHROMIUM: '' } });
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/Chromium is not installed: this rehearsal writes the share sheets as HTML only/);
+    const folder = (await readdir(join(dir, 'sheets')))[0]!;
+    expect(await readdir(join(dir, 'sheets', folder, 'custodian-1'))).toEqual(['share-1-custodian-1.html']);
+    expect((await cli(['transcript', 'verify', join(dir, 'public')])).code).toBe(0);
   });
 });

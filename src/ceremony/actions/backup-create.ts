@@ -17,7 +17,7 @@
  */
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
-import { printToPdf, requireChromium } from '../../backup/chromium.js';
+import { findChromium, printToPdf, requireChromium } from '../../backup/chromium.js';
 import { backupReadme, type MediumCopy, readBackCopies, restoreKitFiles, writeCopies } from '../../backup/copies.js';
 import { ARCHIVE_FILE, type BackupManifest, MANIFEST_FILE, README_FILE, serializeManifest, TRANSCRIPTS_DIR } from '../../backup/manifest.js';
 import { checkMediaMounted, mediumLabel, type MediumLocation, mediumLocation, MediumParam, onRamFilesystem, sheetsLocation } from '../../backup/media.js';
@@ -111,11 +111,28 @@ async function locate(ctx: CeremonyContext, p: Params): Promise<{ media: { mediu
   return { media, sheets };
 }
 
+/**
+ * Whether this run prints PDF sheets. A real ceremony that asks for them needs Chromium (stops at preflight
+ * otherwise); a rehearsal without Chromium writes the HTML sheets only and says so — so that a rehearsal works
+ * on a fresh machine with nothing but Node.
+ */
+function printsPdf(ctx: CeremonyContext, p: Params): boolean {
+  if (!p.sharing.pdf) return false;
+  if (ctx.rehearsal && !findChromium()) return false;
+  requireChromium();
+  return true;
+}
+
 async function preflight(ctx: CeremonyContext, p: Params): Promise<string[]> {
   const { media } = await locate(ctx, p);
+  const pdf = printsPdf(ctx, p);
+  if (p.sharing.pdf && !pdf) {
+    ctx.ui.warn('Chromium is not installed: this rehearsal writes the share sheets as HTML only (a real ceremony would stop here)');
+    ctx.transcript.record('preflight.step', { step: 'backup', checks: ['Chromium missing: rehearsal writes HTML sheets only'] });
+  }
   return [
     ...media.map(({ medium, location }) => `${mediumLabel(medium)}: ${location.mapped ? 'mapped to' : 'mounted at'} ${location.path}`),
-    ...(p.sharing.pdf ? [`Chromium for the PDF share sheets: ${requireChromium()}`] : []),
+    ...(pdf ? [`Chromium for the PDF share sheets: ${findChromium() ?? ''}`] : []),
   ];
 }
 
@@ -127,7 +144,7 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
 
   // Where everything goes, checked again (preflight checked it before any key existed) before anything is made.
   const { media, sheets } = await locate(ctx, p);
-  if (p.sharing.pdf) requireChromium();
+  const pdf = printsPdf(ctx, p);
   const copies: MediumCopy[] = [];
   for (const { medium, location } of media) {
     const tree = await OutputTree.reusable(`media/${medium.number}`, location.path, { secret: true });
@@ -263,7 +280,7 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
     ctx.recordOutput(await tree.write(`${name}.html`, html), { custodian, share: share.number });
     sheetPaths.push(tree.path(`${name}.html`));
   }
-  if (p.sharing.pdf) {
+  if (pdf) {
     const pdfs = await printToPdf(sheetPaths);
     for (const [i, custodian] of custodians.entries()) {
       const pdf = pdfs[i];
@@ -272,7 +289,7 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
       ctx.recordOutput(await tree.write(`share-${i + 1}-${custodian}.pdf`, pdf), { custodian, share: i + 1 });
     }
   }
-  ctx.ui.success(`Share sheets for ${count} custodians written${p.sharing.pdf ? ' (HTML and PDF)' : ' (HTML)'}: print each one, hand it to its custodian, then delete the sheets`);
+  ctx.ui.success(`Share sheets for ${count} custodians written${pdf ? ' (HTML and PDF)' : ' (HTML)'}: print each one, hand it to its custodian, then delete the sheets`);
   for (const [i, custodian] of custodians.entries()) ctx.ui.detail(`share ${i + 1}: ${roleTitle(ctx, custodian)} — ${sheetTrees.get(custodian)?.root}`);
 }
 
