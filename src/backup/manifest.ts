@@ -4,7 +4,7 @@
  * restore reads first (the threshold, the custodians, the share set, the expected fingerprints).
  */
 import { z } from 'zod';
-import { KeyceremonyError } from '../errors.js';
+import { parseJsonFile, serializeJsonFile } from '../util/json-file.js';
 
 const isoTime = z.iso.datetime({ offset: false });
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
@@ -59,21 +59,9 @@ export const BackupManifest = z.strictObject({
 export type BackupManifest = z.infer<typeof BackupManifest>;
 
 export function parseManifest(bytes: Uint8Array, where: string): BackupManifest {
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder().decode(bytes));
-  } catch (error) {
-    throw new KeyceremonyError('INPUT_INVALID', `${where} is not JSON: ${(error as Error).message}`);
-  }
-  const result = BackupManifest.safeParse(json);
-  if (!result.success) {
-    throw new KeyceremonyError('INPUT_INVALID', `${where} is not a keyceremony backup manifest`, {
-      details: result.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`),
-    });
-  }
-  return result.data;
+  return parseJsonFile(BackupManifest, bytes, where, 'a keyceremony backup manifest', 'INPUT_INVALID');
 }
 
 export function serializeManifest(manifest: BackupManifest): string {
-  return `${JSON.stringify(manifest, null, 2)}\n`;
+  return serializeJsonFile(manifest);
 }

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { keyAlgorithms } from '../crypto/algorithms.js';
-import { KeyceremonyError } from '../errors.js';
+import { parseJsonFile, serializeJsonFile } from '../util/json-file.js';
 
 const isoTime = z.iso.datetime({ offset: false });
 
@@ -78,21 +78,9 @@ export function emptyInventory(organisation: string, rehearsal: boolean, now: Da
 }
 
 export function parseInventory(bytes: Uint8Array, where: string): Inventory {
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder().decode(bytes));
-  } catch (error) {
-    throw new KeyceremonyError('VAULT_INVALID', `${where} is not JSON: ${(error as Error).message}`);
-  }
-  const result = Inventory.safeParse(json);
-  if (!result.success) {
-    throw new KeyceremonyError('VAULT_INVALID', `${where} is not a valid keyceremony inventory`, {
-      details: result.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`),
-    });
-  }
-  return result.data;
+  return parseJsonFile(Inventory, bytes, where, 'a valid keyceremony inventory', 'VAULT_INVALID');
 }
 
 export function serializeInventory(inventory: Inventory): string {
-  return `${JSON.stringify(inventory, null, 2)}\n`;
+  return serializeJsonFile(inventory);
 }
