@@ -198,6 +198,7 @@ ${EXIT_CODES_HELP}`,
     .command('version')
     .description('print the version and the SHA-256 of the installed code (compare with the published value)')
     .option('--json', 'print as JSON', false)
+    .addHelpText('after', EXIT_CODES_HELP)
     .action(async (opts: { json: boolean }) => {
       const { versionCommand } = await import('./commands/version.js');
       versionCommand(opts);
