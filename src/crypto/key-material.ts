@@ -5,7 +5,13 @@
  * shapes, so a key generated in software and a key read back from a token look the same to the code that
  * builds certificates and metadata.
  */
-import { createPrivateKey, createPublicKey, generateKeyPair as generateNodeKeyPair, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPair as generateNodeKeyPair,
+  type JsonWebKey,
+  type KeyObject,
+} from 'node:crypto';
 import { promisify } from 'node:util';
 import type { KeyAlgorithm } from './algorithms.js';
 import { bigintFromBytes, bytesFromBigint, fromBase64Url, leftPad, toBase64Url } from '../util/bytes.js';
@@ -82,46 +88,37 @@ function ecPoint(x: string, y: string): Uint8Array {
   return out;
 }
 
-/** The public key as a Node KeyObject (for verification and SPKI export). */
-export function publicKeyObject(key: PublicKeyMaterial): KeyObject {
+/** The public key as a JWK: the one shape both Node KeyObject conversions below start from. */
+function publicJwk(key: PublicKeyMaterial): JsonWebKey {
   switch (key.algorithm) {
     case 'ed25519':
-      return createPublicKey({ format: 'jwk', key: { kty: 'OKP', crv: 'Ed25519', x: toBase64Url(key.point) } });
+      return { kty: 'OKP', crv: 'Ed25519', x: toBase64Url(key.point) };
     case 'nistp256':
-      return createPublicKey({
-        format: 'jwk',
-        key: {
-          kty: 'EC',
-          crv: 'P-256',
-          x: toBase64Url(key.point.subarray(1, 33)),
-          y: toBase64Url(key.point.subarray(33, 65)),
-        },
-      });
+      return {
+        kty: 'EC',
+        crv: 'P-256',
+        x: toBase64Url(key.point.subarray(1, 33)),
+        y: toBase64Url(key.point.subarray(33, 65)),
+      };
     case 'rsa4096':
-      return createPublicKey({ format: 'jwk', key: { kty: 'RSA', n: toBase64Url(key.n), e: toBase64Url(key.e) } });
+      return { kty: 'RSA', n: toBase64Url(key.n), e: toBase64Url(key.e) };
   }
+}
+
+/** The public key as a Node KeyObject (for verification and SPKI export). */
+export function publicKeyObject(key: PublicKeyMaterial): KeyObject {
+  return createPublicKey({ format: 'jwk', key: publicJwk(key) });
 }
 
 /** The private key as a Node KeyObject. The caller must keep it only as long as it signs. */
 export function privateKeyObject(pair: KeyPair): KeyObject {
   const { publicKey, secretKey } = pair;
+  const jwk = publicJwk(publicKey);
   if (publicKey.algorithm === 'ed25519' && secretKey.algorithm === 'ed25519') {
-    return createPrivateKey({
-      format: 'jwk',
-      key: { kty: 'OKP', crv: 'Ed25519', x: toBase64Url(publicKey.point), d: toBase64Url(secretKey.seed) },
-    });
+    return createPrivateKey({ format: 'jwk', key: { ...jwk, d: toBase64Url(secretKey.seed) } });
   }
   if (publicKey.algorithm === 'nistp256' && secretKey.algorithm === 'nistp256') {
-    return createPrivateKey({
-      format: 'jwk',
-      key: {
-        kty: 'EC',
-        crv: 'P-256',
-        x: toBase64Url(publicKey.point.subarray(1, 33)),
-        y: toBase64Url(publicKey.point.subarray(33, 65)),
-        d: toBase64Url(secretKey.d),
-      },
-    });
+    return createPrivateKey({ format: 'jwk', key: { ...jwk, d: toBase64Url(secretKey.d) } });
   }
   if (publicKey.algorithm === 'rsa4096' && secretKey.algorithm === 'rsa4096') {
     const d = bigintFromBytes(secretKey.d);
@@ -131,9 +128,7 @@ export function privateKeyObject(pair: KeyPair): KeyObject {
     return createPrivateKey({
       format: 'jwk',
       key: {
-        kty: 'RSA',
-        n: toBase64Url(publicKey.n),
-        e: toBase64Url(publicKey.e),
+        ...jwk,
         d: b64(d),
         p: b64(p),
         q: b64(q),
