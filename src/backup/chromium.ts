@@ -9,6 +9,7 @@
  * afterwards; it never holds the page contents.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,10 +19,20 @@ import { KeyceremonyError } from '../errors.js';
 
 const CANDIDATES = ['chromium', 'chromium-browser', 'google-chrome-stable', 'google-chrome'];
 
-/** The Chromium executable: KEYCEREMONY_CHROMIUM, or the first of the usual names on PATH. */
+/**
+ * The Chromium executable: KEYCEREMONY_CHROMIUM, or the first of the usual names on PATH. A configured path
+ * that cannot be run is an error here, at preflight, rather than a failed print after the backup is written.
+ */
 export function findChromium(): string | undefined {
   const configured = process.env['KEYCEREMONY_CHROMIUM'];
-  if (configured) return configured;
+  if (configured) {
+    try {
+      accessSync(configured, constants.X_OK);
+    } catch {
+      throw new KeyceremonyError('TOOL_MISSING', `KEYCEREMONY_CHROMIUM=${configured} is not an executable file`);
+    }
+    return configured;
+  }
   for (const name of CANDIDATES) {
     const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
     if (found.status === 0 && found.stdout.trim()) return found.stdout.trim();
@@ -49,20 +60,32 @@ interface Message {
 class DevtoolsPipe {
   #next = 1;
   readonly #pending = new Map<number, { resolve: (m: Message) => void; reject: (e: Error) => void }>();
-  readonly #waiters: { method: string; sessionId: string | undefined; resolve: () => void }[] = [];
+  readonly #waiters: { method: string; sessionId: string | undefined; resolve: () => void; reject: (e: Error) => void }[] = [];
   #buffer = '';
   #closed: Error | undefined;
   readonly #out: Writable;
 
   constructor(out: Writable, input: Readable) {
     this.#out = out;
+    // A browser that is missing or dies makes the pipe fail (EPIPE on write, garbage on read). Every such
+    // failure must reach the pending commands, so printToPdf reports it and the runner rolls back, instead
+    // of escaping as an unhandled stream error that kills the process mid-ceremony.
+    out.on('error', (error) => this.fail(error));
+    input.on('error', (error) => this.fail(error));
     input.setEncoding('utf8');
     input.on('data', (chunk: string) => {
       this.#buffer += chunk;
       for (let end = this.#buffer.indexOf('\0'); end !== -1; end = this.#buffer.indexOf('\0')) {
         const text = this.#buffer.slice(0, end);
         this.#buffer = this.#buffer.slice(end + 1);
-        this.#dispatch(JSON.parse(text) as Message);
+        let message: Message;
+        try {
+          message = JSON.parse(text) as Message;
+        } catch {
+          this.fail(new Error('Chromium sent a message that is not JSON'));
+          return;
+        }
+        this.#dispatch(message);
       }
     });
     input.on('close', () => this.fail(new Error('Chromium closed the DevTools pipe')));
@@ -84,6 +107,7 @@ class DevtoolsPipe {
     this.#closed ??= error;
     for (const p of this.#pending.values()) p.reject(error);
     this.#pending.clear();
+    for (const w of this.#waiters.splice(0)) w.reject(error);
   }
 
   send(method: string, params: Record<string, unknown> = {}, sessionId?: string): Promise<Record<string, unknown>> {
@@ -97,7 +121,8 @@ class DevtoolsPipe {
 
   /** Resolves on the next event `method` (registered before the command that causes it is sent). */
   event(method: string, sessionId?: string): Promise<void> {
-    return new Promise((resolve) => this.#waiters.push({ method, sessionId, resolve }));
+    if (this.#closed) return Promise.reject(this.#closed);
+    return new Promise((resolve, reject) => this.#waiters.push({ method, sessionId, resolve, reject }));
   }
 }
 
@@ -153,6 +178,8 @@ export async function printToPdf(htmlFiles: readonly string[], options: PrintOpt
     const pdfs: Uint8Array[] = [];
     for (const file of htmlFiles) {
       const loaded = pipe.event('Page.loadEventFired', session);
+      // If navigating fails first, the load event's rejection would otherwise go unhandled.
+      loaded.catch(() => undefined);
       const navigation = await pipe.send('Page.navigate', { url: pathToFileURL(file).href }, session);
       if (typeof navigation['errorText'] === 'string') throw new Error(`cannot load ${file}: ${navigation['errorText']}`);
       await loaded;

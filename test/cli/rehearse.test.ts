@@ -119,3 +119,24 @@ describe('keyceremony rehearse on a machine with nothing but Node', () => {
     expect((await cli(['transcript', 'verify', join(dir, 'public')])).code).toBe(0);
   });
 });
+
+describe('keyceremony rehearse with a Chromium that cannot print', () => {
+  it('refuses a configured path that is not executable before anything is written', async () => {
+    const dir = join(await tempDir(), 'r');
+    const result = await run(process.execPath, [cliPath, 'rehearse', '--out', dir], { env: { KEYCEREMONY_CHROMIUM: join(dir, 'no-such-chromium') } });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/KEYCEREMONY_CHROMIUM=.* is not an executable file/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    await expect(stat(dir)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('stops with exit 3 and rolls everything back when the browser dies instead of printing', async () => {
+    const dir = join(await tempDir(), 'r');
+    // /bin/true exits at once: the DevTools pipe breaks on the first command (EPIPE), mid-ceremony.
+    const result = await run(process.execPath, [cliPath, 'rehearse', '--out', dir], { env: { KEYCEREMONY_CHROMIUM: '/bin/true' } });
+    expect(result.code, result.stdout + result.stderr).toBe(3);
+    expect(result.stderr).toMatch(/Chromium could not print the share sheets/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    await expect(stat(dir)).rejects.toThrow(/ENOENT/);
+  });
+});
