@@ -5,7 +5,7 @@
  */
 import { concatBytes, toHex } from '../util/bytes.js';
 import { PacketTag } from './constants.js';
-import { PacketFormatError, readPackets, writePacket } from './encoding.js';
+import { PacketFormatError, readPackets, UnsupportedKeyError, writePacket } from './encoding.js';
 import { type KeyPacket, parseKeyPacketBody } from './key-packet.js';
 
 export interface UserIdEntry {
@@ -53,24 +53,46 @@ export function serializeCertificate(cert: Certificate, secrets?: SecretBodies):
   return concatBytes(...parts);
 }
 
+/** The key of a key packet, or undefined for a well-formed key of a kind keyceremony does not use. */
+function usableKey(body: Uint8Array): KeyPacket | undefined {
+  try {
+    return parseKeyPacketBody(body).key;
+  } catch (error) {
+    if (error instanceof UnsupportedKeyError) return undefined;
+    throw error;
+  }
+}
+
 /**
  * Parses one or more certificates from binary data (a keyring). Secret key packets are read for their
- * public part only. Packets keyceremony has no use for (trust, user attributes, unknown) are skipped.
+ * public part only. Packets keyceremony has no use for (trust, user attributes, unknown) are skipped, and so
+ * are keys of other versions or algorithms with what belongs to them: a project's KEYS file may hold anyone's
+ * keys (an RSA-3072 primary with a Curve25519 encryption subkey, say), and only the pinned root matters.
  */
 export function parseCertificates(data: Uint8Array): Certificate[] {
   const certs: Certificate[] = [];
   let current: Certificate | undefined;
   let target: Uint8Array[] | undefined;
+  /** Inside a certificate whose primary is skipped: everything up to the next primary goes with it. */
+  let skipping = false;
   for (const packet of readPackets(data)) {
     switch (packet.tag) {
       case PacketTag.publicKey:
       case PacketTag.secretKey: {
-        current = { primary: parseKeyPacketBody(packet.body).key, directSignatures: [], userIds: [], subkeys: [] };
+        const primary = usableKey(packet.body);
+        skipping = primary === undefined;
+        if (!primary) {
+          current = undefined;
+          target = [];
+          break;
+        }
+        current = { primary, directSignatures: [], userIds: [], subkeys: [] };
         certs.push(current);
         target = current.directSignatures;
         break;
       }
       case PacketTag.userId: {
+        if (skipping) break;
         if (!current) throw new PacketFormatError('user ID before any primary key');
         const entry: UserIdEntry = { userId: new TextDecoder().decode(packet.body), signatures: [] };
         current.userIds.push(entry);
@@ -79,8 +101,15 @@ export function parseCertificates(data: Uint8Array): Certificate[] {
       }
       case PacketTag.publicSubkey:
       case PacketTag.secretSubkey: {
+        if (skipping) break;
         if (!current) throw new PacketFormatError('subkey before any primary key');
-        const entry: SubkeyEntry = { key: parseKeyPacketBody(packet.body).key, signatures: [] };
+        const key = usableKey(packet.body);
+        // An unusable subkey's bindings are dropped with it.
+        if (!key) {
+          target = [];
+          break;
+        }
+        const entry: SubkeyEntry = { key, signatures: [] };
         current.subkeys.push(entry);
         target = entry.signatures;
         break;

@@ -26,6 +26,12 @@ export interface Packet {
 export class PacketFormatError extends Error {}
 
 /**
+ * A well-formed key keyceremony has no use for (another packet version, algorithm or curve). Keyrings such as
+ * a project's KEYS file hold other people's keys too; readers skip these where they skip unknown packets.
+ */
+export class UnsupportedKeyError extends PacketFormatError {}
+
+/**
  * Splits binary OpenPGP data into packets. Accepts old and new headers; rejects partial lengths (never used
  * in keys or detached signatures) and anything truncated.
  */

@@ -9,7 +9,7 @@ import type { PublicKeyMaterial, SecretKeyMaterial } from '../crypto/key-materia
 import { bigintFromBytes, bytesEqual, bytesFromBigint, concatBytes, leftPad, readU32, toHex, u16, u32 } from '../util/bytes.js';
 import { modInverse } from '../crypto/key-material.js';
 import { curveOid, PublicKeyAlgorithm, publicKeyAlgorithmId } from './constants.js';
-import { PacketFormatError, readMpi, writeMpi } from './encoding.js';
+import { PacketFormatError, readMpi, UnsupportedKeyError, writeMpi } from './encoding.js';
 
 /** A parsed (or freshly built) v4 public key: the packet body and what it says. */
 export interface KeyPacket {
@@ -78,11 +78,11 @@ export function keyHashPrefix(key: KeyPacket): Uint8Array {
 
 /**
  * Parses a v4 public key body (or the public prefix of a secret key body). Returns the key and the offset
- * where the public part ends. Keys of other versions or algorithms are returned as `undefined` material
- * by {@link tryParseKeyPacket}; this function throws for them.
+ * where the public part ends. Keys of other versions, algorithms or curves throw UnsupportedKeyError, broken
+ * ones PacketFormatError.
  */
 export function parseKeyPacketBody(body: Uint8Array): { key: KeyPacket; end: number } {
-  if (body[0] !== 4) throw new PacketFormatError(`key packet version ${body[0] ?? '?'} (only v4 is supported)`);
+  if (body[0] !== 4) throw new UnsupportedKeyError(`key packet version ${body[0] ?? '?'} (only v4 is supported)`);
   if (body.length < 6) throw new PacketFormatError('truncated key packet');
   const created = new Date(readU32(body, 1) * 1000);
   const algorithm = body[5];
@@ -95,11 +95,11 @@ export function parseKeyPacketBody(body: Uint8Array): { key: KeyPacket; end: num
     const point = readMpi(body, offset);
     offset = point.next;
     if (algorithm === PublicKeyAlgorithm.eddsaLegacy) {
-      if (!bytesEqual(oid, curveOid.ed25519)) throw new PacketFormatError('EdDSA key on an unsupported curve');
+      if (!bytesEqual(oid, curveOid.ed25519)) throw new UnsupportedKeyError('EdDSA key on an unsupported curve');
       if (point.value.length !== 33 || point.value[0] !== 0x40) throw new PacketFormatError('malformed Ed25519 point');
       material = { algorithm: 'ed25519', point: point.value.slice(1) };
     } else {
-      if (!bytesEqual(oid, curveOid.nistp256)) throw new PacketFormatError('ECDSA key on an unsupported curve');
+      if (!bytesEqual(oid, curveOid.nistp256)) throw new UnsupportedKeyError('ECDSA key on an unsupported curve');
       if (point.value.length !== 65 || point.value[0] !== 4) throw new PacketFormatError('malformed P-256 point');
       material = { algorithm: 'nistp256', point: point.value.slice() };
     }
@@ -109,7 +109,7 @@ export function parseKeyPacketBody(body: Uint8Array): { key: KeyPacket; end: num
     offset = e.next;
     material = { algorithm: 'rsa4096', n: n.value.slice(), e: e.value.slice() };
   } else {
-    throw new PacketFormatError(`unsupported public key algorithm ${algorithm ?? '?'}`);
+    throw new UnsupportedKeyError(`unsupported public key algorithm ${algorithm ?? '?'}`);
   }
   const publicBody = body.slice(0, offset);
   return { key: { body: publicBody, created, material, fingerprint: v4Fingerprint(publicBody) }, end: offset };

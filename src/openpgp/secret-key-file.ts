@@ -76,7 +76,12 @@ export async function decryptSecretKey(data: Uint8Array, passphrase: string, wha
     throw new KeyceremonyError('INPUT_INVALID', `cannot decrypt ${what}: ${messageText(error)}`);
   }
   // The structure comes from keyceremony's own reader: openpgp.js regroups signatures when it writes a key.
-  const certificate = parseSingleCertificate(binary);
+  let certificate: Certificate;
+  try {
+    certificate = parseSingleCertificate(binary);
+  } catch (error) {
+    throw new KeyceremonyError('INPUT_INVALID', `${what} is not an OpenPGP secret key of a supported kind: ${messageText(error)}`);
+  }
   const byFingerprint = new Map(allKeys(certificate).map((k) => [fingerprintHex(k), k] as const));
   const secrets = new Map<string, SecretKeyMaterial>();
   for (const key of decrypted.getKeys()) {
@@ -84,7 +89,8 @@ export async function decryptSecretKey(data: Uint8Array, passphrase: string, wha
     if (packet.isDummy()) continue;
     const fpr = packet.getFingerprint().toUpperCase();
     const ours = byFingerprint.get(fpr);
-    if (!ours) throw new KeyceremonyError('INPUT_INVALID', `${what}: key ${fpr} not found in its certificate`);
+    // A key of a kind keyceremony does not use (an encryption subkey, say): the reader left it out.
+    if (!ours) continue;
     const secret = secretMaterialFromParams(ours.material, (packet.privateParams ?? {}) as Record<string, Uint8Array>);
     secrets.set(fpr, secret);
   }

@@ -4,8 +4,8 @@
  * `keyceremony publish` command.
  */
 import { KeyceremonyError } from '../errors.js';
-import { readOpenPgpData } from '../openpgp/armor.js';
-import { type Certificate, parseCertificates } from '../openpgp/certificate.js';
+import type { Certificate } from '../openpgp/certificate.js';
+import { readKeyring } from '../openpgp/keyring.js';
 import { fingerprintHex } from '../openpgp/key-packet.js';
 import { publicPath } from '../vault/layout.js';
 import type { OutputTree, WrittenFile } from '../vault/output-tree.js';
@@ -22,7 +22,7 @@ export async function writePublicBundle(
     const written = (await tree.exists(file.path)) ? await tree.replace(file.path, file.content, now) : await tree.write(file.path, file.content);
     out.push({ file, written });
   }
-  const published = parseCertificates(await readOpenPgpData(await tree.read(publicPath.keys), ['publicKey']));
+  const published = await readKeyring(await tree.read(publicPath.keys), `${tree.name}/${publicPath.keys}`);
   const expected = certificates.map((c) => fingerprintHex(c.primary)).join(',');
   if (published.map((c) => fingerprintHex(c.primary)).join(',') !== expected) {
     throw new KeyceremonyError('CHECK_FAILED', `${tree.name}/KEYS does not read back with the vault's root keys`);

@@ -6,8 +6,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { KeyceremonyError } from '../errors.js';
-import { readOpenPgpData } from '../openpgp/armor.js';
-import { parseCertificates } from '../openpgp/certificate.js';
+import { readKeyring } from '../openpgp/keyring.js';
 import { readDetachedSignatures } from '../openpgp/detached-signature.js';
 import { fingerprintHex } from '../openpgp/key-packet.js';
 import { selectRoot, type VerifyResult, verifyDetached } from '../openpgp/verify-policy.js';
@@ -42,13 +41,7 @@ export function defaultSignatureFile(file: string): string {
 }
 
 export async function verifyFile(request: VerifyRequest): Promise<FileVerification> {
-  let certificates;
-  try {
-    certificates = parseCertificates(await readOpenPgpData(await readInput(request.keyring, 'keyring'), ['publicKey']));
-  } catch (error) {
-    if (error instanceof KeyceremonyError) throw error;
-    throw new KeyceremonyError('INPUT_INVALID', `${request.keyring} is not an OpenPGP keyring: ${(error as Error).message}`);
-  }
+  const certificates = await readKeyring(await readInput(request.keyring, 'keyring'), request.keyring);
   const root = selectRoot(certificates, request.root);
   const signatureFile = request.signature ?? defaultSignatureFile(request.file);
   const signatureBytes = await readInput(signatureFile, 'signature');

@@ -12,8 +12,9 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KeyceremonyError } from '../errors.js';
-import { armor, readOpenPgpData } from '../openpgp/armor.js';
-import { type Certificate, parseCertificates } from '../openpgp/certificate.js';
+import { armor } from '../openpgp/armor.js';
+import type { Certificate } from '../openpgp/certificate.js';
+import { readKeyring } from '../openpgp/keyring.js';
 import { readDetachedSignatures } from '../openpgp/detached-signature.js';
 import { PacketTag } from '../openpgp/constants.js';
 import { writePacket } from '../openpgp/encoding.js';
@@ -114,12 +115,13 @@ async function loadKeyring(dir: string, tree: 'vault' | 'public'): Promise<Certi
   if (tree === 'public') {
     const keys = await readIfPresent(join(dir, 'KEYS'));
     if (!keys) throw new KeyceremonyError('INPUT_NOT_FOUND', `${dir} has no KEYS file to check the transcript signatures with`);
-    return parseCertificates(await readOpenPgpData(keys, ['publicKey']));
+    return readKeyring(keys, join(dir, 'KEYS'));
   }
   const certs: Certificate[] = [];
   const names = (await readdir(join(dir, 'openpgp')).catch(() => [] as string[])).filter((n) => n.endsWith('.pub.asc'));
   for (const name of names.sort()) {
-    certs.push(...parseCertificates(await readOpenPgpData(new Uint8Array(await readFile(join(dir, 'openpgp', name))), ['publicKey'])));
+    const path = join(dir, 'openpgp', name);
+    certs.push(...(await readKeyring(new Uint8Array(await readFile(path)), path)));
   }
   return certs;
 }

@@ -187,6 +187,33 @@ describe('keyceremony verify (command line)', () => {
     expect((await cli(['verify', '--keyring', two, '--root', otherRoot, file])).code).toBe(1);
   });
 
+  it('reads a KEYS file that also holds keys of kinds keyceremony does not use (DSA, Curve25519 encryption)', async () => {
+    const file = await releaseFile();
+    const h = handoff['release-pipeline']!;
+    expect((await cli(['sign', '--key', h.file, '--passphrase-file', h.pass, file])).code).toBe(0);
+    // Like MediaWiki's keys.txt: other maintainers' keys before ours, including algorithms we never make.
+    const gpg = await newGpg();
+    for (const [uid, algo] of [['Old Maintainer <old@example.org>', 'dsa2048'], ['New Maintainer <new@example.org>', 'future-default']] as const) {
+      expect((await gpg(['--passphrase', '', '--quick-gen-key', uid, algo, 'default', 'never'])).code).toBe(0);
+    }
+    const foreign = (await gpg(['--armor', '--export'])).stdout;
+    expect(foreign).toMatch(/BEGIN PGP PUBLIC KEY BLOCK/);
+    const mixed = join(await tempDir(), 'KEYS');
+    await writeFile(mixed, `Old and new maintainers\n${foreign}\nThe organisation\n${await readFile(keys, 'utf8')}`);
+    const result = await cli(['verify', '--keyring', mixed, '--root', fpr, file]);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+  });
+
+  it('reports a damaged KEYS file as bad input (exit 2), not as an internal error', async () => {
+    const pub = join(await tempDir(), 'public');
+    await run('cp', ['-r', join(dir, 'public'), pub]);
+    await writeFile(join(pub, 'KEYS'), '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nnot base64 at all!\n-----END PGP PUBLIC KEY BLOCK-----\n');
+    const result = await cli(['transcript', 'verify', pub]);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(/KEYS is not an OpenPGP keyring/);
+    expect(result.stderr).not.toMatch(/internal error/);
+  });
+
   it('accepts gpg signatures made with the vault key imported into gpg, for each release subkey', async () => {
     const gpg = await newGpg();
     const pass = join(await tempDir(), 'pass');

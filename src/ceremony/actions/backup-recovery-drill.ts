@@ -19,8 +19,7 @@
 import { z } from 'zod';
 import { openBackup, wipeBackup } from '../../backup/open-backup.js';
 import { KeyceremonyError } from '../../errors.js';
-import { readOpenPgpData } from '../../openpgp/armor.js';
-import { parseCertificates } from '../../openpgp/certificate.js';
+import { readKeyring } from '../../openpgp/keyring.js';
 import { fingerprintHex } from '../../openpgp/key-packet.js';
 import { allKeys } from '../../openpgp/secret-key-file.js';
 import { certifyThrowawayKey } from '../../openpgp/test-certification.js';
@@ -59,7 +58,7 @@ export const backupRecoveryDrill = defineAction<Params>({
     const keys = await ctx.public.read(publicPath.keys).catch(() => {
       throw new KeyceremonyError('INPUT_NOT_FOUND', `the public tree ${ctx.public.root} has no KEYS to compare the backup with: give the published public tree with --public`);
     });
-    const published = parseCertificates(await readOpenPgpData(keys, ['publicKey']));
+    const published = await readKeyring(keys, `${ctx.public.name}/${publicPath.keys}`);
     const opened = await openBackup({ dir, manifest }, passphrase);
     try {
       ctx.transcript.record('check.passed', { check: 'backup copy decrypted into a scratch vault in memory, every file as in the manifest', detail: `${opened.files.size} files from ${manifest.name}` });

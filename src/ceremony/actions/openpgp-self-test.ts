@@ -5,8 +5,7 @@
  * independently, with openpgp.js.
  */
 import { z } from 'zod';
-import { readOpenPgpData } from '../../openpgp/armor.js';
-import { parseCertificates } from '../../openpgp/certificate.js';
+import { readKeyring } from '../../openpgp/keyring.js';
 import { evaluateCertificate } from '../../openpgp/certificate-state.js';
 import { fingerprintHex } from '../../openpgp/key-packet.js';
 import { decryptSecretKey, allKeys } from '../../openpgp/secret-key-file.js';
@@ -36,7 +35,7 @@ export const openpgpSelfTest = defineAction<Params>({
   async run(ctx, p) {
     const root = ctx.productOf(p.root, 'openpgp-root');
     const fpr = fingerprintHex(root.primary.key);
-    const keyring = parseCertificates(await readOpenPgpData(await ctx.public.read(publicPath.keys), ['publicKey']));
+    const keyring = await readKeyring(await ctx.public.read(publicPath.keys), `${ctx.public.name}/${publicPath.keys}`);
     const published = selectRoot(keyring, fpr);
     const unlocked = await decryptSecretKey(await ctx.vault.read(vaultPath.openpgpSecretKey(fpr)), await ctx.vaultPassphrase());
     const inVault = allKeys(unlocked.certificate).map(fingerprintHex).sort().join(',');
