@@ -33,6 +33,7 @@ const codes = {
   PIN_WRONG: ExitCode.usage,
   OUTPUT_NOT_EMPTY: ExitCode.usage,
   OUTPUT_EXISTS: ExitCode.usage,
+  OUTPUT_UNWRITABLE: ExitCode.usage,
   INPUT_INVALID: ExitCode.usage,
   INPUT_NOT_FOUND: ExitCode.usage,
   VAULT_INVALID: ExitCode.usage,

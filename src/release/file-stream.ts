@@ -3,7 +3,8 @@
  * read issued (on libuv's thread pool) while the current chunk is being hashed. Chunks are only valid until
  * the consumer asks for the next one — hash them synchronously, never keep them.
  */
-import { open, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, open, stat } from 'node:fs/promises';
 import { KeyceremonyError } from '../errors.js';
 
 export const CHUNK_SIZE = 4 << 20;
@@ -14,6 +15,7 @@ export async function fileSize(path: string): Promise<number> {
   try {
     const info = await stat(path);
     if (!info.isFile()) throw new KeyceremonyError('INPUT_INVALID', `${path} is not a regular file`);
+    await access(path, constants.R_OK); // stat succeeds on a file nobody may read
     return info.size;
   } catch (error) {
     if (error instanceof KeyceremonyError) throw error;

@@ -4,8 +4,8 @@
  * signature (the same state, continued with the signature trailer). Every output is checked to be absent
  * before anything is written, and removed again if a later file fails.
  */
-import { existsSync } from 'node:fs';
-import { unlink } from 'node:fs/promises';
+import { constants, existsSync } from 'node:fs';
+import { access, unlink } from 'node:fs/promises';
 import { basename, dirname, relative, resolve } from 'node:path';
 import { KeyceremonyError } from '../errors.js';
 import { armor } from '../openpgp/armor.js';
@@ -52,6 +52,12 @@ export async function signFiles(options: SignOptions): Promise<{ signed: SignedF
   const outputs = [...files.map((f) => `${f}.asc`), ...(checksums ? [checksums, `${checksums}.asc`] : [])];
   for (const output of outputs) {
     if (existsSync(output)) throw new KeyceremonyError('OUTPUT_EXISTS', `${output} exists; keyceremony never overwrites a signature`);
+  }
+  // Before hashing gigabytes: every output directory exists and takes new files.
+  for (const dir of new Set(outputs.map((o) => dirname(o)))) {
+    await access(dir, constants.W_OK).catch(() => {
+      throw new KeyceremonyError('OUTPUT_UNWRITABLE', `cannot write signatures into ${dir}: it does not exist or is not writable`);
+    });
   }
   for (const file of files) await fileSize(file); // every input readable before the first signature is written
 

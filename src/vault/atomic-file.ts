@@ -10,9 +10,26 @@ import { link, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { KeyceremonyError } from '../errors.js';
 
+/** Why an output directory refuses a new file, for the errors the user can fix (a typo, a read-only medium). */
+const unwritable: Readonly<Record<string, string>> = {
+  ENOENT: 'the directory does not exist',
+  ENOTDIR: 'a part of the path is not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'no space left on the device',
+};
+
 async function writeTemp(dir: string, name: string, data: Uint8Array | string, mode: number): Promise<string> {
   const temp = join(dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temp, 'wx', mode);
+  let handle;
+  try {
+    handle = await open(temp, 'wx', mode);
+  } catch (error) {
+    const reason = unwritable[(error as NodeJS.ErrnoException).code ?? ''];
+    if (reason) throw new KeyceremonyError('OUTPUT_UNWRITABLE', `cannot write ${join(dir, name)}: ${reason}`);
+    throw error;
+  }
   try {
     await handle.writeFile(data);
     await handle.chmod(mode); // the umask may have narrowed or widened the mode given to open()

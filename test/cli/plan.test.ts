@@ -35,6 +35,9 @@ describe('keyceremony plan', () => {
     const again = await cli(['plan', script, '--html', file]);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/refusing to overwrite/);
+    const nowhere = await cli(['plan', script, '--html', join(file, 'no-such-dir', 'runbook.html')]);
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toMatch(/cannot write .*runbook\.html: a part of the path is not a directory/);
   });
 
   it('reports script problems with exit 2 and no stack trace', async () => {

@@ -3,7 +3,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readOpenPgpData } from '../../src/openpgp/armor.js';
@@ -159,6 +159,16 @@ describe('keyceremony sign', () => {
     const again = await cli(['sign', '--key', h.file, '--passphrase-file', h.pass, file]);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/never overwrites/);
+  });
+
+  it('refuses a checksums file in a directory that does not exist before signing anything', async () => {
+    const file = await releaseFile();
+    const h = handoff['release-pipeline']!;
+    const result = await cli(['sign', '--key', h.file, '--passphrase-file', h.pass, '--checksums', join(dirname(file), 'no-such-dir', 'SHA256SUMS'), file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/cannot write signatures into .*no-such-dir: it does not exist or is not writable/);
+    expect(result.stderr).not.toMatch(/internal error/);
+    expect(existsSync(`${file}.asc`)).toBe(false);
   });
 });
 
