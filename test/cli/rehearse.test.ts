@@ -1,8 +1,8 @@
-import { readdir, readFile, stat, symlink } from 'node:fs/promises';
+import { readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { cli, run } from '../helpers/run.js';
-import { cliPath } from '../helpers/paths.js';
+import { ceremoniesDir, cliPath } from '../helpers/paths.js';
 import { rehearsalSecrets, rootFingerprint, sharedRehearsal } from '../helpers/rehearsal.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -103,6 +103,20 @@ describe('keyceremony rehearse', () => {
     expect(result.stderr).toMatch(/is not empty/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe('keyceremony rehearse on an earlier rehearsal', () => {
+  it('reports a damaged rehearsal-secrets.json as bad input, changing nothing', async () => {
+    const dir = join(await tempDir(), 'r');
+    expect((await run('cp', ['-r', sharedRehearsal(), dir])).code).toBe(0);
+    await writeFile(join(dir, 'rehearsal-secrets.json'), '{bad');
+    const before = await walk(dir);
+    const result = await cli(['rehearse', join(ceremoniesDir, 'openpgp-rotate.yaml'), '--out', dir]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/rehearsal-secrets\.json is not JSON/);
+    expect(result.stderr).not.toMatch(/internal error/);
+    expect(await walk(dir)).toEqual(before);
   });
 });
 

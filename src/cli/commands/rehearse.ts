@@ -11,6 +11,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, mkdir, chmod } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { z } from 'zod';
 import { KeyceremonyError } from '../../errors.js';
 import { loadScript } from '../../ceremony/load-script.js';
 import { ScriptedPrompter, readAnswersFile } from '../../ceremony/prompts/scripted-prompter.js';
@@ -20,6 +21,7 @@ import { replaceFileAtomic, writeFileExclusive } from '../../vault/atomic-file.j
 import { assertNewOrEmpty, DIRECTORY_MODE, SECRET_FILE_MODE } from '../../vault/output-tree.js';
 import { SecretGuard } from '../../vault/secret-guard.js';
 import { packageRoot } from '../../util/data-files.js';
+import { parseJsonFile, serializeJsonFile } from '../../util/json-file.js';
 import { ceremonyClock } from '../clock.js';
 
 export const DEFAULT_REHEARSAL_SCRIPT = join(packageRoot, 'ceremonies', 'openpgp-root.yaml');
@@ -27,16 +29,15 @@ export const REHEARSAL_SECRETS_FILE = 'rehearsal-secrets.json';
 /** Where `rehearse` puts the vault a restore ceremony rebuilds (DIR/vault is the one backed up). */
 export const RESTORED_VAULT_DIR = 'restored-vault';
 
+/** DIR/rehearsal-secrets.json: the throwaway secrets of the rehearsals so far, by prompt id. */
+const RehearsalSecrets = z.record(z.string(), z.string());
+
 async function earlierSecrets(root: string): Promise<Record<string, string>> {
   const file = join(root, REHEARSAL_SECRETS_FILE);
   if (!existsSync(join(root, 'vault', 'inventory.json')) || !existsSync(file)) {
     throw new KeyceremonyError('INPUT_NOT_FOUND', `${root} is not the directory of an earlier rehearsal (this script works on an existing vault)`);
   }
-  const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== 'string')) {
-    throw new KeyceremonyError('INPUT_INVALID', `${file} is not a rehearsal secrets file`);
-  }
-  return parsed as Record<string, string>;
+  return parseJsonFile(RehearsalSecrets, await readFile(file), file, 'a rehearsal secrets file', 'INPUT_INVALID');
 }
 
 export async function rehearseCommand(scriptPath: string | undefined, options: { out: string; answers?: string }): Promise<void> {
@@ -76,7 +77,7 @@ export async function rehearseCommand(scriptPath: string | undefined, options: {
   await chmod(root, DIRECTORY_MODE);
   const secrets = Object.fromEntries([...Object.entries(known), ...prompter.generated.entries()].sort(([a], [b]) => a.localeCompare(b)));
   const secretsFile = join(root, REHEARSAL_SECRETS_FILE);
-  const content = `${JSON.stringify(secrets, null, 2)}\n`;
+  const content = serializeJsonFile(secrets);
   if (existing) await replaceFileAtomic(secretsFile, content, SECRET_FILE_MODE);
   else await writeFileExclusive(secretsFile, content, SECRET_FILE_MODE);
   const seconds = (Date.now() - started) / 1000;
