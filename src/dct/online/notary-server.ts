@@ -23,7 +23,13 @@ export interface HttpResponse {
   readonly body: Uint8Array;
 }
 
-/** Parses and checks a server URL (https, or http for a server on loopback behind a TLS proxy). */
+/** Loopback hosts, the only ones plain http may reach (a TLS proxy on the same machine). */
+const isLoopback = (hostname: string): boolean => hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+
+/**
+ * Parses and checks a server URL (https, or http for a server on loopback behind a TLS proxy). Plain http to
+ * anywhere else would let the network swap the timestamp and snapshot keys the offline root then signs.
+ */
 export function parseServerUrl(text: string): URL {
   let url: URL;
   try {
@@ -31,7 +37,9 @@ export function parseServerUrl(text: string): URL {
   } catch {
     throw new KeyceremonyError('USAGE', `--server ${text} is not a URL (e.g. https://notary.example.org)`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new KeyceremonyError('USAGE', `--server must be an https:// URL, not ${url.protocol}`);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
+    throw new KeyceremonyError('USAGE', `--server must be an https:// URL (http:// only on loopback), not ${url.protocol}//${url.host}`);
+  }
   if (url.search || url.hash || url.username || url.password) throw new KeyceremonyError('USAGE', '--server must not carry a query, fragment or credentials');
   return url;
 }
@@ -46,6 +54,13 @@ function endpoint(server: NotaryServer, gun: string, rest: string): URL {
 function send(server: NotaryServer, method: 'GET' | 'POST', url: URL, body?: { contentType: string; bytes: Uint8Array }): Promise<HttpResponse> {
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
+    // One mapping for every way the exchange can break (connect, TLS, a connection dropped mid-response).
+    const fail = (error: NodeJS.ErrnoException): void => {
+      const hint = /certificate|self.signed|CERT_|UNABLE_TO_VERIFY/i.test(`${error.code ?? ''} ${error.message}`)
+        ? ' (is the server\'s CA given with --tlscacert?)'
+        : '';
+      reject(new KeyceremonyError('ENVIRONMENT', `cannot reach the notary server at ${server.url.origin}: ${error.code ?? error.message}${hint}`));
+    };
     const req = request(
       url,
       {
@@ -66,16 +81,11 @@ function send(server: NotaryServer, method: 'GET' | 'POST', url: URL, body?: { c
           else chunks.push(chunk);
         });
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: new Uint8Array(Buffer.concat(chunks)) }));
-        res.on('error', reject);
+        res.on('error', fail);
       },
     );
     req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', (error: NodeJS.ErrnoException) => {
-      const hint = /certificate|self.signed|CERT_|UNABLE_TO_VERIFY/i.test(`${error.code ?? ''} ${error.message}`)
-        ? ' (is the server\'s CA given with --tlscacert?)'
-        : '';
-      reject(new KeyceremonyError('ENVIRONMENT', `cannot reach the notary server at ${server.url.origin}: ${error.code ?? error.message}${hint}`));
-    });
+    req.on('error', fail);
     if (body) req.end(Buffer.from(body.bytes));
     else req.end();
   });
