@@ -16,7 +16,7 @@ import { KeyceremonyError, messageOf } from '../errors.js';
 import { TokenFlag } from '../pkcs11/constants.js';
 import type { TokenKeyRef } from '../pkcs11/keys.js';
 import { loginWithPolicy, pinFlagWords } from '../pkcs11/login.js';
-import { discoverModules, Pkcs11Module, type SlotDescription, softHsmModulePath, type TokenDescription, type TokenSession } from '../pkcs11/module.js';
+import { discoverModules, eachModule, Pkcs11Module, type SlotDescription, softHsmModulePath, type TokenDescription, type TokenSession } from '../pkcs11/module.js';
 import type { Handle } from '../pkcs11/native.js';
 import { formatPkcs11Uri } from '../pkcs11/uri.js';
 import type { TranscriptRecorder } from '../transcript/recorder.js';
@@ -117,18 +117,9 @@ export class TokenBroker {
     }
     const present: string[] = [];
     const matches: { module: Pkcs11Module; slot: SlotDescription & { token: TokenDescription } }[] = [];
-    for (const candidate of modules) {
-      let module: Pkcs11Module;
-      let slots: SlotDescription[];
-      try {
-        module = Pkcs11Module.open(candidate.path);
-        slots = module.slots();
-      } catch (error) {
-        // A discovered module that cannot list (ykcs11 without pcscd) must not hide the others' tokens.
-        if (selection.module) throw error;
-        present.push(`(${candidate.path} cannot list its slots: ${messageOf(error)})`);
-        continue;
-      }
+    const { results: listed, failures } = eachModule(modules, selection.module !== undefined, (module, candidate) => ({ module, candidate, slots: module.slots() }));
+    for (const { candidate, error } of failures) present.push(`(${candidate.path} cannot list its slots: ${messageOf(error)})`);
+    for (const { module, candidate, slots } of listed) {
       for (const slot of slots) {
         if (!slot.token) continue;
         present.push(`${tokenName(slot.token)} in slot ${slot.id} of ${candidate.path}`);
@@ -222,7 +213,17 @@ export class TokenBroker {
     const previousConf = process.env['SOFTHSM2_CONF'];
     // SoftHSM2 reads its configuration in C_Initialize: set it first.
     process.env['SOFTHSM2_CONF'] = conf;
-    this.#throwaway = { dir, module: Pkcs11Module.open(path), previousConf };
+    let module: Pkcs11Module;
+    try {
+      module = Pkcs11Module.open(path);
+    } catch (error) {
+      // Not yet this.#throwaway, so close() would not undo it: undo it here.
+      if (previousConf === undefined) delete process.env['SOFTHSM2_CONF'];
+      else process.env['SOFTHSM2_CONF'] = previousConf;
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
+    this.#throwaway = { dir, module, previousConf };
     return this.#throwaway;
   }
 

@@ -40,6 +40,35 @@ export function discoverModules(): ModuleCandidate[] {
   return found;
 }
 
+export interface ModuleFailure {
+  readonly candidate: ModuleCandidate;
+  readonly error: unknown;
+}
+
+/**
+ * Opens each candidate and applies `use` to it. A module that cannot load or list (ykcs11 without pcscd says
+ * CKR_DEVICE_ERROR) must not hide the others' tokens, so its failure is returned — unless the caller named
+ * that one module (`named`), when it is thrown. A missing pkcs11js is no module's fault: it is thrown first.
+ */
+export function eachModule<T>(
+  candidates: readonly ModuleCandidate[],
+  named: boolean,
+  use: (module: Pkcs11Module, candidate: ModuleCandidate) => T,
+): { results: T[]; failures: ModuleFailure[] } {
+  pkcs11js();
+  const results: T[] = [];
+  const failures: ModuleFailure[] = [];
+  for (const candidate of candidates) {
+    try {
+      results.push(use(Pkcs11Module.open(candidate.path), candidate));
+    } catch (error) {
+      if (named) throw error;
+      failures.push({ candidate, error });
+    }
+  }
+  return { results, failures };
+}
+
 export function softHsmModulePath(): string | undefined {
   return knownModules[0]?.paths.find((p) => existsSync(p));
 }

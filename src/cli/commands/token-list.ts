@@ -7,10 +7,10 @@
  */
 import { describeAlgorithm } from '../../crypto/algorithms.js';
 import { KeyceremonyError, messageOf } from '../../errors.js';
-import { mechanismNames } from '../../pkcs11/constants.js';
+import { mechanismNames, TokenFlag } from '../../pkcs11/constants.js';
 import { algorithmsOffered } from '../../pkcs11/keys.js';
 import { pinFlagWords } from '../../pkcs11/login.js';
-import { discoverModules, type ModuleCandidate, Pkcs11Module } from '../../pkcs11/module.js';
+import { discoverModules, eachModule, type ModuleCandidate, Pkcs11Module } from '../../pkcs11/module.js';
 
 export interface TokenListing {
   readonly module: string;
@@ -32,8 +32,7 @@ export interface TokenListing {
   }[];
 }
 
-function listModule(candidate: ModuleCandidate): TokenListing {
-  const module = Pkcs11Module.open(candidate.path);
+function listModule(module: Pkcs11Module, candidate: ModuleCandidate): TokenListing {
   return {
     module: candidate.path,
     library: module.info(),
@@ -49,7 +48,7 @@ function listModule(candidate: ModuleCandidate): TokenListing {
           manufacturer: slot.token.manufacturer,
           model: slot.token.model,
           pinFlags: pinFlagWords(slot.token.flags),
-          initialized: (slot.token.flags & 0x400) !== 0,
+          initialized: (slot.token.flags & TokenFlag.tokenInitialized) !== 0,
           mechanisms: [...mechanismNames].filter(([m]) => mechanisms.includes(m)).map(([, name]) => name),
           generates: algorithmsOffered(mechanisms, 'generate').map(describeAlgorithm),
           signsWith: algorithmsOffered(mechanisms, 'import').map(describeAlgorithm),
@@ -65,17 +64,8 @@ export async function tokenListCommand(options: { module?: string; json: boolean
     throw new KeyceremonyError('TOOL_MISSING', 'no PKCS#11 module found (SoftHSM2, OpenSC, ykcs11 at their Debian paths): give --module PATH');
   }
   try {
-    // One module failing (ykcs11 without pcscd says CKR_DEVICE_ERROR) must not hide the others' tokens.
-    const listings: TokenListing[] = [];
-    const failures: string[] = [];
-    for (const candidate of candidates) {
-      try {
-        listings.push(listModule(candidate));
-      } catch (error) {
-        if (options.module) throw error;
-        failures.push(`${candidate.path}  (${candidate.name}): cannot list: ${messageOf(error)}`);
-      }
-    }
+    const { results: listings, failures: failed } = eachModule(candidates, options.module !== undefined, listModule);
+    const failures = failed.map(({ candidate, error }) => `${candidate.path}  (${candidate.name}): cannot list: ${messageOf(error)}`);
     if (options.json) {
       process.stdout.write(`${JSON.stringify({ modules: listings, failures }, null, 2)}\n`);
       return;
