@@ -1,8 +1,12 @@
 /** The notary-server client's own checks: which URLs it talks to, and how a broken exchange is reported. */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fetchServerKey, parseServerUrl } from '../../src/dct/online/notary-server.js';
+import { cli } from '../helpers/run.js';
+import { tempDir } from '../helpers/tmp.js';
 
 describe('parseServerUrl', () => {
   it('takes https anywhere and plain http only on loopback', () => {
@@ -33,5 +37,15 @@ describe('a notary server that drops the connection mid-response', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('dct fetch-keys arguments', () => {
+  it('refuses a repository named twice before contacting anyone or writing anything', async () => {
+    const out = await tempDir();
+    const result = await cli(['dct', 'fetch-keys', '--server', 'https://127.0.0.1:9', '--out', join(out, 'keys'), 'docker.io/a/b', 'docker.io/a/b']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/GUN docker\.io\/a\/b is given twice/);
+    expect(await readdir(out)).toEqual([]);
   });
 });

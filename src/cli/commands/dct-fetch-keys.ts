@@ -7,11 +7,11 @@
  * dct.sign-metadata step reads from its transfer medium. Prints each key ID for the paper runbook.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { serverKeyPath } from '../../dct/layout.js';
 import { gunProblem } from '../../dct/names.js';
-import { fetchServerKey, parseServerUrl, type NotaryServer } from '../../dct/online/notary-server.js';
+import { fetchServerKey, notaryServer } from '../../dct/online/notary-server.js';
 import { readServerPublicKey } from '../../dct/public-key-file.js';
 import { spkiKeyId } from '../../dct/tuf-key.js';
 import { KeyceremonyError } from '../../errors.js';
@@ -28,14 +28,10 @@ export async function dctFetchKeysCommand(guns: readonly string[], options: DctF
     const problem = gunProblem(gun);
     if (problem) throw new KeyceremonyError('USAGE', `GUN ${gun} ${problem}`);
   }
-  const url = parseServerUrl(options.server);
-  let ca: string | undefined;
-  if (options.tlscacert) {
-    ca = await readFile(options.tlscacert, 'utf8').catch(() => {
-      throw new KeyceremonyError('INPUT_NOT_FOUND', `cannot read --tlscacert ${options.tlscacert}`);
-    });
-  }
-  const server: NotaryServer = { url, ...(ca ? { ca } : {}) };
+  // A GUN named twice would pass the "nothing exists yet" check and then collide with itself mid-write.
+  const twice = guns.find((gun, i) => guns.indexOf(gun) !== i);
+  if (twice) throw new KeyceremonyError('USAGE', `GUN ${twice} is given twice`);
+  const server = await notaryServer(options.server, options.tlscacert);
   const out = resolve(options.out);
   // Fetch and check everything first, then write: a failure leaves no partial set behind.
   const fetched: { gun: string; role: 'timestamp' | 'snapshot'; bytes: Uint8Array; id: string }[] = [];

@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import chalk from 'chalk';
 import { parseMetadata, type RootSigned, type SignedMetadata } from '../../dct/metadata.js';
 import { gunProblem } from '../../dct/names.js';
-import { fetchMetadata, parseServerUrl, type NotaryServer, uploadMetadata } from '../../dct/online/notary-server.js';
+import { fetchMetadata, notaryServer, uploadMetadata } from '../../dct/online/notary-server.js';
 import { findPrivateMaterial } from '../../dct/online/private-material.js';
 import { rootMetadataProblems, targetsMetadataProblems } from '../../dct/verify.js';
 import { KeyceremonyError } from '../../errors.js';
@@ -77,7 +77,7 @@ function plan(role: Role, ours: { version: number; bytes: Uint8Array }, theirs: 
 export async function dctPublishCommand(dir: string, options: DctPublishOptions): Promise<void> {
   const problem = gunProblem(options.gun);
   if (problem) throw new KeyceremonyError('USAGE', `--gun ${options.gun} ${problem}`);
-  const url = parseServerUrl(options.server);
+  const server = await notaryServer(options.server, options.tlscacert);
   const root = resolve(dir);
   const info = await stat(root).catch(() => undefined);
   if (!info?.isDirectory()) throw new KeyceremonyError('INPUT_NOT_FOUND', `${root} is not a directory (give public/dct/<GUN>/ of a ceremony)`);
@@ -87,13 +87,6 @@ export async function dctPublishCommand(dir: string, options: DctPublishOptions)
       details: ['dct publish takes public/dct/<GUN>/ of a ceremony, which holds only root.json, targets.json, root.crt and keys.txt.'],
     });
   }
-  let ca: string | undefined;
-  if (options.tlscacert) {
-    ca = await readFile(options.tlscacert, 'utf8').catch(() => {
-      throw new KeyceremonyError('INPUT_NOT_FOUND', `cannot read --tlscacert ${options.tlscacert}`);
-    });
-  }
-  const server: NotaryServer = { url, ...(ca ? { ca } : {}) };
 
   const rootPath = join(root, 'root.json');
   const rootBytes = await readOptional(rootPath);
@@ -135,7 +128,7 @@ export async function dctPublishCommand(dir: string, options: DctPublishOptions)
   const files: { role: Role; bytes: Uint8Array }[] = [];
   if (rootPlan.upload) files.push({ role: 'root', bytes: rootBytes });
   if (targetsPlan.upload && targetsBytes) files.push({ role: 'targets', bytes: targetsBytes });
-  process.stdout.write(`Notary server ${url.origin}, repository ${options.gun}\n  ${rootPlan.note}\n  ${targetsPlan.note}\n`);
+  process.stdout.write(`Notary server ${server.url.origin}, repository ${options.gun}\n  ${rootPlan.note}\n  ${targetsPlan.note}\n`);
   if (files.length === 0) {
     process.stdout.write(`${chalk.green('✔')} nothing to publish: the server already has this metadata\n`);
     return;

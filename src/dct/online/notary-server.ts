@@ -7,6 +7,7 @@
  *   POST /v2/<gun>/_trust/tuf/                                multipart, field `files`, file name = role
  */
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { KeyceremonyError } from '../../errors.js';
@@ -42,6 +43,16 @@ export function parseServerUrl(text: string): URL {
   }
   if (url.search || url.hash || url.username || url.password) throw new KeyceremonyError('USAGE', '--server must not carry a query, fragment or credentials');
   return url;
+}
+
+/** The server of `--server URL [--tlscacert FILE]`, as both online commands take it. */
+export async function notaryServer(server: string, tlscacert: string | undefined): Promise<NotaryServer> {
+  const url = parseServerUrl(server);
+  if (!tlscacert) return { url };
+  const ca = await readFile(tlscacert, 'utf8').catch(() => {
+    throw new KeyceremonyError('INPUT_NOT_FOUND', `cannot read --tlscacert ${tlscacert}`);
+  });
+  return { url, ca };
 }
 
 function endpoint(server: NotaryServer, gun: string, rest: string): URL {

@@ -15,7 +15,11 @@ const MAX_FILES = 10_000;
 export async function findPrivateMaterial(dir: string): Promise<{ path: string; reason: string } | undefined> {
   let files = 0;
   const walk = async (current: string): Promise<{ path: string; reason: string } | undefined> => {
-    for (const name of (await readdir(current)).sort()) {
+    // What cannot be read cannot be checked: that refuses the directory too, rather than crash or pass.
+    const unreadable = { path: relative(dir, current) || '.', reason: 'it cannot be read to check it' };
+    const names = await readdir(current).catch(() => undefined);
+    if (!names) return unreadable;
+    for (const name of names.sort()) {
       const path = join(current, name);
       const rel = relative(dir, path);
       const link = await lstat(path);
@@ -34,7 +38,9 @@ export async function findPrivateMaterial(dir: string): Promise<{ path: string; 
       const badName = SECRET_NAMES.find((re) => re.test(name));
       if (badName) return { path: rel, reason: 'its name is that of a key, secrets or vault file' };
       if (info.size > MAX_FILE_SIZE) return { path: rel, reason: 'too large to check' };
-      const text = (await readFile(path)).toString('latin1');
+      const bytes = await readFile(path).catch(() => undefined);
+      if (!bytes) return { path: rel, reason: 'it cannot be read to check it' };
+      const text = bytes.toString('latin1');
       if (SECRET_MARKERS.some((re) => re.test(text))) return { path: rel, reason: 'it contains a private key' };
     }
     return undefined;
