@@ -62,3 +62,24 @@ describe('openpgp.generate-root on a token', () => {
     expect(loaded.steps.find((s) => s.id === 'generate-root')?.params).toMatchObject({ location: 'token', algorithm: 'nistp256', token: { label: 'wikibase-root', generation: 'on-token' } });
   });
 });
+
+/** A script whose second step is `action` with `params` (the first makes the root that signs the transcript). */
+const dctScript = (action: string, params: string): string => `${script('')}  - id: dct
+    action: ${action}
+    role: operator
+    params:
+${params.replace(/^/gm, '      ')}
+`;
+
+describe('DCT roots on a token (dct.generate-root, dct.rotate-root)', () => {
+  it('refuses copies of a key generated on the token, as openpgp.generate-root does', () => {
+    for (const action of ['dct.generate-root', 'dct.rotate-root']) {
+      expect(problems(dctScript(action, 'location: token\ntoken: {label: root, copies: [{label: b}]}')), action).toEqual([
+        expect.stringMatching(/steps\[1\]\.params\.token\.copies: copies need generation: imported-copies/),
+      ]);
+      expect(problems(dctScript(action, 'location: token')), action).toEqual([expect.stringMatching(/steps\[1\]\.params\.token: location: token needs the token parameters/)]);
+      const copies = parseScript(dctScript(action, 'location: token\ntoken: {label: root, generation: imported-copies, copies: [{label: b}]}'), 't.yaml');
+      expect(copies.steps[1]?.params).toMatchObject({ token: { copies: [{ label: 'b' }] } });
+    }
+  });
+});

@@ -10,7 +10,7 @@ import { dctVaultPath } from '../../dct/layout.js';
 import { KeyceremonyError } from '../../errors.js';
 import { defineAction } from '../action.js';
 import { createDctRootKey, DEFAULT_DCT_ROOT_OBJECT } from '../dct/vault-keys.js';
-import { DctRootLocationParams, describeDctRootLocation } from '../params/dct-root-location.js';
+import { DctRootLocationParams, describeDctRootLocation, refineDctRootLocation } from '../params/dct-root-location.js';
 
 const Params = z
   .strictObject({
@@ -18,10 +18,7 @@ const Params = z
     algorithm: z.literal('nistp256').default('nistp256'),
     ...DctRootLocationParams,
   })
-  .superRefine((p, issues) => {
-    if (p.location === 'token' && !p.token) issues.addIssue({ code: 'custom', path: ['token'], message: 'location: token needs the token parameters' });
-    if (p.location === 'software' && p.token) issues.addIssue({ code: 'custom', path: ['token'], message: 'token parameters need location: token' });
-  });
+  .superRefine(refineDctRootLocation);
 type Params = z.infer<typeof Params>;
 
 export const dctGenerateRoot = defineAction<Params>({

@@ -23,7 +23,7 @@ import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';
 import { assertRootAccepted, vaultMetadata, writeKeyIds, writeMetadata } from '../dct/repository-metadata.js';
 import { activeDctRoot, createDctRootKey, DEFAULT_DCT_ROOT_OBJECT, openDctSigner } from '../dct/vault-keys.js';
-import { DctRootLocationParams, describeDctRootLocation } from '../params/dct-root-location.js';
+import { DctRootLocationParams, describeDctRootLocation, refineDctRootLocation } from '../params/dct-root-location.js';
 import { DurationParam } from '../params/common.js';
 import { GunParam, uniqueList } from '../params/dct.js';
 import { issueRootCertificate } from './dct-generate-repository.js';
@@ -39,10 +39,7 @@ const Params = z
     /** Where the new root key is made (the old one may be anywhere). */
     ...DctRootLocationParams,
   })
-  .superRefine((p, issues) => {
-    if (p.location === 'token' && !p.token) issues.addIssue({ code: 'custom', path: ['token'], message: 'location: token needs the token parameters' });
-    if (p.location === 'software' && p.token) issues.addIssue({ code: 'custom', path: ['token'], message: 'token parameters need location: token' });
-  });
+  .superRefine(refineDctRootLocation);
 type Params = z.infer<typeof Params>;
 
 interface CurrentRoot {

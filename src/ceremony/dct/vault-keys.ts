@@ -235,7 +235,7 @@ export async function createDctRootKey(
     label: t.object ?? DEFAULT_DCT_ROOT_OBJECT,
     id: t.id ? fromHex(t.id) : undefined,
     generation: t.generation,
-    copies: t.generation === 'imported-copies' ? t.copies.map((c) => ({ label: c.label, serial: c.serial, module: c.module })) : [],
+    copies: t.copies.map((c) => ({ label: c.label, serial: c.serial, module: c.module })),
   });
   const keyId = spkiKeyId(key.publicKey);
   let path: string | undefined;
