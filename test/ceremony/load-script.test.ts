@@ -97,6 +97,21 @@ describe('ceremony scripts', () => {
     expect(problems(good.replace('expires', 'expires').replace('userIds: ["Test <test@example.org>"]', 'userIds: ["Test <test@example.org>"]\n      expires: 0y'))).toContainEqual(expect.stringContaining('params.expires'));
   });
 
+  it('refuse a subkey label used twice, before anything runs (defaults count: signing-<n>)', async () => {
+    const twice = good.replace(
+      'userIds: ["Test <test@example.org>"]',
+      'userIds: ["Test <test@example.org>"]\n      subkeys: [{label: release}, {label: signing-3}, {}, {label: release}]',
+    );
+    expect(problems(twice)).toEqual([
+      expect.stringMatching(/steps\[0\]\.params\.subkeys\[2\]\.label: subkey label "signing-3" is used twice/),
+      expect.stringMatching(/steps\[0\]\.params\.subkeys\[3\]\.label: subkey label "release" is used twice/),
+    ]);
+    const rotate = await readFile(join(ceremoniesDir, 'openpgp-rotate.yaml'), 'utf8');
+    const added = rotate.replace(/( +)- label: release-pipeline-next\n(?:\1  .*\n)+/, (entry) => entry + entry);
+    expect(added).not.toBe(rotate);
+    expect(problems(added)).toEqual([expect.stringMatching(/params\.addSubkeys\[1\]\.label: subkey label "release-pipeline-next" is used twice/)]);
+  });
+
   it('report YAML syntax errors and duplicate keys with their position', () => {
     expect(problems(`${good}  - id: [unclosed\n`)[0]).toMatch(/^\d+:\d+ /);
     expect(problems(good.replace('name: test-root', 'name: test-root\nname: again'))[0]).toMatch(/^\d+:\d+ .*unique/i);

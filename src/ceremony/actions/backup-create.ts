@@ -43,7 +43,7 @@ import { assertNewOrEmpty, isInside, OutputTree, sha256Hex } from '../../vault/o
 import { toolVersion } from '../../version.js';
 import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';
-import { RoleRefParam, StepRefParam } from '../params/common.js';
+import { repeatedIndexes, RoleRefParam, StepRefParam } from '../params/common.js';
 
 /** 10 EFF words: 129 bits. */
 export const BACKUP_PASSPHRASE_WORDS = 10;
@@ -75,9 +75,9 @@ const Params = z
     if (p.sharing.threshold > p.sharing.custodians.length) {
       issues.addIssue({ code: 'custom', path: ['sharing', 'threshold'], message: `the threshold (${p.sharing.threshold}) is more than the number of custodians (${p.sharing.custodians.length})` });
     }
-    p.sharing.custodians.forEach((c, i) => {
-      if (p.sharing.custodians.indexOf(c) !== i) issues.addIssue({ code: 'custom', path: ['sharing', 'custodians', i], message: `custodian "${c}" is listed twice` });
-    });
+    for (const i of repeatedIndexes(p.sharing.custodians)) {
+      issues.addIssue({ code: 'custom', path: ['sharing', 'custodians', i], message: `custodian "${p.sharing.custodians[i]}" is listed twice` });
+    }
     p.media.forEach((m, i) => {
       if (p.media.findIndex((o) => o.number === m.number) !== i) issues.addIssue({ code: 'custom', path: ['media', i, 'number'], message: `medium number ${m.number} is used twice` });
       if (p.media.findIndex((o) => o.path === m.path) !== i) issues.addIssue({ code: 'custom', path: ['media', i, 'path'], message: `two media at ${m.path}` });

@@ -23,8 +23,8 @@ import type { CeremonyContext } from '../context.js';
 import { activeDelegations, handoffPassphrasePrompt, noteDctExpiry, registerDctKey, showKeyId, writeNotaryKeyFile, writeOrReplace, writeVaultKey } from '../dct/vault-keys.js';
 import { REHEARSAL } from '../rehearsal-marks.js';
 import { VAULT_PASSPHRASE_WORDS } from '../session.js';
-import { DurationParam } from '../params/common.js';
-import { SignerNameParam, uniqueList } from '../params/dct.js';
+import { DurationParam, uniqueList } from '../params/common.js';
+import { SignerNameParam } from '../params/dct.js';
 
 const Params = z.strictObject({
   /** Names of the signers (people or pipelines); each becomes the delegation role targets/<name>. */

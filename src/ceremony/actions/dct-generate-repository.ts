@@ -14,8 +14,8 @@ import { addDuration, formatDuration, parseDuration } from '../../util/duration.
 import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';
 import { activeDctRoot, activeTargetsKey, noteDctExpiry, openDctSigner, registerDctKey, showKeyId, writeOrReplace, writeVaultKey } from '../dct/vault-keys.js';
-import { DurationParam } from '../params/common.js';
-import { GunParam, uniqueList } from '../params/dct.js';
+import { DurationParam, uniqueList } from '../params/common.js';
+import { GunParam } from '../params/dct.js';
 
 const Params = z.strictObject({
   /** The repositories (GUNs) to create trust for, e.g. docker.io/wikibase/wikibase. */

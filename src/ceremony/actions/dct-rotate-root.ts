@@ -24,8 +24,8 @@ import type { CeremonyContext } from '../context.js';
 import { assertRootAccepted, vaultMetadata, writeKeyIds, writeMetadata } from '../dct/repository-metadata.js';
 import { activeDctRoot, createDctRootKey, DEFAULT_DCT_ROOT_OBJECT, openDctSigner } from '../dct/vault-keys.js';
 import { DctRootLocationParams, describeDctRootLocation, refineDctRootLocation } from '../params/dct-root-location.js';
-import { DurationParam } from '../params/common.js';
-import { GunParam, uniqueList } from '../params/dct.js';
+import { DurationParam, uniqueList } from '../params/common.js';
+import { GunParam } from '../params/dct.js';
 import { issueRootCertificate } from './dct-generate-repository.js';
 
 const Params = z

@@ -28,8 +28,8 @@ import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';
 import { assertRootAccepted, assertTargetsAccepted, vaultMetadata, vaultRootCertificate, writeKeyIds, writeMetadata } from '../dct/repository-metadata.js';
 import { activeDctRoot, activeDelegations, activeTargetsKey, openDctSigner, showKeyId } from '../dct/vault-keys.js';
-import { DurationParam } from '../params/common.js';
-import { GunParam, SignerNameParam, uniqueList } from '../params/dct.js';
+import { DurationParam, uniqueList } from '../params/common.js';
+import { GunParam, SignerNameParam } from '../params/dct.js';
 
 const Params = z.strictObject({
   /**

@@ -19,7 +19,7 @@ import { vaultPath } from '../../vault/layout.js';
 import { KeyceremonyError } from '../../errors.js';
 import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';
-import { DurationParam, KeyAlgorithmParam, UserIdParam } from '../params/common.js';
+import { DurationParam, KeyAlgorithmParam, repeatedIndexes, SubkeyLabelParam, UserIdParam } from '../params/common.js';
 import { KeyGenerationParam, ObjectIdParam, TokenKeyParam } from '../params/token.js';
 import { createTokenKey, type TokenKey } from '../token-keys.js';
 import type { KeyLocation } from '../../vault/inventory.js';
@@ -27,11 +27,14 @@ import { markUserId } from '../rehearsal-marks.js';
 import { storeRoot } from '../root-files.js';
 
 const SubkeyParams = z.strictObject({
-  /** A name for the subkey in the inventory and the KEYS file (e.g. "release-2026"). */
-  label: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,39}$/, 'must be lower-case letters, digits, dots, dashes').optional(),
+  /** A name for the subkey in the inventory and the KEYS file; default signing-<n>. */
+  label: SubkeyLabelParam.optional(),
   algorithm: KeyAlgorithmParam.default('ed25519'),
   expires: DurationParam.default('2y'),
 });
+
+/** Each release subkey's label: its own, or signing-<n> by position. */
+const subkeyLabels = (subkeys: readonly { label?: string | undefined }[]): string[] => subkeys.map((s, i) => s.label ?? `signing-${i + 1}`);
 
 const Params = z
   .strictObject({
@@ -66,6 +69,8 @@ const Params = z
       if (p.token) issues.addIssue({ code: 'custom', path: ['token'], message: 'token is given but location is software (add location: token)' });
       if (p.transcriptKey.generation || p.transcriptKey.id) issues.addIssue({ code: 'custom', path: ['transcriptKey'], message: 'generation and id apply only with location: token' });
     }
+    const labels = subkeyLabels(p.subkeys);
+    for (const i of repeatedIndexes(labels)) issues.addIssue({ code: 'custom', path: ['subkeys', i, 'label'], message: `subkey label "${labels[i]}" is used twice` });
     if (p.token && p.token.copies.length > 0 && p.token.generation !== 'imported-copies' && p.transcriptKey.generation !== 'imported-copies') {
       issues.addIssue({ code: 'custom', path: ['token', 'copies'], message: 'copies need generation: imported-copies (a key generated on a token cannot be copied)' });
     }
@@ -101,8 +106,7 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
   const created = new Date(Math.floor(ctx.now().getTime() / 1000) * 1000);
   const userIds = params.userIds.map((u) => (ctx.rehearsal ? markUserId(u) : u));
   const expires = addDuration(created, parseDuration(params.expires));
-  const labels = params.subkeys.map((s, i) => s.label ?? `signing-${i + 1}`);
-  if (new Set(labels).size !== labels.length) throw new KeyceremonyError('SCRIPT_INVALID', 'subkey labels must be unique');
+  const labels = subkeyLabels(params.subkeys);
 
   // Asked before any key exists, so a refused passphrase leaves nothing to clean up (not even on a token).
   await ctx.vaultPassphrase();

@@ -17,7 +17,7 @@ import { addDuration, formatDuration, isoDate, parseDuration } from '../../util/
 import { groupedHex } from '../../util/fingerprint-display.js';
 import { defineAction } from '../action.js';
 import type { CeremonyContext, OpenPgpRootProduct } from '../context.js';
-import { DurationParam, KeyAlgorithmParam, RoleRefParam, StepRefParam } from '../params/common.js';
+import { DurationParam, KeyAlgorithmParam, repeatedIndexes, RoleRefParam, StepRefParam, SubkeyLabelParam } from '../params/common.js';
 import { storeRoot } from '../root-files.js';
 
 const SubkeyRef = z.string().min(1);
@@ -31,7 +31,7 @@ const Params = z
     addSubkeys: z
       .array(
         z.strictObject({
-          label: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,39}$/, 'must be lower-case letters, digits, dots, dashes'),
+          label: SubkeyLabelParam,
           algorithm: KeyAlgorithmParam.default('ed25519'),
           expires: DurationParam.default('2y'),
         }),
@@ -51,6 +51,10 @@ const Params = z
   })
   .refine((p) => p.rootExpires || p.extendSubkeys.length || p.addSubkeys.length || p.revokeSubkeys.length, {
     message: 'a rotation must change something (rootExpires, extendSubkeys, addSubkeys or revokeSubkeys)',
+  })
+  .superRefine((p, issues) => {
+    const labels = p.addSubkeys.map((a) => a.label);
+    for (const i of repeatedIndexes(labels)) issues.addIssue({ code: 'custom', path: ['addSubkeys', i, 'label'], message: `subkey label "${labels[i]}" is used twice` });
   });
 type Params = z.infer<typeof Params>;
 
