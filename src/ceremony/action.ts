@@ -9,6 +9,11 @@ import type { CeremonyScript } from './script-schema.js';
 /** What a step makes available to later steps (checked when a later step refers to it). */
 export type StepProduct = 'openpgp-root' | 'backup-passphrase';
 
+export interface PreflightResult {
+  readonly checks: readonly string[];
+  readonly warnings?: readonly string[];
+}
+
 export interface PlannedOutput {
   /** vault, public, handoff or a medium. */
   readonly tree: string;
@@ -53,9 +58,10 @@ export interface ActionDefinition<P = unknown> {
   /**
    * Checks, after the checklist and before the first step runs, what the step will need from the room (media
    * mounted, tools installed), so that a ceremony does not stop half-way for it. No step is running: it must
-   * not prompt or write. Returns what it checked, for the transcript and the screen.
+   * not prompt or write. Returns what it checked, and what the room should know (warnings), for the
+   * transcript and the screen; the runner records both under the step's id.
    */
-  preflight?(ctx: CeremonyContext, params: P): Promise<readonly string[]>;
+  preflight?(ctx: CeremonyContext, params: P): Promise<PreflightResult>;
   run(ctx: CeremonyContext, params: P): Promise<void>;
 }
 

@@ -213,10 +213,11 @@ async function ceremony(session: Session, options: CeremonyOptions, name: string
   }
   // What each step needs from the room (media mounted, tools installed), checked before any key exists.
   for (const step of script.steps) {
-    const checked = await step.action.preflight?.(session, step.params);
-    if (checked && checked.length > 0) {
-      transcript.record('preflight.step', { step: step.id, checks: [...checked] });
-      for (const line of checked) ui.success(line);
+    const { checks = [], warnings = [] } = (await step.action.preflight?.(session, step.params)) ?? {};
+    if (checks.length > 0 || warnings.length > 0) {
+      transcript.record('preflight.step', { step: step.id, checks: [...checks], ...(warnings.length ? { warnings: [...warnings] } : {}) });
+      for (const line of checks) ui.success(line);
+      for (const line of warnings) ui.warn(line);
     }
   }
 

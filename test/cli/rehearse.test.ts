@@ -130,6 +130,12 @@ describe('keyceremony rehearse on a machine with nothing but Node', () => {
     expect(result.stdout).toMatch(/Chromium is not installed: this rehearsal writes the share sheets as HTML only/);
     const folder = (await readdir(join(dir, 'sheets')))[0]!;
     expect(await readdir(join(dir, 'sheets', folder, 'custodian-1'))).toEqual(['share-1-custodian-1.html']);
+    const transcript = (await readdir(join(dir, 'public', 'transcripts'))).find((n) => n.endsWith('.jsonl'))!;
+    const entries = (await readFile(join(dir, 'public', 'transcripts', transcript), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { event: string; data: Record<string, unknown> });
+    // Recorded once, under the id of the step that writes the sheets.
+    expect(entries.filter((e) => e.event === 'preflight.step' && Array.isArray(e.data['warnings'])).map((e) => [e.data['step'], e.data['warnings']])).toEqual([
+      ['backup', [expect.stringMatching(/Chromium is not installed/)]],
+    ]);
     expect((await cli(['transcript', 'verify', join(dir, 'public')])).code).toBe(0);
   });
 });

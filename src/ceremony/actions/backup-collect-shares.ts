@@ -149,7 +149,7 @@ export const backupCollectShares = defineAction<Params>({
   produces: 'backup-passphrase',
   async preflight(ctx, p) {
     const { manifest } = await locateBackup(ctx, p);
-    return [`${mediumLabel(p.medium)} holds ${manifest.name} (${manifest.sharing.threshold} of ${manifest.sharing.count} shares needed)`];
+    return { checks: [`${mediumLabel(p.medium)} holds ${manifest.name} (${manifest.sharing.threshold} of ${manifest.sharing.count} shares needed)`] };
   },
   describe(p) {
     return {

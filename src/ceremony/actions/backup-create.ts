@@ -41,7 +41,7 @@ import { bitsPerWord, generatePassphrase } from '../../util/diceware.js';
 import { bytesEqual } from '../../util/bytes.js';
 import { assertNewOrEmpty, isInside, OutputTree, sha256Hex } from '../../vault/output-tree.js';
 import { toolVersion } from '../../version.js';
-import { defineAction } from '../action.js';
+import { defineAction, type PreflightResult } from '../action.js';
 import type { CeremonyContext } from '../context.js';
 import { repeatedIndexes, RoleRefParam, StepRefParam } from '../params/common.js';
 
@@ -123,17 +123,16 @@ function printsPdf(ctx: CeremonyContext, p: Params): boolean {
   return true;
 }
 
-async function preflight(ctx: CeremonyContext, p: Params): Promise<string[]> {
+async function preflight(ctx: CeremonyContext, p: Params): Promise<PreflightResult> {
   const { media } = await locate(ctx, p);
   const pdf = printsPdf(ctx, p);
-  if (p.sharing.pdf && !pdf) {
-    ctx.ui.warn('Chromium is not installed: this rehearsal writes the share sheets as HTML only (a real ceremony would stop here)');
-    ctx.transcript.record('preflight.step', { step: 'backup', checks: ['Chromium missing: rehearsal writes HTML sheets only'] });
-  }
-  return [
-    ...media.map(({ medium, location }) => `${mediumLabel(medium)}: ${location.mapped ? 'mapped to' : 'mounted at'} ${location.path}`),
-    ...(pdf ? [`Chromium for the PDF share sheets: ${findChromium() ?? ''}`] : []),
-  ];
+  return {
+    checks: [
+      ...media.map(({ medium, location }) => `${mediumLabel(medium)}: ${location.mapped ? 'mapped to' : 'mounted at'} ${location.path}`),
+      ...(pdf ? [`Chromium for the PDF share sheets: ${findChromium() ?? ''}`] : []),
+    ],
+    warnings: p.sharing.pdf && !pdf ? ['Chromium is not installed: this rehearsal writes the share sheets as HTML only (a real ceremony would stop here)'] : [],
+  };
 }
 
 async function run(ctx: CeremonyContext, p: Params): Promise<void> {
