@@ -6,6 +6,7 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { combine, split } from 'shamir-secret-sharing';
+import { KeyceremonyError } from '../errors.js';
 import { bytesEqual, wipe } from '../util/bytes.js';
 import { bytesToPassphrase, passphraseToBytes } from './passphrase-bytes.js';
 import { decodeShare, encodeShare, type Share } from './share-code.js';
@@ -52,10 +53,14 @@ export function hexSet(set: number): string {
 /** Rebuilds the passphrase from at least k shares of one set. */
 export async function combineShares(shares: readonly Share[]): Promise<string> {
   const problem = combinationProblem(shares);
-  if (problem) throw new Error(problem);
+  if (problem) throw new KeyceremonyError('INPUT_INVALID', problem);
   const secret = await combine(shares.map((s) => s.share));
   try {
     return bytesToPassphrase(secret);
+  } catch {
+    // Shares that pass every check but come from different splits (their 16-bit set IDs collide) combine to
+    // noise: that is wrong shares, not a bug.
+    throw new KeyceremonyError('PASSPHRASE_WRONG', 'the shares do not rebuild a backup passphrase: they are not all from this backup');
   } finally {
     wipe(secret);
   }

@@ -7,7 +7,7 @@
  * vault: a later `openpgp.unlock-root` asks for it and checks it against the restored root.
  */
 import { z } from 'zod';
-import { openBackup } from '../../backup/open-backup.js';
+import { openBackup, wipeBackup } from '../../backup/open-backup.js';
 import { KeyceremonyError } from '../../errors.js';
 import { allKeys } from '../../openpgp/secret-key-file.js';
 import { fingerprintHex } from '../../openpgp/key-packet.js';
@@ -40,22 +40,26 @@ export const backupRestore = defineAction<Params>({
     if (ctx.script.script.vault !== 'restore') throw new KeyceremonyError('SCRIPT_INVALID', 'backup.restore belongs in a script with "vault: restore"');
     const { passphrase, manifest, dir } = ctx.productOf(p.shares, 'backup-passphrase');
     const opened = await openBackup({ dir, manifest }, passphrase);
-    const inventoryBytes = opened.files.get(INVENTORY_PATH);
-    if (!inventoryBytes) throw new KeyceremonyError('CHECK_FAILED', `the backup ${manifest.name} holds no ${INVENTORY_PATH}`);
-    const inventory = parseInventory(inventoryBytes, `backup/${INVENTORY_PATH}`);
-    if (inventory.rehearsal !== ctx.rehearsal) {
-      throw new KeyceremonyError('VAULT_INVALID', inventory.rehearsal ? 'this backup holds a rehearsal vault: real ceremonies cannot restore it' : 'this backup holds a real vault: rehearsals must never touch it');
+    const fileCount = opened.files.size;
+    // The decrypted vault files are wiped however this ends, also when a check below refuses the backup.
+    try {
+      const inventoryBytes = opened.files.get(INVENTORY_PATH);
+      if (!inventoryBytes) throw new KeyceremonyError('CHECK_FAILED', `the backup ${manifest.name} holds no ${INVENTORY_PATH}`);
+      const inventory = parseInventory(inventoryBytes, `backup/${INVENTORY_PATH}`);
+      if (inventory.rehearsal !== ctx.rehearsal) {
+        throw new KeyceremonyError('VAULT_INVALID', inventory.rehearsal ? 'this backup holds a rehearsal vault: real ceremonies cannot restore it' : 'this backup holds a real vault: rehearsals must never touch it');
+      }
+      for (const [rel, data] of [...opened.files.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+        ctx.recordOutput(await ctx.vault.write(rel, data), { restoredFrom: manifest.name });
+      }
+      for (const [name, data] of opened.transcripts) {
+        const rel = `transcripts/${name}`;
+        if (!opened.files.has(rel)) ctx.recordOutput(await ctx.vault.write(rel, data), { restoredFrom: `${manifest.name}/transcripts` });
+      }
+      Object.assign(ctx.inventory, inventory);
+    } finally {
+      wipeBackup(opened);
     }
-
-    for (const [rel, data] of [...opened.files.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-      ctx.recordOutput(await ctx.vault.write(rel, data), { restoredFrom: manifest.name });
-    }
-    for (const [name, data] of opened.transcripts) {
-      const rel = `transcripts/${name}`;
-      if (!opened.files.has(rel)) ctx.recordOutput(await ctx.vault.write(rel, data), { restoredFrom: `${manifest.name}/transcripts` });
-    }
-    for (const data of opened.files.values()) data.fill(0);
-    Object.assign(ctx.inventory, inventory);
 
     // The restored vault, checked as a vault: keys against the manifest, transcripts and recorded hashes.
     const certificates = await loadRootCertificates(ctx.vault, ctx.inventory);
@@ -77,7 +81,7 @@ export const backupRestore = defineAction<Params>({
     }
     ctx.transcript.record('check.passed', {
       check: 'restored vault verifies (keys, transcripts, recorded file hashes)',
-      detail: `${opened.files.size} files, ${report.transcripts.length} transcript(s), ${report.outputs.filter((o) => o.status === 'ok').length} recorded file(s) unchanged`,
+      detail: `${fileCount} files, ${report.transcripts.length} transcript(s), ${report.outputs.filter((o) => o.status === 'ok').length} recorded file(s) unchanged`,
     });
     const check = vaultPassphraseCheck(ctx.vault, ctx.inventory);
     if (check) ctx.setVaultPassphraseCheck(check);
