@@ -17,7 +17,7 @@
  *   - any one or two wrong symbols (a mistyped word that is still a word, two swapped words), and up to four,
  *     are always caught by the check symbols.
  */
-import { readDataFile } from '../util/data-files.js';
+import { pgpWordTable, toPgpWords } from '../util/pgp-words.js';
 import { rsCheck } from './reed-solomon.js';
 
 export const SHARE_FORMAT_VERSION = 1;
@@ -45,46 +45,14 @@ export class ShareFormatError extends Error {
   }
 }
 
-interface WordTables {
-  readonly even: readonly string[];
-  readonly odd: readonly string[];
-  readonly evenIndex: ReadonlyMap<string, number>;
-  readonly oddIndex: ReadonlyMap<string, number>;
-}
-
-let tables: WordTables | undefined;
-
-function wordTables(): WordTables {
-  if (tables) return tables;
-  const even: string[] = [];
-  const odd: string[] = [];
-  for (const line of readDataFile('pgp-words.txt').split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const [, e, o] = line.split('\t');
-    if (!e || !o) throw new Error('data/pgp-words.txt is damaged');
-    even.push(e);
-    odd.push(o);
-  }
-  if (even.length !== 256) throw new Error('data/pgp-words.txt is damaged');
-  tables = {
-    even,
-    odd,
-    evenIndex: new Map(even.map((w, i) => [w.toLowerCase(), i] as const)),
-    oddIndex: new Map(odd.map((w, i) => [w.toLowerCase(), i] as const)),
-  };
-  return tables;
-}
-
 /** Words a share of a secret of `secretLength` bytes has. */
 export function shareWordCount(secretLength: number): number {
   return HEADER_BYTES + secretLength + 1 + SHARE_CHECK_BYTES;
 }
 
 export function encodeShare(share: Share): string[] {
-  const { even, odd } = wordTables();
   const body = Uint8Array.of(SHARE_FORMAT_VERSION, share.set >> 8, share.set & 0xff, share.threshold, share.count, share.number, ...share.share);
-  const bytes = Uint8Array.of(...body, ...rsCheck(body, SHARE_CHECK_BYTES));
-  return Array.from(bytes, (b, i) => (i % 2 === 0 ? even : odd)[b] as string);
+  return toPgpWords(Uint8Array.of(...body, ...rsCheck(body, SHARE_CHECK_BYTES)));
 }
 
 /** The form for QR codes and barcode scanners: upper case fits QR's compact alphanumeric mode. */
@@ -123,7 +91,7 @@ export function shareTokens(text: string): string[] {
  * extra word at the end into a clear message instead of a checksum failure.
  */
 export function decodeShare(text: string, expectedWords?: number): Share {
-  const { even, odd, evenIndex, oddIndex } = wordTables();
+  const { even, odd, evenIndex, oddIndex } = pgpWordTable();
   const tokens = shareTokens(text);
   if (tokens.length === 0) throw new ShareFormatError('no words were entered');
   const bytes = new Uint8Array(tokens.length);

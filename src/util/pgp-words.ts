@@ -4,9 +4,20 @@
  */
 import { readDataFile } from './data-files.js';
 
-let table: { even: string[]; odd: string[] } | undefined;
+export interface PgpWordTable {
+  /** Two-syllable words, for bytes at even positions. */
+  readonly even: readonly string[];
+  /** Three-syllable words, for bytes at odd positions. */
+  readonly odd: readonly string[];
+  /** Each list's words, lower-cased, to their byte value (for reading words back). */
+  readonly evenIndex: ReadonlyMap<string, number>;
+  readonly oddIndex: ReadonlyMap<string, number>;
+}
 
-function words(): { even: string[]; odd: string[] } {
+let table: PgpWordTable | undefined;
+
+/** The word list from data/pgp-words.txt, checked and read once. */
+export function pgpWordTable(): PgpWordTable {
   if (table) return table;
   const even: string[] = [];
   const odd: string[] = [];
@@ -19,11 +30,16 @@ function words(): { even: string[]; odd: string[] } {
     odd.push(o);
   }
   if (even.length !== 256) throw new Error('data/pgp-words.txt is damaged');
-  table = { even, odd };
+  table = {
+    even,
+    odd,
+    evenIndex: new Map(even.map((w, i) => [w.toLowerCase(), i] as const)),
+    oddIndex: new Map(odd.map((w, i) => [w.toLowerCase(), i] as const)),
+  };
   return table;
 }
 
 export function toPgpWords(bytes: Uint8Array): string[] {
-  const { even, odd } = words();
+  const { even, odd } = pgpWordTable();
   return Array.from(bytes, (byte, i) => ((i % 2 === 0 ? even : odd)[byte] as string));
 }
