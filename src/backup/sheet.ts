@@ -5,6 +5,7 @@
  */
 import QRCode from 'qrcode';
 import { groupedHex } from '../util/fingerprint-display.js';
+import { escapeHtml } from '../util/html.js';
 import { shareQrText } from './share-code.js';
 
 export interface SheetInput {
@@ -22,10 +23,6 @@ export interface SheetInput {
   readonly media: readonly string[];
   readonly ceremony: string;
   readonly toolVersion: string;
-}
-
-function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 const STYLE = `
@@ -66,14 +63,14 @@ export async function shareQrSvg(words: readonly string[]): Promise<string> {
 export async function renderSheet(input: SheetInput): Promise<string> {
   const { custodian, number, count, threshold } = input;
   const date = input.date.toISOString().slice(0, 10);
-  const cells = input.words.map((w, i) => `<div class="word"><span class="n">${i + 1}</span>${esc(w)}</div>`).join('');
+  const cells = input.words.map((w, i) => `<div class="word"><span class="n">${i + 1}</span>${escapeHtml(w)}</div>`).join('');
   const qr = await shareQrSvg(input.words);
   const title = `Backup share ${number} of ${count} — ${custodian.title}`;
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>${esc(title)}${input.rehearsal ? ' — REHEARSAL' : ''}</title>
+<title>${escapeHtml(title)}${input.rehearsal ? ' — REHEARSAL' : ''}</title>
 <style>${STYLE}</style>
 </head>
 <body>
@@ -81,25 +78,25 @@ export async function renderSheet(input: SheetInput): Promise<string> {
 <header>
   <div>
     <h1>Backup share ${number} of ${count}</h1>
-    <div class="org">${esc(input.organisation)} — offline OpenPGP root key</div>
+    <div class="org">${escapeHtml(input.organisation)} — offline OpenPGP root key</div>
   </div>
   <div class="secret">SECRET<br>keep sealed</div>
 </header>
 ${input.rehearsal ? '<div class="rehearsal">REHEARSAL — a throwaway share for practice. It protects nothing; destroy it after the rehearsal.</div>' : ''}
 <table class="facts">
-  <tr><th>Custodian</th><td>${esc(custodian.title)} (<span class="fpr">${esc(custodian.id)}</span>)</td></tr>
+  <tr><th>Custodian</th><td>${escapeHtml(custodian.title)} (<span class="fpr">${escapeHtml(custodian.id)}</span>)</td></tr>
   <tr><th>This share</th><td>number ${number} of ${count}; any ${threshold} shares together restore the backup, ${threshold - 1} cannot</td></tr>
-  <tr><th>Root key fingerprint</th><td class="fpr">${esc(groupedHex(input.rootFingerprint))}</td></tr>
-  <tr><th>Backup</th><td>${esc(input.backupName)}, made ${esc(date)} in ceremony “${esc(input.ceremony)}”</td></tr>
-  <tr><th>Share set</th><td class="fpr">${esc(input.set)}</td></tr>
-  <tr><th>Backup copies</th><td>${input.media.map(esc).join('; ')}</td></tr>
+  <tr><th>Root key fingerprint</th><td class="fpr">${escapeHtml(groupedHex(input.rootFingerprint))}</td></tr>
+  <tr><th>Backup</th><td>${escapeHtml(input.backupName)}, made ${escapeHtml(date)} in ceremony “${escapeHtml(input.ceremony)}”</td></tr>
+  <tr><th>Share set</th><td class="fpr">${escapeHtml(input.set)}</td></tr>
+  <tr><th>Backup copies</th><td>${input.media.map(escapeHtml).join('; ')}</td></tr>
 </table>
 <div class="share">
   <div class="words">${cells}</div>
   <div class="qr">${qr}<div>The same ${input.words.length} words as a QR code, for a barcode scanner at a restore. Never scan it with a phone.</div></div>
 </div>
 <h2>What this is</h2>
-<p>One of ${count} shares of the passphrase that decrypts the backup of ${esc(input.organisation)}'s offline root signing key.
+<p>One of ${count} shares of the passphrase that decrypts the backup of ${escapeHtml(input.organisation)}'s offline root signing key.
 A single share reveals nothing about the passphrase; ${threshold} shares rebuild it. The words are checked when they are typed:
 a mistyped, missing or swapped word is named, so write nothing on this sheet and do not correct it by hand.</p>
 <h2>Keep it</h2>
@@ -120,7 +117,7 @@ a mistyped, missing or swapped word is named, so write nothing on this sheet and
   <div>Date</div>
   <div>Envelope / bag number</div>
 </div>
-<footer>Made by keyceremony ${esc(input.toolVersion)}. Share format 1 (PGP words with Reed–Solomon check; Shamir over GF(256)): see docs/share-format.md and the restore kit on each backup medium.</footer>
+<footer>Made by keyceremony ${escapeHtml(input.toolVersion)}. Share format 1 (PGP words with Reed–Solomon check; Shamir over GF(256)): see docs/share-format.md and the restore kit on each backup medium.</footer>
 </div>
 </body>
 </html>

@@ -8,11 +8,8 @@ import { TRANSCRIPT_PURPOSE } from '../openpgp/constants.js';
 import { describeAlgorithm } from '../crypto/algorithms.js';
 import { groupedHex, pgpWordLines } from '../util/fingerprint-display.js';
 import { isoDate } from '../util/duration.js';
+import { escapeHtml as e } from '../util/html.js';
 import type { Inventory } from '../vault/inventory.js';
-
-function e(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
 
 function state(key: KeyStatus, asOf: Date): { label: string; css: string } {
   if (key.revocation && (key.revocation.hard || key.revocation.created <= asOf)) {

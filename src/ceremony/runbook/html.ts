@@ -2,12 +2,9 @@
  * `keyceremony plan SCRIPT --html FILE`: a printable, self-contained runbook for the witnesses — a checkbox,
  * time and initials line per step, and signature lines for every role.
  */
+import { escapeHtml } from '../../util/html.js';
 import { toolVersion } from '../../version.js';
 import type { Runbook } from './runbook.js';
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
 
 const STYLE = `
 @page { size: A4; margin: 16mm 14mm; }
