@@ -7,6 +7,7 @@
  * strings here are limited to printable ASCII without `<`, `>` and `&` (which Go's non-canonical encoder
  * escapes): everything keyceremony puts into TUF metadata — hex IDs, base64, names, RFC 3339 times — is.
  */
+import { isoSeconds } from '../util/duration.js';
 
 export type CanonicalValue = string | number | boolean | null | readonly CanonicalValue[] | { readonly [key: string]: CanonicalValue };
 
@@ -35,7 +36,7 @@ export function canonicalJson(value: CanonicalValue): string {
 
 /** TUF times: RFC 3339 in UTC with whole seconds, as Go writes a time without fractional seconds. */
 export function tufTime(date: Date): string {
-  return `${date.toISOString().slice(0, 19)}Z`;
+  return isoSeconds(date);
 }
 
 /** Parses a TUF time (Go's RFC 3339, fractional seconds allowed). */

@@ -11,7 +11,7 @@ import type { SecretKeyMaterial } from '../crypto/key-material.js';
 import type { Certificate } from './certificate.js';
 import { evaluateCertificate } from './certificate-state.js';
 import { PURPOSE_NOTATION, type RevocationReasonName, TRANSCRIPT_PURPOSE } from './constants.js';
-import { buildKeyPacket, fingerprintHex } from './key-packet.js';
+import { buildKeyPacket, fingerprintHex, toPgpTime } from './key-packet.js';
 import { generateSoftwareKey, type NewKey, type SubkeyPurpose } from './root-key.js';
 import { bindSigningSubkey, certifyUserId, revokeSubkey, type SigningKey } from './self-signatures.js';
 import { parseSignatureBody } from './signature-packet.js';
@@ -48,7 +48,7 @@ export function rotationTime(cert: Certificate, now: Date): Date {
       // unparseable signatures are ignored everywhere
     }
   }
-  const seconds = Math.max(Math.floor(now.getTime() / 1000), latest / 1000 + 1);
+  const seconds = Math.max(toPgpTime(now), latest / 1000 + 1);
   return new Date(seconds * 1000);
 }
 

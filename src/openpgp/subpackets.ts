@@ -2,6 +2,7 @@
 import { concatBytes, readU32, u32 } from '../util/bytes.js';
 import { KeyFlag, SubpacketType } from './constants.js';
 import { PacketFormatError } from './encoding.js';
+import { toPgpTime } from './key-packet.js';
 
 export interface Subpacket {
   readonly type: number;
@@ -57,7 +58,7 @@ const sp = (type: number, body: Uint8Array, critical = false): Subpacket => ({ t
 
 export const subpacket = {
   creationTime: (date: Date): Subpacket =>
-    sp(SubpacketType.creationTime, u32(Math.floor(date.getTime() / 1000)), true),
+    sp(SubpacketType.creationTime, u32(toPgpTime(date)), true),
   /** Key expiration: seconds after the key's creation time. */
   keyExpiration: (seconds: number): Subpacket => sp(SubpacketType.keyExpirationTime, u32(seconds), true),
   keyFlags: (flags: number): Subpacket => sp(SubpacketType.keyFlags, Uint8Array.of(flags), true),

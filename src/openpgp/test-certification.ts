@@ -16,6 +16,7 @@ import { generateSoftwareKey } from './root-key.js';
 import { certifyUserId, type SigningKey } from './self-signatures.js';
 import { checkSignature } from './signature-check.js';
 import { parseSignatureBody, signCovered, userIdCovered } from './signature-packet.js';
+import { wholeSeconds } from '../util/duration.js';
 
 export interface TestCertification {
   /** The throwaway certificate with its self-signature and the root's certification, armored. */
@@ -28,7 +29,7 @@ export async function certifyThrowawayKey(root: SigningKey, published: Certifica
   if (fingerprintHex(published.primary) !== fingerprintHex(root.key)) {
     throw new KeyceremonyError('CHECK_FAILED', 'the restored root is not the published root');
   }
-  const created = new Date(Math.floor(now.getTime() / 1000) * 1000);
+  const created = wholeSeconds(now);
   const throwaway = await generateSoftwareKey('ed25519');
   const key = buildKeyPacket(throwaway.publicKey, created);
   const uid = new TextEncoder().encode(userId);

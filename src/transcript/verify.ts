@@ -22,6 +22,7 @@ import { selectRoot, verifyDetached } from '../openpgp/verify-policy.js';
 import { sha256Hex } from '../vault/output-tree.js';
 import { entryHash, GENESIS_HASH, type JsonObject, serializeEntry, type TranscriptEntry } from './entry.js';
 import { renderTranscriptMarkdown } from './markdown.js';
+import { wholeSeconds } from '../util/duration.js';
 
 export interface ChainProblem {
   readonly seq: number;
@@ -157,7 +158,7 @@ async function checkSignature(
   }
   // Revocations this ceremony made itself (it signs its transcript after them) do not count against it.
   // (OpenPGP times are whole seconds.)
-  const started = new Date(Math.floor(Date.parse(entries[0]?.time ?? '0') / 1000) * 1000);
+  const started = wholeSeconds(new Date(Date.parse(entries[0]?.time ?? '0')));
   const result = await verifyDetached({ root, signatures, data: bytes, now, purpose: 'transcript', ignoreRevocationsFrom: started });
   const good = result.good[0];
   if (!good) return { ok: false, detail: result.rejected.map((r) => r.reason).join('; ') || 'no good signature' };

@@ -48,3 +48,11 @@ export function isoDate(date: Date): string {
 export function isoSeconds(date: Date): string {
   return `${date.toISOString().slice(0, 19)}Z`;
 }
+
+/**
+ * The time truncated to whole seconds: OpenPGP packets, X.509 and TUF store no milliseconds, and a time kept
+ * with them would not compare equal to the same time read back.
+ */
+export function wholeSeconds(date: Date): Date {
+  return new Date(Math.floor(date.getTime() / 1000) * 1000);
+}

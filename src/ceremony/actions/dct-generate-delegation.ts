@@ -17,7 +17,7 @@ import { dctHandoffPath, dctPublicPath, dctVaultPath } from '../../dct/layout.js
 import { dockerPublicKeyFile } from '../../dct/public-key-file.js';
 import { KeyceremonyError } from '../../errors.js';
 import { SoftwareSigner } from '../../signer/software-signer.js';
-import { addDuration, formatDuration, parseDuration } from '../../util/duration.js';
+import { addDuration, formatDuration, parseDuration, wholeSeconds } from '../../util/duration.js';
 import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';
 import { activeDelegations, handoffPassphrasePrompt, noteDctExpiry, registerDctKey, showKeyId, writeNotaryKeyFile, writeOrReplace, writeVaultKey } from '../dct/vault-keys.js';
@@ -87,7 +87,7 @@ export const dctGenerateDelegation = defineAction<Params>({
     const handoff = await ctx.handoff();
     for (const signer of p.signers) {
       ctx.ui.info(`Signer ${signer}`);
-      const created = new Date(Math.floor(ctx.now().getTime() / 1000) * 1000);
+      const created = wholeSeconds(ctx.now());
       const pair = await generateKeyPair('nistp256');
       const { file: vaultFile, path, keyId } = await writeVaultKey(ctx, pair, { role: signer });
       registerDctKey(ctx, { keyId, kind: 'dct-delegation', role: 'delegation', label: signer, path, created }, { signer, delegationRole: `targets/${signer}` });

@@ -10,7 +10,7 @@ import { certificatePem, createSelfSignedCertificate, parseCertificate, rootCert
 import { dctPublicPath, dctVaultPath } from '../../dct/layout.js';
 import { tufKeyId, x509TufKey } from '../../dct/tuf-key.js';
 import { KeyceremonyError } from '../../errors.js';
-import { addDuration, formatDuration, parseDuration } from '../../util/duration.js';
+import { addDuration, formatDuration, parseDuration, wholeSeconds } from '../../util/duration.js';
 import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';
 import { activeDctRoot, activeTargetsKey, noteDctExpiry, openDctSigner, registerDctKey, showKeyId, writeOrReplace, writeVaultKey } from '../dct/vault-keys.js';
@@ -33,7 +33,7 @@ export async function issueRootCertificate(
   signer: Awaited<ReturnType<typeof openDctSigner>>,
   validity: string,
 ): Promise<{ pem: string; x509KeyId: string; notAfter: Date }> {
-  const notBefore = new Date(Math.floor(ctx.now().getTime() / 1000) * 1000);
+  const notBefore = wholeSeconds(ctx.now());
   const notAfter = addDuration(notBefore, parseDuration(validity));
   const der = await createSelfSignedCertificate(signer, { commonName: gun, notBefore, notAfter });
   const parsed = parseCertificate(der);
@@ -74,7 +74,7 @@ export const dctGenerateRepository = defineAction<Params>({
     for (const gun of p.repositories) {
       ctx.ui.info(`Repository ${gun}`);
       await issueRootCertificate(ctx, gun, root.id, signer, p.certificateValidity);
-      const created = new Date(Math.floor(ctx.now().getTime() / 1000) * 1000);
+      const created = wholeSeconds(ctx.now());
       const pair = await generateKeyPair('nistp256');
       const { file, path, keyId } = await writeVaultKey(ctx, pair, { role: 'targets', gun });
       registerDctKey(ctx, { keyId, kind: 'dct-targets', role: 'targets', label: gun, parent: root.id, path, created }, { gun });

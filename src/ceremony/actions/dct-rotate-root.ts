@@ -18,7 +18,7 @@ import { type RootSigned, serializeMetadata, type SignedMetadata, signMetadata, 
 import { samePublicKey, type TufKeyJson, tufKeyJson, x509TufKey } from '../../dct/tuf-key.js';
 import { rootCertificates } from '../../dct/verify.js';
 import { KeyceremonyError } from '../../errors.js';
-import { addDuration, formatDuration, parseDuration } from '../../util/duration.js';
+import { addDuration, formatDuration, parseDuration, wholeSeconds } from '../../util/duration.js';
 import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';
 import { assertRootAccepted, vaultMetadata, writeKeyIds, writeMetadata } from '../dct/repository-metadata.js';
@@ -91,7 +91,7 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
   for (const gun of repositories) current.push(await currentRoot(ctx, gun, oldSigner, p.allowExpiredCertificate));
   for (const c of current) ctx.transcript.record('check.passed', { check: 'current root certificate and root.json', detail: `${c.gun} version ${c.metadata.signed.version}` });
 
-  const created = new Date(Math.floor(now.getTime() / 1000) * 1000);
+  const created = wholeSeconds(now);
   const { keyId, signer: newSigner } = await createDctRootKey(ctx, { location: p.location, token: p.token }, { replaces: oldEntry.id });
   oldEntry.status = 'revoked';
   oldEntry.revocation = { reason: `superseded by ${keyId} (root rotation)`, date: created.toISOString() };

@@ -14,7 +14,7 @@ import { createRoot, generateSoftwareKey, type NewKey, type SubkeySpec } from '.
 import { checkSignature } from '../../openpgp/signature-check.js';
 import { parseSignatureBody } from '../../openpgp/signature-packet.js';
 import { fromHex } from '../../util/bytes.js';
-import { addDuration, formatDuration, parseDuration } from '../../util/duration.js';
+import { addDuration, formatDuration, parseDuration, wholeSeconds } from '../../util/duration.js';
 import { vaultPath } from '../../vault/layout.js';
 import { KeyceremonyError } from '../../errors.js';
 import { defineAction } from '../action.js';
@@ -103,7 +103,7 @@ function locationRecord(key: TokenKey | undefined): { location: string; uri?: st
 }
 
 async function run(ctx: CeremonyContext, params: Params): Promise<void> {
-  const created = new Date(Math.floor(ctx.now().getTime() / 1000) * 1000);
+  const created = wholeSeconds(ctx.now());
   const userIds = params.userIds.map((u) => (ctx.rehearsal ? markUserId(u) : u));
   const expires = addDuration(created, parseDuration(params.expires));
   const labels = subkeyLabels(params.subkeys);

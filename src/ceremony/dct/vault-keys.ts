@@ -23,6 +23,7 @@ import type { CeremonyContext } from '../context.js';
 import type { TokenKeyParam } from '../params/token.js';
 import { VAULT_PASSPHRASE_WORDS } from '../session.js';
 import { createTokenKey, openTokenSigner } from '../token-keys.js';
+import { wholeSeconds } from '../../util/duration.js';
 
 export const DCT_PASSPHRASE_PROMPT = 'dct.passphrase';
 export const handoffPassphrasePrompt = (signer: string): string => `dct.handoff.${signer}.passphrase`;
@@ -216,7 +217,7 @@ export async function createDctRootKey(
   where: DctRootLocation,
   extra: JsonObject = {},
 ): Promise<{ keyId: string; signer: Signer }> {
-  const created = new Date(Math.floor(ctx.now().getTime() / 1000) * 1000);
+  const created = wholeSeconds(ctx.now());
   if (where.location === 'software') {
     const pair = await generateKeyPair('nistp256');
     const { file, path, keyId } = await writeVaultKey(ctx, pair, { role: 'root' });

@@ -4,6 +4,7 @@ import { KeyceremonyError } from '../../errors.js';
 import { verifyFile } from '../../release/verify-file.js';
 import { groupedHex } from '../../util/fingerprint-display.js';
 import { progressBar } from '../progress.js';
+import { isoSeconds } from '../../util/duration.js';
 
 export interface VerifyCommandOptions {
   readonly keyring: string;
@@ -27,7 +28,7 @@ export async function verifyCommand(file: string, options: VerifyCommandOptions)
     for (const good of result.good) {
       process.stdout.write(
         [
-          `Signature made ${good.created.toISOString().replace('.000', '')}`,
+          `Signature made ${isoSeconds(good.created)}`,
           `     using ${good.algorithm} ${good.byPrimary ? 'key' : 'subkey'} ${groupedHex(good.keyFingerprint)} (${good.hash.toUpperCase()})`,
           chalk.green(`Good signature from "${good.userId ?? '(no user ID)'}"`),
           `Primary key fingerprint: ${groupedHex(good.primaryFingerprint)}`,
@@ -37,7 +38,7 @@ export async function verifyCommand(file: string, options: VerifyCommandOptions)
     }
     for (const bad of result.rejected) {
       const who = bad.issuer ? ` by ${bad.issuer}` : '';
-      const when = bad.created ? ` made ${bad.created.toISOString().replace('.000', '')}` : '';
+      const when = bad.created ? ` made ${isoSeconds(bad.created)}` : '';
       process.stdout.write(`${chalk.red('Rejected')} signature${who}${when}: ${bad.reason}\n`);
     }
   }
