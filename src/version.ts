@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { packageRoot } from './util/data-files.js';
+import { sha256Hex } from './crypto/hash.js';
 
 let version: string | undefined;
 
@@ -44,7 +45,7 @@ export function codeSha256(): string {
     .sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   const outer = createHash('sha256');
   for (const { rel, abs } of files) {
-    outer.update(`${rel}\0${createHash('sha256').update(readFileSync(abs)).digest('hex')}\n`);
+    outer.update(`${rel}\0${sha256Hex(readFileSync(abs))}\n`);
   }
   codeHash = outer.digest('hex');
   return codeHash;

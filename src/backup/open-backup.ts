@@ -6,7 +6,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KeyceremonyError } from '../errors.js';
-import { sha256Hex } from '../vault/output-tree.js';
+import { sha256Hex } from '../crypto/hash.js';
 import { ARCHIVE_FILE, type BackupManifest, MANIFEST_FILE, parseManifest, TRANSCRIPTS_DIR } from './manifest.js';
 import { readTar, TarFormatError, type TarEntry } from './tar.js';
 import { ARCHIVE_ROOT, decryptArchive } from './vault-archive.js';

@@ -11,7 +11,7 @@ import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { KeyceremonyError } from '../errors.js';
-import { sha256Hex } from '../vault/output-tree.js';
+import { sha256Hex } from '../crypto/hash.js';
 import { type TarEntry, writeTar } from './tar.js';
 
 export const ARCHIVE_ROOT = 'vault';

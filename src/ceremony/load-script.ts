@@ -3,7 +3,6 @@
  * earlier steps, unique ids). Every problem is collected and reported at once, each with its line, column
  * and path in the file, before anything else happens.
  */
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { isMap, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
@@ -12,6 +11,7 @@ import { KeyceremonyError } from '../errors.js';
 import type { ActionDefinition, ParamPath, StepProduct } from './action.js';
 import { actions } from './actions/index.js';
 import { CeremonyScript } from './script-schema.js';
+import { sha256Hex } from '../crypto/hash.js';
 
 export interface ResolvedStep {
   readonly id: string;
@@ -177,5 +177,5 @@ export function parseScript(text: string, path: string): LoadedScript {
     const plural = problems.length === 1 ? 'problem' : 'problems';
     throw new KeyceremonyError('SCRIPT_INVALID', `${path}: ${problems.length} ${plural}; nothing was done`, { details: lines });
   }
-  return { path, sha256: createHash('sha256').update(text).digest('hex'), script: parsed.data, steps: resolved };
+  return { path, sha256: sha256Hex(text), script: parsed.data, steps: resolved };
 }

@@ -6,7 +6,7 @@
  * ECDSA P-256 signs the digest itself (no second hash, as CKM_ECDSA does), RSA uses PKCS#1 v1.5 with the
  * DigestInfo prefix (as CKM_RSA_PKCS needs it). Signatures are raw: r‖s for the curves, s for RSA.
  */
-import { constants, privateEncrypt, publicDecrypt, sign as nodeSign, verify as nodeVerify, createHash } from 'node:crypto';
+import { constants, privateEncrypt, publicDecrypt, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
 import type { HashAlgorithm } from './algorithms.js';
 import { type KeyPair, type PublicKeyMaterial, privateKeyObject, publicKeyObject } from './key-material.js';
@@ -23,12 +23,6 @@ export const digestLength: Record<HashAlgorithm, number> = { sha256: 32, sha384:
 
 export function digestInfo(hash: HashAlgorithm, digest: Uint8Array): Uint8Array {
   return concatBytes(digestInfoPrefix[hash], digest);
-}
-
-export function hashBytes(hash: HashAlgorithm, ...parts: Uint8Array[]): Uint8Array {
-  const h = createHash(hash);
-  for (const part of parts) h.update(part);
-  return new Uint8Array(h.digest());
 }
 
 function checkDigest(digest: Uint8Array, hash: HashAlgorithm): void {

@@ -10,7 +10,7 @@
  * The TBSCertificate is composed here and only its SHA-256 digest goes to the Signer, so a root key on a
  * PKCS#11 token (CKM_ECDSA) signs certificates exactly as a software key does.
  */
-import { createHash, randomBytes, X509Certificate } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import {
   AlgorithmIdentifier,
@@ -39,6 +39,7 @@ import { bytesEqual } from '../util/bytes.js';
 import { sequence, unsignedInteger } from './der.js';
 import { encodePem, decodeSinglePem } from './pem.js';
 import { p256FromSpki } from './tuf-key.js';
+import { sha256 } from '../crypto/hash.js';
 
 const OID_COMMON_NAME = '2.5.4.3';
 const OID_ECDSA_WITH_SHA256 = '1.2.840.10045.4.3.2';
@@ -128,7 +129,7 @@ export async function createSelfSignedCertificate(signer: Signer, request: Certi
     extensions: codeSigningExtensions(),
   });
   const tbsDer = new Uint8Array(AsnConvert.serialize(tbs));
-  const digest = new Uint8Array(createHash('sha256').update(tbsDer).digest());
+  const digest = sha256(tbsDer);
   const raw = await signer.sign(digest, 'sha256');
   const certificate = new Certificate({
     tbsCertificate: tbs,

@@ -9,7 +9,6 @@
  * A signature is ECDSA P-256 over SHA-256 of the canonical `signed` bytes, raw r‖s — exactly what a
  * PKCS#11 token's CKM_ECDSA returns for the digest.
  */
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { verifyDigest } from '../crypto/digest-signature.js';
 import type { PublicKeyMaterial } from '../crypto/key-material.js';
@@ -18,6 +17,7 @@ import { type CanonicalValue, canonicalJson, parseTufTime, tufTime } from './can
 import { parseCertificate } from './certificate.js';
 import { decodePemBlocks } from './pem.js';
 import { ecdsaTufKey, p256FromSpki, type TufKeyJson, tufKeyId, tufKeyJson, type TufPublicKey, x509TufKey } from './tuf-key.js';
+import { sha256 } from '../crypto/hash.js';
 
 export const BASE_ROLES = ['root', 'snapshot', 'targets', 'timestamp'] as const;
 export type BaseRole = (typeof BASE_ROLES)[number];
@@ -171,7 +171,7 @@ export interface MetadataSigningKey {
 
 /** Signs `signed` with each key, in order (through the Signer seam: a software key or a token). */
 export async function signMetadata<S extends RootSigned | TargetsSigned>(signed: S, keys: readonly MetadataSigningKey[]): Promise<SignedMetadata<S>> {
-  const digest = new Uint8Array(createHash('sha256').update(canonicalSigned(signed)).digest());
+  const digest = sha256(canonicalSigned(signed));
   const signatures: MetadataSignature[] = [];
   for (const { keyId, signer } of keys) {
     if (signer.publicKey.algorithm !== 'nistp256') throw new Error(`TUF keys for notary are ECDSA P-256, not ${signer.publicKey.algorithm}`);
@@ -264,7 +264,7 @@ export function validSignatureKeyIds(
   keys: Readonly<Record<string, TufKeyJson>>,
   keyIds: readonly string[],
 ): string[] {
-  const digest = new Uint8Array(createHash('sha256').update(canonicalSigned(metadata.signed)).digest());
+  const digest = sha256(canonicalSigned(metadata.signed));
   const valid = new Set<string>();
   for (const sig of metadata.signatures) {
     const key = keys[sig.keyid];

@@ -9,9 +9,10 @@
  *    newline); that ID is what root.json's root role lists and `docker trust inspect` shows (the "x509 ID").
  * The same root key therefore has one SPKI ID and one x509 ID per certificate (per GUN).
  */
-import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { type PublicKeyMaterial, publicKeyFromObject, spkiDer } from '../crypto/key-material.js';
 import { canonicalJson } from './canonical-json.js';
+import { sha256Hex } from '../crypto/hash.js';
 
 export type TufKeyType = 'ecdsa' | 'ecdsa-x509';
 
@@ -31,7 +32,7 @@ export function tufKeyJson(key: TufPublicKey): TufKeyJson {
 }
 
 export function tufKeyId(key: TufPublicKey): string {
-  return createHash('sha256').update(canonicalJson(tufKeyJson(key))).digest('hex');
+  return sha256Hex(canonicalJson(tufKeyJson(key)));
 }
 
 /** An ECDSA P-256 key as a plain TUF `ecdsa` key (targets, snapshot, timestamp, delegation keys). */

@@ -13,7 +13,6 @@
  * them: the same vault always gives the same bytes, so `keyceremony publish` reproduces exactly what a
  * ceremony published (and its transcript recorded).
  */
-import { createHash } from 'node:crypto';
 import { armor } from '../openpgp/armor.js';
 import { type Certificate, serializeCertificate } from '../openpgp/certificate.js';
 import { fingerprintHex } from '../openpgp/key-packet.js';
@@ -25,6 +24,7 @@ import { publicPath } from '../vault/layout.js';
 import { listCertificate } from './key-listing.js';
 import { renderKeysPage } from './keys-page.js';
 import { wkdFiles } from './wkd.js';
+import { sha256Hex } from '../crypto/hash.js';
 
 export interface PublicFile {
   readonly path: string;
@@ -115,7 +115,7 @@ export function certificateFiles(input: BundleInput): PublicFile[] {
 export function checksumsFile(files: readonly PublicFile[]): PublicFile {
   const lines = [...files]
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-    .map((f) => `${createHash('sha256').update(f.content).digest('hex')}  ${f.path}\n`);
+    .map((f) => `${sha256Hex(f.content)}  ${f.path}\n`);
   return { path: publicPath.checksums, content: lines.join(''), fingerprints: [] };
 }
 

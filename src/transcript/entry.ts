@@ -5,7 +5,7 @@
  * `prev` is the previous entry's hash (64 zeros for the first). Lines are written in a fixed key order and
  * re-serialised on verification, so a transcript has exactly one valid byte form.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../crypto/hash.js';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
@@ -36,7 +36,7 @@ export function canonicalJson(value: JsonValue): string {
 
 export function entryHash(entry: Omit<TranscriptEntry, 'hash'>): string {
   const { seq, time, step, role, event, data, prev } = entry;
-  return createHash('sha256').update(canonicalJson({ seq, time, step, role, event, data, prev })).digest('hex');
+  return sha256Hex(canonicalJson({ seq, time, step, role, event, data, prev }));
 }
 
 /** The one byte form of an entry line (without the newline). */

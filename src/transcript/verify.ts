@@ -19,7 +19,7 @@ import { readDetachedSignatures } from '../openpgp/detached-signature.js';
 import { PacketTag } from '../openpgp/constants.js';
 import { writePacket } from '../openpgp/encoding.js';
 import { selectRoot, verifyDetached } from '../openpgp/verify-policy.js';
-import { sha256Hex } from '../vault/output-tree.js';
+import { sha256Hex } from '../crypto/hash.js';
 import { entryHash, GENESIS_HASH, type JsonObject, serializeEntry, type TranscriptEntry } from './entry.js';
 import { renderTranscriptMarkdown } from './markdown.js';
 import { wholeSeconds } from '../util/duration.js';

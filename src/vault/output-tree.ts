@@ -5,7 +5,7 @@
  * The tree remembers what it created so a failed ceremony can be rolled back to exactly where it started:
  * a ceremony either completes with a signed transcript or leaves nothing behind.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../crypto/hash.js';
 import { mkdir, readdir, readFile, rmdir, stat, unlink, link, chmod } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { KeyceremonyError } from '../errors.js';
@@ -25,10 +25,6 @@ export interface WrittenFile {
 export const DIRECTORY_MODE = 0o700;
 export const SECRET_FILE_MODE = 0o600;
 export const PUBLIC_FILE_MODE = 0o644;
-
-export function sha256Hex(data: Uint8Array | string): string {
-  return createHash('sha256').update(data).digest('hex');
-}
 
 function checkRelative(rel: string): void {
   if (rel === '' || isAbsolute(rel) || rel.split('/').some((part) => part === '' || part === '.' || part === '..')) {

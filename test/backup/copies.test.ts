@@ -11,7 +11,8 @@ import { type MediumCopy, readBackCopies, writeCopies } from '../../src/backup/c
 import { readTar } from '../../src/backup/tar.js';
 import { archiveVault, decryptArchive, encryptArchive, readVaultEntries } from '../../src/backup/vault-archive.js';
 import { generatePassphrase } from '../../src/util/diceware.js';
-import { OutputTree, sha256Hex } from '../../src/vault/output-tree.js';
+import { sha256Hex } from '../../src/crypto/hash.js';
+import { OutputTree } from '../../src/vault/output-tree.js';
 import { newStoppedGpg } from '../helpers/gpg-agents.js';
 import { tempDir } from '../helpers/tmp.js';
 

@@ -16,7 +16,7 @@ import {
 import { rootMetadataProblems, targetsMetadataProblems } from '../../dct/verify.js';
 import { KeyceremonyError } from '../../errors.js';
 import { samePublicKey } from '../../dct/tuf-key.js';
-import { sha256Hex } from '../../vault/output-tree.js';
+import { sha256Hex } from '../../crypto/hash.js';
 import type { CeremonyContext } from '../context.js';
 import { REHEARSAL } from '../rehearsal-marks.js';
 import { activeDctRoot, activeTargetsKey, noteDctExpiry, readText, writeOrReplace } from './vault-keys.js';

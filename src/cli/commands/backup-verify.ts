@@ -14,7 +14,7 @@ import chalk from 'chalk';
 import { ARCHIVE_FILE, MANIFEST_FILE, parseManifest, TRANSCRIPTS_DIR } from '../../backup/manifest.js';
 import { KeyceremonyError } from '../../errors.js';
 import { checkChain } from '../../transcript/verify.js';
-import { sha256Hex } from '../../vault/output-tree.js';
+import { sha256Hex } from '../../crypto/hash.js';
 
 export interface BackupCheck {
   readonly backup: string;
