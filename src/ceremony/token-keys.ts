@@ -13,12 +13,12 @@
 import { randomBytes } from 'node:crypto';
 import { describeAlgorithm, type KeyAlgorithm, signatureHash } from '../crypto/algorithms.js';
 import { digestLength } from '../crypto/digest-signature.js';
-import { generateKeyPair, type PublicKeyMaterial, type SecretKeyMaterial, spkiDer } from '../crypto/key-material.js';
+import { generateKeyPair, type PublicKeyMaterial, samePublicKey, type SecretKeyMaterial } from '../crypto/key-material.js';
 import { KeyceremonyError } from '../errors.js';
 import { findKeyPair, generateOnToken, importToToken, refuseExisting, requireAlgorithm, type TokenKeyRef } from '../pkcs11/keys.js';
 import { formatPkcs11Uri, parsePkcs11Uri } from '../pkcs11/uri.js';
 import { Pkcs11Signer } from '../signer/pkcs11-signer.js';
-import { bytesEqual, toHex } from '../util/bytes.js';
+import { toHex } from '../util/bytes.js';
 import type { CeremonyContext } from './context.js';
 import type { KeyGeneration } from './params/token.js';
 import type { TokenSelection } from './tokens.js';
@@ -47,10 +47,6 @@ export interface TokenKey {
   readonly serials: readonly string[];
   /** With imported-copies: the software copy, for the caller to write encrypted to the vault (the backup). */
   readonly secret: SecretKeyMaterial | undefined;
-}
-
-export function publicKeysEqual(a: PublicKeyMaterial, b: PublicKeyMaterial): boolean {
-  return bytesEqual(spkiDer(a), spkiDer(b));
 }
 
 /** Signs a random digest and checks it (the signer verifies every signature against its public key). */
@@ -101,7 +97,7 @@ export async function createTokenKey(ctx: CeremonyContext, request: TokenKeyRequ
     refuseExisting(token.session, ref, token.name);
     const imported = importToToken(token.session, pair, ref);
     token.created(imported.privateHandle, imported.publicHandle);
-    if (!publicKeysEqual(imported.publicKey, pair.publicKey)) {
+    if (!samePublicKey(imported.publicKey, pair.publicKey)) {
       throw new KeyceremonyError('CHECK_FAILED', `token ${token.name} reads back a different public key for ${request.what}`);
     }
     const signer = new Pkcs11Signer(token.session, imported.privateHandle, pair.publicKey, token.uri(ref));
@@ -147,7 +143,7 @@ export async function openTokenSigner(
   if (parsed.token === undefined) throw new KeyceremonyError('VAULT_INVALID', `${what}: the URI ${uri} does not name a token (token=)`);
   const token = await ctx.token({ label: parsed.token, serial: parsed.serial, module: parsed.modulePath }, 'use');
   const pair = findKeyPair(token.session, { label: parsed.object, id: parsed.id }, `${what} (${uri}) on token ${token.name}`);
-  if (options.expected && !publicKeysEqual(pair.publicKey, options.expected)) {
+  if (options.expected && !samePublicKey(pair.publicKey, options.expected)) {
     throw new KeyceremonyError('CHECK_FAILED', `${what}: token ${token.name} holds a different key under ${uri} than the vault records`);
   }
   const signer = new Pkcs11Signer(token.session, pair.privateHandle, pair.publicKey, uri);

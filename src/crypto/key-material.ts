@@ -14,7 +14,7 @@ import {
 } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { KeyAlgorithm } from './algorithms.js';
-import { bigintFromBytes, bytesFromBigint, fromBase64Url, leftPad, toBase64Url } from '../util/bytes.js';
+import { bigintFromBytes, bytesEqual, bytesFromBigint, fromBase64Url, leftPad, toBase64Url } from '../util/bytes.js';
 
 const generateKeyPairAsync = promisify(generateNodeKeyPair);
 
@@ -121,24 +121,46 @@ export function privateKeyObject(pair: KeyPair): KeyObject {
     return createPrivateKey({ format: 'jwk', key: { ...jwk, d: toBase64Url(secretKey.d) } });
   }
   if (publicKey.algorithm === 'rsa4096' && secretKey.algorithm === 'rsa4096') {
-    const d = bigintFromBytes(secretKey.d);
-    const p = bigintFromBytes(secretKey.p);
-    const q = bigintFromBytes(secretKey.q);
-    const b64 = (v: bigint): string => toBase64Url(bytesFromBigint(v));
+    const crt = rsaCrtParts(secretKey);
     return createPrivateKey({
       format: 'jwk',
       key: {
         ...jwk,
-        d: b64(d),
-        p: b64(p),
-        q: b64(q),
-        dp: b64(d % (p - 1n)),
-        dq: b64(d % (q - 1n)),
-        qi: b64(modInverse(q, p)),
+        d: toBase64Url(crt.d),
+        p: toBase64Url(crt.p),
+        q: toBase64Url(crt.q),
+        dp: toBase64Url(crt.dp),
+        dq: toBase64Url(crt.dq),
+        qi: toBase64Url(crt.qi),
       },
     });
   }
   throw new Error(`public key (${publicKey.algorithm}) and secret key (${secretKey.algorithm}) do not match`);
+}
+
+/**
+ * An RSA private key in the CRT form JWK and PKCS#11 take. Their coefficient is qi = q⁻¹ mod p; OpenPGP's u
+ * is the other one, p⁻¹ mod q (key-packet.ts).
+ */
+export function rsaCrtParts(secret: { readonly d: Uint8Array; readonly p: Uint8Array; readonly q: Uint8Array }): {
+  d: Uint8Array;
+  p: Uint8Array;
+  q: Uint8Array;
+  dp: Uint8Array;
+  dq: Uint8Array;
+  qi: Uint8Array;
+} {
+  const d = bigintFromBytes(secret.d);
+  const p = bigintFromBytes(secret.p);
+  const q = bigintFromBytes(secret.q);
+  return {
+    d: bytesFromBigint(d),
+    p: bytesFromBigint(p),
+    q: bytesFromBigint(q),
+    dp: bytesFromBigint(d % (p - 1n)),
+    dq: bytesFromBigint(d % (q - 1n)),
+    qi: bytesFromBigint(modInverse(q, p)),
+  };
 }
 
 /** Modular inverse by the extended Euclidean algorithm (public RSA-CRT coefficients only). */
@@ -157,6 +179,11 @@ export function modInverse(a: bigint, m: bigint): bigint {
 /** DER SubjectPublicKeyInfo of the key (what notary hashes into key IDs and x509 certificates embed). */
 export function spkiDer(key: PublicKeyMaterial): Uint8Array {
   return new Uint8Array(publicKeyObject(key).export({ format: 'der', type: 'spki' }));
+}
+
+/** True when both are the same key (compared by their DER SubjectPublicKeyInfo). */
+export function samePublicKey(a: PublicKeyMaterial, b: PublicKeyMaterial): boolean {
+  return bytesEqual(spkiDer(a), spkiDer(b));
 }
 
 /** Reads public key material back from a Node KeyObject (SPKI files, certificates). */

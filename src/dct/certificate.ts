@@ -35,7 +35,7 @@ import {
 } from '@peculiar/asn1-x509';
 import { type PublicKeyMaterial, publicKeyObject, spkiDer } from '../crypto/key-material.js';
 import type { Signer } from '../signer/signer.js';
-import { bytesEqual } from '../util/bytes.js';
+import { bytesEqual, stripLeadingZeros } from '../util/bytes.js';
 import { sequence, unsignedInteger } from './der.js';
 import { encodePem, decodeSinglePem } from './pem.js';
 import { p256FromSpki } from './tuf-key.js';
@@ -75,9 +75,7 @@ function commonNameOnly(commonName: string): Name {
  * would be refused by Go and break the re-parse check below).
  */
 export function serialIntegerContent(serial: Uint8Array): Uint8Array {
-  let start = 0;
-  while (start < serial.length && serial[start] === 0) start++;
-  const magnitude = serial.subarray(start);
+  const magnitude = stripLeadingZeros(serial);
   if (magnitude.length === 0) throw new Error('a certificate serial must be positive');
   if (magnitude.length > 20) throw new Error('a certificate serial must fit 20 bytes');
   return (magnitude[0] ?? 0) & 0x80 ? Uint8Array.of(0, ...magnitude) : magnitude.slice();

@@ -3,7 +3,7 @@
  * PBES2, SEC1 ECPrivateKey) and ECDSA signature values. Certificates use @peculiar/asn1-x509 instead; these
  * structures are small enough that owning them keeps every byte visible and checked.
  */
-import { concatBytes } from '../util/bytes.js';
+import { concatBytes, stripLeadingZeros } from '../util/bytes.js';
 
 export const Tag = {
   integer: 0x02,
@@ -48,9 +48,7 @@ export function bitString(bytes: Uint8Array): Uint8Array {
 
 /** A non-negative INTEGER from its big-endian magnitude (leading zeros dropped, a zero added for the sign). */
 export function unsignedInteger(magnitude: Uint8Array): Uint8Array {
-  let start = 0;
-  while (start < magnitude.length - 1 && magnitude[start] === 0) start++;
-  let body = magnitude.subarray(start);
+  let body = stripLeadingZeros(magnitude);
   if (body.length === 0) body = Uint8Array.of(0);
   if ((body[0] ?? 0) & 0x80) body = concatBytes(Uint8Array.of(0), body);
   return tlv(Tag.integer, body);

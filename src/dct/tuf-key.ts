@@ -66,9 +66,3 @@ export function p256FromSpki(der: Uint8Array): PublicKeyMaterial {
   return publicKeyFromObject(key);
 }
 
-/** True when both are the same key (compared by their DER SubjectPublicKeyInfo). */
-export function samePublicKey(a: PublicKeyMaterial, b: PublicKeyMaterial): boolean {
-  const x = spkiDer(a);
-  const y = spkiDer(b);
-  return x.length === y.length && x.every((byte, i) => byte === y[i]);
-}

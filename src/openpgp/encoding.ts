@@ -2,7 +2,7 @@
  * OpenPGP wire encoding: packet framing (RFC 4880 §4.2), multiprecision integers (§3.2), and a reader that
  * splits a binary keyring or signature into packets.
  */
-import { concatBytes, readU16, readU32, u32 } from '../util/bytes.js';
+import { concatBytes, readU16, readU32, stripLeadingZeros, u32 } from '../util/bytes.js';
 
 /** Writes a packet with a new-format header. */
 export function writePacket(tag: number, body: Uint8Array): Uint8Array {
@@ -88,9 +88,7 @@ export function readPackets(data: Uint8Array): Packet[] {
 
 /** Encodes an unsigned big-endian integer as an MPI (bit count, then the bytes without leading zeros). */
 export function writeMpi(value: Uint8Array): Uint8Array {
-  let start = 0;
-  while (start < value.length && value[start] === 0) start++;
-  const bytes = value.subarray(start);
+  const bytes = stripLeadingZeros(value);
   const bits = bytes.length === 0 ? 0 : (bytes.length - 1) * 8 + bitLength(bytes[0] ?? 0);
   return concatBytes(Uint8Array.of(bits >> 8, bits & 0xff), bytes);
 }

@@ -7,9 +7,8 @@
  * KEY_TYPE, TOKEN, ID, LABEL, PRIVATE, SIGN, SENSITIVE=true, EXTRACTABLE=false}.
  */
 import { describeAlgorithm, type KeyAlgorithm } from '../crypto/algorithms.js';
-import type { KeyPair, PublicKeyMaterial } from '../crypto/key-material.js';
-import { bigintFromBytes, bytesEqual, bytesFromBigint, toHex } from '../util/bytes.js';
-import { modInverse } from '../crypto/key-material.js';
+import { type KeyPair, type PublicKeyMaterial, rsaCrtParts } from '../crypto/key-material.js';
+import { bytesEqual, stripLeadingZeros, toHex, wipe } from '../util/bytes.js';
 import { KeyceremonyError } from '../errors.js';
 import { CKA, CKK, CKM, CKO, ED25519_EC_PARAMS_NAME, ED25519_EC_PARAMS_OID, mechanismNames, P256_EC_PARAMS } from './constants.js';
 import type { Handle, NativeAttribute } from './native.js';
@@ -135,21 +134,19 @@ export function importToToken(session: TokenSession, pair: KeyPair, ref: TokenKe
   const publicAttrs = publicTemplate(algorithm, ref).filter((a) => a.type !== CKA.modulusBits && a.type !== CKA.publicExponent);
   let secretAttrs: NativeAttribute[];
   if (publicKey.algorithm === 'rsa4096' && secretKey.algorithm === 'rsa4096') {
-    const d = bigintFromBytes(secretKey.d);
-    const p = bigintFromBytes(secretKey.p);
-    const q = bigintFromBytes(secretKey.q);
-    const b = (v: bigint): Buffer => Buffer.from(bytesFromBigint(v));
+    const crt = rsaCrtParts(secretKey);
     publicAttrs.push({ type: CKA.modulus, value: Buffer.from(publicKey.n) }, { type: CKA.publicExponent, value: Buffer.from(publicKey.e) });
     secretAttrs = [
       { type: CKA.modulus, value: Buffer.from(publicKey.n) },
       { type: CKA.publicExponent, value: Buffer.from(publicKey.e) },
-      { type: CKA.privateExponent, value: b(d) },
-      { type: CKA.prime1, value: b(p) },
-      { type: CKA.prime2, value: b(q) },
-      { type: CKA.exponent1, value: b(d % (p - 1n)) },
-      { type: CKA.exponent2, value: b(d % (q - 1n)) },
-      { type: CKA.coefficient, value: b(modInverse(q, p)) },
+      { type: CKA.privateExponent, value: Buffer.from(crt.d) },
+      { type: CKA.prime1, value: Buffer.from(crt.p) },
+      { type: CKA.prime2, value: Buffer.from(crt.q) },
+      { type: CKA.exponent1, value: Buffer.from(crt.dp) },
+      { type: CKA.exponent2, value: Buffer.from(crt.dq) },
+      { type: CKA.coefficient, value: Buffer.from(crt.qi) },
     ];
+    wipe(...Object.values(crt));
   } else if (publicKey.algorithm === 'nistp256' && secretKey.algorithm === 'nistp256') {
     publicAttrs.push({ type: CKA.ecPoint, value: derOctetString(publicKey.point) });
     secretAttrs = [{ type: CKA.ecParams, value: Buffer.from(P256_EC_PARAMS) }, { type: CKA.value, value: Buffer.from(secretKey.d) }];
@@ -169,12 +166,6 @@ export function importToToken(session: TokenSession, pair: KeyPair, ref: TokenKe
   }
   const publicHandle = session.createObject(publicAttrs);
   return { publicKey: readPublicKey(session, publicHandle, algorithm), privateHandle, publicHandle };
-}
-
-function stripLeadingZeros(bytes: Uint8Array): Uint8Array {
-  let i = 0;
-  while (i < bytes.length - 1 && bytes[i] === 0) i++;
-  return bytes.slice(i);
 }
 
 /** Unwraps CKA_EC_POINT: DER OCTET STRING as specified, or the raw point some tokens return (decided by length). */
@@ -213,9 +204,9 @@ export function readPublicKey(session: TokenSession, handle: Handle, expected?: 
     material = { algorithm: 'ed25519', point: unwrapEcPoint(attrs.get(CKA.ecPoint) ?? new Uint8Array(), 32) };
   } else if (type === CKK.rsa) {
     const attrs = session.attributes(handle, [CKA.modulus, CKA.publicExponent]);
-    const n = stripLeadingZeros(attrs.get(CKA.modulus) ?? new Uint8Array());
+    const n = stripLeadingZeros(attrs.get(CKA.modulus) ?? new Uint8Array()).slice();
     if (n.length !== 512) throw new KeyceremonyError('TOKEN_UNSUPPORTED', `the token key is RSA-${n.length * 8}; keyceremony uses RSA-4096`);
-    material = { algorithm: 'rsa4096', n, e: stripLeadingZeros(attrs.get(CKA.publicExponent) ?? new Uint8Array()) };
+    material = { algorithm: 'rsa4096', n, e: stripLeadingZeros(attrs.get(CKA.publicExponent) ?? new Uint8Array()).slice() };
   } else {
     throw new KeyceremonyError('TOKEN_UNSUPPORTED', `the token key has a key type keyceremony does not use (CKK ${type})`);
   }

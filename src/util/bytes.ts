@@ -57,6 +57,13 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0;
 }
 
+/** A big-endian integer without its leading zero bytes (empty for zero); a view, not a copy. */
+export function stripLeadingZeros(bytes: Uint8Array): Uint8Array {
+  let start = 0;
+  while (start < bytes.length && bytes[start] === 0) start++;
+  return bytes.subarray(start);
+}
+
 /** Left-pads a big-endian integer to `length` bytes (for r/s of fixed-size curves). */
 export function leftPad(bytes: Uint8Array, length: number): Uint8Array {
   if (bytes.length > length) throw new Error(`value of ${bytes.length} bytes does not fit ${length}`);

@@ -16,13 +16,12 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { generateKeyPair, type PublicKeyMaterial } from '../../crypto/key-material.js';
+import { generateKeyPair, type PublicKeyMaterial, samePublicKey } from '../../crypto/key-material.js';
 import { dctPublicPath, dctVaultPath, serverKeyPath } from '../../dct/layout.js';
 import { buildRoot, buildTargets, type Delegate, RELEASES_ROLE, signMetadata, signRootMetadata } from '../../dct/metadata.js';
 import { readServerPublicKey } from '../../dct/public-key-file.js';
 import { spkiKeyId } from '../../dct/tuf-key.js';
 import { KeyceremonyError } from '../../errors.js';
-import { bytesEqual } from '../../util/bytes.js';
 import { addDuration, formatDuration, parseDuration } from '../../util/duration.js';
 import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';
@@ -93,7 +92,7 @@ export async function readServerKeys(ctx: CeremonyContext, dir: string, gun: str
   };
   const timestamp = read('timestamp');
   const snapshot = read('snapshot');
-  if (timestamp.algorithm === 'nistp256' && snapshot.algorithm === 'nistp256' && bytesEqual(timestamp.point, snapshot.point)) {
+  if (samePublicKey(timestamp, snapshot)) {
     throw new KeyceremonyError('INPUT_INVALID', `${files.timestamp} and ${files.snapshot} hold the same key; the server has one key for each role`);
   }
   showKeyId(ctx, `Timestamp key of ${gun} (compare with the one fetched online)`, spkiKeyId(timestamp));

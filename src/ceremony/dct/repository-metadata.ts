@@ -15,7 +15,7 @@ import {
 } from '../../dct/metadata.js';
 import { rootMetadataProblems, targetsMetadataProblems } from '../../dct/verify.js';
 import { KeyceremonyError } from '../../errors.js';
-import { samePublicKey } from '../../dct/tuf-key.js';
+import { samePublicKey } from '../../crypto/key-material.js';
 import { sha256Hex } from '../../crypto/hash.js';
 import type { CeremonyContext } from '../context.js';
 import { REHEARSAL } from '../rehearsal-marks.js';

@@ -8,14 +8,14 @@
  * It is set (twice, with the strength floor) in the first DCT ceremony and checked by decrypting a DCT key
  * in every later one.
  */
-import { generateKeyPair, type KeyPair } from '../../crypto/key-material.js';
+import { generateKeyPair, type KeyPair, samePublicKey } from '../../crypto/key-material.js';
 import { decryptNotaryKey, encryptNotaryKey, type NotaryKeyHeaders } from '../../dct/key-file.js';
 import { dctVaultPath } from '../../dct/layout.js';
 import { spkiKeyId } from '../../dct/tuf-key.js';
 import { KeyceremonyError } from '../../errors.js';
 import type { Signer } from '../../signer/signer.js';
 import { SoftwareSigner } from '../../signer/software-signer.js';
-import { bytesEqual, fromHex } from '../../util/bytes.js';
+import { fromHex } from '../../util/bytes.js';
 import type { JsonObject } from '../../transcript/entry.js';
 import type { InventoryKey, KeyLocation } from '../../vault/inventory.js';
 import type { OutputTree, WrittenFile } from '../../vault/output-tree.js';
@@ -150,8 +150,7 @@ export async function writeNotaryKeyFile(
   const keyId = spkiKeyId(pair.publicKey);
   const file = await tree.write(rel, encryptNotaryKey(pair, passphrase, { ...headers, path: keyId }));
   const back = decryptNotaryKey(text(await tree.read(rel)), passphrase, `${tree.name}/${rel}`);
-  const point = pair.publicKey.algorithm === 'nistp256' ? pair.publicKey.point : new Uint8Array();
-  if (back.keyId !== keyId || back.pair.publicKey.algorithm !== 'nistp256' || !bytesEqual(back.pair.publicKey.point, point)) {
+  if (back.keyId !== keyId || !samePublicKey(back.pair.publicKey, pair.publicKey)) {
     throw new KeyceremonyError('CHECK_FAILED', `${tree.name}/${rel} does not read back with key ${keyId}`);
   }
   if (back.headers.role !== headers.role || back.headers.gun !== headers.gun) {
