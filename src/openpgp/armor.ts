@@ -8,6 +8,7 @@
 import * as openpgp from 'openpgp';
 import { concatBytes } from '../util/bytes.js';
 import { PacketFormatError } from './encoding.js';
+import { messageOf } from '../errors.js';
 
 export type ArmorType = 'publicKey' | 'privateKey' | 'signature';
 
@@ -46,7 +47,7 @@ export async function readOpenPgpData(input: Uint8Array, accept: readonly ArmorT
     try {
       result = await openpgp.unarmor(block);
     } catch (error) {
-      throw new PacketFormatError(`malformed armor: ${error instanceof Error ? error.message : String(error)}`);
+      throw new PacketFormatError(`malformed armor: ${messageOf(error)}`);
     }
     const type = armorTypeOf(result.type);
     if (type === 'other' || !accept.includes(type)) {

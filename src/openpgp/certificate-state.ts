@@ -10,9 +10,9 @@
  *   "Superseded" and "retired" are soft: they apply from their creation time on.
  * - A signing subkey needs a valid embedded primary-key-binding signature (0x19) made by the subkey.
  */
-import { KeyFlag, PURPOSE_NOTATION, RevocationReason, type RevocationReasonName, SignatureType } from './constants.js';
+import { KeyFlag, PURPOSE_NOTATION, RevocationReason, type RevocationReasonName, SignatureType, SubpacketType } from './constants.js';
 import type { Certificate } from './certificate.js';
-import { type KeyPacket, fingerprintHex, keyHashPrefix } from './key-packet.js';
+import { type KeyPacket, fingerprintHex, keyHashPrefix, keyIdOf } from './key-packet.js';
 import { checkSignature } from './signature-check.js';
 import { type ParsedSignature, parseSignatureBody, subkeyCovered, userIdCovered } from './signature-packet.js';
 import { bytesEqual } from '../util/bytes.js';
@@ -69,7 +69,7 @@ function parseAll(bodies: readonly Uint8Array[]): ParsedSignature[] {
 
 function issuedBy(sig: ParsedSignature, key: KeyPacket): boolean {
   if (sig.issuerFingerprint) return bytesEqual(sig.issuerFingerprint, key.fingerprint);
-  if (sig.issuerKeyId) return bytesEqual(sig.issuerKeyId, key.fingerprint.subarray(12));
+  if (sig.issuerKeyId) return bytesEqual(sig.issuerKeyId, keyIdOf(key.fingerprint));
   return true; // no issuer given: try the key the signature would have to come from
 }
 
@@ -153,7 +153,7 @@ export function evaluateCertificate(cert: Certificate, at: Date, options: Evalua
   });
   const validUserIds = userIds.filter((u) => u.selfSignature);
   const primaryUserId =
-    newest(validUserIds.filter((u) => u.selfSignature?.hashed.some((sp) => sp.type === 25 && sp.body[0] === 1)).map((u) => u.selfSignature as ParsedSignature)) ??
+    newest(validUserIds.filter((u) => u.selfSignature?.hashed.some((sp) => sp.type === SubpacketType.primaryUserId && sp.body[0] === 1)).map((u) => u.selfSignature as ParsedSignature)) ??
     validUserIds[0]?.selfSignature;
   const primaryRevocation = effectiveRevocation(keyRevocations, at);
   const primaryExpires = expiryOf(primary, primaryUserId);

@@ -3,10 +3,10 @@
  * (revocations), user IDs with their certifications, and subkeys with their bindings. Serialised and parsed
  * here; interpreted (which signatures are valid, what expires when) in certificate-state.ts.
  */
-import { concatBytes, toHex } from '../util/bytes.js';
+import { concatBytes } from '../util/bytes.js';
 import { PacketTag } from './constants.js';
 import { PacketFormatError, readPackets, UnsupportedKeyError, writePacket } from './encoding.js';
-import { type KeyPacket, parseKeyPacketBody } from './key-packet.js';
+import { fingerprintHex, type KeyPacket, parseKeyPacketBody } from './key-packet.js';
 
 export interface UserIdEntry {
   readonly userId: string;
@@ -35,9 +35,8 @@ export interface Certificate {
 export type SecretBodies = ReadonlyMap<string, Uint8Array>;
 
 export function serializeCertificate(cert: Certificate, secrets?: SecretBodies): Uint8Array {
-  const fprOf = (key: KeyPacket): string => toHex(key.fingerprint).toUpperCase();
   const keyPacket = (key: KeyPacket, publicTag: number, secretTag: number): Uint8Array => {
-    const secret = secrets?.get(fprOf(key));
+    const secret = secrets?.get(fingerprintHex(key));
     return secret ? writePacket(secretTag, secret) : writePacket(publicTag, key.body);
   };
   const parts: Uint8Array[] = [keyPacket(cert.primary, PacketTag.publicKey, PacketTag.secretKey)];

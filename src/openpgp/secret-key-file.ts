@@ -7,7 +7,7 @@
  * offline root for a hand-off) are written as GNU-dummy stubs.
  */
 import * as openpgp from 'openpgp';
-import { KeyceremonyError } from '../errors.js';
+import { KeyceremonyError, messageOf } from '../errors.js';
 import type { SecretKeyMaterial } from '../crypto/key-material.js';
 import { bytesEqual, wipe } from '../util/bytes.js';
 import { armor, readOpenPgpData } from './armor.js';
@@ -61,7 +61,7 @@ export async function decryptSecretKey(data: Uint8Array, passphrase: string, wha
     binary = await readOpenPgpData(data, ['privateKey']);
     privateKey = await openpgp.readPrivateKey({ binaryKey: binary });
   } catch (error) {
-    throw new KeyceremonyError('INPUT_INVALID', `${what} is not an OpenPGP secret key: ${messageText(error)}`);
+    throw new KeyceremonyError('INPUT_INVALID', `${what} is not an OpenPGP secret key: ${messageOf(error)}`);
   }
   let decrypted: openpgp.PrivateKey;
   // Every key on a token (a root without release subkeys): only stubs, nothing to decrypt — and openpgp.js
@@ -70,17 +70,17 @@ export async function decryptSecretKey(data: Uint8Array, passphrase: string, wha
   try {
     decrypted = allStubs ? privateKey : await openpgp.decryptKey({ privateKey, passphrase });
   } catch (error) {
-    if (/passphrase/i.test(messageText(error))) {
+    if (/passphrase/i.test(messageOf(error))) {
       throw new KeyceremonyError('PASSPHRASE_WRONG', `wrong passphrase for ${what}`);
     }
-    throw new KeyceremonyError('INPUT_INVALID', `cannot decrypt ${what}: ${messageText(error)}`);
+    throw new KeyceremonyError('INPUT_INVALID', `cannot decrypt ${what}: ${messageOf(error)}`);
   }
   // The structure comes from keyceremony's own reader: openpgp.js regroups signatures when it writes a key.
   let certificate: Certificate;
   try {
     certificate = parseSingleCertificate(binary);
   } catch (error) {
-    throw new KeyceremonyError('INPUT_INVALID', `${what} is not an OpenPGP secret key of a supported kind: ${messageText(error)}`);
+    throw new KeyceremonyError('INPUT_INVALID', `${what} is not an OpenPGP secret key of a supported kind: ${messageOf(error)}`);
   }
   const byFingerprint = new Map(allKeys(certificate).map((k) => [fingerprintHex(k), k] as const));
   const secrets = new Map<string, SecretKeyMaterial>();
@@ -104,8 +104,4 @@ export function allKeys(cert: Certificate): KeyPacket[] {
 /** True when two key packets are the same key (same public body). */
 export function sameKey(a: KeyPacket, b: KeyPacket): boolean {
   return bytesEqual(a.body, b.body);
-}
-
-function messageText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -6,6 +6,7 @@
 import { KeyceremonyError } from '../errors.js';
 import type { CertificateStatus, KeyStatus } from './certificate-state.js';
 import { KeyFlag, TRANSCRIPT_PURPOSE } from './constants.js';
+import { normalizeFingerprint } from '../util/fingerprint-display.js';
 
 export function releaseSigningCandidates(status: CertificateStatus): KeyStatus[] {
   return status.subkeys
@@ -29,7 +30,7 @@ export function selectSigningSubkey(
 ): KeyStatus {
   const candidates = releaseSigningCandidates(status).filter((k) => usable(k.fingerprint));
   if (requested !== undefined) {
-    const wanted = requested.replace(/\s+/g, '').toUpperCase();
+    const wanted = normalizeFingerprint(requested);
     const subkey = status.subkeys.find((k) => k.fingerprint === wanted || k.fingerprint.endsWith(wanted));
     if (!subkey) throw new KeyceremonyError('USAGE', `the key has no subkey ${requested}`);
     if (!candidates.includes(subkey)) {

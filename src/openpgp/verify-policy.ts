@@ -15,11 +15,12 @@ import type { Certificate } from './certificate.js';
 import { type CertificateStatus, type EvaluateOptions, evaluateCertificate, type KeyStatus } from './certificate-state.js';
 import { KeyFlag, SignatureType, TRANSCRIPT_PURPOSE } from './constants.js';
 import { type DataSource, digestsFor } from './detached-signature.js';
-import { fingerprintHex } from './key-packet.js';
+import { fingerprintHex, keyIdOf } from './key-packet.js';
 import { finishCheck, precheck } from './signature-check.js';
 import type { ParsedSignature } from './signature-packet.js';
 import type { HashAlgorithm } from '../crypto/algorithms.js';
 import { bytesEqual } from '../util/bytes.js';
+import { normalizeFingerprint } from '../util/fingerprint-display.js';
 
 export type VerifyPurpose = 'release' | 'transcript';
 
@@ -51,7 +52,7 @@ export interface VerifyResult {
  */
 export function selectRoot(certificates: readonly Certificate[], pinned: string | undefined): Certificate {
   if (pinned !== undefined) {
-    const wanted = pinned.replace(/\s+/g, '').toUpperCase();
+    const wanted = normalizeFingerprint(pinned);
     if (!/^[0-9A-F]{40}$/.test(wanted)) {
       throw new KeyceremonyError('USAGE', `--root must be a 40-digit hex fingerprint, got "${pinned}"`);
     }
@@ -79,7 +80,7 @@ function issuerLabel(sig: ParsedSignature): string | undefined {
 function findIssuer(status: CertificateStatus, sig: ParsedSignature): KeyStatus | undefined {
   const keys = [status.primary, ...status.subkeys];
   if (sig.issuerFingerprint) return keys.find((k) => bytesEqual(k.key.fingerprint, sig.issuerFingerprint as Uint8Array));
-  if (sig.issuerKeyId) return keys.find((k) => bytesEqual(k.key.fingerprint.subarray(12), sig.issuerKeyId as Uint8Array));
+  if (sig.issuerKeyId) return keys.find((k) => bytesEqual(keyIdOf(k.key.fingerprint), sig.issuerKeyId as Uint8Array));
   return undefined;
 }
 

@@ -23,6 +23,7 @@ import { sha256Hex } from '../crypto/hash.js';
 import { entryHash, GENESIS_HASH, type JsonObject, serializeEntry, type TranscriptEntry } from './entry.js';
 import { renderTranscriptMarkdown } from './markdown.js';
 import { wholeSeconds } from '../util/duration.js';
+import { normalizeFingerprint } from '../util/fingerprint-display.js';
 
 export interface ChainProblem {
   readonly seq: number;
@@ -148,7 +149,7 @@ async function checkSignature(
   if (canonical !== new TextDecoder().decode(sigBytes)) return { ok: false, detail: 'signature file was altered (not in the form keyceremony writes)' };
   const recorded = entries.find((e) => e.event === 'transcript.signer')?.data['root'];
   if (typeof recorded !== 'string') return { ok: false, detail: 'the transcript does not name its root' };
-  const wanted = pinned?.replace(/\s+/g, '').toUpperCase() ?? recorded;
+  const wanted = pinned === undefined ? recorded : normalizeFingerprint(pinned);
   if (wanted !== recorded) return { ok: false, detail: `the transcript names signer ${recorded}, but ${wanted} is pinned` };
   let root: Certificate;
   try {

@@ -3,6 +3,11 @@ import { fromHex } from './bytes.js';
 import { toPgpWords } from './pgp-words.js';
 
 /** "ABCD 1234 ..." — hex in groups of four, upper case, with a double space in the middle as gpg prints it. */
+/** A fingerprint as typed or pasted ("ABCD 1234 …", lower case) in the form keyceremony compares: hex, upper case. */
+export function normalizeFingerprint(text: string): string {
+  return text.replace(/\s+/g, '').toUpperCase();
+}
+
 export function groupedHex(hex: string): string {
   const groups = hex.toUpperCase().match(/.{1,4}/g) ?? [];
   const half = Math.ceil(groups.length / 2);

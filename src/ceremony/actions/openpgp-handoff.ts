@@ -15,6 +15,7 @@ import { defineAction } from '../action.js';
 import type { CeremonyContext, OpenPgpRootProduct, SessionSubkey } from '../context.js';
 import { StepRefParam } from '../params/common.js';
 import { VAULT_PASSPHRASE_WORDS } from '../session.js';
+import { normalizeFingerprint } from '../../util/fingerprint-display.js';
 
 export const SignerName = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must match ^[a-z0-9][a-z0-9_-]*$');
 
@@ -39,7 +40,7 @@ export function handoffPassphraseId(signer: string): string {
 }
 
 function findSubkey(root: OpenPgpRootProduct, wanted: string): SessionSubkey {
-  const normalized = wanted.replace(/\s+/g, '').toUpperCase();
+  const normalized = normalizeFingerprint(wanted);
   const found = root.subkeys.find((s) => s.label === wanted || fingerprintHex(s.key.key) === normalized);
   if (!found) throw new KeyceremonyError('SCRIPT_INVALID', `no subkey "${wanted}" in this session's root`);
   if (found.purpose !== 'release') throw new KeyceremonyError('SCRIPT_INVALID', `subkey "${wanted}" signs ceremony transcripts and never leaves the vault`);

@@ -19,6 +19,7 @@ import { defineAction } from '../action.js';
 import type { CeremonyContext, OpenPgpRootProduct } from '../context.js';
 import { DurationParam, KeyAlgorithmParam, repeatedIndexes, RoleRefParam, StepRefParam, SubkeyLabelParam } from '../params/common.js';
 import { storeRoot } from '../root-files.js';
+import { normalizeFingerprint } from '../../util/fingerprint-display.js';
 
 const SubkeyRef = z.string().min(1);
 
@@ -59,7 +60,7 @@ const Params = z
 type Params = z.infer<typeof Params>;
 
 export function resolveSubkey(ctx: CeremonyContext, root: OpenPgpRootProduct, ref: string): string {
-  const normalized = ref.replace(/\s+/g, '').toUpperCase();
+  const normalized = normalizeFingerprint(ref);
   const fingerprints = root.certificate.subkeys.map((s) => fingerprintHex(s.key));
   const byLabel = ctx.inventory.keys.filter((k) => k.label === ref && fingerprints.includes(k.id));
   if (byLabel.length > 1) throw new KeyceremonyError('SCRIPT_INVALID', `several subkeys are labelled "${ref}": name it by fingerprint`);

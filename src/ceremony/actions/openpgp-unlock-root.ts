@@ -18,12 +18,13 @@ import type { TreeReader } from '../../vault/vault-certificates.js';
 import { openTokenSigner } from '../token-keys.js';
 import { defineAction } from '../action.js';
 import type { CeremonyContext, OpenPgpRootProduct, SessionSubkey } from '../context.js';
+import { normalizeFingerprint } from '../../util/fingerprint-display.js';
 
 const Params = z.strictObject({
   /** The root to unlock; may be left out when the vault holds exactly one active root. */
   fingerprint: z
     .string()
-    .transform((v) => v.replace(/\s+/g, '').toUpperCase())
+    .transform(normalizeFingerprint)
     .pipe(z.string().regex(/^[0-9A-F]{40}$/, 'must be a 40-digit hex fingerprint'))
     .optional(),
 });
