@@ -11,9 +11,10 @@ import { fingerprintHex } from '../openpgp/key-packet.js';
 import { renderTranscriptMarkdown } from '../transcript/markdown.js';
 import { TranscriptRecorder } from '../transcript/recorder.js';
 import { codeSha256, toolVersion } from '../version.js';
-import { emptyInventory, type Inventory, INVENTORY_PATH, parseInventory } from '../vault/inventory.js';
+import { emptyInventory, type Inventory } from '../vault/inventory.js';
 import { publicPath, vaultPath } from '../vault/layout.js';
 import { isInside, OutputTree, type WrittenFile } from '../vault/output-tree.js';
+import { openVault } from '../vault/open-vault.js';
 import { vaultPassphraseCheck } from '../vault/passphrase-check.js';
 import { openPublicTree } from '../vault/public-tree.js';
 import type { SecretGuard } from '../vault/secret-guard.js';
@@ -137,11 +138,7 @@ async function openExistingVault(
   inventory: Inventory;
   checkPassphrase: ((passphrase: string) => Promise<string | undefined>) | undefined;
 }> {
-  const vault = await OutputTree.existing('vault', vaultDir, { secret: true, guard: options.guard });
-  if (!(await vault.exists(INVENTORY_PATH))) {
-    throw new KeyceremonyError('VAULT_INVALID', `${vault.root} is not a keyceremony vault (no ${INVENTORY_PATH})`);
-  }
-  const inventory = parseInventory(await vault.read(INVENTORY_PATH), `vault/${INVENTORY_PATH}`);
+  const { vault, inventory } = await openVault(vaultDir, options.guard);
   if (inventory.rehearsal !== options.rehearsal) {
     throw new KeyceremonyError(
       'VAULT_INVALID',

@@ -1,7 +1,7 @@
 /**
- * Writing the public bundle into a public tree (new files created, existing ones replaced) and checking that
- * KEYS reads back with exactly the roots that were published. Shared by the `publish` ceremony step and the
- * `keyceremony publish` command.
+ * Building a vault's public bundle and writing it into a public tree (new files created, existing ones
+ * replaced), checking that KEYS reads back with exactly the roots that were published. Shared by the
+ * `publish` ceremony step and the `keyceremony publish` command.
  */
 import { KeyceremonyError } from '../errors.js';
 import type { Certificate } from '../openpgp/certificate.js';
@@ -9,9 +9,25 @@ import { readKeyring } from '../openpgp/keyring.js';
 import { fingerprintHex } from '../openpgp/key-packet.js';
 import { publicPath } from '../vault/layout.js';
 import type { OutputTree, WrittenFile } from '../vault/output-tree.js';
-import type { PublicFile } from './public-bundle.js';
+import type { Inventory } from '../vault/inventory.js';
+import { loadRootCertificates, type TreeReader } from '../vault/vault-certificates.js';
+import { toolVersion } from '../version.js';
+import { buildPublicBundle, type PublicFile } from './public-bundle.js';
 
-export async function writePublicBundle(
+export interface PublishedVault {
+  readonly certificates: readonly Certificate[];
+  readonly written: readonly { file: PublicFile; written: WrittenFile }[];
+}
+
+/** Publishes every OpenPGP root of the vault (reading only public certificates and the inventory). */
+export async function publishVault(tree: OutputTree, vault: TreeReader, inventory: Inventory, now: Date): Promise<PublishedVault> {
+  const certificates = await loadRootCertificates(vault, inventory);
+  if (certificates.length === 0) throw new KeyceremonyError('VAULT_INVALID', 'the vault holds no OpenPGP root key to publish');
+  const files = buildPublicBundle({ certificates, inventory, toolVersion: toolVersion() });
+  return { certificates, written: await writePublicBundle(tree, files, certificates, now) };
+}
+
+async function writePublicBundle(
   tree: OutputTree,
   files: readonly PublicFile[],
   certificates: readonly Certificate[],

@@ -49,6 +49,7 @@ describe('keyceremony status', () => {
 
   it('refuses bad options and directories that are not vaults (exit 2)', async () => {
     expect((await status(Date.now(), '--warn-days', 'soon')).code).toBe(2);
+    for (const loose of [' ', '0x10', '1e3']) expect((await status(Date.now(), '--warn-days', loose)).stderr).toMatch(/--warn-days must be a whole number/);
     expect((await cli(['status', '--vault', vault, '--now', 'yesterday'])).code).toBe(2);
     const notVault = await cli(['status', '--vault', join(sharedRehearsal(), 'public')]);
     expect(notVault.code).toBe(2);

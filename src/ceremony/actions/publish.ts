@@ -3,12 +3,8 @@
  * checks that KEYS reads back with every root's fingerprint. Ends every ceremony that changes a key.
  */
 import { z } from 'zod';
-import { buildPublicBundle } from '../../publish/public-bundle.js';
-import { writePublicBundle } from '../../publish/write-bundle.js';
-import { KeyceremonyError } from '../../errors.js';
+import { publishVault } from '../../publish/write-bundle.js';
 import { publicPath } from '../../vault/layout.js';
-import { loadRootCertificates } from '../../vault/vault-certificates.js';
-import { toolVersion } from '../../version.js';
 import { defineAction } from '../action.js';
 
 const Params = z.strictObject({});
@@ -33,12 +29,8 @@ export const publish = defineAction<Params>({
     };
   },
   async run(ctx) {
-    const certificates = await loadRootCertificates(ctx.vault, ctx.inventory);
-    if (certificates.length === 0) throw new KeyceremonyError('VAULT_INVALID', 'the vault holds no OpenPGP root key to publish');
-    const files = buildPublicBundle({ certificates, inventory: ctx.inventory, toolVersion: toolVersion() });
-    for (const { file, written } of await writePublicBundle(ctx.public, files, certificates, ctx.now())) {
-      ctx.recordOutput(written, { fingerprints: [...file.fingerprints] });
-    }
+    const { certificates, written } = await publishVault(ctx.public, ctx.vault, ctx.inventory, ctx.now());
+    for (const { file, written: w } of written) ctx.recordOutput(w, { fingerprints: [...file.fingerprints] });
     ctx.ui.success(`Public tree written: KEYS, keys.html, WKD, SHA256SUMS (${certificates.length} root key(s))`);
   },
 });

@@ -5,16 +5,13 @@
  * passphrases go to standard output, one per line; their strength to standard error, so that a pipe receives
  * the passphrase alone. The default, 10 words, is 129 bits — what keyceremony uses for backup passphrases.
  */
-import { KeyceremonyError } from '../../errors.js';
 import { bitsPerWord, generatePassphrase } from '../../util/diceware.js';
+import { wholeNumberOption } from '../numbers.js';
 
 export const DEFAULT_PASSPHRASE_WORDS = 10;
 
 function integer(text: string | undefined, fallback: number, what: string, min: number, max: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max) throw new KeyceremonyError('USAGE', `${what} must be a whole number from ${min} to ${max}, not "${text}"`);
-  return value;
+  return text === undefined ? fallback : wholeNumberOption(text, what, min, max);
 }
 
 export function passphraseCommand(options: { words?: string; count?: string }): void {

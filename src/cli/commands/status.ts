@@ -1,9 +1,9 @@
 /** keyceremony status --vault DIR [--json] [--warn-days N] [--now TIME] — exit 1 when a key is expired or due. */
 import chalk from 'chalk';
 import { KeyceremonyError } from '../../errors.js';
-import { INVENTORY_PATH, parseInventory } from '../../vault/inventory.js';
 import { allWell, keyStatus, type KeyState } from '../../vault/key-status.js';
-import { OutputTree } from '../../vault/output-tree.js';
+import { openVault } from '../../vault/open-vault.js';
+import { wholeNumberOption } from '../numbers.js';
 
 export interface StatusOptions {
   readonly vault: string;
@@ -20,13 +20,10 @@ const paint: Record<KeyState, (s: string) => string> = {
 };
 
 export async function statusCommand(options: StatusOptions): Promise<void> {
-  const warnDays = Number(options.warnDays);
-  if (!Number.isInteger(warnDays) || warnDays < 0) throw new KeyceremonyError('USAGE', `--warn-days must be a whole number of days, not "${options.warnDays}"`);
+  const warnDays = wholeNumberOption(options.warnDays, '--warn-days', 0, 36_500);
   const now = options.now ? new Date(options.now) : new Date();
   if (Number.isNaN(now.getTime())) throw new KeyceremonyError('USAGE', `--now is not a time: ${options.now}`);
-  const vault = await OutputTree.existing('vault', options.vault, { secret: true });
-  if (!(await vault.exists(INVENTORY_PATH))) throw new KeyceremonyError('VAULT_INVALID', `${vault.root} is not a keyceremony vault (no ${INVENTORY_PATH})`);
-  const inventory = parseInventory(await vault.read(INVENTORY_PATH), `${options.vault}/${INVENTORY_PATH}`);
+  const { inventory } = await openVault(options.vault);
   const rows = keyStatus(inventory, now, warnDays);
   const ok = allWell(rows);
   if (options.json) {
