@@ -40,22 +40,35 @@ export async function findBackup(mediumPath: string, mediumLabel: string, name?:
   return { dir, manifest };
 }
 
-/** Checks the copy in `dir` against the manifest without decrypting it; returns its bytes. */
-export async function readCheckedCopy(found: FoundBackup): Promise<Uint8Array> {
-  const path = join(found.dir, ARCHIVE_FILE);
+export type CopyCheck =
+  | { readonly data: Uint8Array; readonly sha256: string; readonly problem: undefined }
+  | { readonly data: undefined; readonly sha256: string | undefined; readonly problem: string };
+
+/**
+ * Reads the copy in `found.dir` and compares its SHA-256 and size with the manifest, without decrypting it.
+ * `name` is how the problem names the file. Shared by opening a backup and `keyceremony backup verify`.
+ */
+export async function checkCopy(found: FoundBackup, name: string): Promise<CopyCheck> {
   let data: Uint8Array;
   try {
-    data = new Uint8Array(await readFile(path));
+    data = new Uint8Array(await readFile(join(found.dir, ARCHIVE_FILE)));
   } catch (error) {
-    throw new KeyceremonyError('CHECK_FAILED', `the backup copy ${path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    return { data: undefined, sha256: undefined, problem: `${name} cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}` };
   }
-  const digest = sha256Hex(data);
-  if (digest !== found.manifest.archive.sha256 || data.length !== found.manifest.archive.size) {
-    throw new KeyceremonyError('CHECK_FAILED', `the backup copy ${path} is damaged: its SHA-256 is ${digest}, the manifest says ${found.manifest.archive.sha256}`, {
-      details: ['Use another copy (every medium holds one), and replace this medium.'],
-    });
+  const sha256 = sha256Hex(data);
+  if (sha256 !== found.manifest.archive.sha256 || data.length !== found.manifest.archive.size) {
+    return { data: undefined, sha256, problem: `${name} is damaged: its SHA-256 is ${sha256}, the manifest says ${found.manifest.archive.sha256}` };
   }
-  return data;
+  return { data, sha256, problem: undefined };
+}
+
+/** The copy's bytes once they match the manifest; CHECK_FAILED otherwise. */
+export async function readCheckedCopy(found: FoundBackup): Promise<Uint8Array> {
+  const checked = await checkCopy(found, `the backup copy ${join(found.dir, ARCHIVE_FILE)}`);
+  if (checked.problem !== undefined) {
+    throw new KeyceremonyError('CHECK_FAILED', checked.problem, { details: ['Use another copy (every medium holds one), and replace this medium.'] });
+  }
+  return checked.data;
 }
 
 export interface OpenedBackup {
