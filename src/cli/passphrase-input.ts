@@ -1,15 +1,10 @@
 /** Reading a passphrase for a command: from a file (first line), or typed hidden on a terminal. */
-import { readFile } from 'node:fs/promises';
 import { KeyceremonyError } from '../errors.js';
+import { readInputFile } from '../util/input-file.js';
 
 export async function readPassphrase(file: string | undefined, label: string): Promise<string> {
   if (file !== undefined) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      throw new KeyceremonyError('INPUT_NOT_FOUND', `cannot read passphrase file ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
+    const text = new TextDecoder().decode(await readInputFile(file, 'passphrase file'));
     const line = text.split(/\r?\n/)[0] ?? '';
     if (line.length === 0) throw new KeyceremonyError('INPUT_INVALID', `passphrase file ${file} is empty`);
     return line;

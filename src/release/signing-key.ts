@@ -1,5 +1,4 @@
 /** Opening a key file (a hand-off key, or a vault key) for signing releases. */
-import { readFile } from 'node:fs/promises';
 import { KeyceremonyError } from '../errors.js';
 import { evaluateCertificate } from '../openpgp/certificate-state.js';
 import type { Certificate } from '../openpgp/certificate.js';
@@ -8,6 +7,7 @@ import { decryptSecretKey } from '../openpgp/secret-key-file.js';
 import type { SigningKey } from '../openpgp/self-signatures.js';
 import { selectSigningSubkey } from '../openpgp/select-subkey.js';
 import { SoftwareSigner } from '../signer/software-signer.js';
+import { readInputFile } from '../util/input-file.js';
 
 export interface ReleaseSigningKey {
   readonly key: SigningKey;
@@ -18,13 +18,7 @@ export interface ReleaseSigningKey {
 }
 
 export async function openSigningKey(keyFile: string, passphrase: string, now: Date, subkey?: string): Promise<ReleaseSigningKey> {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await readFile(keyFile));
-  } catch (error) {
-    throw new KeyceremonyError('INPUT_NOT_FOUND', `cannot read key file ${keyFile} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  const unlocked = await decryptSecretKey(bytes, passphrase, keyFile);
+  const unlocked = await decryptSecretKey(await readInputFile(keyFile, 'key file'), passphrase, keyFile);
   const status = evaluateCertificate(unlocked.certificate, now);
   const chosen = selectSigningSubkey(status, (fpr) => unlocked.secrets.has(fpr), subkey);
   const secret = unlocked.secrets.get(chosen.fingerprint);

@@ -4,13 +4,13 @@
  * root) are KeyceremonyErrors with exit 2; a bad, untrusted or unparseable signature is a result with ok=false.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { KeyceremonyError } from '../errors.js';
 import { readKeyring } from '../openpgp/keyring.js';
 import { readDetachedSignatures } from '../openpgp/detached-signature.js';
 import { fingerprintHex } from '../openpgp/key-packet.js';
 import { selectRoot, type VerifyResult, verifyDetached } from '../openpgp/verify-policy.js';
 import { fileSize, type ProgressListener, readChunks } from './file-stream.js';
+import { readInputFile } from '../util/input-file.js';
 
 export interface VerifyRequest {
   readonly keyring: string;
@@ -27,24 +27,16 @@ export interface FileVerification extends VerifyResult {
   readonly root: string;
 }
 
-async function readInput(path: string, what: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(path));
-  } catch (error) {
-    throw new KeyceremonyError('INPUT_NOT_FOUND', `cannot read ${what} ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-}
-
 export function defaultSignatureFile(file: string): string {
   for (const candidate of [`${file}.asc`, `${file}.sig`]) if (existsSync(candidate)) return candidate;
   throw new KeyceremonyError('INPUT_NOT_FOUND', `no signature for ${file}: neither ${file}.asc nor ${file}.sig exists (use --signature)`);
 }
 
 export async function verifyFile(request: VerifyRequest): Promise<FileVerification> {
-  const certificates = await readKeyring(await readInput(request.keyring, 'keyring'), request.keyring);
+  const certificates = await readKeyring(await readInputFile(request.keyring, 'keyring'), request.keyring);
   const root = selectRoot(certificates, request.root);
   const signatureFile = request.signature ?? defaultSignatureFile(request.file);
-  const signatureBytes = await readInput(signatureFile, 'signature');
+  const signatureBytes = await readInputFile(signatureFile, 'signature');
   const size = await fileSize(request.file);
   let signatures;
   try {

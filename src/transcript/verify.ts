@@ -24,6 +24,7 @@ import { entryHash, GENESIS_HASH, type JsonObject, serializeEntry, type Transcri
 import { renderTranscriptMarkdown } from './markdown.js';
 import { wholeSeconds } from '../util/duration.js';
 import { normalizeFingerprint } from '../util/fingerprint-display.js';
+import { readOptionalFile } from '../util/input-file.js';
 
 export interface ChainProblem {
   readonly seq: number;
@@ -104,18 +105,9 @@ export function checkChain(text: string): { entries: TranscriptEntry[]; problem:
   return { entries, problem: undefined };
 }
 
-async function readIfPresent(path: string): Promise<Uint8Array | undefined> {
-  try {
-    return new Uint8Array(await readFile(path));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
 async function loadKeyring(dir: string, tree: 'vault' | 'public'): Promise<Certificate[]> {
   if (tree === 'public') {
-    const keys = await readIfPresent(join(dir, 'KEYS'));
+    const keys = await readOptionalFile(join(dir, 'KEYS'));
     if (!keys) throw new KeyceremonyError('INPUT_NOT_FOUND', `${dir} has no KEYS file to check the transcript signatures with`);
     return readKeyring(keys, join(dir, 'KEYS'));
   }
@@ -137,7 +129,7 @@ async function checkSignature(
   pinned: string | undefined,
   now: Date,
 ): Promise<{ ok: boolean; detail: string }> {
-  const sigBytes = await readIfPresent(join(dir, 'transcripts', `${name}.jsonl.asc`));
+  const sigBytes = await readOptionalFile(join(dir, 'transcripts', `${name}.jsonl.asc`));
   if (!sigBytes) return { ok: false, detail: 'signature file is missing' };
   let signatures;
   try {
@@ -175,7 +167,7 @@ export async function verifyTranscriptDirectory(dir: string, options: { root?: s
   } catch {
     throw new KeyceremonyError('INPUT_NOT_FOUND', `${dir} is not a directory`);
   }
-  const tree = (await readIfPresent(join(dir, 'inventory.json'))) ? 'vault' : 'public';
+  const tree = (await readOptionalFile(join(dir, 'inventory.json'))) ? 'vault' : 'public';
   const names = (await readdir(join(dir, 'transcripts')).catch(() => [] as string[]))
     .filter((n) => n.endsWith('.jsonl'))
     .map((n) => n.slice(0, -'.jsonl'.length))
@@ -192,7 +184,7 @@ export async function verifyTranscriptDirectory(dir: string, options: { root?: s
     const signature = problem
       ? { ok: false, detail: 'not checked: the chain is broken' }
       : await checkSignature(dir, name, bytes, entries, keyring, options.root, options.now);
-    const md = await readIfPresent(join(dir, 'transcripts', `${name}.md`));
+    const md = await readOptionalFile(join(dir, 'transcripts', `${name}.md`));
     const markdown = !md ? 'absent' : !problem && new TextDecoder().decode(md) === renderTranscriptMarkdown(entries) ? 'ok' : 'differs';
     if (!problem) {
       for (const e of entries) {
@@ -208,7 +200,7 @@ export async function verifyTranscriptDirectory(dir: string, options: { root?: s
 
   const outputs: OutputCheck[] = [];
   for (const [path, record] of [...latest.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-    const content = await readIfPresent(join(dir, ...path.split('/')));
+    const content = await readOptionalFile(join(dir, ...path.split('/')));
     outputs.push({ path, transcript: record.transcript, status: !content ? 'absent' : sha256Hex(content) === record.sha256 ? 'ok' : 'mismatch' });
   }
   const ok = reports.every((r) => r.ok) && outputs.every((o) => o.status !== 'mismatch');

@@ -13,7 +13,6 @@
  * `keyceremony dct fetch-keys` writes). In `keyceremony rehearse` it is DIR/server-keys; a rehearsal without
  * those files uses throwaway keys (marked in the transcript), so its metadata cannot be published.
  */
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { generateKeyPair, type PublicKeyMaterial, samePublicKey } from '../../crypto/key-material.js';
@@ -29,6 +28,7 @@ import { assertRootAccepted, assertTargetsAccepted, vaultMetadata, vaultRootCert
 import { activeDctRoot, activeDelegations, activeTargetsKey, openDctSigner, showKeyId } from '../dct/vault-keys.js';
 import { DurationParam, uniqueList } from '../params/common.js';
 import { GunParam, SignerNameParam } from '../params/dct.js';
+import { readOptionalFile } from '../../util/input-file.js';
 
 const Params = z.strictObject({
   /**
@@ -54,12 +54,8 @@ interface ServerKeys {
 }
 
 async function readKeyFile(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new KeyceremonyError('INPUT_NOT_FOUND', `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
+  const bytes = await readOptionalFile(path);
+  return bytes && new TextDecoder().decode(bytes);
 }
 
 /** The server keys directory: the script's, or DIR/server-keys in `keyceremony rehearse`. */

@@ -2,22 +2,17 @@
  * Non-interactive prompts: answers from a YAML file (`run --answers FILE`), and rehearsal (`rehearse`),
  * which also confirms every checkpoint and generates throwaway secrets it does not find in the answers.
  */
-import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { KeyceremonyError } from '../../errors.js';
 import { generatePassphrase } from '../../util/diceware.js';
 import { INITIALS, type Prompter, type PromptSource, type SecretAnswer, type SecretRequest } from './prompter.js';
 import { weakness } from './passphrase-strength.js';
+import { readInputFile } from '../../util/input-file.js';
 
 type Answer = string | boolean | number;
 
 export async function readAnswersFile(path: string): Promise<Map<string, Answer>> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new KeyceremonyError('INPUT_NOT_FOUND', `cannot read answers file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
+  const text = new TextDecoder().decode(await readInputFile(path, 'answers file'));
   let parsed: unknown;
   try {
     parsed = parse(text, { uniqueKeys: true });

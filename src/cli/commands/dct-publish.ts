@@ -8,7 +8,7 @@
  * publish sends both files, a root rotation only root.json, a repeated publish nothing. Afterwards it reads
  * the server's copies back and compares them byte for byte.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import chalk from 'chalk';
 import { parseMetadata, type RootSigned, type SignedMetadata } from '../../dct/metadata.js';
@@ -18,6 +18,7 @@ import { findPrivateMaterial } from '../../dct/online/private-material.js';
 import { rootMetadataProblems, targetsMetadataProblems } from '../../dct/verify.js';
 import { KeyceremonyError } from '../../errors.js';
 import { bytesEqual } from '../../util/bytes.js';
+import { readOptionalFile } from '../../util/input-file.js';
 
 export interface DctPublishOptions {
   readonly server: string;
@@ -26,15 +27,6 @@ export interface DctPublishOptions {
 }
 
 type Role = 'root' | 'targets';
-
-async function readOptional(path: string): Promise<Uint8Array | undefined> {
-  try {
-    return new Uint8Array(await readFile(path));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new KeyceremonyError('INPUT_NOT_FOUND', `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
-}
 
 function parseLocal<T extends Role>(bytes: Uint8Array, role: T, path: string) {
   try {
@@ -89,11 +81,11 @@ export async function dctPublishCommand(dir: string, options: DctPublishOptions)
   }
 
   const rootPath = join(root, 'root.json');
-  const rootBytes = await readOptional(rootPath);
+  const rootBytes = await readOptionalFile(rootPath);
   if (!rootBytes) throw new KeyceremonyError('INPUT_NOT_FOUND', `${rootPath} does not exist (give public/dct/<GUN>/ of a ceremony)`);
   const rootMetadata = parseLocal(rootBytes, 'root', rootPath);
   const targetsPath = join(root, 'targets.json');
-  const targetsBytes = await readOptional(targetsPath);
+  const targetsBytes = await readOptionalFile(targetsPath);
   const targets = targetsBytes ? parseLocal(targetsBytes, 'targets', targetsPath) : undefined;
 
   // Check as clients will, before anything leaves this machine.
