@@ -15,12 +15,9 @@ import type {
   TranscriptSigner,
 } from './context.js';
 import type { LoadedScript } from './load-script.js';
-import type { Prompter, SecretRequest } from './prompts/prompter.js';
+import { keyPassphraseRequest, type Prompter, type SecretRequest } from './prompts/prompter.js';
 import type { Ui } from './ui.js';
 import { type CeremonyToken, TokenBroker, type TokenSelection } from './tokens.js';
-
-/** Words in generated vault passphrases: 8 × 12.9 ≈ 103 bits. */
-export const VAULT_PASSPHRASE_WORDS = 8;
 
 export interface SessionOptions {
   readonly script: LoadedScript;
@@ -187,15 +184,14 @@ export class Session implements CeremonyContext {
   async vaultPassphrase(): Promise<string> {
     if (this.#vaultPassphrase !== undefined) return this.#vaultPassphrase;
     const check = this.#vaultPassphraseCheck;
-    this.#vaultPassphrase = await this.secret({
-      id: 'vault.passphrase',
-      label: 'Vault passphrase',
-      kind: 'passphrase',
-      purpose: check || this.#options.existingVault ? 'existing' : 'new',
-      minBits: this.script.script.preflight.minPassphraseBits,
-      generatedWords: VAULT_PASSPHRASE_WORDS,
-      ...(check ? { check } : {}),
-    });
+    this.#vaultPassphrase = await this.secret(
+      keyPassphraseRequest(this.script.script.preflight.minPassphraseBits, {
+        id: 'vault.passphrase',
+        label: 'Vault passphrase',
+        purpose: check || this.#options.existingVault ? 'existing' : 'new',
+        ...(check ? { check } : {}),
+      }),
+    );
     return this.#vaultPassphrase;
   }
 

@@ -22,7 +22,7 @@ import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';
 import { activeDelegations, handoffPassphrasePrompt, noteDctExpiry, registerDctKey, showKeyId, writeNotaryKeyFile, writeOrReplace, writeVaultKey } from '../dct/vault-keys.js';
 import { REHEARSAL } from '../rehearsal-marks.js';
-import { VAULT_PASSPHRASE_WORDS } from '../session.js';
+import { keyPassphraseRequest } from '../prompts/prompter.js';
 import { DurationParam, uniqueList } from '../params/common.js';
 import { SignerNameParam } from '../params/dct.js';
 
@@ -93,14 +93,13 @@ export const dctGenerateDelegation = defineAction<Params>({
       registerDctKey(ctx, { keyId, kind: 'dct-delegation', role: 'delegation', label: signer, path, created }, { signer, delegationRole: `targets/${signer}` });
       ctx.recordOutput(vaultFile, { keyId, signer, encrypted: true, format: 'notary' });
 
-      const passphrase = await ctx.secret({
-        id: handoffPassphrasePrompt(signer),
-        label: `Hand-off passphrase for signer "${signer}" (protects the delegation key they take away)`,
-        kind: 'passphrase',
-        purpose: 'new',
-        minBits: ctx.script.script.preflight.minPassphraseBits,
-        generatedWords: VAULT_PASSPHRASE_WORDS,
-      });
+      const passphrase = await ctx.secret(
+        keyPassphraseRequest(ctx.script.script.preflight.minPassphraseBits, {
+          id: handoffPassphrasePrompt(signer),
+          label: `Hand-off passphrase for signer "${signer}" (protects the delegation key they take away)`,
+          purpose: 'new',
+        }),
+      );
       const keyFile = await writeNotaryKeyFile(handoff, dctHandoffPath.privateKey(signer, keyId), pair, passphrase, { role: signer });
       ctx.recordOutput(keyFile, { keyId, signer, encrypted: true, format: 'notary' });
       const pub = dockerPublicKeyFile(pair.publicKey, signer);

@@ -14,7 +14,7 @@ import { isoDate } from '../../util/duration.js';
 import { defineAction } from '../action.js';
 import type { CeremonyContext, OpenPgpRootProduct, SessionSubkey } from '../context.js';
 import { StepRefParam } from '../params/common.js';
-import { VAULT_PASSPHRASE_WORDS } from '../session.js';
+import { keyPassphraseRequest } from '../prompts/prompter.js';
 import { normalizeFingerprint } from '../../util/fingerprint-display.js';
 
 export const SignerName = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must match ^[a-z0-9][a-z0-9_-]*$');
@@ -89,14 +89,13 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
   for (const signer of params.signers) {
     const subkeys = signer.subkeys.map((s) => findSubkey(root, s));
     const fingerprints = subkeys.map((s) => fingerprintHex(s.key.key));
-    const passphrase = await ctx.secret({
-      id: handoffPassphraseId(signer.name),
-      label: `Hand-off passphrase for ${signer.name}`,
-      kind: 'passphrase',
-      purpose: 'new',
-      minBits: ctx.script.script.preflight.minPassphraseBits,
-      generatedWords: VAULT_PASSPHRASE_WORDS,
-    });
+    const passphrase = await ctx.secret(
+      keyPassphraseRequest(ctx.script.script.preflight.minPassphraseBits, {
+        id: handoffPassphraseId(signer.name),
+        label: `Hand-off passphrase for ${signer.name}`,
+        purpose: 'new',
+      }),
+    );
     const name = `${fingerprints[0]}.sec.asc`;
     const path = `${signer.name}/${name}`;
     const written = await handoff.write(path, await buildHandoffKey(root.certificate, fingerprints, root.secrets, passphrase));

@@ -21,7 +21,7 @@ import type { InventoryKey, KeyLocation } from '../../vault/inventory.js';
 import type { OutputTree, WrittenFile } from '../../vault/output-tree.js';
 import type { CeremonyContext } from '../context.js';
 import type { TokenKeyParam } from '../params/token.js';
-import { VAULT_PASSPHRASE_WORDS } from '../session.js';
+import { keyPassphraseRequest } from '../prompts/prompter.js';
 import { createTokenKey, openTokenSigner } from '../token-keys.js';
 import { wholeSeconds } from '../../util/duration.js';
 
@@ -62,27 +62,26 @@ export async function dctPassphrase(ctx: CeremonyContext): Promise<string> {
   // Asked before this ceremony writes any DCT key, so a DCT key in the inventory comes from an earlier one.
   const existing = ctx.inventory.keys.find((k) => dctKinds(k) && k.location.type === 'file');
   const path = existing?.location.type === 'file' ? existing.location.path : undefined;
-  s.passphrase = await ctx.secret({
-    id: DCT_PASSPHRASE_PROMPT,
-    label: 'DCT key passphrase (Docker Content Trust root and repository keys)',
-    kind: 'passphrase',
-    purpose: path ? 'existing' : 'new',
-    minBits: ctx.script.script.preflight.minPassphraseBits,
-    generatedWords: VAULT_PASSPHRASE_WORDS,
-    ...(path
-      ? {
-          check: async (value: string): Promise<string | undefined> => {
-            try {
-              decryptNotaryKey(text(await ctx.vault.read(path)), value, `vault/${path}`);
-              return undefined;
-            } catch (error) {
-              if (error instanceof KeyceremonyError && error.code === 'PASSPHRASE_WRONG') return 'wrong DCT passphrase';
-              throw error;
-            }
-          },
-        }
-      : {}),
-  });
+  s.passphrase = await ctx.secret(
+    keyPassphraseRequest(ctx.script.script.preflight.minPassphraseBits, {
+      id: DCT_PASSPHRASE_PROMPT,
+      label: 'DCT key passphrase (Docker Content Trust root and repository keys)',
+      purpose: path ? 'existing' : 'new',
+      ...(path
+        ? {
+            check: async (value: string): Promise<string | undefined> => {
+              try {
+                decryptNotaryKey(text(await ctx.vault.read(path)), value, `vault/${path}`);
+                return undefined;
+              } catch (error) {
+                if (error instanceof KeyceremonyError && error.code === 'PASSPHRASE_WRONG') return 'wrong DCT passphrase';
+                throw error;
+              }
+            },
+          }
+        : {}),
+    }),
+  );
   return s.passphrase;
 }
 

@@ -32,6 +32,20 @@ export interface SecretRequest {
   readonly check?: (value: string) => Promise<string | undefined>;
 }
 
+/** Words in a generated key passphrase: eight diceware words, about 103 bits. */
+export const KEY_PASSPHRASE_WORDS = 8;
+
+/**
+ * A passphrase that encrypts a key file (vault, DCT, hand-off): held to the script's strength floor
+ * (`minBits`), with an eight-word passphrase offered when it is new.
+ */
+export function keyPassphraseRequest(
+  minBits: number,
+  request: Pick<SecretRequest, 'id' | 'label' | 'purpose' | 'check'>,
+): SecretRequest {
+  return { kind: 'passphrase', minBits, generatedWords: KEY_PASSPHRASE_WORDS, ...request };
+}
+
 export interface SecretAnswer {
   readonly value: string;
   /** True when keyceremony generated the value (diceware). */
