@@ -8,7 +8,7 @@
  */
 import { KeyceremonyError } from '../errors.js';
 import { sha256Hex } from '../crypto/hash.js';
-import type { OutputTree } from '../vault/output-tree.js';
+import type { OutputTree, WrittenFile } from '../vault/output-tree.js';
 import { readDataFile } from '../util/data-files.js';
 import { groupedHex } from '../util/fingerprint-display.js';
 import { ARCHIVE_FILE, type BackupManifest, MANIFEST_FILE, TRANSCRIPTS_DIR } from './manifest.js';
@@ -20,8 +20,11 @@ export interface MediumCopy {
 }
 
 /** Writes `archive` to `<folder>/vault.tar.gpg` on every medium. */
-export async function writeCopies(media: readonly MediumCopy[], folder: string, archive: Uint8Array): Promise<void> {
-  for (const medium of media) await medium.tree.write(`${folder}/${ARCHIVE_FILE}`, archive);
+/** Writes the archive to every medium; returns what was written, medium by medium. */
+export async function writeCopies(media: readonly MediumCopy[], folder: string, archive: Uint8Array): Promise<WrittenFile[]> {
+  const written: WrittenFile[] = [];
+  for (const medium of media) written.push(await medium.tree.write(`${folder}/${ARCHIVE_FILE}`, archive));
+  return written;
 }
 
 /** Reads every copy back from its medium; throws CHECK_FAILED naming the first copy that differs. */

@@ -239,8 +239,9 @@ export class TokenBroker {
     const name = tokenName(description);
     const session = module.openSession(slot.handle);
     try {
-      const before = pinFlagWords(session.tokenFlags());
-      const method = session.tokenFlags() & TokenFlag.protectedAuthenticationPath ? 'pin-pad' : 'pin';
+      const flags = session.tokenFlags();
+      const before = pinFlagWords(flags);
+      const method = flags & TokenFlag.protectedAuthenticationPath ? 'pin-pad' : 'pin';
       await loginWithPolicy(session, {
         confirmFinalTry: (message) => prompts.confirm(`token.${tokenPromptName(selection.label)}.final-try`, message),
         warn: (text) => ui.warn(text),

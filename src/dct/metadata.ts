@@ -191,7 +191,8 @@ export interface RootSigningKey {
 
 /**
  * Signs root.json with root keys, each named by the x509 ID of its certificate — the ID clients look the
- * signature up by. A rotation passes the old key (with its old certificate) and the new one.
+ * signature up by. (A rotation signs with keys named by their IDs in the old and new root: dct.rotate-root
+ * calls signMetadata itself.)
  */
 export async function signRootMetadata(signed: RootSigned, keys: readonly RootSigningKey[]): Promise<SignedMetadata<RootSigned>> {
   return signMetadata(

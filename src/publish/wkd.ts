@@ -39,6 +39,12 @@ export function addressOf(userId: string): { local: string; domain: string } | u
   return match ? { local: match[1] as string, domain: (match[2] as string).toLowerCase() } : undefined;
 }
 
+/** What user IDs share a WKD file by: the address with its local part lower-cased, as WKD hashes it. */
+function addressKey(userId: string): string | undefined {
+  const address = addressOf(userId);
+  return address && `${address.local.toLowerCase()}@${address.domain}`;
+}
+
 export interface WkdFile {
   readonly path: string;
   readonly content: Uint8Array | string;
@@ -51,11 +57,11 @@ export function wkdFiles(certificates: readonly Certificate[]): WkdFile[] {
   for (const cert of certificates) {
     for (const uid of cert.userIds) {
       const address = addressOf(uid.userId);
-      if (!address) continue;
-      const key = `${address.local.toLowerCase()}@${address.domain}`;
+      const key = addressKey(uid.userId);
+      if (!address || !key) continue;
       const entry = byAddress.get(key) ?? { ...address, certs: [] };
       // Only the user IDs of this address go into its file.
-      const filtered: Certificate = { ...cert, userIds: cert.userIds.filter((u) => addressOf(u.userId) && `${addressOf(u.userId)?.local.toLowerCase()}@${addressOf(u.userId)?.domain}` === key) };
+      const filtered: Certificate = { ...cert, userIds: cert.userIds.filter((u) => addressKey(u.userId) === key) };
       if (!entry.certs.some((c) => c.primary === cert.primary)) entry.certs.push(filtered);
       byAddress.set(key, entry);
     }

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { keyAlgorithms } from '../crypto/algorithms.js';
 import { parseJsonFile, serializeJsonFile } from '../util/json-file.js';
+import { vaultPath } from './layout.js';
 
 const isoTime = z.iso.datetime({ offset: false });
 
@@ -63,7 +64,7 @@ export const Inventory = z.strictObject({
 });
 export type Inventory = z.infer<typeof Inventory>;
 
-export const INVENTORY_PATH = 'inventory.json';
+export const INVENTORY_PATH = vaultPath.inventory;
 
 export function emptyInventory(organisation: string, rehearsal: boolean, now: Date): Inventory {
   return {

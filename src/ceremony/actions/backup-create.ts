@@ -40,7 +40,7 @@ import { fingerprintHex } from '../../openpgp/key-packet.js';
 import { bitsPerWord, generatePassphrase } from '../../util/diceware.js';
 import { bytesEqual } from '../../util/bytes.js';
 import { sha256Hex } from '../../crypto/hash.js';
-import { assertNewOrEmpty, isInside, OutputTree } from '../../vault/output-tree.js';
+import { assertNewOrEmpty, isInside, OutputTree, type WrittenFile } from '../../vault/output-tree.js';
 import { toolVersion } from '../../version.js';
 import { defineAction, type PreflightResult } from '../action.js';
 import type { CeremonyContext } from '../context.js';
@@ -203,11 +203,10 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
 
   // 4: every copy, read back.
   const folder = backupName(ctx);
-  await writeCopies(copies, folder, encrypted);
+  const written = await writeCopies(copies, folder, encrypted);
   await readBackCopies(copies, folder, digest, encrypted.length);
-  for (const copy of copies) {
-    const written = copy.tree.written.find((w) => w.path === `${folder}/${ARCHIVE_FILE}`);
-    if (written) ctx.recordOutput(written, { medium: copy.number, label: copy.label, readBack: true });
+  for (const [i, copy] of copies.entries()) {
+    ctx.recordOutput(written[i] as WrittenFile, { medium: copy.number, label: copy.label, readBack: true });
     ctx.ui.success(`Backup copy written and read back: ${copy.label} (${copy.tree.root}/${folder}/${ARCHIVE_FILE})`);
   }
 
