@@ -13,7 +13,7 @@ import { parseColons } from '../helpers/gpg.js';
 import { newStoppedGpg } from '../helpers/gpg-agents.js';
 import { sha256File, walkFiles } from '../helpers/files.js';
 import { rehearsalSecrets, rootFingerprint, sharedRehearsal } from '../helpers/rehearsal.js';
-import { cli, run } from '../helpers/run.js';
+import { cli, run, shellQuote } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
 
 
@@ -27,10 +27,6 @@ async function backupFolder(dir: string, medium: number): Promise<string> {
   const names = (await readdir(join(dir, 'media', String(medium)))).filter((n) => n.startsWith('backup-'));
   expect(names).toHaveLength(1);
   return join(dir, 'media', String(medium), names[0]!);
-}
-
-function quote(arg: string): string {
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 describe('the backup in the root ceremony rehearsal', () => {
@@ -67,12 +63,12 @@ describe('the backup in the root ceremony rehearsal', () => {
       const shares = join(out, 'shares.txt');
       await writeFile(shares, custodians.map((c) => secrets[`share.custodian-${c}`]).join('\n'));
       // Exactly what README.txt on the medium says, run in an empty directory.
-      const pipeline = `python3 ${quote(join(folder, 'restore-kit', 'recover-passphrase.py'))} < ${quote(shares)} | gpg --homedir ${quote(gpg.home)} --batch --no-tty --pinentry-mode loopback --passphrase-fd 0 --decrypt ${quote(join(folder, 'vault.tar.gpg'))} | tar -x`;
+      const pipeline = `python3 ${shellQuote(join(folder, 'restore-kit', 'recover-passphrase.py'))} < ${shellQuote(shares)} | gpg --homedir ${shellQuote(gpg.home)} --batch --no-tty --pinentry-mode loopback --passphrase-fd 0 --decrypt ${shellQuote(join(folder, 'vault.tar.gpg'))} | tar -x`;
       const restored = await run('sh', ['-c', pipeline], { cwd: out });
       expect(restored.code, restored.stderr).toBe(0);
       expect(restored.stderr).toMatch(/AES256/);
       expect(restored.stderr).not.toMatch(/WARNING|not integrity protected/i);
-      const copied = await run('sh', ['-c', `cp ${quote(join(folder, 'transcripts'))}/* vault/transcripts/ 2>/dev/null || (mkdir -p vault/transcripts && cp ${quote(join(folder, 'transcripts'))}/* vault/transcripts/)`], { cwd: out });
+      const copied = await run('sh', ['-c', `cp ${shellQuote(join(folder, 'transcripts'))}/* vault/transcripts/ 2>/dev/null || (mkdir -p vault/transcripts && cp ${shellQuote(join(folder, 'transcripts'))}/* vault/transcripts/)`], { cwd: out });
       expect(copied.code, copied.stderr).toBe(0);
       // The restored vault is the vault, byte for byte.
       const original = await walkFiles(join(dir, 'vault'));
@@ -86,7 +82,7 @@ describe('the backup in the root ceremony rehearsal', () => {
     const restoredDir = await tempDir('kc-restore-');
     const passphrase = await combineShares([3, 4, 5].map((c) => decodeShare(secrets[`share.custodian-${c}`]!)));
     expect(passphrase).toBe(secrets['backup.passphrase']);
-    const plain = await run('sh', ['-c', `gpg --homedir ${quote(gpg.home)} --batch --no-tty --pinentry-mode loopback --passphrase-fd 3 --decrypt ${quote(join(folder, 'vault.tar.gpg'))} 3<<'EOF' | tar -x\n${passphrase}\nEOF`], { cwd: restoredDir });
+    const plain = await run('sh', ['-c', `gpg --homedir ${shellQuote(gpg.home)} --batch --no-tty --pinentry-mode loopback --passphrase-fd 3 --decrypt ${shellQuote(join(folder, 'vault.tar.gpg'))} 3<<'EOF' | tar -x\n${passphrase}\nEOF`], { cwd: restoredDir });
     expect(plain.code, plain.stderr).toBe(0);
     const imported = await gpg(['--import', join(restoredDir, 'vault', 'openpgp', `${fpr}.pub.asc`)]);
     expect(imported.code, imported.stderr).toBe(0);

@@ -10,18 +10,17 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rootCeremonyAnswers, writeAnswers } from '../helpers/answers.js';
 import { ceremoniesDir, cliPath } from '../helpers/paths.js';
-import { type RunResult, run } from '../helpers/run.js';
+import { type RunResult, run, shellQuote } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const script = join(ceremoniesDir, 'openpgp-root.yaml');
-const q = (arg: string): string => `'${arg.replace(/'/g, `'\\''`)}'`;
 
 /** Runs `setup`, then the shell `commands`, as root of a fresh user, mount and network namespace. */
 function inRoom(setup: string, commands: string): Promise<RunResult> {
   return run('unshare', ['--user', '--map-root-user', '--mount', '--net', 'sh', '-c', `set -e; mount -t tmpfs tmpfs /media; mkdir /media/keyceremony-backup-1 /media/keyceremony-backup-2; mount -t tmpfs tmpfs /dev/shm; ${setup}\n${commands}`]);
 }
 
-const keyceremony = (args: string): string => `${q(process.execPath)} ${q(cliPath)} ${args}`;
+const keyceremony = (args: string): string => `${shellQuote(process.execPath)} ${shellQuote(cliPath)} ${args}`;
 
 describe('backup media in a real ceremony', () => {
   it('writes both copies to the mounted media and the sheets to the RAM disk; backup verify passes on each medium', async () => {
@@ -31,10 +30,10 @@ describe('backup media in a real ceremony', () => {
     const result = await inRoom(
       'mount -t tmpfs tmpfs /media/keyceremony-backup-1; mount -t tmpfs tmpfs /media/keyceremony-backup-2',
       [
-        keyceremony(`run ${q(script)} --vault ${q(join(base, 'vault'))} --public ${q(join(base, 'public'))} --handoff ${q(join(base, 'handoff'))} --answers ${q(answers)}`),
+        keyceremony(`run ${shellQuote(script)} --vault ${shellQuote(join(base, 'vault'))} --public ${shellQuote(join(base, 'public'))} --handoff ${shellQuote(join(base, 'handoff'))} --answers ${shellQuote(answers)}`),
         keyceremony('backup verify /media/keyceremony-backup-1'),
         keyceremony('backup verify /media/keyceremony-backup-2'),
-        `mkdir ${q(out)}; cp -r /media/keyceremony-backup-1 /media/keyceremony-backup-2 /dev/shm/keyceremony-sheets ${q(out)}/`,
+        `mkdir ${shellQuote(out)}; cp -r /media/keyceremony-backup-1 /media/keyceremony-backup-2 /dev/shm/keyceremony-sheets ${shellQuote(out)}/`,
       ].join('\n'),
     );
     expect(result.code, result.stdout + result.stderr).toBe(0);
@@ -57,7 +56,7 @@ describe('backup media in a real ceremony', () => {
   it('refuses media that are plain directories, or one device twice, before any key exists', async () => {
     const base = await tempDir('kc-room-');
     const answers = await writeAnswers(rootCeremonyAnswers());
-    const ceremony = keyceremony(`run ${q(script)} --vault ${q(join(base, 'vault'))} --public ${q(join(base, 'public'))} --handoff ${q(join(base, 'handoff'))} --answers ${q(answers)}`);
+    const ceremony = keyceremony(`run ${shellQuote(script)} --vault ${shellQuote(join(base, 'vault'))} --public ${shellQuote(join(base, 'public'))} --handoff ${shellQuote(join(base, 'handoff'))} --answers ${shellQuote(answers)}`);
     const unmounted = await inRoom('', `${ceremony} || echo "EXIT=$?"`);
     expect(unmounted.stdout).toMatch(/EXIT=3/);
     expect(unmounted.stderr).toMatch(/Backup medium 1 \(office safe\) is not mounted at \/media\/keyceremony-backup-1 \(it is a plain directory on the machine's own disk\)/);

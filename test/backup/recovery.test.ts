@@ -10,7 +10,7 @@ import { ceremoniesDir } from '../helpers/paths.js';
 import { newStoppedGpg } from '../helpers/gpg-agents.js';
 import { snapshot } from '../helpers/files.js';
 import { copyOfRehearsal, rehearsalSecrets, rootFingerprint } from '../helpers/rehearsal.js';
-import { cli, run } from '../helpers/run.js';
+import { cli } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
 import { writeAnswers } from '../helpers/answers.js';
 

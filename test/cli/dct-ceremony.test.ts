@@ -9,19 +9,10 @@ import { generateKeyPair } from '../../src/crypto/key-material.js';
 import { parseMetadata } from '../../src/dct/metadata.js';
 import { rootMetadataProblems } from '../../src/dct/verify.js';
 import { spkiDer } from '../../src/crypto/key-material.js';
-import {
-  DCT_ROOT_SCRIPT,
-  DCT_ROTATE_SCRIPT,
-  dctRehearsal,
-  GUNS,
-  inventoryKeys,
-  rehearse,
-  scriptVariant,
-  secrets,
-  SIGNERS,
-  treeSnapshot,
-} from '../helpers/dct.js';
-import { copyOfRehearsal } from '../helpers/rehearsal.js';
+import { DCT_ROOT_SCRIPT, DCT_ROTATE_SCRIPT, dctRehearsal, GUNS, rehearse, scriptVariant, SIGNERS } from '../helpers/dct.js';
+import { snapshot } from '../helpers/files.js';
+import { inventoryKeys } from '../helpers/inventory.js';
+import { copyOfRehearsal, rehearsalSecrets } from '../helpers/rehearsal.js';
 import { cli, run } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -67,12 +58,12 @@ describe('the DCT root ceremony', () => {
       expect(pub).toMatch(new RegExp(`^-----BEGIN PUBLIC KEY-----\nrole: ${signer}\n\n`));
     }
     // The DCT ceremony's own secrets, next to those of the root rehearsal that came first.
-    expect(Object.keys(await secrets(dir)).filter((k) => k.startsWith('dct.')).sort()).toEqual([
+    expect(Object.keys(await rehearsalSecrets(dir)).filter((k) => k.startsWith('dct.')).sort()).toEqual([
       'dct.handoff.release-manager.passphrase',
       'dct.handoff.release-pipeline.passphrase',
       'dct.passphrase',
     ]);
-    expect(Object.keys(await secrets(dir))).toContain('vault.passphrase');
+    expect(Object.keys(await rehearsalSecrets(dir))).toContain('vault.passphrase');
     for (const gun of GUNS) {
       const root = parseMetadata(await readFile(join(dir, 'public', 'dct', gun, 'root.json')), 'root');
       expect(rootMetadataProblems(root, gun, new Date())).toEqual([]);
@@ -90,10 +81,10 @@ describe('the DCT root ceremony', () => {
     expect(plan.stderr).toMatch(/\d+:\d+ steps\[3\]\.params\.repositories\[1\]: GUN "wikibase\/wdqs" must start with a registry host/);
     expect(plan.stderr).toMatch(/\d+:\d+ steps\[4\]\.params\.signers\[1\]: signer name "Release Manager" must match \^\[a-z0-9\]\[a-z0-9_-\]\*\$/);
     const dir = await copyOfRehearsal();
-    const before = await treeSnapshot(dir);
+    const before = await snapshot(dir, { directories: true });
     const result = await rehearse(bad, dir);
     expect(result.code).toBe(2);
-    expect(await treeSnapshot(dir)).toEqual(before);
+    expect(await snapshot(dir, { directories: true })).toEqual(before);
   });
 
   it.each([
@@ -108,12 +99,12 @@ describe('the DCT root ceremony', () => {
     await mkdir(gunDir, { recursive: true });
     await writeFile(join(gunDir, 'timestamp.key'), await make());
     await writeFile(join(gunDir, 'snapshot.key'), await p256Json());
-    const before = await treeSnapshot(dir);
+    const before = await snapshot(dir, { directories: true });
     const result = await rehearse(DCT_ROOT_SCRIPT, dir);
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toMatch(/timestamp\.key is not the server's timestamp key/);
     expect(result.stderr).toMatch(message);
-    expect(await treeSnapshot(dir)).toEqual(before);
+    expect(await snapshot(dir, { directories: true })).toEqual(before);
   });
 });
 
@@ -149,23 +140,23 @@ describe('rotating the DCT root', () => {
 
   it('refuses a wrong DCT passphrase, and writes nothing', async () => {
     const dir = await copyOfBase();
-    await writeFile(join(dir, 'rehearsal-secrets.json'), JSON.stringify({ ...(await secrets(dir)), 'dct.passphrase': 'wrong horse wrong battery wrong staple' }));
-    const before = await treeSnapshot(dir);
+    await writeFile(join(dir, 'rehearsal-secrets.json'), JSON.stringify({ ...(await rehearsalSecrets(dir)), 'dct.passphrase': 'wrong horse wrong battery wrong staple' }));
+    const before = await snapshot(dir, { directories: true });
     const result = await rehearse(DCT_ROTATE_SCRIPT, dir);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/answer to "dct.passphrase": wrong DCT passphrase/);
-    expect(await treeSnapshot(dir)).toEqual(before);
+    expect(await snapshot(dir, { directories: true })).toEqual(before);
   });
 
   it('refuses a root certificate whose CN is not the GUN, and writes nothing', async () => {
     const dir = await copyOfBase();
     // The wdqs root.json is signed by the same root key, but its certificate names another repository.
     await cp(join(dir, 'vault', 'dct', 'docker.io', 'wikibase', 'wdqs', 'root.json'), join(dir, 'vault', 'dct', 'docker.io', 'wikibase', 'wikibase', 'root.json'));
-    const before = await treeSnapshot(dir);
+    const before = await snapshot(dir, { directories: true });
     const result = await rehearse(DCT_ROTATE_SCRIPT, dir);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/the current root certificate of docker.io\/wikibase\/wikibase .* has the CN "docker.io\/wikibase\/wdqs", not the GUN/);
-    expect(await treeSnapshot(dir)).toEqual(before);
+    expect(await snapshot(dir, { directories: true })).toEqual(before);
   });
 
   it('refuses an expired root certificate unless the script allows it', async () => {
@@ -177,12 +168,12 @@ describe('rotating the DCT root', () => {
     const dct = await rehearse(shortLived, dir, past);
     expect(dct.code, dct.stdout + dct.stderr).toBe(0);
 
-    const before = await treeSnapshot(dir);
+    const before = await snapshot(dir, { directories: true });
     const refused = await rehearse(DCT_ROTATE_SCRIPT, dir);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/the current root certificate of docker.io\/wikibase\/wikibase expired on \d{4}-/);
     expect(refused.stderr).toMatch(/allowExpiredCertificate: true/);
-    expect(await treeSnapshot(dir)).toEqual(before);
+    expect(await snapshot(dir, { directories: true })).toEqual(before);
 
     const allowing = await scriptVariant(DCT_ROTATE_SCRIPT, (t) => t.replace('allowExpiredCertificate: false', 'allowExpiredCertificate: true'));
     const rotated = await rehearse(allowing, dir);

@@ -11,6 +11,7 @@ import { parseMetadata, validSignatureKeyIds } from '../../src/dct/metadata.js';
 import { rootCertificates } from '../../src/dct/verify.js';
 import { rootCeremonyAnswers, TEST_VAULT_PASSPHRASE, writeAnswers } from '../helpers/answers.js';
 import { GUNS, scriptVariant } from '../helpers/dct.js';
+import { readInventoryKeys } from '../helpers/inventory.js';
 import { ceremoniesDir } from '../helpers/paths.js';
 import { cli, type RunResult } from '../helpers/run.js';
 import { type SoftHsm, softHsm, TEST_USER_PIN } from '../helpers/softhsm.js';
@@ -29,10 +30,6 @@ function ceremony(script: string, answers: Record<string, string | boolean>, han
   return writeAnswers(answers).then((file) =>
     cli(['run', script, '--vault', dirs.vault, '--public', dirs.pub, '--handoff', handoff, '--media', dirs.media, '--answers', file, '--allow-network'], { env: hsm.env }),
   );
-}
-
-async function inventory(): Promise<{ id: string; kind: string; status: string; location: { type: string; uri?: string } }[]> {
-  return (JSON.parse(await readFile(join(dirs.vault, 'inventory.json'), 'utf8')) as { keys: [] }).keys;
 }
 
 beforeAll(async () => {
@@ -74,14 +71,14 @@ describe('a real DCT root on a token', () => {
       join(base, 'handoff-dct'),
     );
     expect(result.code, result.stdout + result.stderr).toBe(0);
-    const root = (await inventory()).find((k) => k.kind === 'dct-root')!;
+    const root = (await readInventoryKeys(dirs.vault)).find((k) => k.kind === 'dct-root')!;
     expect(root.location.type).toBe('pkcs11');
     const metadata = parseMetadata(await readFile(join(dirs.pub, 'dct', GUNS[0], 'root.json')), 'root');
     expect(validSignatureKeyIds(metadata, metadata.signed.keys, [...rootCertificates(metadata.signed).keys()])).toHaveLength(1);
   });
 
   it('is opened on the token again to sign the rotated root.json, next to the new root', async () => {
-    const oldRoot = (await inventory()).find((k) => k.kind === 'dct-root')!;
+    const oldRoot = (await readInventoryKeys(dirs.vault)).find((k) => k.kind === 'dct-root')!;
     const result = await ceremony(join(ceremoniesDir, 'dct-rotate-root.yaml'), {
       'preflight.clock': true,
       'preflight.checklist.1': true,
@@ -99,7 +96,7 @@ describe('a real DCT root on a token', () => {
     const transcript = await readFile(join(dirs.pub, 'transcripts', name), 'utf8');
     expect(transcript).toMatch(new RegExp(`"event":"key.unlocked".*"id":"${oldRoot.id}".*"location":"pkcs11"`));
     expect(transcript).toMatch(/"event":"token.login"/);
-    const keys = await inventory();
+    const keys = await readInventoryKeys(dirs.vault);
     expect(keys.find((k) => k.id === oldRoot.id)?.status).toBe('revoked');
     const newRoot = keys.find((k) => k.kind === 'dct-root' && k.status === 'active')!;
     expect(newRoot.location.type).toBe('file');

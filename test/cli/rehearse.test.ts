@@ -1,26 +1,17 @@
 import { readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { walkFiles } from '../helpers/files.js';
 import { cli, run } from '../helpers/run.js';
 import { ceremoniesDir, cliPath } from '../helpers/paths.js';
 import { rehearsalSecrets, rootFingerprint, sharedRehearsal } from '../helpers/rehearsal.js';
 import { tempDir } from '../helpers/tmp.js';
 
-async function walk(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    out.push(path);
-    if (entry.isDirectory()) out.push(...(await walk(path)));
-  }
-  return out;
-}
-
 describe('keyceremony rehearse', () => {
   it('lays out vault, public tree and rehearsal secrets with safe modes', async () => {
     const dir = sharedRehearsal();
     const fpr = await rootFingerprint(dir);
-    const files = (await walk(dir)).map((p) => relative(dir, p)).sort();
+    const files = (await walkFiles(dir, { directories: true })).map((p) => relative(dir, p)).sort();
     expect(files).toEqual(
       expect.arrayContaining([
         'rehearsal-secrets.json',
@@ -33,7 +24,7 @@ describe('keyceremony rehearse', () => {
         'public/fingerprints.txt',
       ]),
     );
-    for (const path of await walk(dir)) {
+    for (const path of await walkFiles(dir, { directories: true })) {
       const info = await stat(path);
       const rel = relative(dir, path);
       if (info.isDirectory()) expect((info.mode & 0o777).toString(8), rel).toBe('700');
@@ -47,14 +38,12 @@ describe('keyceremony rehearse', () => {
     const dir = sharedRehearsal();
     const secrets = Object.values(await rehearsalSecrets(dir));
     expect(secrets.length).toBeGreaterThan(0);
-    for (const path of await walk(join(dir, 'public'))) {
-      if ((await stat(path)).isDirectory()) continue;
+    for (const path of await walkFiles(join(dir, 'public'))) {
       const text = await readFile(path, 'utf8');
       for (const secret of secrets) expect(text.includes(secret), relative(dir, path)).toBe(false);
       expect(text).not.toMatch(/PRIVATE KEY/);
     }
-    for (const path of await walk(join(dir, 'vault'))) {
-      if ((await stat(path)).isDirectory()) continue;
+    for (const path of await walkFiles(join(dir, 'vault'))) {
       const text = await readFile(path, 'utf8');
       for (const secret of secrets) expect(text.includes(secret), relative(dir, path)).toBe(false);
     }
@@ -111,12 +100,12 @@ describe('keyceremony rehearse on an earlier rehearsal', () => {
     const dir = join(await tempDir(), 'r');
     expect((await run('cp', ['-r', sharedRehearsal(), dir])).code).toBe(0);
     await writeFile(join(dir, 'rehearsal-secrets.json'), '{bad');
-    const before = await walk(dir);
+    const before = await walkFiles(dir, { directories: true });
     const result = await cli(['rehearse', join(ceremoniesDir, 'openpgp-rotate.yaml'), '--out', dir]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/rehearsal-secrets\.json is not JSON/);
     expect(result.stderr).not.toMatch(/internal error/);
-    expect(await walk(dir)).toEqual(before);
+    expect(await walkFiles(dir, { directories: true })).toEqual(before);
   });
 });
 

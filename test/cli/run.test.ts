@@ -132,7 +132,7 @@ describe('keyceremony run (real ceremony, answers file)', () => {
   });
 
   it('asks for --answers when there is no terminal, and rejects unknown options with exit 2', async () => {
-    const { vault, pub, handoff } = await outputs();
+    const { vault, pub } = await outputs();
     const noTty = await cli(['run', script, '--vault', vault, '--public', pub]);
     expect(noTty.code).toBe(2);
     expect(noTty.stderr).toMatch(/no terminal/);

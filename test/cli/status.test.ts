@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readInventoryKeys } from '../helpers/inventory.js';
 import { sharedRehearsal } from '../helpers/rehearsal.js';
 import { cli } from '../helpers/run.js';
 
@@ -10,8 +10,8 @@ const DAY = 86_400_000;
 
 beforeAll(async () => {
   vault = join(sharedRehearsal(), 'vault');
-  const inventory = JSON.parse(await readFile(join(vault, 'inventory.json'), 'utf8')) as { keys: { label?: string; expires: string }[] };
-  pipelineExpires = Date.parse(inventory.keys.find((k) => k.label === 'release-pipeline')!.expires);
+  const keys = await readInventoryKeys(vault);
+  pipelineExpires = Date.parse(keys.find((k) => k.label === 'release-pipeline')!.expires!);
 });
 
 const status = (now: number, ...extra: string[]) => cli(['status', '--vault', vault, '--now', new Date(now).toISOString(), ...extra]);

@@ -7,6 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rootCeremonyAnswers, TEST_VAULT_PASSPHRASE, writeAnswers } from '../helpers/answers.js';
+import { readInventoryKeys } from '../helpers/inventory.js';
 import { ceremoniesDir, fixturesDir } from '../helpers/paths.js';
 import { cli, cliInNetns } from '../helpers/run.js';
 import { type SoftHsm, softHsm, TEST_USER_PIN } from '../helpers/softhsm.js';
@@ -62,8 +63,7 @@ describe('a real token ceremony (SoftHSM2, answers file, air-gapped)', () => {
     });
     expect(log.filter((e) => e.event === 'token.login')).toHaveLength(1);
     expect(log.find((e) => e.event === 'prompt.answered' && e.data['id'] === 'token.wikibase-root.pin')?.data).toMatchObject({ kind: 'pin', generated: false });
-    const inventory = JSON.parse(await readFile(join(vault, 'inventory.json'), 'utf8')) as { keys: { kind: string; location: { uri?: string } }[] };
-    const root = inventory.keys.find((k) => k.kind === 'openpgp-primary')!;
+    const root = (await readInventoryKeys(vault)).find((k) => k.kind === 'openpgp-primary')!;
     expect(root.location.uri).toMatch(new RegExp(`^pkcs11:token=wikibase-root;serial=${serial};object=openpgp-root;type=private;id=`));
     for (const tree of [vault, pub]) {
       for (const file of await readdir(tree, { recursive: true })) {
@@ -140,7 +140,7 @@ describe('a real token ceremony (SoftHSM2, answers file, air-gapped)', () => {
 
 describe('a rotation session on a token root', () => {
   it('renews, adds and revokes with every root signature made by the token; fingerprint unchanged', async () => {
-    const before = JSON.parse(await readFile(join(vault, 'inventory.json'), 'utf8')) as { keys: { kind: string; id: string }[] };
+    const before = await readInventoryKeys(vault);
     const answers = await writeAnswers({
       'preflight.clock': true,
       'preflight.checklist.1': true,
@@ -160,10 +160,10 @@ describe('a rotation session on a token root', () => {
     const handoff = join(await tempDir('kc-token-rotate-'), 'handoff');
     const result = await cliInNetns(['run', join(ceremoniesDir, 'openpgp-rotate.yaml'), '--vault', vault, '--public', pub, '--handoff', handoff, '--answers', answers], { env: hsm.env });
     expect(result.code, result.stdout + result.stderr).toBe(0);
-    const after = JSON.parse(await readFile(join(vault, 'inventory.json'), 'utf8')) as { keys: { kind: string; id: string; label?: string; status: string }[] };
-    expect(after.keys.find((k) => k.kind === 'openpgp-primary')?.id).toBe(before.keys.find((k) => k.kind === 'openpgp-primary')?.id);
-    expect(after.keys.find((k) => k.label === 'release-pipeline')?.status).toBe('revoked');
-    expect(after.keys.find((k) => k.label === 'release-pipeline-next')?.status).toBe('active');
+    const after = await readInventoryKeys(vault);
+    expect(after.find((k) => k.kind === 'openpgp-primary')?.id).toBe(before.find((k) => k.kind === 'openpgp-primary')?.id);
+    expect(after.find((k) => k.label === 'release-pipeline')?.status).toBe('revoked');
+    expect(after.find((k) => k.label === 'release-pipeline-next')?.status).toBe('active');
     const names = (await readdir(join(pub, 'transcripts'))).filter((n) => n.endsWith('.jsonl')).sort();
     const log = await entries(pub, names.findIndex((n) => n.includes('openpgp-rotate')));
     expect(log.filter((e) => e.event === 'token.login')).toHaveLength(1);

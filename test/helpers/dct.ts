@@ -1,6 +1,5 @@
-/** Shared steps of the DCT tests: rehearsals of the DCT ceremonies, script variants, tree snapshots. */
-import { createHash } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+/** Shared steps of the DCT tests: rehearsals of the DCT ceremonies, script variants. */
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { ceremoniesDir } from './paths.js';
@@ -38,40 +37,4 @@ export async function scriptVariant(script: string, edit: (text: string) => stri
   const file = join(await tempDir('kc-script-'), 'variant.yaml');
   await writeFile(file, changed);
   return file;
-}
-
-/** Every file under `dir` (hidden ones too) with its SHA-256: equal snapshots mean nothing was written. */
-export async function treeSnapshot(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const walk = async (current: string, prefix: string): Promise<void> => {
-    for (const entry of await readdir(current, { withFileTypes: true })) {
-      const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) {
-        out[`${rel}/`] = 'dir';
-        await walk(join(current, entry.name), rel);
-      } else {
-        out[rel] = createHash('sha256').update(await readFile(join(current, entry.name))).digest('hex');
-      }
-    }
-  };
-  await walk(dir, '');
-  return out;
-}
-
-export interface InventoryEntry {
-  id: string;
-  kind: string;
-  role: string;
-  label?: string;
-  status: string;
-  location: { type: string; path?: string };
-  revocation?: { reason: string };
-}
-
-export async function inventoryKeys(dir: string): Promise<InventoryEntry[]> {
-  return (JSON.parse(await readFile(join(dir, 'vault', 'inventory.json'), 'utf8')) as { keys: InventoryEntry[] }).keys;
-}
-
-export async function secrets(dir: string): Promise<Record<string, string>> {
-  return JSON.parse(await readFile(join(dir, 'rehearsal-secrets.json'), 'utf8')) as Record<string, string>;
 }

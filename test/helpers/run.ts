@@ -41,6 +41,11 @@ export function run(command: string, args: readonly string[], options: RunOption
   });
 }
 
+/** `arg` single-quoted for sh: one word, taken literally. */
+export function shellQuote(arg: string): string {
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
 /** The keyceremony CLI as users run it (the compiled code behind bin/keyceremony.js). */
 export function cli(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   return run(process.execPath, [cliPath, ...args], options);
@@ -52,7 +57,7 @@ export function cli(args: readonly string[], options: RunOptions = {}): Promise<
  * TEST-NET address and a default route is set up first: a networked machine that sends nothing anywhere.
  */
 export function cliInNetns(args: readonly string[], options: RunOptions & { network?: boolean } = {}): Promise<RunResult> {
-  const quoted = [process.execPath, cliPath, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const quoted = [process.execPath, cliPath, ...args].map(shellQuote).join(' ');
   const setup = options.network
     ? 'ip link add kc0 type veth peer name kc1 && ip addr add 192.0.2.10/24 dev kc0 && ip link set kc0 up && ip link set kc1 up && ip route add default via 192.0.2.1 dev kc0 && '
     : '';

@@ -6,7 +6,9 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dctRehearsal, inventoryKeys, type InventoryEntry, secrets, SIGNERS } from '../helpers/dct.js';
+import { dctRehearsal, SIGNERS } from '../helpers/dct.js';
+import { inventoryKeys, type InventoryEntry } from '../helpers/inventory.js';
+import { rehearsalSecrets } from '../helpers/rehearsal.js';
 import { run, type RunResult } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -45,7 +47,7 @@ describe('DCT keys with notary and OpenSSL', () => {
     const trust = await tempDir('kc-notary-');
     const root = keys.find((k) => k.kind === 'dct-root');
     expect((await notary(trust, ['key', 'import', join(dir, 'vault', root?.location.path ?? '')])).code).toBe(0);
-    const right = await notary(trust, ['key', 'passwd', root?.id ?? ''], { NOTARY_ROOT_PASSPHRASE: (await secrets(dir))['dct.passphrase'] ?? '' });
+    const right = await notary(trust, ['key', 'passwd', root?.id ?? ''], { NOTARY_ROOT_PASSPHRASE: (await rehearsalSecrets(dir))['dct.passphrase'] ?? '' });
     expect(right.code, right.stderr).toBe(0);
     expect(right.stdout).toMatch(/Successfully updated passphrase/);
     const wrong = await notary(trust, ['key', 'passwd', root?.id ?? ''], { NOTARY_ROOT_PASSPHRASE: 'this is not the passphrase' });
@@ -60,13 +62,13 @@ describe('DCT keys with notary and OpenSSL', () => {
       const trust = await tempDir('kc-notary-');
       expect((await notary(trust, ['key', 'import', file])).code).toBe(0);
       expect((await notary(trust, ['key', 'list'])).stdout).toMatch(new RegExp(`^${signer}\\s+${id}\\s`, 'm'));
-      const passwd = await notary(trust, ['key', 'passwd', id], { NOTARY_DELEGATION_PASSPHRASE: (await secrets(dir))[`dct.handoff.${signer}.passphrase`] ?? '' });
+      const passwd = await notary(trust, ['key', 'passwd', id], { NOTARY_DELEGATION_PASSPHRASE: (await rehearsalSecrets(dir))[`dct.handoff.${signer}.passphrase`] ?? '' });
       expect(passwd.code, passwd.stderr).toBe(0);
 
       // OpenSSL reads the key once the notary headers are stripped (docs/dct.md shows the same command).
       const stripped = join(await tempDir(), 'key.pem');
       await writeFile(stripped, (await readFile(file, 'utf8')).replace(/^(?:[a-z]+: .*\n)+\n/m, ''));
-      const plain = await run('openssl', ['pkcs8', '-in', stripped, '-passin', `pass:${(await secrets(dir))[`dct.handoff.${signer}.passphrase`] ?? ''}`]);
+      const plain = await run('openssl', ['pkcs8', '-in', stripped, '-passin', `pass:${(await rehearsalSecrets(dir))[`dct.handoff.${signer}.passphrase`] ?? ''}`]);
       expect(plain.code, plain.stderr).toBe(0);
       const pub = await run('openssl', ['pkey', '-pubout'], { input: plain.stdout });
       const published = await readFile(join(dir, 'public', 'dct', 'delegations', `${signer}.pub`), 'utf8');
@@ -82,7 +84,7 @@ describe('DCT keys with notary and OpenSSL', () => {
     const root = keys.find((k) => k.kind === 'dct-root');
     const stripped = join(await tempDir(), 'root.pem');
     await writeFile(stripped, (await readFile(join(dir, 'vault', root?.location.path ?? ''), 'utf8')).replace(/^(?:[a-z]+: .*\n)+\n/m, ''));
-    const plain = await run('openssl', ['pkcs8', '-in', stripped, '-passin', `pass:${(await secrets(dir))['dct.passphrase'] ?? ''}`]);
+    const plain = await run('openssl', ['pkcs8', '-in', stripped, '-passin', `pass:${(await rehearsalSecrets(dir))['dct.passphrase'] ?? ''}`]);
     expect(plain.code, plain.stderr).toBe(0);
     const rootPublic = (await run('openssl', ['pkey', '-pubout'], { input: plain.stdout })).stdout;
     for (const gun of keys.filter((k) => k.kind === 'dct-targets').map((k) => k.label ?? '')) {

@@ -9,9 +9,10 @@ import { cp, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMetadata } from '../../src/dct/metadata.js';
-import { DCT_ADD_SIGNER_SCRIPT, DCT_ROOT_SCRIPT, DCT_ROTATE_SCRIPT, GUNS, inventoryKeys, rehearse, secrets, SIGNERS } from '../helpers/dct.js';
+import { DCT_ADD_SIGNER_SCRIPT, DCT_ROOT_SCRIPT, DCT_ROTATE_SCRIPT, GUNS, rehearse, SIGNERS } from '../helpers/dct.js';
+import { inventoryKeys } from '../helpers/inventory.js';
 import { startNotaryStack, type NotaryStack } from '../helpers/notary-stack.js';
-import { copyOfRehearsal } from '../helpers/rehearsal.js';
+import { copyOfRehearsal, rehearsalSecrets } from '../helpers/rehearsal.js';
 import { fetchManifest, pushImage, sha256Hex } from '../helpers/registry.js';
 import { cli, run, type RunResult } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -142,7 +143,7 @@ describe('DCT with a real notary server', () => {
     expect(imported.code, imported.stderr).toBe(0);
     const keys = await notary(signer, ['key', 'list']);
     expect(keys.stdout).toMatch(new RegExp(`release-pipeline\\s+${id}`));
-    const passphrase = (await secrets(dir))['dct.handoff.release-pipeline.passphrase'] ?? '';
+    const passphrase = (await rehearsalSecrets(dir))['dct.handoff.release-pipeline.passphrase'] ?? '';
     const add = await notary(
       signer,
       ['addhash', GUN, '1.0.0', String(image.size), '--sha256', image.sha256, '--roles', 'targets/releases', '--roles', 'targets/release-pipeline', '-p'],
@@ -187,7 +188,7 @@ describe('DCT with a real notary server', () => {
     const add = await notary(
       join(config, 'trust'),
       ['addhash', GUN, '1.1.0', String(image.size), '--sha256', image.sha256, '--roles', 'targets/releases', '--roles', 'targets/release-manager', '-p'],
-      { NOTARY_DELEGATION_PASSPHRASE: (await secrets(dir))['dct.handoff.release-manager.passphrase'] ?? '' },
+      { NOTARY_DELEGATION_PASSPHRASE: (await rehearsalSecrets(dir))['dct.handoff.release-manager.passphrase'] ?? '' },
     );
     expect(add.code, add.stdout + add.stderr).toBe(0);
     const tags = (await inspect(GUN)).SignedTags;

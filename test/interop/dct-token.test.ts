@@ -10,19 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalSigned, parseMetadata } from '../../src/dct/metadata.js';
 import { rootCertificates } from '../../src/dct/verify.js';
 import { GUNS } from '../helpers/dct.js';
+import { inventoryKeys } from '../helpers/inventory.js';
 import { startNotaryStack, type NotaryStack } from '../helpers/notary-stack.js';
 import { ceremoniesDir } from '../helpers/paths.js';
-import { copyOfRehearsal } from '../helpers/rehearsal.js';
+import { copyOfRehearsal, rehearsalSecrets } from '../helpers/rehearsal.js';
 import { cli, run } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const GUN = GUNS[0];
-
-interface InventoryEntry {
-  id: string;
-  kind: string;
-  location: { type: string; uri?: string; path?: string };
-}
 
 let stack: NotaryStack;
 let dir: string;
@@ -57,16 +52,16 @@ function derSignature(raw: Buffer): Buffer {
 describe('DCT root on a token', () => {
   it('is made on the token: the inventory points at it and the vault holds no root key file', async () => {
     expect(stdout).toMatch(/DCT root key on token wikibase-dct-root \(generated there, non-extractable\)/);
-    const inventory = JSON.parse(await readFile(join(dir, 'vault', 'inventory.json'), 'utf8')) as { keys: InventoryEntry[] };
-    const root = inventory.keys.find((k) => k.kind === 'dct-root')!;
+    const keys = await inventoryKeys(dir);
+    const root = keys.find((k) => k.kind === 'dct-root')!;
     expect(root.location.type).toBe('pkcs11');
     expect(root.location.uri).toMatch(/^pkcs11:token=wikibase-dct-root;serial=[0-9a-f]+;object=dct-root;type=private;id=/);
     await expect(readFile(join(dir, 'vault', 'dct', 'private', `${root.id}.key`))).rejects.toThrow();
-    for (const other of inventory.keys.filter((k) => k.kind === 'dct-targets' || k.kind === 'dct-delegation')) expect(other.location.type).toBe('file');
+    for (const other of keys.filter((k) => k.kind === 'dct-targets' || k.kind === 'dct-delegation')) expect(other.location.type).toBe('file');
     const name = (await readdir(join(dir, 'public', 'transcripts'))).find((n) => n.includes('dct-root-token') && n.endsWith('.jsonl'))!;
     const log = await readFile(join(dir, 'public', 'transcripts', name), 'utf8');
     expect(log).toMatch(/"event":"token.key-created"/);
-    expect(log).not.toContain(JSON.parse(await readFile(join(dir, 'rehearsal-secrets.json'), 'utf8'))['token.wikibase-dct-root.pin']);
+    expect(log).not.toContain((await rehearsalSecrets(dir))['token.wikibase-dct-root.pin']);
   });
 
   it('signs root.json so that OpenSSL verifies it with the root certificate\'s public key', async () => {

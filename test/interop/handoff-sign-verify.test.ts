@@ -11,6 +11,7 @@ import { PacketTag } from '../../src/openpgp/constants.js';
 import { readPackets } from '../../src/openpgp/encoding.js';
 import { parseKeyPacketBody } from '../../src/openpgp/key-packet.js';
 import { newGpg, parseColons, type Gpg } from '../helpers/gpg.js';
+import { inventoryKeys } from '../helpers/inventory.js';
 import { rehearsalSecrets, rootFingerprint, sharedRehearsal } from '../helpers/rehearsal.js';
 import { cli, run } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -136,7 +137,7 @@ describe('keyceremony sign', () => {
     // Both release subkeys were made in the same second: the tie goes to the lowest fingerprint, every time.
     const expected = [handoff['release-pipeline']!.subkey, handoff['release-manager']!.subkey].sort()[0];
     expect(chosen).toBe(expected);
-    const transcriptsKey = JSON.parse(await readFile(join(dir, 'vault', 'inventory.json'), 'utf8')).keys.find((k: { label?: string }) => k.label === 'ceremony-transcripts').id as string;
+    const transcriptsKey = (await inventoryKeys(dir)).find((k) => k.label === 'ceremony-transcripts')!.id;
     const other = await releaseFile();
     const refused = await cli(['sign', '--key', vaultKey, '--passphrase-file', pass, '--subkey', transcriptsKey, other]);
     expect(refused.code).toBe(2);

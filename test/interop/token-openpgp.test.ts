@@ -8,21 +8,11 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newGpg, parseColons } from '../helpers/gpg.js';
+import { inventoryKeys } from '../helpers/inventory.js';
 import { ceremoniesDir, fixturesDir } from '../helpers/paths.js';
+import { rehearsalSecrets } from '../helpers/rehearsal.js';
 import { cli, run } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
-
-interface InventoryKey {
-  id: string;
-  kind: string;
-  role: string;
-  label?: string;
-  location: { type: string; uri?: string; path?: string };
-}
-
-async function inventory(dir: string): Promise<InventoryKey[]> {
-  return (JSON.parse(await readFile(join(dir, 'vault', 'inventory.json'), 'utf8')) as { keys: InventoryKey[] }).keys;
-}
 
 async function transcriptEntries(dir: string): Promise<{ event: string; data: Record<string, unknown> }[]> {
   const names = (await readdir(join(dir, 'public', 'transcripts'))).filter((n) => n.endsWith('.jsonl'));
@@ -40,11 +30,11 @@ describe('rehearse ceremonies/openpgp-root-token.yaml', () => {
     const result = await cli(['rehearse', join(ceremoniesDir, 'openpgp-root-token.yaml'), '--out', dir]);
     output = result.stdout + result.stderr;
     expect(result.code, output).toBe(0);
-    secrets = JSON.parse(await readFile(join(dir, 'rehearsal-secrets.json'), 'utf8')) as Record<string, string>;
+    secrets = await rehearsalSecrets(dir);
   });
 
   it('makes a P-256 [C] primary that lives on the throwaway token, with its transcripts key there too', async () => {
-    const keys = await inventory(dir);
+    const keys = await inventoryKeys(dir);
     const root = keys.find((k) => k.kind === 'openpgp-primary')!;
     expect(root.location.type).toBe('pkcs11');
     expect(root.location.uri).toMatch(/^pkcs11:token=wikibase-root;serial=[0-9a-f]{16};object=openpgp-root;type=private;id=(%[0-9A-F]{2}){16}$/);
@@ -109,7 +99,7 @@ describe('rehearse ceremonies/openpgp-root-token.yaml', () => {
   });
 
   it('gives release signatures through that chain that gpg and sqop verify', async () => {
-    const keys = await inventory(dir);
+    const keys = await inventoryKeys(dir);
     const root = keys.find((k) => k.kind === 'openpgp-primary')!;
     const release = keys.find((k) => k.label === 'release-pipeline')!;
     const signerGpg = await newGpg();
@@ -137,7 +127,7 @@ describe('imported copies', () => {
     const dir = join(await tempDir(), 'copies');
     const result = await cli(['rehearse', join(fixturesDir, 'ceremonies', 'openpgp-root-token-copies.yaml'), '--out', dir]);
     expect(result.code, result.stdout + result.stderr).toBe(0);
-    const keys = await inventory(dir);
+    const keys = await inventoryKeys(dir);
     const root = keys.find((k) => k.kind === 'openpgp-primary')!;
     // No serial: any copy matches.
     expect(root.location.uri).toBe('pkcs11:object=example-root;type=private;id=%0A');
@@ -149,7 +139,7 @@ describe('imported copies', () => {
     expect(imported.map((e) => (e.data['token'] as { label: string }).label)).toEqual(['root-a', 'root-b']);
     expect(entries.filter((e) => e.event === 'token.key-created').map((e) => e.data['what'])).toEqual(['ceremony-transcripts']);
 
-    const secrets = JSON.parse(await readFile(join(dir, 'rehearsal-secrets.json'), 'utf8')) as Record<string, string>;
+    const secrets = await rehearsalSecrets(dir);
     expect(Object.keys(secrets).sort()).toEqual(['token.root-a.pin', 'token.root-a.so-pin', 'token.root-b.pin', 'token.root-b.so-pin', 'vault.passphrase']);
     const gpg = await newGpg();
     await gpg(['--pinentry-mode', 'loopback', '--passphrase', secrets['vault.passphrase']!, '--import', join(dir, 'vault', 'openpgp', `${root.id}.sec.asc`)]);
