@@ -7,6 +7,10 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KeyceremonyError } from '../errors.js';
 import { sha256Hex } from '../crypto/hash.js';
+import type { Certificate } from '../openpgp/certificate.js';
+import { fingerprintHex } from '../openpgp/key-packet.js';
+import { allKeys } from '../openpgp/secret-key-file.js';
+import { INVENTORY_PATH, type Inventory, parseInventory } from '../vault/inventory.js';
 import { ARCHIVE_FILE, type BackupManifest, MANIFEST_FILE, parseManifest, TRANSCRIPTS_DIR } from './manifest.js';
 import { readTar, TarFormatError, type TarEntry } from './tar.js';
 import { ARCHIVE_ROOT, decryptArchive } from './vault-archive.js';
@@ -115,6 +119,20 @@ export async function openBackup(found: FoundBackup, passphrase: string): Promis
     if (/^[A-Za-z0-9._-]+\.jsonl(\.asc)?$/.test(name)) transcripts.set(name, new Uint8Array(await readFile(join(transcriptDir, name))));
   }
   return { files, transcripts };
+}
+
+/** The inventory of the vault in an opened backup (`where` names it in errors). */
+export function backupInventory(opened: OpenedBackup, manifest: BackupManifest, where: string): Inventory {
+  const bytes = opened.files.get(INVENTORY_PATH);
+  if (!bytes) throw new KeyceremonyError('CHECK_FAILED', `the backup ${manifest.name} holds no ${INVENTORY_PATH}`);
+  return parseInventory(bytes, where);
+}
+
+/** The OpenPGP keys the manifest lists (the root first) that `certificates` lack. */
+export function keysMissingFromManifest(manifest: BackupManifest, certificates: readonly Certificate[]): string[] {
+  const present = new Set(certificates.flatMap((c) => allKeys(c).map(fingerprintHex)));
+  const listed = [manifest.root, ...manifest.keys.filter((k) => k.kind.startsWith('openpgp')).map((k) => k.id)];
+  return [...new Set(listed)].filter((id) => !present.has(id));
 }
 
 /** Overwrites the bytes of an opened backup (a recovery drill's scratch vault) with zeros. */

@@ -17,7 +17,7 @@
  *      `transcript verify` on the public tree is one more proof that the restored keys are the published ones.
  */
 import { z } from 'zod';
-import { openBackup, wipeBackup } from '../../backup/open-backup.js';
+import { backupInventory, keysMissingFromManifest, openBackup, wipeBackup } from '../../backup/open-backup.js';
 import { KeyceremonyError } from '../../errors.js';
 import { readKeyring } from '../../openpgp/keyring.js';
 import { fingerprintHex } from '../../openpgp/key-packet.js';
@@ -25,7 +25,7 @@ import { allKeys } from '../../openpgp/secret-key-file.js';
 import { certifyThrowawayKey } from '../../openpgp/test-certification.js';
 import { checkTestSignatures } from '../../openpgp/test-signatures.js';
 import { selectRoot } from '../../openpgp/verify-policy.js';
-import { INVENTORY_PATH, parseInventory } from '../../vault/inventory.js';
+import { INVENTORY_PATH } from '../../vault/inventory.js';
 import { publicPath } from '../../vault/layout.js';
 import { vaultPassphraseCheck } from '../../vault/passphrase-check.js';
 import { loadRootCertificates, type TreeReader } from '../../vault/vault-certificates.js';
@@ -69,9 +69,7 @@ export const backupRecoveryDrill = defineAction<Params>({
           return data;
         },
       };
-      const inventoryBytes = opened.files.get(INVENTORY_PATH);
-      if (!inventoryBytes) throw new KeyceremonyError('CHECK_FAILED', `the backup ${manifest.name} holds no ${INVENTORY_PATH}`);
-      const inventory = parseInventory(inventoryBytes, `${SCRATCH}/${INVENTORY_PATH}`);
+      const inventory = backupInventory(opened, manifest, `${SCRATCH}/${INVENTORY_PATH}`);
 
       // 1. Every fingerprint against the published KEYS.
       const certificates = await loadRootCertificates(scratch, inventory);
@@ -88,11 +86,8 @@ export const backupRecoveryDrill = defineAction<Params>({
         }
         compared += inScratch.length;
       }
-      const inManifest = manifest.keys.filter((k) => k.kind.startsWith('openpgp')).map((k) => k.id);
-      const restored = new Set(certificates.flatMap((c) => allKeys(c).map(fingerprintHex)));
-      if (!restored.has(manifest.root) || inManifest.some((id) => !restored.has(id))) {
-        throw new KeyceremonyError('CHECK_FAILED', 'the scratch vault lacks keys the backup manifest lists');
-      }
+      const missing = keysMissingFromManifest(manifest, certificates);
+      if (missing.length > 0) throw new KeyceremonyError('CHECK_FAILED', 'the scratch vault lacks keys the backup manifest lists', { details: missing });
       ctx.transcript.record('check.passed', { check: 'every fingerprint in the backup matches the published KEYS', detail: `${compared} keys under ${certificates.length} root(s)` });
       ctx.ui.success(`All ${compared} fingerprints in the backup match public/KEYS`);
 

@@ -7,12 +7,10 @@
  * vault: a later `openpgp.unlock-root` asks for it and checks it against the restored root.
  */
 import { z } from 'zod';
-import { openBackup, wipeBackup } from '../../backup/open-backup.js';
+import { backupInventory, keysMissingFromManifest, openBackup, wipeBackup } from '../../backup/open-backup.js';
 import { KeyceremonyError } from '../../errors.js';
-import { allKeys } from '../../openpgp/secret-key-file.js';
-import { fingerprintHex } from '../../openpgp/key-packet.js';
 import { verifyTranscriptDirectory } from '../../transcript/verify.js';
-import { INVENTORY_PATH, parseInventory } from '../../vault/inventory.js';
+import { INVENTORY_PATH } from '../../vault/inventory.js';
 import { vaultPath } from '../../vault/layout.js';
 import { vaultPassphraseCheck } from '../../vault/passphrase-check.js';
 import { loadRootCertificates } from '../../vault/vault-certificates.js';
@@ -43,9 +41,7 @@ export const backupRestore = defineAction<Params>({
     const fileCount = opened.files.size;
     // The decrypted vault files are wiped however this ends, also when a check below refuses the backup.
     try {
-      const inventoryBytes = opened.files.get(INVENTORY_PATH);
-      if (!inventoryBytes) throw new KeyceremonyError('CHECK_FAILED', `the backup ${manifest.name} holds no ${INVENTORY_PATH}`);
-      const inventory = parseInventory(inventoryBytes, `backup/${INVENTORY_PATH}`);
+      const inventory = backupInventory(opened, manifest, `backup/${INVENTORY_PATH}`);
       if (inventory.rehearsal !== ctx.rehearsal) {
         throw new KeyceremonyError('VAULT_INVALID', inventory.rehearsal ? 'this backup holds a rehearsal vault: real ceremonies cannot restore it' : 'this backup holds a real vault: rehearsals must never touch it');
       }
@@ -63,11 +59,8 @@ export const backupRestore = defineAction<Params>({
 
     // The restored vault, checked as a vault: keys against the manifest, transcripts and recorded hashes.
     const certificates = await loadRootCertificates(ctx.vault, ctx.inventory);
-    const restored = new Set(certificates.flatMap((c) => allKeys(c).map(fingerprintHex)));
-    const missing = manifest.keys.filter((k) => k.kind.startsWith('openpgp') && !restored.has(k.id)).map((k) => k.id);
-    if (!restored.has(manifest.root) || missing.length > 0) {
-      throw new KeyceremonyError('CHECK_FAILED', 'the restored vault lacks keys the backup manifest lists', { details: [manifest.root, ...missing].filter((f) => !restored.has(f)) });
-    }
+    const missing = keysMissingFromManifest(manifest, certificates);
+    if (missing.length > 0) throw new KeyceremonyError('CHECK_FAILED', 'the restored vault lacks keys the backup manifest lists', { details: missing });
     if (!(await ctx.vault.exists(vaultPath.openpgpSecretKey(manifest.root)))) {
       throw new KeyceremonyError('CHECK_FAILED', `the restored vault has no secret key file for the root ${manifest.root}`);
     }
