@@ -6,7 +6,18 @@
 // and throughput ratios against openssl. 1 GiB by default, also 4 GiB with --large. Needs gpg, openssl and
 // GNU time (/usr/bin/time, Debian package "time"); the test prerequisites script installs them.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, openSync, writeSync, closeSync, rmSync, readFileSync, writeFileSync, readdirSync, existsSync, unlinkSync } from 'node:fs';
+import {
+  mkdtempSync,
+  openSync,
+  writeSync,
+  closeSync,
+  rmSync,
+  readFileSync,
+  writeFileSync,
+  readdirSync,
+  existsSync,
+  unlinkSync,
+} from 'node:fs';
 import { randomFillSync } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -34,11 +45,29 @@ try {
   const passFile = join(work, 'pass');
   writeFileSync(passFile, `${secrets['handoff.release-manager.passphrase']}\n`);
   const handoffDir = join(work, 'r', 'handoff', 'release-manager');
-  const keyFile = join(handoffDir, readdirSync(handoffDir).find((n) => n.endsWith('.sec.asc')));
+  const keyFile = join(
+    handoffDir,
+    readdirSync(handoffDir).find((n) => n.endsWith('.sec.asc')),
+  );
   const subkey = keyFile.split('/').pop().slice(0, 40);
   const keys = join(work, 'r', 'public', 'KEYS');
   execFileSync('mkdir', ['-m', '700', gnupg]);
-  execFileSync('gpg', ['--batch', '--homedir', gnupg, '--pinentry-mode', 'loopback', '--passphrase-file', passFile, '--import', keyFile, keys], { stdio: 'ignore' });
+  execFileSync(
+    'gpg',
+    [
+      '--batch',
+      '--homedir',
+      gnupg,
+      '--pinentry-mode',
+      'loopback',
+      '--passphrase-file',
+      passFile,
+      '--import',
+      keyFile,
+      keys,
+    ],
+    { stdio: 'ignore' },
+  );
 
   const results = [];
   for (const gib of sizes) {
@@ -67,9 +96,34 @@ try {
     const asc = `${file}.asc`;
     const clean = () => existsSync(asc) && unlinkSync(asc);
     measure('openssl dgst -sha256', 'openssl', ['dgst', '-sha256', file]);
-    measure('keyceremony sign', process.execPath, [cli, 'sign', '--key', keyFile, '--passphrase-file', passFile, file], clean);
+    measure(
+      'keyceremony sign',
+      process.execPath,
+      [cli, 'sign', '--key', keyFile, '--passphrase-file', passFile, file],
+      clean,
+    );
     measure('keyceremony verify', process.execPath, [cli, 'verify', '--keyring', keys, file]);
-    measure('gpg --detach-sign', 'gpg', ['--batch', '--homedir', gnupg, '--pinentry-mode', 'loopback', '--passphrase-file', passFile, '--digest-algo', 'SHA256', '-u', `${subkey}!`, '--armor', '--detach-sign', file], clean);
+    measure(
+      'gpg --detach-sign',
+      'gpg',
+      [
+        '--batch',
+        '--homedir',
+        gnupg,
+        '--pinentry-mode',
+        'loopback',
+        '--passphrase-file',
+        passFile,
+        '--digest-algo',
+        'SHA256',
+        '-u',
+        `${subkey}!`,
+        '--armor',
+        '--detach-sign',
+        file,
+      ],
+      clean,
+    );
     measure('gpg --verify', 'gpg', ['--batch', '--homedir', gnupg, '--verify', asc, file]);
     rmSync(file, { force: true });
     clean();
@@ -77,10 +131,14 @@ try {
 
   const pad = (s, n) => String(s).padEnd(n);
   console.log(`\nkeyceremony benchmark — ${runs} runs each, median wall time, peak RSS; page-cached input\n`);
-  console.log(`${pad('size', 6)}${pad('tool', 24)}${pad('wall s', 9)}${pad('MiB/s', 9)}${pad('peak RSS MiB', 14)}vs openssl`);
+  console.log(
+    `${pad('size', 6)}${pad('tool', 24)}${pad('wall s', 9)}${pad('MiB/s', 9)}${pad('peak RSS MiB', 14)}vs openssl`,
+  );
   for (const r of results) {
     const base = results.find((b) => b.gib === r.gib && b.name.startsWith('openssl'));
-    console.log(`${pad(`${r.gib} GiB`, 6)}${pad(r.name, 24)}${pad(r.seconds.toFixed(2), 9)}${pad(r.mibps.toFixed(0), 9)}${pad(r.rss.toFixed(0), 14)}${(r.mibps / base.mibps).toFixed(2)}×`);
+    console.log(
+      `${pad(`${r.gib} GiB`, 6)}${pad(r.name, 24)}${pad(r.seconds.toFixed(2), 9)}${pad(r.mibps.toFixed(0), 9)}${pad(r.rss.toFixed(0), 14)}${(r.mibps / base.mibps).toFixed(2)}×`,
+    );
   }
   console.log('\nTargets: keyceremony sign and verify at least 0.85× openssl throughput; peak RSS at most 128 MiB.');
   let ok = true;
@@ -89,7 +147,9 @@ try {
     const ratio = r.mibps / base.mibps;
     const pass = ratio >= 0.85 && r.rss <= 128;
     ok &&= pass;
-    console.log(`  ${pass ? 'PASS' : 'MISS'}  ${r.gib} GiB ${r.name}: ${ratio.toFixed(2)}× openssl, ${r.rss.toFixed(0)} MiB`);
+    console.log(
+      `  ${pass ? 'PASS' : 'MISS'}  ${r.gib} GiB ${r.name}: ${ratio.toFixed(2)}× openssl, ${r.rss.toFixed(0)} MiB`,
+    );
   }
   process.exitCode = ok ? 0 : 1;
 } finally {

@@ -3,7 +3,9 @@
 import('../dist/cli/main.js').then(
   (cli) => cli.main(process.argv),
   (error) => {
-    process.stderr.write(`keyceremony: cannot load the compiled code (${error.code ?? error.message}); run "npm run build"\n`);
+    process.stderr.write(
+      `keyceremony: cannot load the compiled code (${error.code ?? error.message}); run "npm run build"\n`,
+    );
     process.exitCode = 70;
   },
 );

@@ -50,7 +50,9 @@ function checkPkcs11js() {
   if (load()) return;
   spawnSync('npm', ['rebuild', 'pkcs11js'], { stdio: 'inherit' });
   if (load()) return;
-  console.error('The tests need the optional dependency pkcs11js, which did not build. With g++, make and python3 installed, run: npm ci');
+  console.error(
+    'The tests need the optional dependency pkcs11js, which did not build. With g++, make and python3 installed, run: npm ci',
+  );
   process.exit(1);
 }
 
@@ -62,7 +64,9 @@ if (missing.length === 0) {
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 if (!isRoot) {
-  console.error(`The tests need these Debian packages: ${missing.join(' ')}\nInstall them with: sudo apt-get install ${missing.join(' ')}`);
+  console.error(
+    `The tests need these Debian packages: ${missing.join(' ')}\nInstall them with: sudo apt-get install ${missing.join(' ')}`,
+  );
   process.exit(1);
 }
 console.log(`Installing test prerequisites: ${missing.join(' ')}`);

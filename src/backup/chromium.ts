@@ -43,7 +43,10 @@ export function findChromium(): string | undefined {
 export function requireChromium(): string {
   const found = findChromium();
   if (!found) {
-    throw new KeyceremonyError('TOOL_MISSING', 'printing share sheets to PDF needs Chromium: install the Debian package "chromium" (or set sheets.pdf: false and print the HTML sheets)');
+    throw new KeyceremonyError(
+      'TOOL_MISSING',
+      'printing share sheets to PDF needs Chromium: install the Debian package "chromium" (or set sheets.pdf: false and print the HTML sheets)',
+    );
   }
   return found;
 }
@@ -60,7 +63,12 @@ interface Message {
 class DevtoolsPipe {
   #next = 1;
   readonly #pending = new Map<number, { resolve: (m: Message) => void; reject: (e: Error) => void }>();
-  readonly #waiters: { method: string; sessionId: string | undefined; resolve: () => void; reject: (e: Error) => void }[] = [];
+  readonly #waiters: {
+    method: string;
+    sessionId: string | undefined;
+    resolve: () => void;
+    reject: (e: Error) => void;
+  }[] = [];
   #buffer = '';
   #closed: Error | undefined;
   readonly #out: Writable;
@@ -181,16 +189,29 @@ export async function printToPdf(htmlFiles: readonly string[], options: PrintOpt
       // If navigating fails first, the load event's rejection would otherwise go unhandled.
       loaded.catch(() => undefined);
       const navigation = await pipe.send('Page.navigate', { url: pathToFileURL(file).href }, session);
-      if (typeof navigation['errorText'] === 'string') throw new Error(`cannot load ${file}: ${navigation['errorText']}`);
+      if (typeof navigation['errorText'] === 'string')
+        throw new Error(`cannot load ${file}: ${navigation['errorText']}`);
       await loaded;
-      const { data } = await pipe.send('Page.printToPDF', { printBackground: true, preferCSSPageSize: true, displayHeaderFooter: false }, session);
+      const { data } = await pipe.send(
+        'Page.printToPDF',
+        { printBackground: true, preferCSSPageSize: true, displayHeaderFooter: false },
+        session,
+      );
       pdfs.push(new Uint8Array(Buffer.from(data as string, 'base64')));
     }
     await pipe.send('Browser.close').catch(() => undefined);
     return pdfs;
   } catch (error) {
-    const detail = stderr.join('').split('\n').filter((l) => l && !/dbus|DBus/.test(l)).slice(-3);
-    throw new KeyceremonyError('TOOL_MISSING', `Chromium could not print the share sheets: ${(error as Error).message}`, { details: detail });
+    const detail = stderr
+      .join('')
+      .split('\n')
+      .filter((l) => l && !/dbus|DBus/.test(l))
+      .slice(-3);
+    throw new KeyceremonyError(
+      'TOOL_MISSING',
+      `Chromium could not print the share sheets: ${(error as Error).message}`,
+      { details: detail },
+    );
   } finally {
     clearTimeout(timer);
     if (child.exitCode === null) child.kill('SIGTERM');

@@ -21,27 +21,43 @@ export interface MediumCopy {
 
 /** Writes `archive` to `<folder>/vault.tar.gpg` on every medium. */
 /** Writes the archive to every medium; returns what was written, medium by medium. */
-export async function writeCopies(media: readonly MediumCopy[], folder: string, archive: Uint8Array): Promise<WrittenFile[]> {
+export async function writeCopies(
+  media: readonly MediumCopy[],
+  folder: string,
+  archive: Uint8Array,
+): Promise<WrittenFile[]> {
   const written: WrittenFile[] = [];
   for (const medium of media) written.push(await medium.tree.write(`${folder}/${ARCHIVE_FILE}`, archive));
   return written;
 }
 
 /** Reads every copy back from its medium; throws CHECK_FAILED naming the first copy that differs. */
-export async function readBackCopies(media: readonly MediumCopy[], folder: string, sha256: string, size: number): Promise<void> {
+export async function readBackCopies(
+  media: readonly MediumCopy[],
+  folder: string,
+  sha256: string,
+  size: number,
+): Promise<void> {
   for (const medium of media) {
     const rel = `${folder}/${ARCHIVE_FILE}`;
     let back: Uint8Array;
     try {
       back = await medium.tree.read(rel);
     } catch (error) {
-      throw new KeyceremonyError('CHECK_FAILED', `the copy on ${medium.label} (${medium.tree.root}/${rel}) cannot be read back: ${(error as Error).message}`);
+      throw new KeyceremonyError(
+        'CHECK_FAILED',
+        `the copy on ${medium.label} (${medium.tree.root}/${rel}) cannot be read back: ${(error as Error).message}`,
+      );
     }
     const digest = sha256Hex(back);
     if (digest !== sha256 || back.length !== size) {
-      throw new KeyceremonyError('CHECK_FAILED', `the copy on ${medium.label} (${medium.tree.root}/${rel}) does not read back as written: SHA-256 ${digest}, expected ${sha256}`, {
-        details: ['The medium may be failing: replace it and run the ceremony again.'],
-      });
+      throw new KeyceremonyError(
+        'CHECK_FAILED',
+        `the copy on ${medium.label} (${medium.tree.root}/${rel}) does not read back as written: SHA-256 ${digest}, expected ${sha256}`,
+        {
+          details: ['The medium may be failing: replace it and run the ceremony again.'],
+        },
+      );
     }
   }
 }
@@ -59,7 +75,9 @@ export function restoreKitFiles(): { path: string; content: string }[] {
 /** README.txt next to each copy: what the folder holds and how to restore it, with and without keyceremony. */
 export function backupReadme(manifest: BackupManifest): string {
   const { sharing } = manifest;
-  const rehearsal = manifest.rehearsal ? ['*** REHEARSAL — throwaway keys and a throwaway passphrase. Never trust or keep them. ***', ''] : [];
+  const rehearsal = manifest.rehearsal
+    ? ['*** REHEARSAL — throwaway keys and a throwaway passphrase. Never trust or keep them. ***', '']
+    : [];
   return [
     ...rehearsal,
     `Encrypted backup of the keyceremony vault of ${manifest.organisation}`,

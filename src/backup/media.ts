@@ -38,7 +38,12 @@ export function mediumLocation(medium: MediumParam, mediaRoot: string | undefine
 }
 
 /** A custodian's sheets of one backup: `<sheets>/<backup>/<custodian>` (DIR/sheets/… when mapped). */
-export function sheetsLocation(path: string, backup: string, custodian: string, mediaRoot: string | undefined): MediumLocation {
+export function sheetsLocation(
+  path: string,
+  backup: string,
+  custodian: string,
+  mediaRoot: string | undefined,
+): MediumLocation {
   return mediaRoot === undefined
     ? { path: join(resolve(path), backup, custodian), mapped: false }
     : { path: join(mediaRoot, 'sheets', backup, custodian), mapped: true };
@@ -56,7 +61,9 @@ async function device(path: string): Promise<number | undefined> {
  * Checks that real media are mounted: each path exists, is a directory and a mount point, and all are distinct
  * devices. Returns nothing for mapped locations (rehearsals, --media).
  */
-export async function checkMediaMounted(media: readonly { medium: MediumParam; location: MediumLocation }[]): Promise<void> {
+export async function checkMediaMounted(
+  media: readonly { medium: MediumParam; location: MediumLocation }[],
+): Promise<void> {
   const devices = new Map<number, number>();
   for (const { medium, location } of media) {
     if (location.mapped) continue;
@@ -64,15 +71,25 @@ export async function checkMediaMounted(media: readonly { medium: MediumParam; l
     try {
       info = await stat(location.path);
     } catch {
-      throw new KeyceremonyError('ENVIRONMENT', `${mediumLabel(medium)} is not mounted: ${location.path} does not exist`);
+      throw new KeyceremonyError(
+        'ENVIRONMENT',
+        `${mediumLabel(medium)} is not mounted: ${location.path} does not exist`,
+      );
     }
-    if (!info.isDirectory()) throw new KeyceremonyError('ENVIRONMENT', `${mediumLabel(medium)}: ${location.path} is not a directory`);
+    if (!info.isDirectory())
+      throw new KeyceremonyError('ENVIRONMENT', `${mediumLabel(medium)}: ${location.path} is not a directory`);
     if (location.path !== '/' && info.dev === (await device(dirname(location.path)))) {
-      throw new KeyceremonyError('ENVIRONMENT', `${mediumLabel(medium)} is not mounted at ${location.path} (it is a plain directory on the machine's own disk)`);
+      throw new KeyceremonyError(
+        'ENVIRONMENT',
+        `${mediumLabel(medium)} is not mounted at ${location.path} (it is a plain directory on the machine's own disk)`,
+      );
     }
     const other = devices.get(info.dev);
     if (other !== undefined) {
-      throw new KeyceremonyError('ENVIRONMENT', `backup media ${other} and ${medium.number} are the same device: two copies on one medium are one copy`);
+      throw new KeyceremonyError(
+        'ENVIRONMENT',
+        `backup media ${other} and ${medium.number} are the same device: two copies on one medium are one copy`,
+      );
     }
     devices.set(info.dev, medium.number);
   }

@@ -26,21 +26,35 @@ export async function findBackup(mediumPath: string, mediumLabel: string, name?:
   try {
     names = await readdir(mediumPath);
   } catch {
-    throw new KeyceremonyError('INPUT_NOT_FOUND', `${mediumLabel} is not there: ${mediumPath} cannot be read (is it mounted?)`);
+    throw new KeyceremonyError(
+      'INPUT_NOT_FOUND',
+      `${mediumLabel} is not there: ${mediumPath} cannot be read (is it mounted?)`,
+    );
   }
   const candidates = [];
   for (const n of names.filter((n) => n.startsWith('backup-')).sort()) {
-    if (await stat(join(mediumPath, n, MANIFEST_FILE)).then(() => true, () => false)) candidates.push(n);
+    if (
+      await stat(join(mediumPath, n, MANIFEST_FILE)).then(
+        () => true,
+        () => false,
+      )
+    )
+      candidates.push(n);
   }
   const chosen = name ?? candidates.at(-1);
   if (!chosen || !candidates.includes(chosen)) {
-    throw new KeyceremonyError('INPUT_NOT_FOUND', name ? `${mediumLabel} has no backup ${name}` : `${mediumLabel} (${mediumPath}) holds no keyceremony backup`, {
-      ...(candidates.length ? { details: [`backups there: ${candidates.join(', ')}`] } : {}),
-    });
+    throw new KeyceremonyError(
+      'INPUT_NOT_FOUND',
+      name ? `${mediumLabel} has no backup ${name}` : `${mediumLabel} (${mediumPath}) holds no keyceremony backup`,
+      {
+        ...(candidates.length ? { details: [`backups there: ${candidates.join(', ')}`] } : {}),
+      },
+    );
   }
   const dir = join(mediumPath, chosen);
   const manifest = parseManifest(new Uint8Array(await readFile(join(dir, MANIFEST_FILE))), `${dir}/${MANIFEST_FILE}`);
-  if (manifest.name !== chosen) throw new KeyceremonyError('INPUT_INVALID', `${dir}/${MANIFEST_FILE} describes ${manifest.name}, not ${chosen}`);
+  if (manifest.name !== chosen)
+    throw new KeyceremonyError('INPUT_INVALID', `${dir}/${MANIFEST_FILE} describes ${manifest.name}, not ${chosen}`);
   return { dir, manifest };
 }
 
@@ -57,11 +71,19 @@ export async function checkCopy(found: FoundBackup, name: string): Promise<CopyC
   try {
     data = new Uint8Array(await readFile(join(found.dir, ARCHIVE_FILE)));
   } catch (error) {
-    return { data: undefined, sha256: undefined, problem: `${name} cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}` };
+    return {
+      data: undefined,
+      sha256: undefined,
+      problem: `${name} cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    };
   }
   const sha256 = sha256Hex(data);
   if (sha256 !== found.manifest.archive.sha256 || data.length !== found.manifest.archive.size) {
-    return { data: undefined, sha256, problem: `${name} is damaged: its SHA-256 is ${sha256}, the manifest says ${found.manifest.archive.sha256}` };
+    return {
+      data: undefined,
+      sha256,
+      problem: `${name} is damaged: its SHA-256 is ${sha256}, the manifest says ${found.manifest.archive.sha256}`,
+    };
   }
   return { data, sha256, problem: undefined };
 }
@@ -70,7 +92,9 @@ export async function checkCopy(found: FoundBackup, name: string): Promise<CopyC
 export async function readCheckedCopy(found: FoundBackup): Promise<Uint8Array> {
   const checked = await checkCopy(found, `the backup copy ${join(found.dir, ARCHIVE_FILE)}`);
   if (checked.problem !== undefined) {
-    throw new KeyceremonyError('CHECK_FAILED', checked.problem, { details: ['Use another copy (every medium holds one), and replace this medium.'] });
+    throw new KeyceremonyError('CHECK_FAILED', checked.problem, {
+      details: ['Use another copy (every medium holds one), and replace this medium.'],
+    });
   }
   return checked.data;
 }
@@ -90,7 +114,8 @@ export async function openBackup(found: FoundBackup, passphrase: string): Promis
   try {
     entries = readTar(plain);
   } catch (error) {
-    if (error instanceof TarFormatError) throw new KeyceremonyError('CHECK_FAILED', `the archive in ${found.manifest.name} is damaged: ${error.message}`);
+    if (error instanceof TarFormatError)
+      throw new KeyceremonyError('CHECK_FAILED', `the archive in ${found.manifest.name} is damaged: ${error.message}`);
     throw error;
   } finally {
     plain.fill(0);
@@ -107,16 +132,21 @@ export async function openBackup(found: FoundBackup, passphrase: string): Promis
   for (const [rel, content] of files) {
     const expected = listed.get(`${ARCHIVE_ROOT}/${rel}`);
     if (!expected) problems.push(`${rel}: not in the manifest`);
-    else if (expected.sha256 !== sha256Hex(content) || expected.size !== content.length) problems.push(`${rel}: differs from the manifest`);
+    else if (expected.sha256 !== sha256Hex(content) || expected.size !== content.length)
+      problems.push(`${rel}: differs from the manifest`);
   }
-  for (const path of listed.keys()) if (!files.has(path.slice(ARCHIVE_ROOT.length + 1))) problems.push(`${path}: missing from the archive`);
+  for (const path of listed.keys())
+    if (!files.has(path.slice(ARCHIVE_ROOT.length + 1))) problems.push(`${path}: missing from the archive`);
   if (problems.length > 0) {
-    throw new KeyceremonyError('CHECK_FAILED', `the archive in ${found.manifest.name} does not match its manifest`, { details: problems });
+    throw new KeyceremonyError('CHECK_FAILED', `the archive in ${found.manifest.name} does not match its manifest`, {
+      details: problems,
+    });
   }
   const transcripts = new Map<string, Uint8Array>();
   const transcriptDir = join(found.dir, TRANSCRIPTS_DIR);
   for (const name of (await readdir(transcriptDir).catch(() => [] as string[])).sort()) {
-    if (/^[A-Za-z0-9._-]+\.jsonl(\.asc)?$/.test(name)) transcripts.set(name, new Uint8Array(await readFile(join(transcriptDir, name))));
+    if (/^[A-Za-z0-9._-]+\.jsonl(\.asc)?$/.test(name))
+      transcripts.set(name, new Uint8Array(await readFile(join(transcriptDir, name))));
   }
   return { files, transcripts };
 }

@@ -51,7 +51,15 @@ export function shareWordCount(secretLength: number): number {
 }
 
 export function encodeShare(share: Share): string[] {
-  const body = Uint8Array.of(SHARE_FORMAT_VERSION, share.set >> 8, share.set & 0xff, share.threshold, share.count, share.number, ...share.share);
+  const body = Uint8Array.of(
+    SHARE_FORMAT_VERSION,
+    share.set >> 8,
+    share.set & 0xff,
+    share.threshold,
+    share.count,
+    share.number,
+    ...share.share,
+  );
   return toPgpWords(Uint8Array.of(...body, ...rsCheck(body, SHARE_CHECK_BYTES)));
 }
 
@@ -76,14 +84,15 @@ function distance(a: string, b: string): number {
 
 function suggestions(word: string, list: readonly string[]): string[] {
   const scored = list.map((w) => ({ w, d: distance(word, w.toLowerCase()) })).filter((s) => s.d <= 2);
-  return scored.sort((a, b) => a.d - b.d || a.w.localeCompare(b.w)).slice(0, 3).map((s) => s.w);
+  return scored
+    .sort((a, b) => a.d - b.d || a.w.localeCompare(b.w))
+    .slice(0, 3)
+    .map((s) => s.w);
 }
 
 /** Splits typed or pasted text into words; numbering ("1.", "12:") and punctuation between words are ignored. */
 export function shareTokens(text: string): string[] {
-  return text
-    .split(/[\s,;]+/)
-    .filter((t) => t !== '' && !/^\d+[.:)]?$/.test(t));
+  return text.split(/[\s,;]+/).filter((t) => t !== '' && !/^\d+[.:)]?$/.test(t));
 }
 
 /**
@@ -121,17 +130,32 @@ export function decodeShare(text: string, expectedWords?: number): Share {
       `it has ${tokens.length} words, but a share of this backup has ${expectedWords}: ${tokens.length < expectedWords ? 'a word is missing' : 'there is a word too many'}`,
     );
   }
-  if (tokens.length < HEADER_BYTES + 2 + SHARE_CHECK_BYTES) throw new ShareFormatError(`it has only ${tokens.length} words: too short to be a share`);
+  if (tokens.length < HEADER_BYTES + 2 + SHARE_CHECK_BYTES)
+    throw new ShareFormatError(`it has only ${tokens.length} words: too short to be a share`);
   const body = bytes.subarray(0, bytes.length - SHARE_CHECK_BYTES);
   const check = bytes.subarray(bytes.length - SHARE_CHECK_BYTES);
   const expected = rsCheck(body, SHARE_CHECK_BYTES);
   if (!expected.every((b, i) => b === check[i])) {
-    throw new ShareFormatError('the checksum does not match: a word is mistyped or two words are swapped — compare it with the sheet word by word');
+    throw new ShareFormatError(
+      'the checksum does not match: a word is mistyped or two words are swapped — compare it with the sheet word by word',
+    );
   }
   const [version, setHi, setLo, threshold, count, number] = body;
-  if (version !== SHARE_FORMAT_VERSION) throw new ShareFormatError(`share format ${String(version)} is not supported (this keyceremony reads format ${SHARE_FORMAT_VERSION})`);
+  if (version !== SHARE_FORMAT_VERSION)
+    throw new ShareFormatError(
+      `share format ${String(version)} is not supported (this keyceremony reads format ${SHARE_FORMAT_VERSION})`,
+    );
   const share = body.slice(HEADER_BYTES);
-  if (threshold === undefined || count === undefined || number === undefined || threshold < 2 || count < threshold || number < 1 || number > count || share.at(-1) === 0) {
+  if (
+    threshold === undefined ||
+    count === undefined ||
+    number === undefined ||
+    threshold < 2 ||
+    count < threshold ||
+    number < 1 ||
+    number > count ||
+    share.at(-1) === 0
+  ) {
     throw new ShareFormatError('the share header is inconsistent (threshold, count or number out of range)');
   }
   return { set: ((setHi as number) << 8) | (setLo as number), threshold, count, number, share };

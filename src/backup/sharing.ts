@@ -21,7 +21,8 @@ export interface ShareSet {
 
 export async function splitPassphrase(passphrase: string, count: number, threshold: number): Promise<ShareSet> {
   if (!Number.isInteger(threshold) || threshold < 2) throw new RangeError('the threshold must be at least 2');
-  if (!Number.isInteger(count) || count < threshold || count > 255) throw new RangeError('the number of shares must be between the threshold and 255');
+  if (!Number.isInteger(count) || count < threshold || count > 255)
+    throw new RangeError('the number of shares must be between the threshold and 255');
   const secret = passphraseToBytes(passphrase);
   try {
     const set = randomBytes(2).readUInt16BE(0);
@@ -37,8 +38,10 @@ export function combinationProblem(shares: readonly Share[]): string | undefined
   const first = shares[0];
   if (!first) return 'no shares';
   for (const s of shares) {
-    if (s.set !== first.set) return `share ${s.number} belongs to a different share set (${hexSet(s.set)}, not ${hexSet(first.set)})`;
-    if (s.threshold !== first.threshold || s.count !== first.count) return `share ${s.number} says ${s.threshold} of ${s.count}, share ${first.number} says ${first.threshold} of ${first.count}`;
+    if (s.set !== first.set)
+      return `share ${s.number} belongs to a different share set (${hexSet(s.set)}, not ${hexSet(first.set)})`;
+    if (s.threshold !== first.threshold || s.count !== first.count)
+      return `share ${s.number} says ${s.threshold} of ${s.count}, share ${first.number} says ${first.threshold} of ${first.count}`;
   }
   const numbers = new Set(shares.map((s) => s.number));
   if (numbers.size !== shares.length) return 'the same share was given twice';
@@ -60,7 +63,10 @@ export async function combineShares(shares: readonly Share[]): Promise<string> {
   } catch {
     // Shares that pass every check but come from different splits (their 16-bit set IDs collide) combine to
     // noise: that is wrong shares, not a bug.
-    throw new KeyceremonyError('PASSPHRASE_WRONG', 'the shares do not rebuild a backup passphrase: they are not all from this backup');
+    throw new KeyceremonyError(
+      'PASSPHRASE_WRONG',
+      'the shares do not rebuild a backup passphrase: they are not all from this backup',
+    );
   } finally {
     wipe(secret);
   }
@@ -148,7 +154,8 @@ export async function proveShareSet(passphrase: string, set: ShareSet, limit = 2
       const rebuilt = await interpolate(subset.map((i) => decoded[i] as Share));
       const leaked = bytesEqual(rebuilt, secret);
       wipe(rebuilt);
-      if (leaked) throw new Error(`shares ${subset.map((i) => i + 1).join(', ')} rebuild the passphrase below the threshold`);
+      if (leaked)
+        throw new Error(`shares ${subset.map((i) => i + 1).join(', ')} rebuild the passphrase below the threshold`);
     }
     return {
       reconstructing: good.subsets.length,

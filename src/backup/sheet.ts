@@ -63,7 +63,9 @@ export async function shareQrSvg(words: readonly string[]): Promise<string> {
 export async function renderSheet(input: SheetInput): Promise<string> {
   const { custodian, number, count, threshold } = input;
   const date = input.date.toISOString().slice(0, 10);
-  const cells = input.words.map((w, i) => `<div class="word"><span class="n">${i + 1}</span>${escapeHtml(w)}</div>`).join('');
+  const cells = input.words
+    .map((w, i) => `<div class="word"><span class="n">${i + 1}</span>${escapeHtml(w)}</div>`)
+    .join('');
   const qr = await shareQrSvg(input.words);
   const title = `Backup share ${number} of ${count} — ${custodian.title}`;
   return `<!doctype html>

@@ -31,7 +31,12 @@ export class TarFormatError extends Error {
 }
 
 function checkPath(path: string): void {
-  if (path === '' || path.startsWith('/') || path.endsWith('/') || path.split('/').some((p) => p === '' || p === '.' || p === '..')) {
+  if (
+    path === '' ||
+    path.startsWith('/') ||
+    path.endsWith('/') ||
+    path.split('/').some((p) => p === '' || p === '.' || p === '..')
+  ) {
     throw new TarFormatError(`unsafe or malformed path "${path}"`);
   }
   // eslint-disable-next-line no-control-regex
@@ -92,7 +97,8 @@ export function writeTar(entries: readonly TarEntry[]): Uint8Array {
     checkPath(entry.path);
     if (seen.has(entry.path)) throw new TarFormatError(`duplicate path "${entry.path}"`);
     seen.add(entry.path);
-    if (entry.type === 'directory' && entry.data.length > 0) throw new TarFormatError(`directory "${entry.path}" has content`);
+    if (entry.type === 'directory' && entry.data.length > 0)
+      throw new TarFormatError(`directory "${entry.path}" has content`);
     size += BLOCK + Math.ceil(entry.data.length / BLOCK) * BLOCK;
   }
   const out = new Uint8Array(size);
@@ -127,28 +133,36 @@ function readOctal(block: Uint8Array, offset: number, width: number, what: strin
  * are neither regular files nor directories (links, devices, GNU/pax extensions), and for unsafe paths.
  */
 export function readTar(archive: Uint8Array): TarEntry[] {
-  if (archive.length % BLOCK !== 0) throw new TarFormatError('archive length is not a multiple of 512 bytes (truncated?)');
+  if (archive.length % BLOCK !== 0)
+    throw new TarFormatError('archive length is not a multiple of 512 bytes (truncated?)');
   const entries: TarEntry[] = [];
   const seen = new Set<string>();
   let offset = 0;
   for (;;) {
-    if (offset + BLOCK > archive.length) throw new TarFormatError('archive ends without its end-of-archive blocks (truncated?)');
+    if (offset + BLOCK > archive.length)
+      throw new TarFormatError('archive ends without its end-of-archive blocks (truncated?)');
     const block = archive.subarray(offset, offset + BLOCK);
     if (block.every((b) => b === 0)) {
       const next = archive.subarray(offset + BLOCK, offset + 2 * BLOCK);
-      if (next.length !== BLOCK || !next.every((b) => b === 0)) throw new TarFormatError('archive ends with a single zero block (truncated?)');
+      if (next.length !== BLOCK || !next.every((b) => b === 0))
+        throw new TarFormatError('archive ends with a single zero block (truncated?)');
       break;
     }
     let sum = 0;
     for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : (block[i] as number);
-    if (readOctal(block, 148, 8, 'checksum') !== sum) throw new TarFormatError(`header checksum mismatch at byte ${offset}`);
-    if (readString(block, 257, 6) !== 'ustar') throw new TarFormatError(`entry at byte ${offset} is not a ustar header`);
+    if (readOctal(block, 148, 8, 'checksum') !== sum)
+      throw new TarFormatError(`header checksum mismatch at byte ${offset}`);
+    if (readString(block, 257, 6) !== 'ustar')
+      throw new TarFormatError(`entry at byte ${offset} is not a ustar header`);
     const prefix = readString(block, 345, 155);
     const name = readString(block, 0, 100);
     const full = prefix ? `${prefix}/${name}` : name;
     const flag = block[156];
     const type = flag === 0x30 || flag === 0 ? 'file' : flag === 0x35 ? 'directory' : undefined;
-    if (!type) throw new TarFormatError(`entry "${full}" is not a regular file or directory (type ${String.fromCharCode(flag ?? 0)})`);
+    if (!type)
+      throw new TarFormatError(
+        `entry "${full}" is not a regular file or directory (type ${String.fromCharCode(flag ?? 0)})`,
+      );
     const path = type === 'directory' ? full.replace(/\/$/, '') : full;
     checkPath(path);
     if (seen.has(path)) throw new TarFormatError(`duplicate entry "${path}"`);
@@ -156,7 +170,8 @@ export function readTar(archive: Uint8Array): TarEntry[] {
     const size = readOctal(block, 124, 12, 'size');
     if (type === 'directory' && size !== 0) throw new TarFormatError(`directory entry "${path}" has a size`);
     const start = offset + BLOCK;
-    if (start + size > archive.length) throw new TarFormatError(`entry "${path}" runs past the end of the archive (truncated?)`);
+    if (start + size > archive.length)
+      throw new TarFormatError(`entry "${path}" runs past the end of the archive (truncated?)`);
     entries.push({
       path,
       type,

@@ -34,7 +34,13 @@ export async function readVaultEntries(root: string): Promise<TarEntry[]> {
   const entries: TarEntry[] = [];
   async function walk(dir: string, rel: string): Promise<void> {
     const info = await lstat(dir);
-    entries.push({ path: rel, type: 'directory', mode: info.mode & 0o7777, mtime: Math.floor(info.mtimeMs / 1000), data: new Uint8Array() });
+    entries.push({
+      path: rel,
+      type: 'directory',
+      mode: info.mode & 0o7777,
+      mtime: Math.floor(info.mtimeMs / 1000),
+      data: new Uint8Array(),
+    });
     for (const name of (await readdir(dir)).sort()) {
       if (TEMP_FILE.test(name)) continue;
       const path = join(dir, name);
@@ -49,7 +55,10 @@ export async function readVaultEntries(root: string): Promise<TarEntry[]> {
           data: new Uint8Array(await readFile(path)),
         });
       } else {
-        throw new KeyceremonyError('VAULT_INVALID', `the vault holds ${path}, which is neither a file nor a directory: refusing to back it up`);
+        throw new KeyceremonyError(
+          'VAULT_INVALID',
+          `the vault holds ${path}, which is neither a file nor a directory: refusing to back it up`,
+        );
       }
     }
   }
@@ -65,7 +74,9 @@ export interface FileDigest {
 
 /** SHA-256 of every file entry, by its path inside the archive. */
 export function fileDigests(entries: readonly TarEntry[]): FileDigest[] {
-  return entries.filter((e) => e.type === 'file').map((e) => ({ path: e.path, sha256: sha256Hex(e.data), size: e.data.length }));
+  return entries
+    .filter((e) => e.type === 'file')
+    .map((e) => ({ path: e.path, sha256: sha256Hex(e.data), size: e.data.length }));
 }
 
 export function archiveVault(entries: readonly TarEntry[]): Uint8Array {
@@ -101,7 +112,8 @@ export async function decryptArchive(data: Uint8Array, passphrase: string, what:
     return plain as Uint8Array;
   } catch (error) {
     const text = (error as Error).message;
-    if (/session key|passphrase|password/i.test(text)) throw new KeyceremonyError('PASSPHRASE_WRONG', `the passphrase does not open ${what}`);
+    if (/session key|passphrase|password/i.test(text))
+      throw new KeyceremonyError('PASSPHRASE_WRONG', `the passphrase does not open ${what}`);
     throw new KeyceremonyError('CHECK_FAILED', `${what} cannot be decrypted: ${text}`);
   }
 }

@@ -18,7 +18,10 @@ export interface BackupCheck {
 }
 
 async function isFile(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isFile(), () => false);
+  return stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }
 
 /** The backup folders `dir` stands for: itself when it is one, else every backup-* folder on the medium. */
@@ -27,8 +30,12 @@ export async function backupFolders(dir: string): Promise<string[]> {
   const names = await readdir(dir).catch(() => {
     throw new KeyceremonyError('INPUT_NOT_FOUND', `${dir} is not a directory`);
   });
-  const folders = names.filter((n) => n.startsWith('backup-')).sort().map((n) => join(dir, n));
-  if (folders.length === 0) throw new KeyceremonyError('INPUT_NOT_FOUND', `${dir} holds no keyceremony backup (no backup-*/${MANIFEST_FILE})`);
+  const folders = names
+    .filter((n) => n.startsWith('backup-'))
+    .sort()
+    .map((n) => join(dir, n));
+  if (folders.length === 0)
+    throw new KeyceremonyError('INPUT_NOT_FOUND', `${dir} holds no keyceremony backup (no backup-*/${MANIFEST_FILE})`);
   return folders;
 }
 
@@ -46,7 +53,9 @@ export async function verifyBackupFolder(dir: string): Promise<BackupCheck> {
   if (await isFile(transcript)) {
     const { entries, problem } = checkChain(await readFile(transcript, 'utf8'));
     if (problem) problems.push(`the transcript beside the backup is broken at entry ${problem.seq}: ${problem.reason}`);
-    const recorded = entries.filter((e) => e.event === 'output.written' && e.data['path'] === `${manifest.name}/${ARCHIVE_FILE}`).map((e) => e.data['sha256']);
+    const recorded = entries
+      .filter((e) => e.event === 'output.written' && e.data['path'] === `${manifest.name}/${ARCHIVE_FILE}`)
+      .map((e) => e.data['sha256']);
     if (!problem && (recorded.length === 0 || recorded.some((s) => s !== manifest.archive.sha256))) {
       problems.push('the transcript beside the backup does not record the archive hash the manifest gives');
     }

@@ -100,7 +100,9 @@ export function parseScript(text: string, path: string): LoadedScript {
   // Steps and roles are checked even when other parts of the script are wrong, to report everything at once.
   const rawScript = (raw && typeof raw === 'object' ? raw : {}) as { roles?: unknown; steps?: unknown };
   const roleIds = new Set(
-    Array.isArray(rawScript.roles) ? rawScript.roles.map((r: { id?: unknown }) => r?.id).filter((id): id is string => typeof id === 'string') : [],
+    Array.isArray(rawScript.roles)
+      ? rawScript.roles.map((r: { id?: unknown }) => r?.id).filter((id): id is string => typeof id === 'string')
+      : [],
   );
   const rawSteps = Array.isArray(rawScript.steps) ? (rawScript.steps as unknown[]) : [];
   const seen = new Map<string, { index: number; produces: StepProduct | undefined }>();
@@ -118,7 +120,10 @@ export function parseScript(text: string, path: string): LoadedScript {
     if (typeof step.action !== 'string') return;
     const action = actions.get(step.action);
     if (!action) {
-      problems.push({ path: at('action'), message: `unknown action "${step.action}" (known: ${[...actions.keys()].sort().join(', ')})` });
+      problems.push({
+        path: at('action'),
+        message: `unknown action "${step.action}" (known: ${[...actions.keys()].sort().join(', ')})`,
+      });
       return;
     }
     const params = action.params.safeParse(step.params ?? {});
@@ -139,11 +144,15 @@ export function parseScript(text: string, path: string): LoadedScript {
               : `step "${ref.step}" is not defined`;
         problems.push({ path: at('params', ...ref.path), message });
       } else if (target.produces !== ref.product) {
-        problems.push({ path: at('params', ...ref.path), message: `step "${ref.step}" does not produce an ${ref.product}` });
+        problems.push({
+          path: at('params', ...ref.path),
+          message: `step "${ref.step}" does not produce an ${ref.product}`,
+        });
       }
     }
     for (const ref of action.roleReferences?.(params.data) ?? []) {
-      if (!roleIds.has(ref.role)) problems.push({ path: at('params', ...ref.path), message: `role "${ref.role}" is not defined in roles` });
+      if (!roleIds.has(ref.role))
+        problems.push({ path: at('params', ...ref.path), message: `role "${ref.role}" is not defined in roles` });
     }
     if (id !== undefined) {
       seen.set(id, { index, produces: action.produces });
@@ -159,13 +168,18 @@ export function parseScript(text: string, path: string): LoadedScript {
 
   // Every ceremony ends with a transcript signed by an OpenPGP root's transcripts key.
   if (rawSteps.length > 0 && ![...seen.values()].some((s) => s.produces === 'openpgp-root')) {
-    problems.push({ path: ['steps'], message: 'no step creates or unlocks an OpenPGP root (openpgp.generate-root, openpgp.unlock-root) to sign the transcript' });
+    problems.push({
+      path: ['steps'],
+      message:
+        'no step creates or unlocks an OpenPGP root (openpgp.generate-root, openpgp.unlock-root) to sign the transcript',
+    });
   }
 
   const roles = Array.isArray(rawScript.roles) ? (rawScript.roles as { id?: unknown }[]) : [];
   const roleSeen = new Set<unknown>();
   roles.forEach((role, i) => {
-    if (role && roleSeen.has(role.id)) problems.push({ path: ['roles', i, 'id'], message: `duplicate role id "${String(role.id)}"` });
+    if (role && roleSeen.has(role.id))
+      problems.push({ path: ['roles', i, 'id'], message: `duplicate role id "${String(role.id)}"` });
     roleSeen.add(role?.id);
   });
 
@@ -175,7 +189,9 @@ export function parseScript(text: string, path: string): LoadedScript {
       return `${where ? `${where} ` : ''}${formatPath(p.path)}: ${p.message}`;
     });
     const plural = problems.length === 1 ? 'problem' : 'problems';
-    throw new KeyceremonyError('SCRIPT_INVALID', `${path}: ${problems.length} ${plural}; nothing was done`, { details: lines });
+    throw new KeyceremonyError('SCRIPT_INVALID', `${path}: ${problems.length} ${plural}; nothing was done`, {
+      details: lines,
+    });
   }
   return { path, sha256: sha256Hex(text), script: parsed.data, steps: resolved };
 }

@@ -35,7 +35,8 @@ export async function storeRoot(
   const passphrase = await ctx.vaultPassphrase();
   const secretPath = vaultPath.openpgpSecretKey(fpr);
   const publicPath = vaultPath.openpgpPublicKey(fpr);
-  const put = (path: string, content: string) => (options.replace ? ctx.vault.replace(path, content, ctx.now()) : ctx.vault.write(path, content));
+  const put = (path: string, content: string) =>
+    options.replace ? ctx.vault.replace(path, content, ctx.now()) : ctx.vault.write(path, content);
 
   const secretFile = await put(secretPath, await encryptSecretKey(certificate, secrets, passphrase));
   const reopened = await decryptSecretKey(await ctx.vault.read(secretPath), passphrase, `vault/${secretPath}`);
@@ -55,6 +56,8 @@ export async function storeRoot(
     throw new KeyceremonyError('CHECK_FAILED', `vault/${publicPath} does not read back`);
   }
   ctx.recordOutput(publicFile, { fingerprints: [fpr] });
-  ctx.ui.success(`Secret key and certificate ${options.replace ? 'updated' : 'written'} and checked: vault/${secretPath}`);
+  ctx.ui.success(
+    `Secret key and certificate ${options.replace ? 'updated' : 'written'} and checked: vault/${secretPath}`,
+  );
   return { secretPath };
 }

@@ -64,29 +64,44 @@ export async function runCeremony(options: CeremonyOptions): Promise<CeremonyRes
   if (mode === 'none' && options.vaultDir !== undefined) {
     throw new KeyceremonyError('USAGE', 'this ceremony works without a vault (vault: none): do not give --vault');
   }
-  if (mode !== 'none' && options.vaultDir === undefined) throw new KeyceremonyError('USAGE', 'this ceremony needs a vault: give --vault DIR');
-  const separate = [options.vaultDir, options.publicDir, options.handoffDir].filter((d): d is string => d !== undefined);
+  if (mode !== 'none' && options.vaultDir === undefined)
+    throw new KeyceremonyError('USAGE', 'this ceremony needs a vault: give --vault DIR');
+  const separate = [options.vaultDir, options.publicDir, options.handoffDir].filter(
+    (d): d is string => d !== undefined,
+  );
   for (const [i, a] of separate.entries()) {
     for (const b of separate.slice(i + 1)) {
       if (isInside(a, b) || isInside(b, a)) {
-        throw new KeyceremonyError('USAGE', 'the vault, public and hand-off directories must be separate, none inside another');
+        throw new KeyceremonyError(
+          'USAGE',
+          'the vault, public and hand-off directories must be separate, none inside another',
+        );
       }
     }
   }
   if (options.mediaRoot !== undefined && separate.some((d) => isInside(options.mediaRoot as string, d))) {
-    throw new KeyceremonyError('USAGE', 'the media directory must not be inside the vault, public or hand-off directory');
+    throw new KeyceremonyError(
+      'USAGE',
+      'the media directory must not be inside the vault, public or hand-off directory',
+    );
   }
-  const needsHandoff = script.steps.some((s) => s.action.describe(s.params, script.script).creates?.some((c) => c.tree === 'handoff'));
+  const needsHandoff = script.steps.some((s) =>
+    s.action.describe(s.params, script.script).creates?.some((c) => c.tree === 'handoff'),
+  );
   if (needsHandoff && !options.handoffDir) {
     throw new KeyceremonyError('USAGE', 'this ceremony hands keys to signers: give --handoff DIR');
   }
   const existingVault = mode === 'existing';
   const opened = existingVault ? await openExistingVault(options, options.vaultDir as string) : undefined;
   const vault =
-    mode === 'none' ? undefined : (opened?.vault ?? (await OutputTree.fresh('vault', options.vaultDir as string, { secret: true, guard })));
+    mode === 'none'
+      ? undefined
+      : (opened?.vault ?? (await OutputTree.fresh('vault', options.vaultDir as string, { secret: true, guard })));
   // Only a new root needs a new public tree; other ceremonies republish into the existing one.
   const publicTree =
-    mode === 'new' ? await OutputTree.fresh('public', options.publicDir, { secret: false, guard }) : await openPublicTree(options.publicDir, guard);
+    mode === 'new'
+      ? await OutputTree.fresh('public', options.publicDir, { secret: false, guard })
+      : await openPublicTree(options.publicDir, guard);
   const started = now();
   const name = transcriptName(script, started, rehearsal);
   const transcript = new TranscriptRecorder(now, guard);
@@ -104,7 +119,13 @@ export async function runCeremony(options: CeremonyOptions): Promise<CeremonyRes
     public: publicTree,
     inventory,
     ceremonyName: name,
-    ceremonyEntry: { name, script: script.script.name, date: started.toISOString(), transcript: vaultPath.transcript(name), rehearsal },
+    ceremonyEntry: {
+      name,
+      script: script.script.name,
+      date: started.toISOString(),
+      transcript: vaultPath.transcript(name),
+      rehearsal,
+    },
     existingVault,
     ...(opened ? { checkVaultPassphrase: opened.checkPassphrase } : {}),
     now,
@@ -142,7 +163,9 @@ async function openExistingVault(
   if (inventory.rehearsal !== options.rehearsal) {
     throw new KeyceremonyError(
       'VAULT_INVALID',
-      inventory.rehearsal ? 'this is a rehearsal vault: real ceremonies cannot use it' : 'this is a real vault: rehearsals must never touch it',
+      inventory.rehearsal
+        ? 'this is a rehearsal vault: real ceremonies cannot use it'
+        : 'this is a real vault: rehearsals must never touch it',
     );
   }
   return { vault, inventory, checkPassphrase: vaultPassphraseCheck(vault, inventory) };
@@ -174,7 +197,8 @@ async function ceremony(session: Session, options: CeremonyOptions, name: string
   // Air gap.
   const network = await (options.inspectNetwork ?? inspectNetwork)();
   const problems = networkProblems(network);
-  const override = problems.length === 0 ? null : rehearsal ? 'rehearsal' : options.allowNetwork ? 'allow-network' : null;
+  const override =
+    problems.length === 0 ? null : rehearsal ? 'rehearsal' : options.allowNetwork ? 'allow-network' : null;
   if (problems.length > 0 && override === null) {
     throw new KeyceremonyError('NETWORK_UP', 'refusing to run a ceremony on a networked machine', {
       details: [...problems, 'Disconnect (or use --allow-network, which is recorded in the transcript).'],
@@ -187,10 +211,16 @@ async function ceremony(session: Session, options: CeremonyOptions, name: string
     interfaces: network.interfaces.map((i) => ({ name: i.name, addresses: [...i.addresses] })),
   });
   if (problems.length === 0) ui.success('No network: no interface up besides loopback, no default route');
-  else ui.warn(`Network is up (${problems.join('; ')}) — allowed by ${override === 'rehearsal' ? '--rehearsal' : '--allow-network'}`);
+  else
+    ui.warn(
+      `Network is up (${problems.join('; ')}) — allowed by ${override === 'rehearsal' ? '--rehearsal' : '--allow-network'}`,
+    );
   if (options.mediaRoot !== undefined) {
     // Recorded: backup media and sheets do not go where the reviewed script says.
-    transcript.record('preflight.media', { mediaRoot: options.mediaRoot, reason: options.rehearsalRoot !== undefined ? 'rehearsal' : '--media' });
+    transcript.record('preflight.media', {
+      mediaRoot: options.mediaRoot,
+      reason: options.rehearsalRoot !== undefined ? 'rehearsal' : '--media',
+    });
     ui.warn(`Backup media and custodian sheets go under ${options.mediaRoot}, not to the paths in the script`);
   }
 
@@ -199,20 +229,33 @@ async function ceremony(session: Session, options: CeremonyOptions, name: string
     const current = session.now();
     const utc = `${current.toISOString().slice(0, 10)} ${current.toISOString().slice(11, 19)} UTC`;
     const local = current.toString().replace(/ \(.*\)$/, '');
-    const ok = await prompter.confirm('preflight.clock', `The system clock says ${utc} (local: ${local}). Is that correct?`);
-    if (!ok) throw new KeyceremonyError('ABORTED', 'the system clock was not confirmed; set it (date -s) and start again');
-    transcript.record('preflight.clock', { systemTime: current.toISOString(), confirmed: true, source: prompter.source });
+    const ok = await prompter.confirm(
+      'preflight.clock',
+      `The system clock says ${utc} (local: ${local}). Is that correct?`,
+    );
+    if (!ok)
+      throw new KeyceremonyError('ABORTED', 'the system clock was not confirmed; set it (date -s) and start again');
+    transcript.record('preflight.clock', {
+      systemTime: current.toISOString(),
+      confirmed: true,
+      source: prompter.source,
+    });
   }
   for (const [i, item] of meta.preflight.checklist.entries()) {
     const id = `preflight.checklist.${i + 1}`;
-    if (!(await prompter.confirm(id, `Checklist: ${item}`))) throw new KeyceremonyError('ABORTED', `checklist item not confirmed: ${item}`);
+    if (!(await prompter.confirm(id, `Checklist: ${item}`)))
+      throw new KeyceremonyError('ABORTED', `checklist item not confirmed: ${item}`);
     transcript.record('preflight.checklist', { item, confirmed: true, prompt: id, source: prompter.source });
   }
   // What each step needs from the room (media mounted, tools installed), checked before any key exists.
   for (const step of script.steps) {
     const { checks = [], warnings = [] } = (await step.action.preflight?.(session, step.params)) ?? {};
     if (checks.length > 0 || warnings.length > 0) {
-      transcript.record('preflight.step', { step: step.id, checks: [...checks], ...(warnings.length ? { warnings: [...warnings] } : {}) });
+      transcript.record('preflight.step', {
+        step: step.id,
+        checks: [...checks],
+        ...(warnings.length ? { warnings: [...warnings] } : {}),
+      });
       for (const line of checks) ui.success(line);
       for (const line of warnings) ui.warn(line);
     }
@@ -235,7 +278,8 @@ async function ceremony(session: Session, options: CeremonyOptions, name: string
   session.enterStep(undefined);
 
   const signer = session.transcriptSigner;
-  if (!signer) throw new KeyceremonyError('SCRIPT_INVALID', 'no step of this ceremony provided a root key to sign the transcript');
+  if (!signer)
+    throw new KeyceremonyError('SCRIPT_INVALID', 'no step of this ceremony provided a root key to sign the transcript');
 
   // Inventory last, so it lists everything the steps did (unless a step saved it already and nothing changed since).
   if (session.hasVault) {

@@ -97,7 +97,8 @@ export class Session implements CeremonyContext {
   }
 
   get vault(): OutputTree {
-    if (!this.#vault) throw new KeyceremonyError('SCRIPT_INVALID', 'this ceremony has no vault (vault: none); a step tried to use one');
+    if (!this.#vault)
+      throw new KeyceremonyError('SCRIPT_INVALID', 'this ceremony has no vault (vault: none); a step tried to use one');
     return this.#vault;
   }
 
@@ -138,7 +139,13 @@ export class Session implements CeremonyContext {
   }
 
   recordOutput(file: WrittenFile, extra: JsonObject = {}): void {
-    this.transcript.record('output.written', { tree: file.tree, path: file.path, sha256: file.sha256, size: file.size, ...extra });
+    this.transcript.record('output.written', {
+      tree: file.tree,
+      path: file.path,
+      sha256: file.sha256,
+      size: file.size,
+      ...extra,
+    });
   }
 
   /** Asks for a secret, registers it with the guard, and records that (not what) it was answered. */
@@ -162,7 +169,8 @@ export class Session implements CeremonyContext {
 
   async saveInventory(): Promise<WrittenFile | undefined> {
     const entry = this.#options.ceremonyEntry;
-    if (entry && !this.inventory.ceremonies.some((c) => c.name === entry.name)) this.inventory.ceremonies.push({ ...entry });
+    if (entry && !this.inventory.ceremonies.some((c) => c.name === entry.name))
+      this.inventory.ceremonies.push({ ...entry });
     const content = inventoryContent(this.inventory);
     if (content === this.#savedInventory) return undefined;
     // `updated` stays the ceremony's start (set by the runner), so the public bundle derived from the inventory
@@ -208,7 +216,13 @@ export class Session implements CeremonyContext {
       const title = this.script.script.roles.find((r) => r.id === role)?.title ?? role;
       const id = `${this.step.id}.${role}`;
       const initials = await this.prompts.initials(id, `${title} (${role}): type your initials to confirm`);
-      this.transcript.record('witness.confirmed', { role, initials, statement, prompt: id, source: this.prompts.source });
+      this.transcript.record('witness.confirmed', {
+        role,
+        initials,
+        statement,
+        prompt: id,
+        source: this.prompts.source,
+      });
       // At the terminal the prompt itself shows the confirmation; scripted runs need the line.
       if (this.prompts.source !== 'terminal') this.ui.success(`Confirmed by ${title} (${initials})`);
     }

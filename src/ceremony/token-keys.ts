@@ -13,9 +13,21 @@
 import { randomBytes } from 'node:crypto';
 import { describeAlgorithm, type KeyAlgorithm, signatureHash } from '../crypto/algorithms.js';
 import { digestLength } from '../crypto/digest-signature.js';
-import { generateKeyPair, type PublicKeyMaterial, samePublicKey, type SecretKeyMaterial } from '../crypto/key-material.js';
+import {
+  generateKeyPair,
+  type PublicKeyMaterial,
+  samePublicKey,
+  type SecretKeyMaterial,
+} from '../crypto/key-material.js';
 import { KeyceremonyError } from '../errors.js';
-import { findKeyPair, generateOnToken, importToToken, refuseExisting, requireAlgorithm, type TokenKeyRef } from '../pkcs11/keys.js';
+import {
+  findKeyPair,
+  generateOnToken,
+  importToToken,
+  refuseExisting,
+  requireAlgorithm,
+  type TokenKeyRef,
+} from '../pkcs11/keys.js';
 import { formatPkcs11Uri, parsePkcs11Uri } from '../pkcs11/uri.js';
 import { Pkcs11Signer } from '../signer/pkcs11-signer.js';
 import { toHex } from '../util/bytes.js';
@@ -59,7 +71,11 @@ export async function createTokenKey(ctx: CeremonyContext, request: TokenKeyRequ
   const ref: TokenKeyRef = { label: request.label, id: request.id ?? new Uint8Array(randomBytes(16)) };
   const algorithm = request.algorithm;
   if (request.generation === 'on-token') {
-    if (request.copies?.length) throw new KeyceremonyError('SCRIPT_INVALID', `${request.what}: copies need generation: imported-copies (a key generated on a token cannot be copied)`);
+    if (request.copies?.length)
+      throw new KeyceremonyError(
+        'SCRIPT_INVALID',
+        `${request.what}: copies need generation: imported-copies (a key generated on a token cannot be copied)`,
+      );
     const token = await ctx.token(request.token);
     requireAlgorithm(algorithm, token.mechanisms, token.name, 'generate');
     refuseExisting(token.session, ref, token.name);
@@ -81,12 +97,21 @@ export async function createTokenKey(ctx: CeremonyContext, request: TokenKeyRequ
       milliseconds: Math.round(generationMs),
     });
     ctx.ui.success(`${request.what} key generated on token ${token.name}; non-extractable, signs for its public key`);
-    return { publicKey: pair.publicKey, signer, uri, generation: 'on-token', serials: [token.description.serial], secret: undefined };
+    return {
+      publicKey: pair.publicKey,
+      signer,
+      uri,
+      generation: 'on-token',
+      serials: [token.description.serial],
+      secret: undefined,
+    };
   }
 
   // Imported copies: one software key, imported onto every token, each proven to sign for the same public key.
   const targets = [request.token, ...(request.copies ?? [])];
-  ctx.ui.info(`Generating the ${describeAlgorithm(algorithm)} ${request.what} key in software, to import onto ${targets.length} token(s)…`);
+  ctx.ui.info(
+    `Generating the ${describeAlgorithm(algorithm)} ${request.what} key in software, to import onto ${targets.length} token(s)…`,
+  );
   const pair = await generateKeyPair(algorithm);
   let first: Pkcs11Signer | undefined;
   const serials: string[] = [];
@@ -98,7 +123,10 @@ export async function createTokenKey(ctx: CeremonyContext, request: TokenKeyRequ
     const imported = importToToken(token.session, pair, ref);
     token.created(imported.privateHandle, imported.publicHandle);
     if (!samePublicKey(imported.publicKey, pair.publicKey)) {
-      throw new KeyceremonyError('CHECK_FAILED', `token ${token.name} reads back a different public key for ${request.what}`);
+      throw new KeyceremonyError(
+        'CHECK_FAILED',
+        `token ${token.name} reads back a different public key for ${request.what}`,
+      );
     }
     const signer = new Pkcs11Signer(token.session, imported.privateHandle, pair.publicKey, token.uri(ref));
     await proveSigns(signer, algorithm);
@@ -115,7 +143,9 @@ export async function createTokenKey(ctx: CeremonyContext, request: TokenKeyRequ
       token: { label: token.description.label, serial: token.description.serial },
       check: 'public key read back equal; test signature by the token verifies',
     });
-    ctx.ui.success(`${request.what} key imported onto token ${token.name} (copy ${serials.length} of ${targets.length}); non-extractable, signs for the same public key`);
+    ctx.ui.success(
+      `${request.what} key imported onto token ${token.name} (copy ${serials.length} of ${targets.length}); non-extractable, signs for the same public key`,
+    );
   }
   const [label] = labels;
   const uri = formatPkcs11Uri({
@@ -125,7 +155,14 @@ export async function createTokenKey(ctx: CeremonyContext, request: TokenKeyRequ
     id: ref.id,
     ...(request.token.module ? { modulePath: request.token.module } : {}),
   });
-  return { publicKey: pair.publicKey, signer: first!, uri, generation: 'imported-copies', serials, secret: pair.secretKey };
+  return {
+    publicKey: pair.publicKey,
+    signer: first!,
+    uri,
+    generation: 'imported-copies',
+    serials,
+    secret: pair.secretKey,
+  };
 }
 
 /**
@@ -140,11 +177,19 @@ export async function openTokenSigner(
 ): Promise<Pkcs11Signer> {
   const what = options.what ?? 'token key';
   const parsed = parsePkcs11Uri(uri);
-  if (parsed.token === undefined) throw new KeyceremonyError('VAULT_INVALID', `${what}: the URI ${uri} does not name a token (token=)`);
+  if (parsed.token === undefined)
+    throw new KeyceremonyError('VAULT_INVALID', `${what}: the URI ${uri} does not name a token (token=)`);
   const token = await ctx.token({ label: parsed.token, serial: parsed.serial, module: parsed.modulePath }, 'use');
-  const pair = findKeyPair(token.session, { label: parsed.object, id: parsed.id }, `${what} (${uri}) on token ${token.name}`);
+  const pair = findKeyPair(
+    token.session,
+    { label: parsed.object, id: parsed.id },
+    `${what} (${uri}) on token ${token.name}`,
+  );
   if (options.expected && !samePublicKey(pair.publicKey, options.expected)) {
-    throw new KeyceremonyError('CHECK_FAILED', `${what}: token ${token.name} holds a different key under ${uri} than the vault records`);
+    throw new KeyceremonyError(
+      'CHECK_FAILED',
+      `${what}: token ${token.name} holds a different key under ${uri} than the vault records`,
+    );
   }
   const signer = new Pkcs11Signer(token.session, pair.privateHandle, pair.publicKey, uri);
   await proveSigns(signer, pair.publicKey.algorithm);

@@ -16,7 +16,15 @@ import { KeyceremonyError, messageOf } from '../errors.js';
 import { TokenFlag } from '../pkcs11/constants.js';
 import type { TokenKeyRef } from '../pkcs11/keys.js';
 import { loginWithPolicy, pinFlagWords } from '../pkcs11/login.js';
-import { discoverModules, eachModule, Pkcs11Module, type SlotDescription, softHsmModulePath, type TokenDescription, type TokenSession } from '../pkcs11/module.js';
+import {
+  discoverModules,
+  eachModule,
+  Pkcs11Module,
+  type SlotDescription,
+  softHsmModulePath,
+  type TokenDescription,
+  type TokenSession,
+} from '../pkcs11/module.js';
 import type { Handle } from '../pkcs11/native.js';
 import { formatPkcs11Uri } from '../pkcs11/uri.js';
 import type { TranscriptRecorder } from '../transcript/recorder.js';
@@ -60,7 +68,12 @@ export interface TokenHost {
 
 /** The name a token has in prompt ids: its label in lower case, other characters as dashes. */
 export function tokenPromptName(label: string): string {
-  return label.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'token';
+  return (
+    label
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'token'
+  );
 }
 
 function tokenName(description: TokenDescription): string {
@@ -97,9 +110,15 @@ export class TokenBroker {
     let token: OpenToken;
     if (this.#host.rehearsal) {
       if (purpose === 'use') {
-        throw new KeyceremonyError('TOKEN_NOT_FOUND', `rehearsal: token "${selection.label}" should already hold keys, but rehearsal tokens are throwaway SoftHSM2 tokens removed after each rehearsal`, {
-          details: ['Rehearse ceremonies that reuse a token key in the same script that creates it, or on a software root.'],
-        });
+        throw new KeyceremonyError(
+          'TOKEN_NOT_FOUND',
+          `rehearsal: token "${selection.label}" should already hold keys, but rehearsal tokens are throwaway SoftHSM2 tokens removed after each rehearsal`,
+          {
+            details: [
+              'Rehearse ceremonies that reuse a token key in the same script that creates it, or on a software root.',
+            ],
+          },
+        );
       }
       token = await this.#throwawayToken(selection);
     } else {
@@ -113,17 +132,28 @@ export class TokenBroker {
     const { prompts, transcript, ui } = this.#host;
     const modules = selection.module ? [{ name: selection.module, path: selection.module }] : discoverModules();
     if (modules.length === 0) {
-      throw new KeyceremonyError('TOOL_MISSING', 'no PKCS#11 module found (SoftHSM2, OpenSC, ykcs11): install one or give the module path in the script');
+      throw new KeyceremonyError(
+        'TOOL_MISSING',
+        'no PKCS#11 module found (SoftHSM2, OpenSC, ykcs11): install one or give the module path in the script',
+      );
     }
     const present: string[] = [];
     const matches: { module: Pkcs11Module; slot: SlotDescription & { token: TokenDescription } }[] = [];
-    const { results: listed, failures } = eachModule(modules, selection.module !== undefined, (module, candidate) => ({ module, candidate, slots: module.slots() }));
-    for (const { candidate, error } of failures) present.push(`(${candidate.path} cannot list its slots: ${messageOf(error)})`);
+    const { results: listed, failures } = eachModule(modules, selection.module !== undefined, (module, candidate) => ({
+      module,
+      candidate,
+      slots: module.slots(),
+    }));
+    for (const { candidate, error } of failures)
+      present.push(`(${candidate.path} cannot list its slots: ${messageOf(error)})`);
     for (const { module, candidate, slots } of listed) {
       for (const slot of slots) {
         if (!slot.token) continue;
         present.push(`${tokenName(slot.token)} in slot ${slot.id} of ${candidate.path}`);
-        if (slot.token.label === selection.label && (selection.serial === undefined || slot.token.serial === selection.serial)) {
+        if (
+          slot.token.label === selection.label &&
+          (selection.serial === undefined || slot.token.serial === selection.serial)
+        ) {
           matches.push({ module, slot: slot as SlotDescription & { token: TokenDescription } });
         }
       }
@@ -131,22 +161,36 @@ export class TokenBroker {
     const wanted = `"${selection.label}"${selection.serial ? ` with serial ${selection.serial}` : ''}`;
     if (matches.length === 0) {
       throw new KeyceremonyError('TOKEN_NOT_FOUND', `no token ${wanted} is present`, {
-        details: present.length ? ['Tokens present:', ...present.map((p) => `  ${p}`)] : ['No token is present in any slot. Insert the token and start again.'],
+        details: present.length
+          ? ['Tokens present:', ...present.map((p) => `  ${p}`)]
+          : ['No token is present in any slot. Insert the token and start again.'],
       });
     }
     if (matches.length > 1) {
-      throw new KeyceremonyError('TOKEN_NOT_FOUND', `several tokens ${wanted} are present: give its serial in the script, or remove the others`, {
-        details: matches.map((m) => `  ${tokenName(m.slot.token)} in slot ${m.slot.id}`),
-      });
+      throw new KeyceremonyError(
+        'TOKEN_NOT_FOUND',
+        `several tokens ${wanted} are present: give its serial in the script, or remove the others`,
+        {
+          details: matches.map((m) => `  ${tokenName(m.slot.token)} in slot ${m.slot.id}`),
+        },
+      );
     }
     const { module, slot } = matches[0]!;
     const description = slot.token;
     const name = tokenPromptName(selection.label);
     const summary = `token "${description.label}", serial ${description.serial}, ${description.manufacturer} ${description.model}, slot ${slot.id} of ${module.path}`;
     ui.info(`Found ${summary}`);
-    if (selection.serial === undefined) ui.warn('The script does not pin this token\'s serial: compare the serial with the one printed on the token.');
-    const confirmed = await prompts.confirm(`token.${name}.use`, `Use ${summary}? (Compare the serial with the token in hand.)`);
-    if (!confirmed) throw new KeyceremonyError('ABORTED', `the operator did not confirm ${tokenName(description)}; nothing was done with it`);
+    if (selection.serial === undefined)
+      ui.warn("The script does not pin this token's serial: compare the serial with the one printed on the token.");
+    const confirmed = await prompts.confirm(
+      `token.${name}.use`,
+      `Use ${summary}? (Compare the serial with the token in hand.)`,
+    );
+    if (!confirmed)
+      throw new KeyceremonyError(
+        'ABORTED',
+        `the operator did not confirm ${tokenName(description)}; nothing was done with it`,
+      );
     transcript.record('token.selected', {
       label: description.label,
       serial: description.serial,
@@ -184,7 +228,9 @@ export class TokenBroker {
     const description = store.module.initToken(free.handle, selection.label, soPin, userPin);
     const slot = store.module.slots().find((s) => s.token?.serial === description.serial);
     if (!slot) throw new KeyceremonyError('ENVIRONMENT', `the rehearsal token ${tokenName(description)} disappeared`);
-    ui.warn(`REHEARSAL: a throwaway SoftHSM2 token ${tokenName(description)} stands in for token "${selection.label}"${selection.serial ? ` (serial ${selection.serial})` : ''}; it is removed after the rehearsal.`);
+    ui.warn(
+      `REHEARSAL: a throwaway SoftHSM2 token ${tokenName(description)} stands in for token "${selection.label}"${selection.serial ? ` (serial ${selection.serial})` : ''}; it is removed after the rehearsal.`,
+    );
     transcript.record('token.throwaway', {
       label: description.label,
       serial: description.serial,
@@ -200,16 +246,26 @@ export class TokenBroker {
     if (this.#throwaway) return this.#throwaway;
     const path = softHsmModulePath();
     if (!path) {
-      throw new KeyceremonyError('TOOL_MISSING', 'rehearsing a token ceremony needs SoftHSM2 for the throwaway token (Debian: apt-get install softhsm2)');
+      throw new KeyceremonyError(
+        'TOOL_MISSING',
+        'rehearsing a token ceremony needs SoftHSM2 for the throwaway token (Debian: apt-get install softhsm2)',
+      );
     }
     const real = realpathSync(path);
     if (Pkcs11Module.opened().some((m) => realpathSync(m.path) === real)) {
-      throw new KeyceremonyError('ENVIRONMENT', 'SoftHSM2 was already initialised in this process; the rehearsal token needs a fresh one');
+      throw new KeyceremonyError(
+        'ENVIRONMENT',
+        'SoftHSM2 was already initialised in this process; the rehearsal token needs a fresh one',
+      );
     }
     const dir = await mkdtemp(join(tmpdir(), 'keyceremony-rehearsal-token-'));
     await mkdir(join(dir, 'tokens'), { mode: 0o700 });
     const conf = join(dir, 'softhsm2.conf');
-    await writeFile(conf, `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`, { mode: 0o600 });
+    await writeFile(
+      conf,
+      `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`,
+      { mode: 0o600 },
+    );
     const previousConf = process.env['SOFTHSM2_CONF'];
     // SoftHSM2 reads its configuration in C_Initialize: set it first.
     process.env['SOFTHSM2_CONF'] = conf;
@@ -242,13 +298,22 @@ export class TokenBroker {
       const flags = session.tokenFlags();
       const before = pinFlagWords(flags);
       const method = flags & TokenFlag.protectedAuthenticationPath ? 'pin-pad' : 'pin';
-      await loginWithPolicy(session, {
-        confirmFinalTry: (message) => prompts.confirm(`token.${tokenPromptName(selection.label)}.final-try`, message),
-        warn: (text) => ui.warn(text),
-        pin,
-        pinPad: (message) => ui.info(message),
-      }, name);
-      transcript.record('token.login', { label: description.label, serial: description.serial, method, flagsBefore: before });
+      await loginWithPolicy(
+        session,
+        {
+          confirmFinalTry: (message) => prompts.confirm(`token.${tokenPromptName(selection.label)}.final-try`, message),
+          warn: (text) => ui.warn(text),
+          pin,
+          pinPad: (message) => ui.info(message),
+        },
+        name,
+      );
+      transcript.record('token.login', {
+        label: description.label,
+        serial: description.serial,
+        method,
+        flagsBefore: before,
+      });
       ui.success(`Logged in to token ${name}`);
     } catch (error) {
       session.close();

@@ -7,7 +7,11 @@ import { KeyceremonyError } from '../errors.js';
 export function ceremonyClock(rehearsal: boolean): () => Date {
   const fake = process.env['KEYCEREMONY_FAKE_NOW'];
   if (!fake) return () => new Date();
-  if (!rehearsal) throw new KeyceremonyError('ENVIRONMENT', 'KEYCEREMONY_FAKE_NOW is set: refusing to run a real ceremony on a fake clock');
+  if (!rehearsal)
+    throw new KeyceremonyError(
+      'ENVIRONMENT',
+      'KEYCEREMONY_FAKE_NOW is set: refusing to run a real ceremony on a fake clock',
+    );
   const start = Date.parse(fake);
   if (Number.isNaN(start)) throw new KeyceremonyError('USAGE', `KEYCEREMONY_FAKE_NOW is not a time: ${fake}`);
   const realStart = Date.now();

@@ -3,6 +3,7 @@ import { KeyceremonyError } from '../errors.js';
 
 export function wholeNumberOption(text: string, what: string, min: number, max: number): number {
   const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max) throw new KeyceremonyError('USAGE', `${what} must be a whole number from ${min} to ${max}, not "${text}"`);
+  if (!/^\d+$/.test(text) || value < min || value > max)
+    throw new KeyceremonyError('USAGE', `${what} must be a whole number from ${min} to ${max}, not "${text}"`);
   return value;
 }

@@ -9,7 +9,8 @@ export async function readPassphrase(file: string | undefined, label: string): P
     if (line.length === 0) throw new KeyceremonyError('INPUT_INVALID', `passphrase file ${file} is empty`);
     return line;
   }
-  if (!process.stdin.isTTY) throw new KeyceremonyError('USAGE', `no terminal to ask for the ${label} on: give --passphrase-file FILE`);
+  if (!process.stdin.isTTY)
+    throw new KeyceremonyError('USAGE', `no terminal to ask for the ${label} on: give --passphrase-file FILE`);
   const { password } = await import('@inquirer/prompts');
   try {
     return await password({ message: `${label}:` });

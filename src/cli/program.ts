@@ -15,7 +15,9 @@ Exit codes:
 
 export function buildProgram(): Command {
   const program = new Command('keyceremony')
-    .description('Offline key ceremonies for release signing: OpenPGP roots and signing subkeys, transcripts auditors can verify.')
+    .description(
+      'Offline key ceremonies for release signing: OpenPGP roots and signing subkeys, transcripts auditors can verify.',
+    )
     .version(toolVersion(), '-V, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
@@ -36,24 +38,48 @@ export function buildProgram(): Command {
     .command('run')
     .description('run a ceremony script: preflight, every step, signed transcript')
     .argument('<script>', 'ceremony script (YAML)')
-    .option('--vault <dir>', 'the vault (secret; new or empty directory, or the existing vault); not for scripts with "vault: none"')
+    .option(
+      '--vault <dir>',
+      'the vault (secret; new or empty directory, or the existing vault); not for scripts with "vault: none"',
+    )
     .requiredOption('--public <dir>', 'the public tree (new or empty directory, or the tree to republish)')
     .option('--handoff <dir>', 'where hand-off material for signers goes (scripts that hand keys to signers)')
-    .option('--media <dir>', 'put backup media and custodian sheets under DIR (DIR/media/<n>, DIR/sheets/backup-<ceremony>/<custodian>) instead of the script\'s paths; recorded')
+    .option(
+      '--media <dir>',
+      "put backup media and custodian sheets under DIR (DIR/media/<n>, DIR/sheets/backup-<ceremony>/<custodian>) instead of the script's paths; recorded",
+    )
     .option('--rehearsal', 'throwaway run: outputs marked REHEARSAL, network allowed', false)
     .option('--answers <file>', 'answer prompts from a YAML file (prompt id: answer) instead of the terminal')
     .option('--allow-network', 'run although the network is up (recorded in the transcript)', false)
     .addHelpText('after', EXIT_CODES_HELP)
-    .action(async (script: string, opts: { vault?: string; public: string; handoff?: string; media?: string; rehearsal: boolean; answers?: string; allowNetwork: boolean }) => {
-      const { runCommand } = await import('./commands/run.js');
-      await runCommand(script, opts);
-    });
+    .action(
+      async (
+        script: string,
+        opts: {
+          vault?: string;
+          public: string;
+          handoff?: string;
+          media?: string;
+          rehearsal: boolean;
+          answers?: string;
+          allowNetwork: boolean;
+        },
+      ) => {
+        const { runCommand } = await import('./commands/run.js');
+        await runCommand(script, opts);
+      },
+    );
 
   program
     .command('rehearse')
-    .description('non-interactive rehearsal with throwaway secrets into DIR/vault, DIR/public, DIR/handoff; secrets in DIR/rehearsal-secrets.json')
+    .description(
+      'non-interactive rehearsal with throwaway secrets into DIR/vault, DIR/public, DIR/handoff; secrets in DIR/rehearsal-secrets.json',
+    )
     .argument('[script]', 'ceremony script (default: the shipped OpenPGP root ceremony)')
-    .requiredOption('--out <dir>', 'new or empty directory (or, for scripts on an existing vault, an earlier rehearsal\'s)')
+    .requiredOption(
+      '--out <dir>',
+      "new or empty directory (or, for scripts on an existing vault, an earlier rehearsal's)",
+    )
     .option('--answers <file>', 'answers to use instead of generated ones (prompt id: answer)')
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (script: string | undefined, opts: { out: string; answers?: string }) => {
@@ -66,14 +92,19 @@ export function buildProgram(): Command {
     .description('sign release files with a hand-off key: writes FILE.asc (detached, armored) for each FILE')
     .argument('<files...>', 'files to sign')
     .requiredOption('--key <file>', 'the hand-off key file (secret subkey, root stubbed out)')
-    .option('--passphrase-file <file>', 'read the key passphrase from the first line of this file (else asked on the terminal)')
+    .option(
+      '--passphrase-file <file>',
+      'read the key passphrase from the first line of this file (else asked on the terminal)',
+    )
     .option('--subkey <fingerprint>', 'sign with this subkey (default: the newest valid release-signing subkey)')
     .option('--checksums <name>', 'also write NAME (SHA256SUMS format) for the files, and NAME.asc')
     .addHelpText('after', EXIT_CODES_HELP)
-    .action(async (files: string[], opts: { key: string; passphraseFile?: string; subkey?: string; checksums?: string }) => {
-      const { signCommand } = await import('./commands/sign.js');
-      await signCommand(files, opts);
-    });
+    .action(
+      async (files: string[], opts: { key: string; passphraseFile?: string; subkey?: string; checksums?: string }) => {
+        const { signCommand } = await import('./commands/sign.js');
+        await signCommand(files, opts);
+      },
+    );
 
   program
     .command('verify')
@@ -129,7 +160,9 @@ export function buildProgram(): Command {
   const token = program.command('token').description('PKCS#11 hardware tokens');
   token
     .command('list')
-    .description('list PKCS#11 slots and tokens: label, serial, manufacturer, model, PIN flags, the mechanisms keyceremony uses (no login)')
+    .description(
+      'list PKCS#11 slots and tokens: label, serial, manufacturer, model, PIN flags, the mechanisms keyceremony uses (no login)',
+    )
     .option('--module <path>', 'the PKCS#11 module (default: SoftHSM2, OpenSC and ykcs11 at their Debian paths)')
     .option('--json', 'print as JSON', false)
     .addHelpText('after', EXIT_CODES_HELP)
@@ -138,10 +171,16 @@ export function buildProgram(): Command {
       await tokenListCommand(opts);
     });
 
-  const dct = program.command('dct').description('Docker Content Trust: the online steps before and after a DCT ceremony (the only commands that use the network)');
+  const dct = program
+    .command('dct')
+    .description(
+      'Docker Content Trust: the online steps before and after a DCT ceremony (the only commands that use the network)',
+    );
   dct
     .command('fetch-keys')
-    .description("before a DCT ceremony: fetch each repository's timestamp and snapshot public keys from the notary server into DIR/<GUN>/")
+    .description(
+      "before a DCT ceremony: fetch each repository's timestamp and snapshot public keys from the notary server into DIR/<GUN>/",
+    )
     .argument('<gun...>', 'repositories, e.g. docker.io/wikibase/wikibase')
     .requiredOption('--server <url>', 'the notary server, e.g. https://notary.example.org')
     .requiredOption('--out <dir>', 'where to write <GUN>/timestamp.key and <GUN>/snapshot.key (the transfer medium)')
@@ -153,7 +192,9 @@ export function buildProgram(): Command {
     });
   dct
     .command('publish')
-    .description("after a DCT ceremony: upload a repository's offline-signed root.json and targets.json to the notary server (reads no secret; refuses a DIR with private key material)")
+    .description(
+      "after a DCT ceremony: upload a repository's offline-signed root.json and targets.json to the notary server (reads no secret; refuses a DIR with private key material)",
+    )
     .argument('<dir>', 'public/dct/<GUN>/ of the ceremony')
     .requiredOption('--server <url>', 'the notary server, e.g. https://notary.example.org')
     .requiredOption('--gun <gun>', 'the repository, e.g. docker.io/wikibase/wikibase')
@@ -185,7 +226,9 @@ ${EXIT_CODES_HELP}`,
   const backup = program.command('backup').description('work with encrypted vault backups');
   backup
     .command('verify')
-    .description('check the backups on a medium against their manifests (copy SHA-256, signed transcript) without decrypting')
+    .description(
+      'check the backups on a medium against their manifests (copy SHA-256, signed transcript) without decrypting',
+    )
     .argument('<dir>', 'a mounted backup medium, or one backup-* folder on it')
     .option('--json', 'print the report as JSON', false)
     .addHelpText('after', EXIT_CODES_HELP)
@@ -209,9 +252,12 @@ ${EXIT_CODES_HELP}`,
 
 /** Maps commander's own exits: help and version are success, everything else is a usage error (2). */
 export function commanderExit(error: CommanderError): number {
-  if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+  if (
+    error.code === 'commander.helpDisplayed' ||
+    error.code === 'commander.version' ||
+    error.code === 'commander.help'
+  ) {
     return ExitCode.ok;
   }
   return ExitCode.usage;
 }
-

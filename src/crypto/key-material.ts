@@ -190,7 +190,8 @@ export function samePublicKey(a: PublicKeyMaterial, b: PublicKeyMaterial): boole
 export function publicKeyFromObject(key: KeyObject): PublicKeyMaterial {
   const jwk = key.export({ format: 'jwk' });
   if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') return { algorithm: 'ed25519', point: fromBase64Url(jwk.x ?? '') };
-  if (jwk.kty === 'EC' && jwk.crv === 'P-256') return { algorithm: 'nistp256', point: ecPoint(jwk.x ?? '', jwk.y ?? '') };
+  if (jwk.kty === 'EC' && jwk.crv === 'P-256')
+    return { algorithm: 'nistp256', point: ecPoint(jwk.x ?? '', jwk.y ?? '') };
   if (jwk.kty === 'RSA') {
     const n = fromBase64Url(jwk.n ?? '');
     if (n.length !== 512) throw new Error(`RSA key of ${n.length * 8} bits, keyceremony uses RSA-4096`);

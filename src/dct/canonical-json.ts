@@ -9,7 +9,8 @@
  */
 import { isoSeconds } from '../util/duration.js';
 
-export type CanonicalValue = string | number | boolean | null | readonly CanonicalValue[] | { readonly [key: string]: CanonicalValue };
+export type CanonicalValue =
+  string | number | boolean | null | readonly CanonicalValue[] | { readonly [key: string]: CanonicalValue };
 
 const SAFE_STRING = /^[\x20-\x7e]*$/;
 

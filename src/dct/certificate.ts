@@ -62,11 +62,17 @@ export function ecdsaSignatureToDer(raw: Uint8Array): Uint8Array {
 
 function directoryString(value: string): AttributeValue {
   // Go writes a PrintableString when it can and a UTF8String otherwise ('_' is not printable); do the same.
-  return /^[A-Za-z0-9 '()+,\-./:=?]*$/.test(value) ? new AttributeValue({ printableString: value }) : new AttributeValue({ utf8String: value });
+  return /^[A-Za-z0-9 '()+,\-./:=?]*$/.test(value)
+    ? new AttributeValue({ printableString: value })
+    : new AttributeValue({ utf8String: value });
 }
 
 function commonNameOnly(commonName: string): Name {
-  return new Name([new RelativeDistinguishedName([new AttributeTypeAndValue({ type: OID_COMMON_NAME, value: directoryString(commonName) })])]);
+  return new Name([
+    new RelativeDistinguishedName([
+      new AttributeTypeAndValue({ type: OID_COMMON_NAME, value: directoryString(commonName) }),
+    ]),
+  ]);
 }
 
 /**
@@ -102,8 +108,16 @@ function codeSigningExtensions(): Extensions {
       // digitalSignature (bit 0) and keyEncipherment (bit 2): 0b101 with 5 unused bits, as Go encodes it.
       extnValue: new OctetString(AsnConvert.serialize(new KeyUsage(Uint8Array.of(0xa0), 5))),
     }),
-    new Extension({ extnID: id_ce_extKeyUsage, critical: false, extnValue: new OctetString(AsnConvert.serialize(new ExtendedKeyUsage([id_kp_codeSigning]))) }),
-    new Extension({ extnID: id_ce_basicConstraints, critical: true, extnValue: new OctetString(AsnConvert.serialize(new BasicConstraints({ cA: false }))) }),
+    new Extension({
+      extnID: id_ce_extKeyUsage,
+      critical: false,
+      extnValue: new OctetString(AsnConvert.serialize(new ExtendedKeyUsage([id_kp_codeSigning]))),
+    }),
+    new Extension({
+      extnID: id_ce_basicConstraints,
+      critical: true,
+      extnValue: new OctetString(AsnConvert.serialize(new BasicConstraints({ cA: false }))),
+    }),
   ]);
 }
 
@@ -113,8 +127,10 @@ function codeSigningExtensions(): Extensions {
  * certificate is returned (DER bytes).
  */
 export async function createSelfSignedCertificate(signer: Signer, request: CertificateRequest): Promise<Uint8Array> {
-  if (signer.publicKey.algorithm !== 'nistp256') throw new Error(`DCT certificates need an ECDSA P-256 key, not ${signer.publicKey.algorithm}`);
-  if (!(request.notAfter.getTime() > request.notBefore.getTime())) throw new Error('a certificate must end after it begins');
+  if (signer.publicKey.algorithm !== 'nistp256')
+    throw new Error(`DCT certificates need an ECDSA P-256 key, not ${signer.publicKey.algorithm}`);
+  if (!(request.notAfter.getTime() > request.notBefore.getTime()))
+    throw new Error('a certificate must end after it begins');
   const name = commonNameOnly(request.commonName);
   const tbs = new TBSCertificate({
     version: Version.v3,
@@ -219,12 +235,16 @@ export function verifyCertificateSignature(cert: ParsedCertificate, issuer: Publ
  */
 export function rootCertificateProblems(cert: ParsedCertificate, gun: string, now: Date): string[] {
   const problems: string[] = [];
-  if (cert.commonName !== gun) problems.push(`its CN is ${cert.commonName === undefined ? 'missing' : `"${cert.commonName}"`}, not the GUN "${gun}"`);
+  if (cert.commonName !== gun)
+    problems.push(
+      `its CN is ${cert.commonName === undefined ? 'missing' : `"${cert.commonName}"`}, not the GUN "${gun}"`,
+    );
   if (cert.isCA) problems.push('it is a CA certificate (notary needs a leaf certificate)');
   if (SHA1_SIGNATURES.has(cert.signatureAlgorithm)) problems.push('it is signed with SHA-1');
   if (cert.notBefore.getTime() > cert.notAfter.getTime()) problems.push('its validity period ends before it begins');
   else if (now.getTime() > cert.notAfter.getTime()) problems.push(`it expired on ${cert.notAfter.toISOString()}`);
-  else if (cert.notBefore.getTime() > now.getTime() + 24 * 3600 * 1000) problems.push(`it is not valid before ${cert.notBefore.toISOString()}`);
+  else if (cert.notBefore.getTime() > now.getTime() + 24 * 3600 * 1000)
+    problems.push(`it is not valid before ${cert.notBefore.toISOString()}`);
   if (!cert.publicKey) problems.push(`its key ${cert.publicKeyProblem ?? 'is not ECDSA P-256'}`);
   return problems;
 }

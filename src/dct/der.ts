@@ -148,7 +148,8 @@ export function children(node: DerNode): DerNode[] {
 
 export function expectTag(node: DerNode | undefined, tag: number, what: string): DerNode {
   if (!node) throw new DerError(`${what} is missing`);
-  if (node.tag !== tag) throw new DerError(`${what}: expected tag 0x${tag.toString(16)}, found 0x${node.tag.toString(16)}`);
+  if (node.tag !== tag)
+    throw new DerError(`${what}: expected tag 0x${tag.toString(16)}, found 0x${node.tag.toString(16)}`);
   return node;
 }
 
@@ -178,7 +179,8 @@ export function readUnsignedInteger(node: DerNode | undefined, what: string): Ui
   const content = expectTag(node, Tag.integer, what).content;
   if (content.length === 0) throw new DerError(`${what}: empty INTEGER`);
   if ((content[0] ?? 0) & 0x80) throw new DerError(`${what}: negative INTEGER`);
-  if (content.length > 1 && content[0] === 0 && !((content[1] ?? 0) & 0x80)) throw new DerError(`${what}: non-minimal INTEGER`);
+  if (content.length > 1 && content[0] === 0 && !((content[1] ?? 0) & 0x80))
+    throw new DerError(`${what}: non-minimal INTEGER`);
   return content[0] === 0 && content.length > 1 ? content.subarray(1) : content;
 }
 

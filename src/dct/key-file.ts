@@ -83,7 +83,11 @@ export function p256PrivateKeyInfo(pair: KeyPair): Uint8Array {
     explicit(0, objectIdentifier(OID.prime256v1)),
     explicit(1, bitString(publicKey.point)),
   );
-  return sequence(smallInteger(1), sequence(objectIdentifier(OID.ecPublicKey), objectIdentifier(OID.prime256v1)), octetString(ecPrivateKey));
+  return sequence(
+    smallInteger(1),
+    sequence(objectIdentifier(OID.ecPublicKey), objectIdentifier(OID.prime256v1)),
+    octetString(ecPrivateKey),
+  );
 }
 
 /** Encrypts a P-256 key pair into notary's PEM key file. */
@@ -148,7 +152,11 @@ function pemBlock(text: string, where: string): PemBlock {
 
 function headersOf(block: PemBlock): Partial<NotaryKeyHeaders> {
   const { role, gun, path } = block.headers;
-  return { ...(role !== undefined ? { role } : {}), ...(gun !== undefined ? { gun } : {}), ...(path !== undefined ? { path } : {}) };
+  return {
+    ...(role !== undefined ? { role } : {}),
+    ...(gun !== undefined ? { gun } : {}),
+    ...(path !== undefined ? { path } : {}),
+  };
 }
 
 /** The headers of a notary key file, without decrypting it; a notary key file always names its role. */
@@ -165,14 +173,17 @@ function parseEncryptedPrivateKeyInfo(der: Uint8Array): Pbes2Parameters {
   if (scheme !== OID.pbes2) throw new DerError(`encryption scheme ${scheme} is not PBES2`);
   const [kdf, encryption] = children(expectTag(schemeParams, Tag.sequence, 'PBES2 parameters'));
   const [kdfOid, kdfParams] = children(expectTag(kdf, Tag.sequence, 'key derivation function'));
-  if (readOid(kdfOid, 'key derivation function') !== OID.pbkdf2) throw new DerError('the key derivation function is not PBKDF2');
+  if (readOid(kdfOid, 'key derivation function') !== OID.pbkdf2)
+    throw new DerError('the key derivation function is not PBKDF2');
   const [saltNode, iterationNode, ...optional] = children(expectTag(kdfParams, Tag.sequence, 'PBKDF2 parameters'));
   const salt = readOctetString(saltNode, 'PBKDF2 salt');
   const iterations = readSmallInteger(iterationNode, 'PBKDF2 iteration count');
-  if (iterations < 1 || iterations > MAX_ITERATIONS) throw new DerError(`PBKDF2 iteration count ${iterations} is out of range`);
+  if (iterations < 1 || iterations > MAX_ITERATIONS)
+    throw new DerError(`PBKDF2 iteration count ${iterations} is out of range`);
   for (const node of optional) {
     if (node.tag === Tag.integer) {
-      if (readSmallInteger(node, 'PBKDF2 key length') !== KEY_LENGTH) throw new DerError('the PBKDF2 key length is not 32 bytes');
+      if (readSmallInteger(node, 'PBKDF2 key length') !== KEY_LENGTH)
+        throw new DerError('the PBKDF2 key length is not 32 bytes');
     } else if (node.tag === Tag.sequence) {
       const [prfOid, prfParams] = children(node);
       const prf = readOid(prfOid, 'PBKDF2 PRF');
@@ -186,11 +197,13 @@ function parseEncryptedPrivateKeyInfo(der: Uint8Array): Pbes2Parameters {
     }
   }
   const [cipherOid, ivNode] = children(expectTag(encryption, Tag.sequence, 'encryption scheme'));
-  if (readOid(cipherOid, 'cipher') !== OID.aes256Cbc) throw new DerError('the cipher is not AES-256-CBC (the only one notary reads)');
+  if (readOid(cipherOid, 'cipher') !== OID.aes256Cbc)
+    throw new DerError('the cipher is not AES-256-CBC (the only one notary reads)');
   const iv = readOctetString(ivNode, 'AES IV');
   if (iv.length !== IV_LENGTH) throw new DerError('the AES IV is not 16 bytes');
   const ciphertext = readOctetString(data, 'encrypted data');
-  if (ciphertext.length === 0 || ciphertext.length % 16 !== 0) throw new DerError('the encrypted data is not a whole number of AES blocks');
+  if (ciphertext.length === 0 || ciphertext.length % 16 !== 0)
+    throw new DerError('the encrypted data is not a whole number of AES blocks');
   return { salt, iterations, iv, ciphertext };
 }
 
@@ -201,10 +214,13 @@ export function parseP256PrivateKeyInfo(der: Uint8Array): KeyPair {
   if (v !== 0 && v !== 1) throw new DerError(`PrivateKeyInfo version ${v}`);
   const [algOid, curveOid] = children(expectTag(algorithm, Tag.sequence, 'privateKeyAlgorithm'));
   const alg = readOid(algOid, 'key algorithm');
-  if (alg !== OID.ecPublicKey) throw new DerError(`the key is not an EC key (algorithm ${alg}); keyceremony reads ECDSA P-256 keys`);
+  if (alg !== OID.ecPublicKey)
+    throw new DerError(`the key is not an EC key (algorithm ${alg}); keyceremony reads ECDSA P-256 keys`);
   const curve = readOid(curveOid, 'curve');
   if (curve !== OID.prime256v1) throw new DerError(`the key is on curve ${curve}, not P-256`);
-  const [ecVersion, dNode, ...tagged] = children(expectTag(readDer(readOctetString(privateKey, 'privateKey')), Tag.sequence, 'ECPrivateKey'));
+  const [ecVersion, dNode, ...tagged] = children(
+    expectTag(readDer(readOctetString(privateKey, 'privateKey')), Tag.sequence, 'ECPrivateKey'),
+  );
   if (readSmallInteger(ecVersion, 'ECPrivateKey version') !== 1) throw new DerError('ECPrivateKey version is not 1');
   // A copy: the caller wipes the decrypted buffer this was read from.
   const d = leftPad(readOctetString(dNode, 'private scalar'), 32).slice();
@@ -216,7 +232,8 @@ export function parseP256PrivateKeyInfo(der: Uint8Array): KeyPair {
   }
   for (const node of tagged) {
     if (node.tag === contextTag(0)) {
-      if (readOid(readDer(node.content), 'ECPrivateKey parameters') !== OID.prime256v1) throw new DerError('ECPrivateKey parameters are not P-256');
+      if (readOid(readDer(node.content), 'ECPrivateKey parameters') !== OID.prime256v1)
+        throw new DerError('ECPrivateKey parameters are not P-256');
     } else if (node.tag === contextTag(1)) {
       if (!bytesEqual(readBitString(readDer(node.content), 'ECPrivateKey public key'), point)) {
         throw new DerError('the public key stored with the private key does not match it');

@@ -16,7 +16,15 @@ import type { Signer } from '../signer/signer.js';
 import { type CanonicalValue, canonicalJson, parseTufTime, tufTime } from './canonical-json.js';
 import { parseCertificate } from './certificate.js';
 import { decodePemBlocks } from './pem.js';
-import { ecdsaTufKey, p256FromSpki, type TufKeyJson, tufKeyId, tufKeyJson, type TufPublicKey, x509TufKey } from './tuf-key.js';
+import {
+  ecdsaTufKey,
+  p256FromSpki,
+  type TufKeyJson,
+  tufKeyId,
+  tufKeyJson,
+  type TufPublicKey,
+  x509TufKey,
+} from './tuf-key.js';
 import { sha256 } from '../crypto/hash.js';
 
 export const BASE_ROLES = ['root', 'snapshot', 'targets', 'timestamp'] as const;
@@ -153,9 +161,20 @@ export function buildTargets(input: TargetsMetadataInput): TargetsSigned {
       ? []
       : [
           { keyids: [...new Set(ids)].sort(), name: RELEASES_ROLE, paths: [''], threshold: 1 },
-          ...byName.map((d, i) => ({ keyids: [ids[i] as string], name: `targets/${d.name}`, paths: [''], threshold: 1 })),
+          ...byName.map((d, i) => ({
+            keyids: [ids[i] as string],
+            name: `targets/${d.name}`,
+            paths: [''],
+            threshold: 1,
+          })),
         ];
-  return { _type: 'Targets', delegations: { keys, roles }, expires: tufTime(input.expires), targets: {}, version: input.version };
+  return {
+    _type: 'Targets',
+    delegations: { keys, roles },
+    expires: tufTime(input.expires),
+    targets: {},
+    version: input.version,
+  };
 }
 
 /** The bytes that are signed: canonical JSON of the `signed` part. */
@@ -170,13 +189,18 @@ export interface MetadataSigningKey {
 }
 
 /** Signs `signed` with each key, in order (through the Signer seam: a software key or a token). */
-export async function signMetadata<S extends RootSigned | TargetsSigned>(signed: S, keys: readonly MetadataSigningKey[]): Promise<SignedMetadata<S>> {
+export async function signMetadata<S extends RootSigned | TargetsSigned>(
+  signed: S,
+  keys: readonly MetadataSigningKey[],
+): Promise<SignedMetadata<S>> {
   const digest = sha256(canonicalSigned(signed));
   const signatures: MetadataSignature[] = [];
   for (const { keyId, signer } of keys) {
-    if (signer.publicKey.algorithm !== 'nistp256') throw new Error(`TUF keys for notary are ECDSA P-256, not ${signer.publicKey.algorithm}`);
+    if (signer.publicKey.algorithm !== 'nistp256')
+      throw new Error(`TUF keys for notary are ECDSA P-256, not ${signer.publicKey.algorithm}`);
     const raw = await signer.sign(digest, 'sha256');
-    if (!verifyDigest(signer.publicKey, digest, 'sha256', raw)) throw new Error(`the signature by ${keyId} does not verify`);
+    if (!verifyDigest(signer.publicKey, digest, 'sha256', raw))
+      throw new Error(`the signature by ${keyId} does not verify`);
     signatures.push({ keyid: keyId, method: 'ecdsa', sig: Buffer.from(raw).toString('base64') });
   }
   return { signed, signatures };
@@ -194,7 +218,10 @@ export interface RootSigningKey {
  * signature up by. (A rotation signs with keys named by their IDs in the old and new root: dct.rotate-root
  * calls signMetadata itself.)
  */
-export async function signRootMetadata(signed: RootSigned, keys: readonly RootSigningKey[]): Promise<SignedMetadata<RootSigned>> {
+export async function signRootMetadata(
+  signed: RootSigned,
+  keys: readonly RootSigningKey[],
+): Promise<SignedMetadata<RootSigned>> {
   return signMetadata(
     signed,
     keys.map((k) => ({ keyId: tufKeyId(x509TufKey(k.certificatePem)), signer: k.signer })),
@@ -220,7 +247,10 @@ export class MetadataError extends Error {
  * Parses root.json or targets.json and insists on the one byte form: metadata that Go would re-serialise
  * differently is refused, because clients would later fail on it.
  */
-export function parseMetadata<T extends MetadataType>(bytes: Uint8Array | string, type: T): SignedMetadata<SignedOf<T>> {
+export function parseMetadata<T extends MetadataType>(
+  bytes: Uint8Array | string,
+  type: T,
+): SignedMetadata<SignedOf<T>> {
   const text = typeof bytes === 'string' ? bytes : new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   let json: unknown;
   try {
@@ -234,16 +264,23 @@ export function parseMetadata<T extends MetadataType>(bytes: Uint8Array | string
   const signed = schema.safeParse(envelope.data.signed);
   if (!signed.success) {
     const issue = signed.error.issues[0];
-    throw new MetadataError(`not a valid ${type}.json: ${issue ? `${issue.path.join('.') || '(top)'}: ${issue.message}` : ''}`);
+    throw new MetadataError(
+      `not a valid ${type}.json: ${issue ? `${issue.path.join('.') || '(top)'}: ${issue.message}` : ''}`,
+    );
   }
   const metadata = { signed: signed.data as SignedOf<T>, signatures: envelope.data.signatures };
   let again: string;
   try {
     again = serializeMetadata(metadata);
   } catch (error) {
-    throw new MetadataError(`${type}.json holds a value notary would re-serialise differently: ${(error as Error).message}`);
+    throw new MetadataError(
+      `${type}.json holds a value notary would re-serialise differently: ${(error as Error).message}`,
+    );
   }
-  if (again !== text) throw new MetadataError(`${type}.json is not in the exact byte form notary-server stores (canonical "signed", Go field order)`);
+  if (again !== text)
+    throw new MetadataError(
+      `${type}.json is not in the exact byte form notary-server stores (canonical "signed", Go field order)`,
+    );
   return metadata;
 }
 

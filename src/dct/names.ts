@@ -21,7 +21,8 @@ export function gunProblem(gun: string): string | undefined {
   if (/\s/.test(gun)) return 'contains white space';
   if (/[A-Z]/.test(gun)) return 'must be lower case (clients compare it byte for byte with the certificate)';
   const [host = '', ...path] = gun.split('/');
-  if (path.length === 0) return 'has no repository path: write the registry and the repository, e.g. docker.io/wikibase/wikibase';
+  if (path.length === 0)
+    return 'has no repository path: write the registry and the repository, e.g. docker.io/wikibase/wikibase';
   if (path.some((c) => c.includes(':') || c.includes('@'))) {
     return 'names a tag or digest; a GUN names a repository (docker.io/wikibase/wikibase, not …:latest)';
   }

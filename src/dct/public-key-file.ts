@@ -39,7 +39,8 @@ export function readServerPublicKey(text: string): PublicKeyMaterial {
     }
     const key = ServerKeyJson.safeParse(json);
     if (!key.success) throw new Error('is JSON but not a notary public key ({"keytype":…,"keyval":{"public":…}})');
-    if (key.data.keytype !== 'ecdsa') throw new Error(`holds a "${key.data.keytype}" key, not an ECDSA P-256 ("ecdsa") key`);
+    if (key.data.keytype !== 'ecdsa')
+      throw new Error(`holds a "${key.data.keytype}" key, not an ECDSA P-256 ("ecdsa") key`);
     return p256FromSpki(new Uint8Array(Buffer.from(key.data.keyval.public, 'base64')));
   }
   let blocks;
@@ -52,7 +53,8 @@ export function readServerPublicKey(text: string): PublicKeyMaterial {
   if (blocks.length === 0) throw new Error('is neither a notary JSON key nor a PEM public key');
   const [block] = blocks;
   if (blocks.length > 1 || !block) throw new Error(`holds ${blocks.length} PEM blocks, expected one public key`);
-  if (block.type.includes('PRIVATE KEY')) throw new Error('holds a PRIVATE key: only the public key may be brought to the ceremony');
+  if (block.type.includes('PRIVATE KEY'))
+    throw new Error('holds a PRIVATE key: only the public key may be brought to the ceremony');
   if (block.type !== 'PUBLIC KEY') throw new Error(`holds a ${block.type}, not a PUBLIC KEY`);
   return p256FromSpki(block.bytes);
 }

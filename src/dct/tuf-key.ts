@@ -61,8 +61,9 @@ export function p256FromSpki(der: Uint8Array): PublicKeyMaterial {
   }
   const curve = key.asymmetricKeyDetails?.namedCurve;
   if (key.asymmetricKeyType !== 'ec' || curve !== 'prime256v1') {
-    throw new Error(`is an ${key.asymmetricKeyType?.toUpperCase() ?? 'unknown'}${curve ? ` ${curve}` : ''} key, not ECDSA P-256`);
+    throw new Error(
+      `is an ${key.asymmetricKeyType?.toUpperCase() ?? 'unknown'}${curve ? ` ${curve}` : ''} key, not ECDSA P-256`,
+    );
   }
   return publicKeyFromObject(key);
 }
-

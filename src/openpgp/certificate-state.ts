@@ -10,7 +10,14 @@
  *   "Superseded" and "retired" are soft: they apply from their creation time on.
  * - A signing subkey needs a valid embedded primary-key-binding signature (0x19) made by the subkey.
  */
-import { KeyFlag, PURPOSE_NOTATION, RevocationReason, type RevocationReasonName, SignatureType, SubpacketType } from './constants.js';
+import {
+  KeyFlag,
+  PURPOSE_NOTATION,
+  RevocationReason,
+  type RevocationReasonName,
+  SignatureType,
+  SubpacketType,
+} from './constants.js';
 import type { Certificate } from './certificate.js';
 import { type KeyPacket, fingerprintHex, keyHashPrefix, keyIdOf } from './key-packet.js';
 import { checkSignature } from './signature-check.js';
@@ -94,9 +101,7 @@ function revocationOf(sig: ParsedSignature): Revocation {
 
 /** The revocation that applies at `at`, if any (a hard one always applies). */
 function effectiveRevocation(revocations: readonly Revocation[], at: Date): Revocation | undefined {
-  return (
-    revocations.find((r) => r.hard) ?? revocations.find((r) => !r.hard && r.created.getTime() <= at.getTime())
-  );
+  return revocations.find((r) => r.hard) ?? revocations.find((r) => !r.hard && r.created.getTime() <= at.getTime());
 }
 
 function expiryOf(key: KeyPacket, sig: ParsedSignature | undefined): Date | undefined {
@@ -153,8 +158,13 @@ export function evaluateCertificate(cert: Certificate, at: Date, options: Evalua
   });
   const validUserIds = userIds.filter((u) => u.selfSignature);
   const primaryUserId =
-    newest(validUserIds.filter((u) => u.selfSignature?.hashed.some((sp) => sp.type === SubpacketType.primaryUserId && sp.body[0] === 1)).map((u) => u.selfSignature as ParsedSignature)) ??
-    validUserIds[0]?.selfSignature;
+    newest(
+      validUserIds
+        .filter((u) =>
+          u.selfSignature?.hashed.some((sp) => sp.type === SubpacketType.primaryUserId && sp.body[0] === 1),
+        )
+        .map((u) => u.selfSignature as ParsedSignature),
+    ) ?? validUserIds[0]?.selfSignature;
   const primaryRevocation = effectiveRevocation(keyRevocations, at);
   const primaryExpires = expiryOf(primary, primaryUserId);
   const primaryStatus: KeyStatus = {

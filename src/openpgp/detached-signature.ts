@@ -47,13 +47,17 @@ export async function readDetachedSignatures(bytes: Uint8Array): Promise<ParsedS
   const packets = readPackets(await readOpenPgpData(bytes, ['signature']));
   if (packets.length === 0) throw new PacketFormatError('no signature packets');
   return packets.map((p) => {
-    if (p.tag !== PacketTag.signature) throw new PacketFormatError(`unexpected packet (tag ${p.tag}) in a signature file`);
+    if (p.tag !== PacketTag.signature)
+      throw new PacketFormatError(`unexpected packet (tag ${p.tag}) in a signature file`);
     return parseSignatureBody(p.body);
   });
 }
 
 /** Hashes `data` once per distinct hash algorithm (a signature file may hold several signatures). */
-export async function digestsFor(algorithms: readonly HashAlgorithm[], data: DataSource): Promise<Map<HashAlgorithm, Hash>> {
+export async function digestsFor(
+  algorithms: readonly HashAlgorithm[],
+  data: DataSource,
+): Promise<Map<HashAlgorithm, Hash>> {
   const hashes = new Map<HashAlgorithm, Hash>();
   for (const algorithm of new Set(algorithms)) hashes.set(algorithm, createHash(algorithm));
   await feed([...hashes.values()], data);

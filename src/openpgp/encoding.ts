@@ -112,6 +112,7 @@ export function readMpi(data: Uint8Array, offset: number): { value: Uint8Array; 
   // RFC 4880 §3.2: the bit count starts at the most significant non-zero bit. Refusing any other count keeps
   // signatures non-malleable (a changed count with the same bytes would otherwise still verify).
   const first = data[offset + 2] ?? 0;
-  if (length > 0 && bits !== (length - 1) * 8 + bitLength(first)) throw new PacketFormatError(`non-canonical MPI (${bits} bits declared)`);
+  if (length > 0 && bits !== (length - 1) * 8 + bitLength(first))
+    throw new PacketFormatError(`non-canonical MPI (${bits} bits declared)`);
   return { value: data.subarray(offset + 2, next), next };
 }

@@ -6,7 +6,17 @@
 import { createHash } from 'node:crypto';
 import type { KeyAlgorithm } from '../crypto/algorithms.js';
 import type { PublicKeyMaterial, SecretKeyMaterial } from '../crypto/key-material.js';
-import { bigintFromBytes, bytesEqual, bytesFromBigint, concatBytes, leftPad, readU32, toHex, u16, u32 } from '../util/bytes.js';
+import {
+  bigintFromBytes,
+  bytesEqual,
+  bytesFromBigint,
+  concatBytes,
+  leftPad,
+  readU32,
+  toHex,
+  u16,
+  u32,
+} from '../util/bytes.js';
 import { modInverse } from '../crypto/key-material.js';
 import { curveOid, PublicKeyAlgorithm, publicKeyAlgorithmId } from './constants.js';
 import { PacketFormatError, readMpi, UnsupportedKeyError, writeMpi } from './encoding.js';

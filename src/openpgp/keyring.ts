@@ -11,7 +11,8 @@ export async function readKeyring(data: Uint8Array, where: string): Promise<Cert
   try {
     return parseCertificates(await readOpenPgpData(data, ['publicKey']));
   } catch (error) {
-    if (error instanceof PacketFormatError) throw new KeyceremonyError('INPUT_INVALID', `${where} is not an OpenPGP keyring: ${error.message}`);
+    if (error instanceof PacketFormatError)
+      throw new KeyceremonyError('INPUT_INVALID', `${where} is not an OpenPGP keyring: ${error.message}`);
     throw error;
   }
 }

@@ -82,7 +82,10 @@ export async function createRoot(spec: RootKeySpec, primaryKey: NewKey): Promise
     secrets.set(fingerprintHex(subkey.key), made.secret ?? 'stub');
     subkeys.push(subkey);
     const notations = sub.purpose === 'transcripts' ? [[PURPOSE_NOTATION, TRANSCRIPT_PURPOSE] as const] : [];
-    subkeyEntries.push({ key: subkey.key, signatures: [await bindSigningSubkey(primary, subkey, { created, expires: sub.expires, notations })] });
+    subkeyEntries.push({
+      key: subkey.key,
+      signatures: [await bindSigningSubkey(primary, subkey, { created, expires: sub.expires, notations })],
+    });
   }
 
   const revocation = await revokePrimary(primary, {

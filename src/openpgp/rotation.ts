@@ -20,8 +20,18 @@ export interface RotationPlan {
   /** New expiry of the root (and of its transcripts subkey, which must not expire before the root). */
   readonly rootExpires?: Date | undefined;
   readonly extendSubkeys: readonly { readonly fingerprint: string; readonly expires: Date }[];
-  readonly addSubkeys: readonly { readonly label: string; readonly algorithm: KeyAlgorithm; readonly expires: Date; readonly purpose: SubkeyPurpose; readonly key?: NewKey }[];
-  readonly revokeSubkeys: readonly { readonly fingerprint: string; readonly reason: Exclude<RevocationReasonName, 'noReason'>; readonly text: string }[];
+  readonly addSubkeys: readonly {
+    readonly label: string;
+    readonly algorithm: KeyAlgorithm;
+    readonly expires: Date;
+    readonly purpose: SubkeyPurpose;
+    readonly key?: NewKey;
+  }[];
+  readonly revokeSubkeys: readonly {
+    readonly fingerprint: string;
+    readonly reason: Exclude<RevocationReasonName, 'noReason'>;
+    readonly text: string;
+  }[];
 }
 
 export interface RotatableRoot {
@@ -34,13 +44,22 @@ export interface RotatableRoot {
 export interface RotationResult {
   readonly certificate: Certificate;
   readonly created: Date;
-  readonly added: readonly { readonly key: SigningKey; readonly label: string; readonly purpose: SubkeyPurpose; readonly secret: SecretKeyMaterial | undefined }[];
+  readonly added: readonly {
+    readonly key: SigningKey;
+    readonly label: string;
+    readonly purpose: SubkeyPurpose;
+    readonly secret: SecretKeyMaterial | undefined;
+  }[];
 }
 
 /** The time for new self-signatures: now, or one second after the newest existing signature if that is later. */
 export function rotationTime(cert: Certificate, now: Date): Date {
   let latest = 0;
-  const all = [...cert.directSignatures, ...cert.userIds.flatMap((u) => u.signatures), ...cert.subkeys.flatMap((s) => s.signatures)];
+  const all = [
+    ...cert.directSignatures,
+    ...cert.userIds.flatMap((u) => u.signatures),
+    ...cert.subkeys.flatMap((s) => s.signatures),
+  ];
   for (const body of all) {
     try {
       latest = Math.max(latest, parseSignatureBody(body).created?.getTime() ?? 0);
@@ -72,11 +91,14 @@ export async function applyRotation(root: RotatableRoot, plan: RotationPlan, now
   if (plan.rootExpires) {
     for (const uid of status.userIds.filter((u) => u.valid)) {
       const entry = copy.userIds.find((u) => u.userId === uid.userId);
-      entry?.signatures.push(await certifyUserId(primary, uid.userId, { created, expires: plan.rootExpires, primary: uid.primary }));
+      entry?.signatures.push(
+        await certifyUserId(primary, uid.userId, { created, expires: plan.rootExpires, primary: uid.primary }),
+      );
     }
     // The transcripts subkey follows the root, unless the plan renews it explicitly.
     for (const sub of status.subkeys) {
-      if (sub.purpose === TRANSCRIPT_PURPOSE && !sub.revocation && !extensions.has(sub.fingerprint)) extensions.set(sub.fingerprint, plan.rootExpires);
+      if (sub.purpose === TRANSCRIPT_PURPOSE && !sub.revocation && !extensions.has(sub.fingerprint))
+        extensions.set(sub.fingerprint, plan.rootExpires);
     }
   }
   for (const [fingerprint, expires] of extensions) {
@@ -91,12 +113,17 @@ export async function applyRotation(root: RotatableRoot, plan: RotationPlan, now
     const made = spec.key ?? (await generateSoftwareKey(spec.algorithm));
     const key: SigningKey = { key: buildKeyPacket(made.publicKey, created), signer: made.signer };
     const notations = spec.purpose === 'transcripts' ? [[PURPOSE_NOTATION, TRANSCRIPT_PURPOSE] as const] : [];
-    copy.subkeys.push({ key: key.key, signatures: [await bindSigningSubkey(primary, key, { created, expires: spec.expires, notations })] });
+    copy.subkeys.push({
+      key: key.key,
+      signatures: [await bindSigningSubkey(primary, key, { created, expires: spec.expires, notations })],
+    });
     added.push({ key, label: spec.label, purpose: spec.purpose, secret: made.secret });
   }
   for (const revocation of plan.revokeSubkeys) {
     const entry = subkeyEntry(revocation.fingerprint);
-    entry.signatures.push(await revokeSubkey(primary, entry.key, { created, reason: revocation.reason, text: revocation.text }));
+    entry.signatures.push(
+      await revokeSubkey(primary, entry.key, { created, reason: revocation.reason, text: revocation.text }),
+    );
   }
   return { certificate: copy, created, added };
 }

@@ -12,7 +12,13 @@ import type { SecretKeyMaterial } from '../crypto/key-material.js';
 import { bytesEqual, wipe } from '../util/bytes.js';
 import { armor, readOpenPgpData } from './armor.js';
 import { type Certificate, parseSingleCertificate, serializeCertificate } from './certificate.js';
-import { type KeyPacket, fingerprintHex, gnuDummySecretKeyBody, secretMaterialFromParams, unencryptedSecretKeyBody } from './key-packet.js';
+import {
+  type KeyPacket,
+  fingerprintHex,
+  gnuDummySecretKeyBody,
+  secretMaterialFromParams,
+  unencryptedSecretKeyBody,
+} from './key-packet.js';
 
 /** For each key of a certificate (by fingerprint): its secret material, or 'stub' for "not here". */
 export type SecretsByFingerprint = ReadonlyMap<string, SecretKeyMaterial | 'stub'>;
@@ -27,7 +33,11 @@ export interface UnlockedKey {
  * Serialises the certificate with secret key packets, each encrypted with the passphrase. openpgp.js encrypts
  * one packet at a time; the file's structure (packet and signature order) stays exactly keyceremony's.
  */
-export async function encryptSecretKey(cert: Certificate, secrets: SecretsByFingerprint, passphrase: string): Promise<string> {
+export async function encryptSecretKey(
+  cert: Certificate,
+  secrets: SecretsByFingerprint,
+  passphrase: string,
+): Promise<string> {
   const bodies = new Map<string, Uint8Array>();
   for (const key of allKeys(cert)) {
     const fpr = fingerprintHex(key);
@@ -54,7 +64,11 @@ export async function encryptSecretKey(cert: Certificate, secrets: SecretsByFing
  * Decrypts a secret key file. A wrong passphrase is a PASSPHRASE_WRONG error; anything that is not a
  * secret key of the supported kinds is INPUT_INVALID.
  */
-export async function decryptSecretKey(data: Uint8Array, passphrase: string, what = 'secret key'): Promise<UnlockedKey> {
+export async function decryptSecretKey(
+  data: Uint8Array,
+  passphrase: string,
+  what = 'secret key',
+): Promise<UnlockedKey> {
   let privateKey: openpgp.PrivateKey;
   let binary: Uint8Array;
   try {
@@ -80,7 +94,10 @@ export async function decryptSecretKey(data: Uint8Array, passphrase: string, wha
   try {
     certificate = parseSingleCertificate(binary);
   } catch (error) {
-    throw new KeyceremonyError('INPUT_INVALID', `${what} is not an OpenPGP secret key of a supported kind: ${messageOf(error)}`);
+    throw new KeyceremonyError(
+      'INPUT_INVALID',
+      `${what} is not an OpenPGP secret key of a supported kind: ${messageOf(error)}`,
+    );
   }
   const byFingerprint = new Map(allKeys(certificate).map((k) => [fingerprintHex(k), k] as const));
   const secrets = new Map<string, SecretKeyMaterial>();

@@ -34,19 +34,25 @@ export function selectSigningSubkey(
     const subkey = status.subkeys.find((k) => k.fingerprint === wanted || k.fingerprint.endsWith(wanted));
     if (!subkey) throw new KeyceremonyError('USAGE', `the key has no subkey ${requested}`);
     if (!candidates.includes(subkey)) {
-      const why = subkey.purpose === TRANSCRIPT_PURPOSE
-        ? 'it signs ceremony transcripts only'
-        : !usable(subkey.fingerprint)
-          ? 'its secret is not in this key file'
-          : subkey.problems.join('; ') || 'it is not a signing subkey';
+      const why =
+        subkey.purpose === TRANSCRIPT_PURPOSE
+          ? 'it signs ceremony transcripts only'
+          : !usable(subkey.fingerprint)
+            ? 'its secret is not in this key file'
+            : subkey.problems.join('; ') || 'it is not a signing subkey';
       throw new KeyceremonyError('INPUT_INVALID', `subkey ${subkey.fingerprint} cannot sign: ${why}`);
     }
     return subkey;
   }
   const chosen = candidates[0];
   if (!chosen) {
-    const reasons = status.subkeys.map((k) => `${k.fingerprint}: ${k.purpose === TRANSCRIPT_PURPOSE ? 'transcripts only' : k.problems.join('; ') || (usable(k.fingerprint) ? 'not a signing key' : 'no secret here')}`);
-    throw new KeyceremonyError('INPUT_INVALID', 'no valid release-signing subkey in this key file', { details: reasons });
+    const reasons = status.subkeys.map(
+      (k) =>
+        `${k.fingerprint}: ${k.purpose === TRANSCRIPT_PURPOSE ? 'transcripts only' : k.problems.join('; ') || (usable(k.fingerprint) ? 'not a signing key' : 'no secret here')}`,
+    );
+    throw new KeyceremonyError('INPUT_INVALID', 'no valid release-signing subkey in this key file', {
+      details: reasons,
+    });
   }
   return chosen;
 }

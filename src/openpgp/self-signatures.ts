@@ -64,7 +64,11 @@ export async function bindSigningSubkey(
   options: { created: Date; expires?: Date; notations?: readonly (readonly [string, string])[] },
 ): Promise<Uint8Array> {
   const backSignature = await signCovered(
-    { type: SignatureType.primaryKeyBinding, hash: signatureHash(subkey.key.material.algorithm), created: options.created },
+    {
+      type: SignatureType.primaryKeyBinding,
+      hash: signatureHash(subkey.key.material.algorithm),
+      created: options.created,
+    },
     subkey.key,
     subkey.signer,
     ...subkeyCovered(root.key, subkey.key),
@@ -94,7 +98,12 @@ export interface RevocationOptions {
 }
 
 /** A revocation signature of `type` by the root over `covered`, with its reason. */
-function revocation(root: SigningKey, type: number, options: RevocationOptions, covered: Uint8Array[]): Promise<Uint8Array> {
+function revocation(
+  root: SigningKey,
+  type: number,
+  options: RevocationOptions,
+  covered: Uint8Array[],
+): Promise<Uint8Array> {
   return signCovered(
     {
       type,

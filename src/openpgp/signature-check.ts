@@ -27,7 +27,12 @@ export function precheck(sig: ParsedSignature, issuer: KeyPacket): { hash: HashA
 }
 
 /** Finishes a check whose covered data was already fed into `hash` (streaming verification). */
-export function finishCheck(sig: ParsedSignature, issuer: KeyPacket, hashAlgorithm: HashAlgorithm, hash: Hash): SignatureCheck {
+export function finishCheck(
+  sig: ParsedSignature,
+  issuer: KeyPacket,
+  hashAlgorithm: HashAlgorithm,
+  hash: Hash,
+): SignatureCheck {
   hash.update(sig.hashedPart);
   hash.update(trailer(sig.hashedPart.length));
   const digest = new Uint8Array(hash.digest());
@@ -39,7 +44,11 @@ export function finishCheck(sig: ParsedSignature, issuer: KeyPacket, hashAlgorit
 }
 
 /** Checks a signature over data given in memory (certifications, small documents). */
-export function checkSignature(sig: ParsedSignature, issuer: KeyPacket, covered: readonly Uint8Array[]): SignatureCheck {
+export function checkSignature(
+  sig: ParsedSignature,
+  issuer: KeyPacket,
+  covered: readonly Uint8Array[],
+): SignatureCheck {
   const pre = precheck(sig, issuer);
   if ('reason' in pre) return { ok: false, reason: pre.reason };
   const hash = createHash(pre.hash);

@@ -60,8 +60,16 @@ export class PendingSignature {
     const digest = new Uint8Array(hash.digest());
     const raw = await signer.sign(digest, this.hash);
     // The issuer key ID also goes unhashed, as gpg does, for old verifiers that look only there.
-    const unhashed = encodeSubpackets([{ type: SubpacketType.issuerKeyId, critical: false, body: keyIdOf(this.#issuer.fingerprint) }]);
-    return concatBytes(this.hashedPart, u16(unhashed.length), unhashed, digest.subarray(0, 2), signatureMpis(this.#issuer, raw));
+    const unhashed = encodeSubpackets([
+      { type: SubpacketType.issuerKeyId, critical: false, body: keyIdOf(this.#issuer.fingerprint) },
+    ]);
+    return concatBytes(
+      this.hashedPart,
+      u16(unhashed.length),
+      unhashed,
+      digest.subarray(0, 2),
+      signatureMpis(this.#issuer, raw),
+    );
   }
 }
 
@@ -182,7 +190,9 @@ export function parseSignatureBody(body: Uint8Array): ParsedSignature {
   const fpr = find(SubpacketType.issuerFingerprint) ?? unhashed.find((s) => s.type === SubpacketType.issuerFingerprint);
   const keyId = find(SubpacketType.issuerKeyId) ?? unhashed.find((s) => s.type === SubpacketType.issuerKeyId);
   // Embedded back-signatures are accepted from either area: they are signatures in their own right.
-  const embedded = [...hashed, ...unhashed].filter((s) => s.type === SubpacketType.embeddedSignature).map((s) => s.body);
+  const embedded = [...hashed, ...unhashed]
+    .filter((s) => s.type === SubpacketType.embeddedSignature)
+    .map((s) => s.body);
   return {
     body,
     type,

@@ -22,7 +22,11 @@ function encodeSubpacketLength(length: number): Uint8Array {
 export function encodeSubpackets(subpackets: readonly Subpacket[]): Uint8Array {
   return concatBytes(
     ...subpackets.map((sp) =>
-      concatBytes(encodeSubpacketLength(sp.body.length + 1), Uint8Array.of(sp.type | (sp.critical ? 0x80 : 0)), sp.body),
+      concatBytes(
+        encodeSubpacketLength(sp.body.length + 1),
+        Uint8Array.of(sp.type | (sp.critical ? 0x80 : 0)),
+        sp.body,
+      ),
     ),
   );
 }
@@ -48,7 +52,11 @@ export function decodeSubpackets(area: Uint8Array): Subpacket[] {
     }
     if (length < 1 || offset + length > area.length) throw new PacketFormatError('truncated subpacket');
     const typeByte = area[offset] ?? 0;
-    out.push({ type: typeByte & 0x7f, critical: (typeByte & 0x80) !== 0, body: area.subarray(offset + 1, offset + length) });
+    out.push({
+      type: typeByte & 0x7f,
+      critical: (typeByte & 0x80) !== 0,
+      body: area.subarray(offset + 1, offset + length),
+    });
     offset += length;
   }
   return out;
@@ -57,8 +65,7 @@ export function decodeSubpackets(area: Uint8Array): Subpacket[] {
 const sp = (type: number, body: Uint8Array, critical = false): Subpacket => ({ type, critical, body });
 
 export const subpacket = {
-  creationTime: (date: Date): Subpacket =>
-    sp(SubpacketType.creationTime, u32(toPgpTime(date)), true),
+  creationTime: (date: Date): Subpacket => sp(SubpacketType.creationTime, u32(toPgpTime(date)), true),
   /** Key expiration: seconds after the key's creation time. */
   keyExpiration: (seconds: number): Subpacket => sp(SubpacketType.keyExpirationTime, u32(seconds), true),
   keyFlags: (flags: number): Subpacket => sp(SubpacketType.keyFlags, Uint8Array.of(flags), true),
@@ -85,7 +92,12 @@ export const subpacket = {
     const v = new TextEncoder().encode(value);
     return sp(
       SubpacketType.notation,
-      concatBytes(Uint8Array.of(0x80, 0, 0, 0), Uint8Array.of(n.length >> 8, n.length & 0xff, v.length >> 8, v.length & 0xff), n, v),
+      concatBytes(
+        Uint8Array.of(0x80, 0, 0, 0),
+        Uint8Array.of(n.length >> 8, n.length & 0xff, v.length >> 8, v.length & 0xff),
+        n,
+        v,
+      ),
     );
   },
 };

@@ -25,7 +25,12 @@ export interface TestCertification {
   readonly userId: string;
 }
 
-export async function certifyThrowawayKey(root: SigningKey, published: Certificate, userId: string, now: Date): Promise<TestCertification> {
+export async function certifyThrowawayKey(
+  root: SigningKey,
+  published: Certificate,
+  userId: string,
+  now: Date,
+): Promise<TestCertification> {
   if (fingerprintHex(published.primary) !== fingerprintHex(root.key)) {
     throw new KeyceremonyError('CHECK_FAILED', 'the restored root is not the published root');
   }
@@ -42,7 +47,20 @@ export async function certifyThrowawayKey(root: SigningKey, published: Certifica
   );
   // Checked with the published root's public key, not the restored one: the restored secret must match it.
   const check = checkSignature(parseSignatureBody(certification), published.primary, userIdCovered(key, uid));
-  if (!check.ok) throw new KeyceremonyError('CHECK_FAILED', `the restored root's test certification does not verify against the published root: ${check.reason}`);
-  const certificate: Certificate = { primary: key, directSignatures: [], userIds: [{ userId, signatures: [selfSignature, certification] }], subkeys: [] };
-  return { armored: armor('publicKey', serializeCertificate(certificate)), throwawayFingerprint: fingerprintHex(key), userId };
+  if (!check.ok)
+    throw new KeyceremonyError(
+      'CHECK_FAILED',
+      `the restored root's test certification does not verify against the published root: ${check.reason}`,
+    );
+  const certificate: Certificate = {
+    primary: key,
+    directSignatures: [],
+    userIds: [{ userId, signatures: [selfSignature, certification] }],
+    subkeys: [],
+  };
+  return {
+    armored: armor('publicKey', serializeCertificate(certificate)),
+    throwawayFingerprint: fingerprintHex(key),
+    userId,
+  };
 }

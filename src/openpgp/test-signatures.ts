@@ -48,7 +48,10 @@ export async function checkTestSignatures(
       purpose,
     });
     if (!ours.ok || ours.good[0]?.keyFingerprint !== subFpr) {
-      throw new KeyceremonyError('CHECK_FAILED', `test signature by subkey ${subFpr} does not verify: ${ours.rejected.map((r) => r.reason).join('; ')}`);
+      throw new KeyceremonyError(
+        'CHECK_FAILED',
+        `test signature by subkey ${subFpr} does not verify: ${ours.rejected.map((r) => r.reason).join('; ')}`,
+      );
     }
     const theirs = await openpgp.verify({
       message: await openpgp.createMessage({ binary: data }),
@@ -57,8 +60,14 @@ export async function checkTestSignatures(
       date: new Date(now.getTime() + 1000),
     });
     const [first] = theirs.signatures;
-    const verified = first ? await first.verified.then(() => true, () => false) : false;
-    if (!verified) throw new KeyceremonyError('CHECK_FAILED', `openpgp.js does not verify the test signature of subkey ${subFpr}`);
+    const verified = first
+      ? await first.verified.then(
+          () => true,
+          () => false,
+        )
+      : false;
+    if (!verified)
+      throw new KeyceremonyError('CHECK_FAILED', `openpgp.js does not verify the test signature of subkey ${subFpr}`);
     results.push({ fingerprint: subFpr, label });
   }
   return results;

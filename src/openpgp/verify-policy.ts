@@ -12,7 +12,12 @@
 import { KeyceremonyError } from '../errors.js';
 import { toHex } from '../util/bytes.js';
 import type { Certificate } from './certificate.js';
-import { type CertificateStatus, type EvaluateOptions, evaluateCertificate, type KeyStatus } from './certificate-state.js';
+import {
+  type CertificateStatus,
+  type EvaluateOptions,
+  evaluateCertificate,
+  type KeyStatus,
+} from './certificate-state.js';
 import { KeyFlag, SignatureType, TRANSCRIPT_PURPOSE } from './constants.js';
 import { type DataSource, digestsFor } from './detached-signature.js';
 import { fingerprintHex, keyIdOf } from './key-packet.js';
@@ -79,7 +84,8 @@ function issuerLabel(sig: ParsedSignature): string | undefined {
 
 function findIssuer(status: CertificateStatus, sig: ParsedSignature): KeyStatus | undefined {
   const keys = [status.primary, ...status.subkeys];
-  if (sig.issuerFingerprint) return keys.find((k) => bytesEqual(k.key.fingerprint, sig.issuerFingerprint as Uint8Array));
+  if (sig.issuerFingerprint)
+    return keys.find((k) => bytesEqual(k.key.fingerprint, sig.issuerFingerprint as Uint8Array));
   if (sig.issuerKeyId) return keys.find((k) => bytesEqual(keyIdOf(k.key.fingerprint), sig.issuerKeyId as Uint8Array));
   return undefined;
 }
@@ -93,14 +99,23 @@ function policyProblem(
   options: EvaluateOptions,
 ): { reason: string } | { status: CertificateStatus; key: KeyStatus; hash: HashAlgorithm } {
   if (sig.type !== SignatureType.binary) {
-    return { reason: sig.type === SignatureType.text ? 'text-mode signatures are not accepted' : `not a document signature (type 0x${sig.type.toString(16)})` };
+    return {
+      reason:
+        sig.type === SignatureType.text
+          ? 'text-mode signatures are not accepted'
+          : `not a document signature (type 0x${sig.type.toString(16)})`,
+    };
   }
   const created = sig.created;
   if (!created) return { reason: 'signature has no creation time' };
-  if (created.getTime() > now.getTime()) return { reason: `signature creation time ${created.toISOString()} is in the future` };
+  if (created.getTime() > now.getTime())
+    return { reason: `signature creation time ${created.toISOString()} is in the future` };
   const status = evaluateCertificate(root, created, options);
   const key = findIssuer(status, sig);
-  if (!key) return { reason: `made by key ${issuerLabel(sig) ?? '(unknown)'}, which is not part of the pinned root ${fingerprintHex(root.primary)}` };
+  if (!key)
+    return {
+      reason: `made by key ${issuerLabel(sig) ?? '(unknown)'}, which is not part of the pinned root ${fingerprintHex(root.primary)}`,
+    };
   const pre = precheck(sig, key.key);
   if ('reason' in pre) return pre;
   const byPrimary = key === status.primary;
@@ -151,7 +166,8 @@ export async function verifyDetached(request: {
     good.push({
       keyFingerprint: verdict.key.fingerprint,
       primaryFingerprint: verdict.status.primary.fingerprint,
-      userId: verdict.status.userIds.find((u) => u.primary)?.userId ?? verdict.status.userIds.find((u) => u.valid)?.userId,
+      userId:
+        verdict.status.userIds.find((u) => u.primary)?.userId ?? verdict.status.userIds.find((u) => u.valid)?.userId,
       created: sig.created as Date,
       hash: verdict.hash,
       byPrimary: verdict.key === verdict.status.primary,

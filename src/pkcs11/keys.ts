@@ -10,7 +10,16 @@ import { describeAlgorithm, type KeyAlgorithm } from '../crypto/algorithms.js';
 import { type KeyPair, type PublicKeyMaterial, rsaCrtParts } from '../crypto/key-material.js';
 import { bytesEqual, stripLeadingZeros, toHex, wipe } from '../util/bytes.js';
 import { KeyceremonyError } from '../errors.js';
-import { CKA, CKK, CKM, CKO, ED25519_EC_PARAMS_NAME, ED25519_EC_PARAMS_OID, mechanismNames, P256_EC_PARAMS } from './constants.js';
+import {
+  CKA,
+  CKK,
+  CKM,
+  CKO,
+  ED25519_EC_PARAMS_NAME,
+  ED25519_EC_PARAMS_OID,
+  mechanismNames,
+  P256_EC_PARAMS,
+} from './constants.js';
 import type { Handle, NativeAttribute } from './native.js';
 import type { TokenSession } from './module.js';
 
@@ -44,7 +53,12 @@ export function algorithmsOffered(mechanisms: readonly number[], purpose: 'gener
  * Refuses an algorithm the token's mechanism list lacks, naming what the token does offer. (A token may still
  * refuse a key size, e.g. RSA-4096 on YubiKeys before 5.7; that error comes from generation.)
  */
-export function requireAlgorithm(algorithm: KeyAlgorithm, mechanisms: readonly number[], token: string, purpose: 'generate' | 'import'): void {
+export function requireAlgorithm(
+  algorithm: KeyAlgorithm,
+  mechanisms: readonly number[],
+  token: string,
+  purpose: 'generate' | 'import',
+): void {
   const m = algorithmMechanisms[algorithm];
   const needed = purpose === 'generate' ? [m.generate, m.sign] : [m.sign];
   const missing = needed.filter((x) => !mechanisms.includes(x));
@@ -53,7 +67,13 @@ export function requireAlgorithm(algorithm: KeyAlgorithm, mechanisms: readonly n
   throw new KeyceremonyError(
     'TOKEN_UNSUPPORTED',
     `token ${token} cannot ${purpose === 'generate' ? 'generate' : 'sign with'} ${describeAlgorithm(algorithm)} keys: it lacks ${missing.map((x) => mechanismNames.get(x) ?? x).join(', ')}`,
-    { details: [offered.length ? `It offers: ${offered.join(', ')}. Change the algorithm in the script.` : 'It offers none of the algorithms keyceremony uses.'] },
+    {
+      details: [
+        offered.length
+          ? `It offers: ${offered.join(', ')}. Change the algorithm in the script.`
+          : 'It offers none of the algorithms keyceremony uses.',
+      ],
+    },
   );
 }
 
@@ -72,7 +92,11 @@ function publicTemplate(algorithm: KeyAlgorithm, ref: TokenKeyRef): NativeAttrib
     case 'ed25519':
       return [...base, { type: CKA.ecParams, value: Buffer.from(ED25519_EC_PARAMS_NAME) }];
     case 'rsa4096':
-      return [...base, { type: CKA.modulusBits, value: 4096 }, { type: CKA.publicExponent, value: Buffer.from([1, 0, 1]) }];
+      return [
+        ...base,
+        { type: CKA.modulusBits, value: 4096 },
+        { type: CKA.publicExponent, value: Buffer.from([1, 0, 1]) },
+      ];
   }
 }
 
@@ -104,7 +128,11 @@ export function refuseExisting(session: TokenSession, ref: TokenKeyRef, token: s
     throw new KeyceremonyError(
       'OUTPUT_EXISTS',
       `token ${token} already holds an object with ${byLabel.length ? `label "${ref.label}"` : `id ${toHex(ref.id)}`}: keyceremony never replaces a key on a token`,
-      { details: ['Use another label/id in the script, or delete the old key with the token vendor\'s tool after checking that it is no longer needed.'] },
+      {
+        details: [
+          "Use another label/id in the script, or delete the old key with the token vendor's tool after checking that it is no longer needed.",
+        ],
+      },
     );
   }
 }
@@ -115,7 +143,11 @@ export function generateOnToken(session: TokenSession, algorithm: KeyAlgorithm, 
     publicTemplate(algorithm, ref),
     privateTemplate(algorithm, ref),
   );
-  return { publicKey: readPublicKey(session, publicKey, algorithm), privateHandle: privateKey, publicHandle: publicKey };
+  return {
+    publicKey: readPublicKey(session, publicKey, algorithm),
+    privateHandle: privateKey,
+    publicHandle: publicKey,
+  };
 }
 
 /** The DER OCTET STRING around an EC point (CKA_EC_POINT as PKCS#11 specifies it). */
@@ -131,11 +163,16 @@ function derOctetString(bytes: Uint8Array): Buffer {
 export function importToToken(session: TokenSession, pair: KeyPair, ref: TokenKeyRef): TokenKeyPair {
   const { publicKey, secretKey } = pair;
   const algorithm = publicKey.algorithm;
-  const publicAttrs = publicTemplate(algorithm, ref).filter((a) => a.type !== CKA.modulusBits && a.type !== CKA.publicExponent);
+  const publicAttrs = publicTemplate(algorithm, ref).filter(
+    (a) => a.type !== CKA.modulusBits && a.type !== CKA.publicExponent,
+  );
   let secretAttrs: NativeAttribute[];
   if (publicKey.algorithm === 'rsa4096' && secretKey.algorithm === 'rsa4096') {
     const crt = rsaCrtParts(secretKey);
-    publicAttrs.push({ type: CKA.modulus, value: Buffer.from(publicKey.n) }, { type: CKA.publicExponent, value: Buffer.from(publicKey.e) });
+    publicAttrs.push(
+      { type: CKA.modulus, value: Buffer.from(publicKey.n) },
+      { type: CKA.publicExponent, value: Buffer.from(publicKey.e) },
+    );
     secretAttrs = [
       { type: CKA.modulus, value: Buffer.from(publicKey.n) },
       { type: CKA.publicExponent, value: Buffer.from(publicKey.e) },
@@ -149,10 +186,16 @@ export function importToToken(session: TokenSession, pair: KeyPair, ref: TokenKe
     wipe(...Object.values(crt));
   } else if (publicKey.algorithm === 'nistp256' && secretKey.algorithm === 'nistp256') {
     publicAttrs.push({ type: CKA.ecPoint, value: derOctetString(publicKey.point) });
-    secretAttrs = [{ type: CKA.ecParams, value: Buffer.from(P256_EC_PARAMS) }, { type: CKA.value, value: Buffer.from(secretKey.d) }];
+    secretAttrs = [
+      { type: CKA.ecParams, value: Buffer.from(P256_EC_PARAMS) },
+      { type: CKA.value, value: Buffer.from(secretKey.d) },
+    ];
   } else if (publicKey.algorithm === 'ed25519' && secretKey.algorithm === 'ed25519') {
     publicAttrs.push({ type: CKA.ecPoint, value: derOctetString(publicKey.point) });
-    secretAttrs = [{ type: CKA.ecParams, value: Buffer.from(ED25519_EC_PARAMS_NAME) }, { type: CKA.value, value: Buffer.from(secretKey.seed) }];
+    secretAttrs = [
+      { type: CKA.ecParams, value: Buffer.from(ED25519_EC_PARAMS_NAME) },
+      { type: CKA.value, value: Buffer.from(secretKey.seed) },
+    ];
   } else {
     throw new Error('public and secret key do not match');
   }
@@ -162,7 +205,14 @@ export function importToToken(session: TokenSession, pair: KeyPair, ref: TokenKe
     privateHandle = session.createObject(template);
   } finally {
     // The secret bytes were copied into Buffers for the call; overwrite them.
-    for (const attr of secretAttrs) if (Buffer.isBuffer(attr.value) && attr.type !== CKA.modulus && attr.type !== CKA.publicExponent && attr.type !== CKA.ecParams) attr.value.fill(0);
+    for (const attr of secretAttrs)
+      if (
+        Buffer.isBuffer(attr.value) &&
+        attr.type !== CKA.modulus &&
+        attr.type !== CKA.publicExponent &&
+        attr.type !== CKA.ecParams
+      )
+        attr.value.fill(0);
   }
   const publicHandle = session.createObject(publicAttrs);
   return { publicKey: readPublicKey(session, publicHandle, algorithm), privateHandle, publicHandle };
@@ -172,7 +222,10 @@ export function importToToken(session: TokenSession, pair: KeyPair, ref: TokenKe
 export function unwrapEcPoint(value: Uint8Array, rawLength: number): Uint8Array {
   if (value.length === rawLength) return value.slice();
   if (value.length === rawLength + 2 && value[0] === 0x04 && value[1] === rawLength) return value.slice(2);
-  throw new KeyceremonyError('TOKEN_UNSUPPORTED', `unexpected EC point encoding from the token (${value.length} bytes)`);
+  throw new KeyceremonyError(
+    'TOKEN_UNSUPPORTED',
+    `unexpected EC point encoding from the token (${value.length} bytes)`,
+  );
 }
 
 /** A CK_ULONG attribute value (4 or 8 bytes, host byte order: little-endian on the machines keyceremony runs on). */
@@ -205,33 +258,65 @@ export function readPublicKey(session: TokenSession, handle: Handle, expected?: 
   } else if (type === CKK.rsa) {
     const attrs = session.attributes(handle, [CKA.modulus, CKA.publicExponent]);
     const n = stripLeadingZeros(attrs.get(CKA.modulus) ?? new Uint8Array()).slice();
-    if (n.length !== 512) throw new KeyceremonyError('TOKEN_UNSUPPORTED', `the token key is RSA-${n.length * 8}; keyceremony uses RSA-4096`);
-    material = { algorithm: 'rsa4096', n, e: stripLeadingZeros(attrs.get(CKA.publicExponent) ?? new Uint8Array()).slice() };
+    if (n.length !== 512)
+      throw new KeyceremonyError(
+        'TOKEN_UNSUPPORTED',
+        `the token key is RSA-${n.length * 8}; keyceremony uses RSA-4096`,
+      );
+    material = {
+      algorithm: 'rsa4096',
+      n,
+      e: stripLeadingZeros(attrs.get(CKA.publicExponent) ?? new Uint8Array()).slice(),
+    };
   } else {
-    throw new KeyceremonyError('TOKEN_UNSUPPORTED', `the token key has a key type keyceremony does not use (CKK ${type})`);
+    throw new KeyceremonyError(
+      'TOKEN_UNSUPPORTED',
+      `the token key has a key type keyceremony does not use (CKK ${type})`,
+    );
   }
   if (expected && material.algorithm !== expected) {
-    throw new KeyceremonyError('CHECK_FAILED', `the token key is ${describeAlgorithm(material.algorithm)}, expected ${describeAlgorithm(expected)}`);
+    throw new KeyceremonyError(
+      'CHECK_FAILED',
+      `the token key is ${describeAlgorithm(material.algorithm)}, expected ${describeAlgorithm(expected)}`,
+    );
   }
   return material;
 }
 
 /** Finds exactly one object of a class by label and/or id. */
-function findOne(session: TokenSession, cls: number, ref: { label?: string | undefined; id?: Uint8Array | undefined }, what: string): Handle | undefined {
+function findOne(
+  session: TokenSession,
+  cls: number,
+  ref: { label?: string | undefined; id?: Uint8Array | undefined },
+  what: string,
+): Handle | undefined {
   const template: NativeAttribute[] = [{ type: CKA.class, value: cls }];
   if (ref.label !== undefined) template.push({ type: CKA.label, value: ref.label });
   if (ref.id !== undefined) template.push({ type: CKA.id, value: Buffer.from(ref.id) });
   const found = session.find(template, 2);
-  if (found.length > 1) throw new KeyceremonyError('TOKEN_NOT_FOUND', `${what}: several objects match; the reference must name one key (give its id)`);
+  if (found.length > 1)
+    throw new KeyceremonyError(
+      'TOKEN_NOT_FOUND',
+      `${what}: several objects match; the reference must name one key (give its id)`,
+    );
   return found[0];
 }
 
 /** The private key and its public key (from the public key object with the same id/label) of a token key. */
-export function findKeyPair(session: TokenSession, ref: { label?: string | undefined; id?: Uint8Array | undefined }, what: string): TokenKeyPair {
-  if (ref.label === undefined && ref.id === undefined) throw new KeyceremonyError('INPUT_INVALID', `${what}: a token key reference needs an object label or an id`);
+export function findKeyPair(
+  session: TokenSession,
+  ref: { label?: string | undefined; id?: Uint8Array | undefined },
+  what: string,
+): TokenKeyPair {
+  if (ref.label === undefined && ref.id === undefined)
+    throw new KeyceremonyError('INPUT_INVALID', `${what}: a token key reference needs an object label or an id`);
   const privateHandle = findOne(session, CKO.privateKey, ref, what);
   if (!privateHandle) throw new KeyceremonyError('TOKEN_NOT_FOUND', `${what}: no such private key on the token`);
   const publicHandle = findOne(session, CKO.publicKey, ref, what);
-  if (!publicHandle) throw new KeyceremonyError('TOKEN_NOT_FOUND', `${what}: the token has the private key but no public key object beside it`);
+  if (!publicHandle)
+    throw new KeyceremonyError(
+      'TOKEN_NOT_FOUND',
+      `${what}: the token has the private key but no public key object beside it`,
+    );
   return { publicKey: readPublicKey(session, publicHandle), privateHandle, publicHandle };
 }

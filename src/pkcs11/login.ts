@@ -53,14 +53,20 @@ export async function loginWithPolicy(target: LoginTarget, dialog: LoginDialog, 
   const flags = target.tokenFlags();
   if (flags & TokenFlag.userPinLocked) {
     throw new KeyceremonyError('TOKEN_LOCKED', `token ${token}: the user PIN is locked; nothing was tried`, {
-      details: ['Unlock it with the SO PIN or PUK (away from the ceremony, following the token vendor\'s procedure), then start again.'],
+      details: [
+        "Unlock it with the SO PIN or PUK (away from the ceremony, following the token vendor's procedure), then start again.",
+      ],
     });
   }
   if (flags & TokenFlag.userPinFinalTry) {
     const go = await dialog.confirmFinalTry(
       `Token ${token} says this is the LAST PIN try: a wrong PIN now locks it. Enter the PIN anyway?`,
     );
-    if (!go) throw new KeyceremonyError('ABORTED', `token ${token} is on its last PIN try and the operator did not confirm; nothing was tried`);
+    if (!go)
+      throw new KeyceremonyError(
+        'ABORTED',
+        `token ${token} is on its last PIN try and the operator did not confirm; nothing was tried`,
+      );
   } else if (flags & TokenFlag.userPinCountLow) {
     dialog.warn(`Token ${token}: a wrong PIN was entered before; few tries are left. Type carefully.`);
   }
@@ -88,7 +94,7 @@ export async function loginWithPolicy(target: LoginTarget, dialog: LoginDialog, 
       }
       throw new KeyceremonyError('PIN_WRONG', `wrong PIN for token ${token}`, {
         details: [
-          'keyceremony does not try again by itself: every wrong PIN counts against the token\'s retry counter.',
+          "keyceremony does not try again by itself: every wrong PIN counts against the token's retry counter.",
           ...(after.length ? [`The token now reports: ${after.join(', ')}.`] : []),
           'Nothing was written. Start the ceremony again with the right PIN.',
         ],

@@ -7,14 +7,32 @@
  */
 import { existsSync, realpathSync } from 'node:fs';
 import { KeyceremonyError, messageOf } from '../errors.js';
-import { CKF_OS_LOCKING_OK, CKF_RW_SESSION, CKF_SERIAL_SESSION, CKF_TOKEN_PRESENT, CKR, CKU, TokenFlag } from './constants.js';
-import { type Handle, type Native, type NativeAttribute, type NativeMechanism, pkcs11ErrorCode, pkcs11js } from './native.js';
+import {
+  CKF_OS_LOCKING_OK,
+  CKF_RW_SESSION,
+  CKF_SERIAL_SESSION,
+  CKF_TOKEN_PRESENT,
+  CKR,
+  CKU,
+  TokenFlag,
+} from './constants.js';
+import {
+  type Handle,
+  type Native,
+  type NativeAttribute,
+  type NativeMechanism,
+  pkcs11ErrorCode,
+  pkcs11js,
+} from './native.js';
 import { describePkcs11Error } from './pkcs11-errors.js';
 
 /** Where Debian (and Ubuntu) put the modules keyceremony knows, per architecture. */
 const multiarch = ['x86_64-linux-gnu', 'aarch64-linux-gnu'];
 export const knownModules: readonly { readonly name: string; readonly paths: readonly string[] }[] = [
-  { name: 'SoftHSM2', paths: ['/usr/lib/softhsm/libsofthsm2.so', ...multiarch.map((a) => `/usr/lib/${a}/softhsm/libsofthsm2.so`)] },
+  {
+    name: 'SoftHSM2',
+    paths: ['/usr/lib/softhsm/libsofthsm2.so', ...multiarch.map((a) => `/usr/lib/${a}/softhsm/libsofthsm2.so`)],
+  },
   { name: 'OpenSC', paths: [...multiarch.map((a) => `/usr/lib/${a}/opensc-pkcs11.so`), '/usr/lib/opensc-pkcs11.so'] },
   { name: 'YubiKey (ykcs11)', paths: multiarch.map((a) => `/usr/lib/${a}/libykcs11.so`) },
 ];
@@ -98,7 +116,9 @@ function trimPadded(value: string): string {
 }
 
 export function slotIdOf(handle: Handle): string {
-  return handle.length === 8 ? handle.readBigUInt64LE(0).toString() : BigInt(`0x${Buffer.from(handle).reverse().toString('hex') || '0'}`).toString();
+  return handle.length === 8
+    ? handle.readBigUInt64LE(0).toString()
+    : BigInt(`0x${Buffer.from(handle).reverse().toString('hex') || '0'}`).toString();
 }
 
 /** Calls into the module, turning PKCS#11 errors into KeyceremonyErrors that name the call. */
@@ -141,7 +161,8 @@ export class Pkcs11Module {
     try {
       native.C_Initialize({ flags: CKF_OS_LOCKING_OK });
     } catch (error) {
-      if (pkcs11ErrorCode(error) !== CKR.cryptokiAlreadyInitialized) throw describePkcs11Error(error, `initialising ${path}`);
+      if (pkcs11ErrorCode(error) !== CKR.cryptokiAlreadyInitialized)
+        throw describePkcs11Error(error, `initialising ${path}`);
     }
     const module = new Pkcs11Module(path, native);
     open.set(key, module);
@@ -218,8 +239,11 @@ export class Pkcs11Module {
   initToken(slot: Handle, label: string, soPin: string, userPin: string): TokenDescription {
     // CK_TOKEN_INFO labels are 32 bytes padded with blanks; pkcs11js would pad with NUL.
     call('C_InitToken', () => this.native.C_InitToken(slot, soPin, label.padEnd(32, ' ')));
-    const initialized = this.slots().find((s) => s.token?.label === label && s.token.flags & TokenFlag.tokenInitialized);
-    if (!initialized) throw new KeyceremonyError('ENVIRONMENT', `the new token "${label}" does not show up in the slot list`);
+    const initialized = this.slots().find(
+      (s) => s.token?.label === label && s.token.flags & TokenFlag.tokenInitialized,
+    );
+    if (!initialized)
+      throw new KeyceremonyError('ENVIRONMENT', `the new token "${label}" does not show up in the slot list`);
     const session = this.openSession(initialized.handle);
     try {
       call('C_Login(SO)', () => this.native.C_Login(session.handle, CKU.so, soPin));
@@ -302,18 +326,34 @@ export class TokenSession {
 
   /** Attribute values by type; throws (CKR_ATTRIBUTE_SENSITIVE etc.) when the token refuses one. */
   attributes(object: Handle, types: readonly number[]): Map<number, Buffer> {
-    const result = call('C_GetAttributeValue', () => this.#native.C_GetAttributeValue(this.handle, object, types.map((type) => ({ type }))));
+    const result = call('C_GetAttributeValue', () =>
+      this.#native.C_GetAttributeValue(
+        this.handle,
+        object,
+        types.map((type) => ({ type })),
+      ),
+    );
     return new Map(result.map((a) => [a.type, a.value] as const));
   }
 
   /** Like {@link attributes} but returns the raw pkcs11js error, for tests and checks that expect a refusal. */
   attributesRaw(object: Handle, types: readonly number[]): Map<number, Buffer> {
-    const result = this.#native.C_GetAttributeValue(this.handle, object, types.map((type) => ({ type })));
+    const result = this.#native.C_GetAttributeValue(
+      this.handle,
+      object,
+      types.map((type) => ({ type })),
+    );
     return new Map(result.map((a) => [a.type, a.value] as const));
   }
 
-  generateKeyPair(mechanism: number, publicTemplate: NativeAttribute[], privateTemplate: NativeAttribute[]): { publicKey: Handle; privateKey: Handle } {
-    return call('C_GenerateKeyPair', () => this.#native.C_GenerateKeyPair(this.handle, { mechanism }, publicTemplate, privateTemplate));
+  generateKeyPair(
+    mechanism: number,
+    publicTemplate: NativeAttribute[],
+    privateTemplate: NativeAttribute[],
+  ): { publicKey: Handle; privateKey: Handle } {
+    return call('C_GenerateKeyPair', () =>
+      this.#native.C_GenerateKeyPair(this.handle, { mechanism }, publicTemplate, privateTemplate),
+    );
   }
 
   createObject(template: NativeAttribute[]): Handle {

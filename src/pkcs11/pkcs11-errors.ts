@@ -16,7 +16,11 @@ export function describePkcs11Error(error: unknown, what: string): unknown {
   if (error instanceof KeyceremonyError) return error;
   const code = pkcs11ErrorCode(error);
   if (code === undefined) return error;
-  if (code === CKR.pinLocked) return new KeyceremonyError('TOKEN_LOCKED', `the token's user PIN is locked (${what}); unlock it with the SO PIN or PUK, away from the ceremony`);
+  if (code === CKR.pinLocked)
+    return new KeyceremonyError(
+      'TOKEN_LOCKED',
+      `the token's user PIN is locked (${what}); unlock it with the SO PIN or PUK, away from the ceremony`,
+    );
   if (code === CKR.tokenNotPresent) return new KeyceremonyError('ENVIRONMENT', `the token was removed (${what})`);
   return new KeyceremonyError('ENVIRONMENT', `PKCS#11 ${what} failed: ${ckrName(error)}`, { cause: error });
 }

@@ -84,7 +84,8 @@ function decode(text: string, what: string): Uint8Array {
     } else {
       const code = char.codePointAt(0) ?? 0;
       // RFC 7512 allows only ASCII characters unencoded.
-      if (code > 0x7e || code < 0x21) throw inputError(`PKCS#11 URI: character ${JSON.stringify(char)} in ${what} must be percent-encoded`);
+      if (code > 0x7e || code < 0x21)
+        throw inputError(`PKCS#11 URI: character ${JSON.stringify(char)} in ${what} must be percent-encoded`);
       out.push(code);
     }
   }
@@ -117,14 +118,20 @@ export function formatPkcs11Uri(uri: Pkcs11Uri): string {
 }
 
 export function parsePkcs11Uri(text: string): Pkcs11Uri {
-  if (!text.toLowerCase().startsWith('pkcs11:')) throw inputError(`not a PKCS#11 URI (must start with "pkcs11:"): ${JSON.stringify(text.slice(0, 40))}`);
+  if (!text.toLowerCase().startsWith('pkcs11:'))
+    throw inputError(`not a PKCS#11 URI (must start with "pkcs11:"): ${JSON.stringify(text.slice(0, 40))}`);
   const rest = text.slice('pkcs11:'.length);
   const question = rest.indexOf('?');
   const pathPart = question === -1 ? rest : rest.slice(0, question);
   const queryPart = question === -1 ? '' : rest.slice(question + 1);
   const result: Record<string, unknown> = {};
   const seen = new Set<string>();
-  const take = (component: string, separator: string, known: readonly (readonly [string, keyof Pkcs11Uri])[], where: string): void => {
+  const take = (
+    component: string,
+    separator: string,
+    known: readonly (readonly [string, keyof Pkcs11Uri])[],
+    where: string,
+  ): void => {
     if (component === '') return;
     for (const attribute of component.split(separator)) {
       const eq = attribute.indexOf('=');
@@ -141,7 +148,8 @@ export function parsePkcs11Uri(text: string): Pkcs11Uri {
         result[field] = decode(value, name);
       } else if (field === 'type') {
         const type = decodeText(value, name);
-        if (!(objectTypes as readonly string[]).includes(type)) throw inputError(`PKCS#11 URI: type must be one of ${objectTypes.join(', ')}`);
+        if (!(objectTypes as readonly string[]).includes(type))
+          throw inputError(`PKCS#11 URI: type must be one of ${objectTypes.join(', ')}`);
         result[field] = type;
       } else {
         result[field] = decodeText(value, name);
@@ -150,6 +158,7 @@ export function parsePkcs11Uri(text: string): Pkcs11Uri {
   };
   take(pathPart, ';', pathAttributes, 'path');
   take(queryPart, '&', queryAttributes, 'query');
-  if (typeof result['slotId'] === 'string' && !/^\d+$/.test(result['slotId'])) throw inputError('PKCS#11 URI: slot-id must be a decimal number');
+  if (typeof result['slotId'] === 'string' && !/^\d+$/.test(result['slotId']))
+    throw inputError('PKCS#11 URI: slot-id must be a decimal number');
   return result as Pkcs11Uri;
 }

@@ -70,14 +70,22 @@ export function renderKeysPage(input: {
 <div class="fpr">${e(groupedHex(status.primary.fingerprint))}</div>
 <p class="words">Read aloud: ${e(pgpWordLines(status.primary.fingerprint, 20).join(' '))}</p>
 <table><tr><th>User IDs</th><th>Algorithm</th><th>Created</th><th>Status</th></tr>
-<tr><td>${status.userIds.filter((u) => u.valid).map((u) => e(u.userId)).join('<br>')}</td><td>${e(describeAlgorithm(status.primary.key.material.algorithm))}, certify-only</td><td class="nowrap">${isoDate(status.primary.key.created)}</td><td class="${root.css}">${e(root.label)}</td></tr></table>
+<tr><td>${status.userIds
+      .filter((u) => u.valid)
+      .map((u) => e(u.userId))
+      .join(
+        '<br>',
+      )}</td><td>${e(describeAlgorithm(status.primary.key.material.algorithm))}, certify-only</td><td class="nowrap">${isoDate(status.primary.key.created)}</td><td class="${root.css}">${e(root.label)}</td></tr></table>
 <p>Download: <a href="${status.primary.fingerprint}.asc">${status.primary.fingerprint}.asc</a></p>
 <table><tr><th>Subkey</th><th>Fingerprint</th><th>Algorithm</th><th>Signs</th><th>Created</th><th>Status</th></tr>
 ${subkeys}
 </table>
 </section>`;
   });
-  const pin = certificates.length === 1 && certificates[0] ? evaluateCertificate(certificates[0], asOf).primary.fingerprint : 'ROOT_FINGERPRINT';
+  const pin =
+    certificates.length === 1 && certificates[0]
+      ? evaluateCertificate(certificates[0], asOf).primary.fingerprint
+      : 'ROOT_FINGERPRINT';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Release signing keys — ${e(inventory.organisation)}</title><style>${STYLE}</style></head>

@@ -47,7 +47,11 @@ export interface BundleInput {
 export function bundleTime(certificates: readonly Certificate[], inventory: Inventory): Date {
   let latest = Date.parse(inventory.updated);
   for (const cert of certificates) {
-    for (const body of [...cert.directSignatures, ...cert.userIds.flatMap((u) => u.signatures), ...cert.subkeys.flatMap((s) => s.signatures)]) {
+    for (const body of [
+      ...cert.directSignatures,
+      ...cert.userIds.flatMap((u) => u.signatures),
+      ...cert.subkeys.flatMap((s) => s.signatures),
+    ]) {
       try {
         latest = Math.max(latest, parseSignatureBody(body).created?.getTime() ?? 0);
       } catch {
@@ -102,13 +106,21 @@ export function fingerprintsFile(input: BundleInput, asOf: Date): PublicFile {
     '',
   ];
   for (const cert of certificates) lines.push(...listCertificate(cert, asOf, labels), '');
-  return { path: publicPath.fingerprints, content: lines.join('\n'), fingerprints: certificates.map((c) => fingerprintHex(c.primary)) };
+  return {
+    path: publicPath.fingerprints,
+    content: lines.join('\n'),
+    fingerprints: certificates.map((c) => fingerprintHex(c.primary)),
+  };
 }
 
 export function certificateFiles(input: BundleInput): PublicFile[] {
   return input.certificates.map((cert) => {
     const fpr = fingerprintHex(cert.primary);
-    return { path: publicPath.certificate(fpr), content: armor('publicKey', serializeCertificate(cert)), fingerprints: [fpr] };
+    return {
+      path: publicPath.certificate(fpr),
+      content: armor('publicKey', serializeCertificate(cert)),
+      fingerprints: [fpr],
+    };
   });
 }
 
@@ -128,7 +140,12 @@ export function buildPublicBundle(input: BundleInput): PublicFile[] {
     fingerprintsFile(input, asOf),
     {
       path: publicPath.keysPage,
-      content: renderKeysPage({ certificates: input.certificates, inventory: input.inventory, asOf, toolVersion: input.toolVersion }),
+      content: renderKeysPage({
+        certificates: input.certificates,
+        inventory: input.inventory,
+        asOf,
+        toolVersion: input.toolVersion,
+      }),
       fingerprints,
     },
     ...wkdFiles(input.certificates).map((f) => ({ ...f, fingerprints })),

@@ -68,7 +68,9 @@ export function wkdFiles(certificates: readonly Certificate[]): WkdFile[] {
   }
   const files: WkdFile[] = [];
   const domains = new Set<string>();
-  for (const { local, domain, certs } of [...byAddress.values()].sort((a, b) => `${a.local}@${a.domain}`.localeCompare(`${b.local}@${b.domain}`))) {
+  for (const { local, domain, certs } of [...byAddress.values()].sort((a, b) =>
+    `${a.local}@${a.domain}`.localeCompare(`${b.local}@${b.domain}`),
+  )) {
     const hash = wkdHash(local);
     const content = concatBytes(...certs.map((c) => serializeCertificate(c)));
     files.push({ path: `wkd/direct/${domain}/.well-known/openpgpkey/hu/${hash}`, content });

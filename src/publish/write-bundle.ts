@@ -20,9 +20,15 @@ export interface PublishedVault {
 }
 
 /** Publishes every OpenPGP root of the vault (reading only public certificates and the inventory). */
-export async function publishVault(tree: OutputTree, vault: TreeReader, inventory: Inventory, now: Date): Promise<PublishedVault> {
+export async function publishVault(
+  tree: OutputTree,
+  vault: TreeReader,
+  inventory: Inventory,
+  now: Date,
+): Promise<PublishedVault> {
   const certificates = await loadRootCertificates(vault, inventory);
-  if (certificates.length === 0) throw new KeyceremonyError('VAULT_INVALID', 'the vault holds no OpenPGP root key to publish');
+  if (certificates.length === 0)
+    throw new KeyceremonyError('VAULT_INVALID', 'the vault holds no OpenPGP root key to publish');
   const files = buildPublicBundle({ certificates, inventory, toolVersion: toolVersion() });
   return { certificates, written: await writePublicBundle(tree, files, certificates, now) };
 }
@@ -35,7 +41,9 @@ async function writePublicBundle(
 ): Promise<{ file: PublicFile; written: WrittenFile }[]> {
   const out: { file: PublicFile; written: WrittenFile }[] = [];
   for (const file of files) {
-    const written = (await tree.exists(file.path)) ? await tree.replace(file.path, file.content, now) : await tree.write(file.path, file.content);
+    const written = (await tree.exists(file.path))
+      ? await tree.replace(file.path, file.content, now)
+      : await tree.write(file.path, file.content);
     out.push({ file, written });
   }
   const published = await readKeyring(await tree.read(publicPath.keys), `${tree.name}/${publicPath.keys}`);

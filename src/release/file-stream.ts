@@ -19,11 +19,18 @@ export async function fileSize(path: string): Promise<number> {
     return info.size;
   } catch (error) {
     if (error instanceof KeyceremonyError) throw error;
-    throw new KeyceremonyError('INPUT_NOT_FOUND', `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new KeyceremonyError(
+      'INPUT_NOT_FOUND',
+      `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
 }
 
-export async function* readChunks(path: string, total: number, progress?: ProgressListener): AsyncGenerator<Uint8Array> {
+export async function* readChunks(
+  path: string,
+  total: number,
+  progress?: ProgressListener,
+): AsyncGenerator<Uint8Array> {
   const handle = await open(path, 'r');
   try {
     const buffers: [Buffer, Buffer] = [Buffer.allocUnsafe(CHUNK_SIZE), Buffer.allocUnsafe(CHUNK_SIZE)];

@@ -32,7 +32,12 @@ export interface SignOptions {
   readonly progress?: (file: string, size: number) => { update: ProgressListener; done: () => void } | undefined;
 }
 
-async function signOne(key: ReleaseSigningKey, file: string, now: Date, progress: SignOptions['progress']): Promise<{ armored: string; sha256: string; size: number }> {
+async function signOne(
+  key: ReleaseSigningKey,
+  file: string,
+  now: Date,
+  progress: SignOptions['progress'],
+): Promise<{ armored: string; sha256: string; size: number }> {
   const size = await fileSize(file);
   const pending = startDocumentSignature(key.key, now);
   const hash = pending.createHash();
@@ -44,19 +49,25 @@ async function signOne(key: ReleaseSigningKey, file: string, now: Date, progress
   return { armored: armor('signature', writePacket(PacketTag.signature, body)), sha256, size };
 }
 
-export async function signFiles(options: SignOptions): Promise<{ signed: SignedFile[]; checksums?: { file: string; signature: string } }> {
+export async function signFiles(
+  options: SignOptions,
+): Promise<{ signed: SignedFile[]; checksums?: { file: string; signature: string } }> {
   const files = options.files.map((f) => resolve(f));
   if (files.length === 0) throw new KeyceremonyError('USAGE', 'no files to sign');
   if (new Set(files).size !== files.length) throw new KeyceremonyError('USAGE', 'a file is named twice');
   const checksums = options.checksums ? resolve(options.checksums) : undefined;
   const outputs = [...files.map((f) => `${f}.asc`), ...(checksums ? [checksums, `${checksums}.asc`] : [])];
   for (const output of outputs) {
-    if (existsSync(output)) throw new KeyceremonyError('OUTPUT_EXISTS', `${output} exists; keyceremony never overwrites a signature`);
+    if (existsSync(output))
+      throw new KeyceremonyError('OUTPUT_EXISTS', `${output} exists; keyceremony never overwrites a signature`);
   }
   // Before hashing gigabytes: every output directory exists and takes new files.
   for (const dir of new Set(outputs.map((o) => dirname(o)))) {
     await access(dir, constants.W_OK).catch(() => {
-      throw new KeyceremonyError('OUTPUT_UNWRITABLE', `cannot write signatures into ${dir}: it does not exist or is not writable`);
+      throw new KeyceremonyError(
+        'OUTPUT_UNWRITABLE',
+        `cannot write signatures into ${dir}: it does not exist or is not writable`,
+      );
     });
   }
   for (const file of files) await fileSize(file); // every input readable before the first signature is written

@@ -17,7 +17,12 @@ export interface ReleaseSigningKey {
   readonly signer: SoftwareSigner;
 }
 
-export async function openSigningKey(keyFile: string, passphrase: string, now: Date, subkey?: string): Promise<ReleaseSigningKey> {
+export async function openSigningKey(
+  keyFile: string,
+  passphrase: string,
+  now: Date,
+  subkey?: string,
+): Promise<ReleaseSigningKey> {
   const unlocked = await decryptSecretKey(await readInputFile(keyFile, 'key file'), passphrase, keyFile);
   const status = evaluateCertificate(unlocked.certificate, now);
   const chosen = selectSigningSubkey(status, (fpr) => unlocked.secrets.has(fpr), subkey);

@@ -29,7 +29,10 @@ export interface FileVerification extends VerifyResult {
 
 export function defaultSignatureFile(file: string): string {
   for (const candidate of [`${file}.asc`, `${file}.sig`]) if (existsSync(candidate)) return candidate;
-  throw new KeyceremonyError('INPUT_NOT_FOUND', `no signature for ${file}: neither ${file}.asc nor ${file}.sig exists (use --signature)`);
+  throw new KeyceremonyError(
+    'INPUT_NOT_FOUND',
+    `no signature for ${file}: neither ${file}.asc nor ${file}.sig exists (use --signature)`,
+  );
 }
 
 export async function verifyFile(request: VerifyRequest): Promise<FileVerification> {
@@ -43,10 +46,23 @@ export async function verifyFile(request: VerifyRequest): Promise<FileVerificati
     signatures = await readDetachedSignatures(signatureBytes);
   } catch (error) {
     const reason = `${signatureFile} is not a valid OpenPGP signature: ${(error as Error).message}`;
-    return { ok: false, good: [], rejected: [{ issuer: undefined, created: undefined, reason }], file: request.file, signatureFile, root: fingerprintHex(root.primary) };
+    return {
+      ok: false,
+      good: [],
+      rejected: [{ issuer: undefined, created: undefined, reason }],
+      file: request.file,
+      signatureFile,
+      root: fingerprintHex(root.primary),
+    };
   }
   const bar = request.progress?.(size);
-  const result = await verifyDetached({ root, signatures, data: readChunks(request.file, size, bar?.update), now: request.now, purpose: 'release' });
+  const result = await verifyDetached({
+    root,
+    signatures,
+    data: readChunks(request.file, size, bar?.update),
+    now: request.now,
+    purpose: 'release',
+  });
   bar?.done();
   return { ...result, file: request.file, signatureFile, root: fingerprintHex(root.primary) };
 }

@@ -31,7 +31,8 @@ export class Pkcs11Signer implements Signer {
   }
 
   async sign(digest: Uint8Array, hash: HashAlgorithm): Promise<Uint8Array> {
-    if (digest.length !== digestLength[hash]) throw new Error(`digest of ${digest.length} bytes is not a ${hash} digest`);
+    if (digest.length !== digestLength[hash])
+      throw new Error(`digest of ${digest.length} bytes is not a ${hash} digest`);
     const algorithm = this.publicKey.algorithm;
     const mechanism = { mechanism: algorithmMechanisms[algorithm].sign };
     let signature: Uint8Array;
@@ -40,11 +41,17 @@ export class Pkcs11Signer implements Signer {
     } else {
       signature = this.#session.sign(mechanism, this.#key, digest, 64);
       if (signature.length !== 64) {
-        throw new KeyceremonyError('TOKEN_UNSUPPORTED', `the token returned a ${signature.length}-byte signature; expected raw r‖s (64 bytes)`);
+        throw new KeyceremonyError(
+          'TOKEN_UNSUPPORTED',
+          `the token returned a ${signature.length}-byte signature; expected raw r‖s (64 bytes)`,
+        );
       }
     }
     if (!verifyDigest(this.publicKey, digest, hash, signature)) {
-      throw new KeyceremonyError('CHECK_FAILED', `the token's signature does not verify with the public key of ${this.uri}`);
+      throw new KeyceremonyError(
+        'CHECK_FAILED',
+        `the token's signature does not verify with the public key of ${this.uri}`,
+      );
     }
     return signature;
   }

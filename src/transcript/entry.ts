@@ -42,5 +42,14 @@ export function entryHash(entry: Omit<TranscriptEntry, 'hash'>): string {
 /** The one byte form of an entry line (without the newline). */
 export function serializeEntry(entry: TranscriptEntry): string {
   const { seq, time, step, role, event, data, prev, hash } = entry;
-  return JSON.stringify({ seq, time, step, role, event, data: JSON.parse(canonicalJson(data)) as JsonObject, prev, hash });
+  return JSON.stringify({
+    seq,
+    time,
+    step,
+    role,
+    event,
+    data: JSON.parse(canonicalJson(data)) as JsonObject,
+    prev,
+    hash,
+  });
 }

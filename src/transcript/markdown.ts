@@ -72,7 +72,9 @@ export function renderTranscriptMarkdown(entries: readonly TranscriptEntry[]): s
   if (rehearsal) lines.push('> **REHEARSAL** — throwaway keys; nothing here is for production use.', '');
   lines.push('| | |', '|---|---|');
   lines.push(`| Organisation | ${escape(str(data['organisation']))} |`);
-  lines.push(`| Script | \`${str(script['name'])}\` version ${escape(str(script['version']))}, sha256 \`${str(script['sha256'])}\` |`);
+  lines.push(
+    `| Script | \`${str(script['name'])}\` version ${escape(str(script['version']))}, sha256 \`${str(script['sha256'])}\` |`,
+  );
   lines.push(`| Tool | keyceremony ${str(tool['version'])}, code sha256 \`${str(tool['codeSha256'])}\` |`);
   lines.push(`| Started | ${str(start?.time)} |`);
   lines.push(`| Finished | ${str(entries.at(-1)?.time)} |`);
@@ -84,7 +86,11 @@ export function renderTranscriptMarkdown(entries: readonly TranscriptEntry[]): s
   for (const entry of entries) {
     if (entry.step !== currentStep) {
       currentStep = entry.step;
-      lines.push('', currentStep ? `### Step \`${currentStep}\` — role ${escape(entry.role ?? '')}` : '### Ceremony', '');
+      lines.push(
+        '',
+        currentStep ? `### Step \`${currentStep}\` — role ${escape(entry.role ?? '')}` : '### Ceremony',
+        '',
+      );
     }
     lines.push(`- \`${String(entry.seq).padStart(3, '0')}\` ${entry.time.slice(11, 19)} ${summary(entry)}`);
   }

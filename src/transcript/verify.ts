@@ -75,11 +75,15 @@ function isEntry(value: unknown): value is TranscriptEntry {
 /** Parses and checks the chain; returns the entries up to the first problem, and the problem. */
 export function checkChain(text: string): { entries: TranscriptEntry[]; problem: ChainProblem | undefined } {
   const entries: TranscriptEntry[] = [];
-  if (!text.endsWith('\n')) return { entries, problem: { seq: 0, line: 1, reason: 'the transcript does not end with a newline (truncated?)' } };
+  if (!text.endsWith('\n'))
+    return { entries, problem: { seq: 0, line: 1, reason: 'the transcript does not end with a newline (truncated?)' } };
   const lines = text.slice(0, -1).split('\n');
   let prev = GENESIS_HASH;
   for (const [index, line] of lines.entries()) {
-    const at = (reason: string): { entries: TranscriptEntry[]; problem: ChainProblem } => ({ entries, problem: { seq: index, line: index + 1, reason } });
+    const at = (reason: string): { entries: TranscriptEntry[]; problem: ChainProblem } => ({
+      entries,
+      problem: { seq: index, line: index + 1, reason },
+    });
     let value: unknown;
     try {
       value = JSON.parse(line);
@@ -88,7 +92,8 @@ export function checkChain(text: string): { entries: TranscriptEntry[]; problem:
     }
     if (!isEntry(value)) return at('not a transcript entry (fields missing or of the wrong type)');
     if (serializeEntry(value) !== line) return at('not in canonical form (the line was edited)');
-    if (value.seq !== index) return at(`has seq ${value.seq}, expected ${index} (an entry was deleted, inserted or moved)`);
+    if (value.seq !== index)
+      return at(`has seq ${value.seq}, expected ${index} (an entry was deleted, inserted or moved)`);
     if (value.prev !== prev) return at('does not link to the entry before it (prev hash differs)');
     const { hash, ...rest } = value;
     if (entryHash(rest) !== hash) return at('its hash does not match its content (the entry was changed)');
@@ -97,10 +102,18 @@ export function checkChain(text: string): { entries: TranscriptEntry[]; problem:
   }
   const first = entries[0];
   const last = entries.at(-1);
-  if (!first || first.event !== 'ceremony.start') return { entries, problem: { seq: 0, line: 1, reason: 'the first entry is not ceremony.start' } };
+  if (!first || first.event !== 'ceremony.start')
+    return { entries, problem: { seq: 0, line: 1, reason: 'the first entry is not ceremony.start' } };
   if (!last || last.event !== 'ceremony.end' || last.data['entries'] !== entries.length) {
     const seq = entries.length - 1;
-    return { entries, problem: { seq, line: seq + 1, reason: 'the last entry is not a ceremony.end counting every entry (entries were removed at the end?)' } };
+    return {
+      entries,
+      problem: {
+        seq,
+        line: seq + 1,
+        reason: 'the last entry is not a ceremony.end counting every entry (entries were removed at the end?)',
+      },
+    };
   }
   return { entries, problem: undefined };
 }
@@ -108,7 +121,8 @@ export function checkChain(text: string): { entries: TranscriptEntry[]; problem:
 async function loadKeyring(dir: string, tree: 'vault' | 'public'): Promise<Certificate[]> {
   if (tree === 'public') {
     const keys = await readOptionalFile(join(dir, 'KEYS'));
-    if (!keys) throw new KeyceremonyError('INPUT_NOT_FOUND', `${dir} has no KEYS file to check the transcript signatures with`);
+    if (!keys)
+      throw new KeyceremonyError('INPUT_NOT_FOUND', `${dir} has no KEYS file to check the transcript signatures with`);
     return readKeyring(keys, join(dir, 'KEYS'));
   }
   const certs: Certificate[] = [];
@@ -137,12 +151,17 @@ async function checkSignature(
   } catch (error) {
     return { ok: false, detail: `signature file is unreadable: ${(error as Error).message}` };
   }
-  const canonical = armor('signature', new Uint8Array(Buffer.concat(signatures.map((s) => writePacket(PacketTag.signature, s.body)))));
-  if (canonical !== new TextDecoder().decode(sigBytes)) return { ok: false, detail: 'signature file was altered (not in the form keyceremony writes)' };
+  const canonical = armor(
+    'signature',
+    new Uint8Array(Buffer.concat(signatures.map((s) => writePacket(PacketTag.signature, s.body)))),
+  );
+  if (canonical !== new TextDecoder().decode(sigBytes))
+    return { ok: false, detail: 'signature file was altered (not in the form keyceremony writes)' };
   const recorded = entries.find((e) => e.event === 'transcript.signer')?.data['root'];
   if (typeof recorded !== 'string') return { ok: false, detail: 'the transcript does not name its root' };
   const wanted = pinned === undefined ? recorded : normalizeFingerprint(pinned);
-  if (wanted !== recorded) return { ok: false, detail: `the transcript names signer ${recorded}, but ${wanted} is pinned` };
+  if (wanted !== recorded)
+    return { ok: false, detail: `the transcript names signer ${recorded}, but ${wanted} is pinned` };
   let root: Certificate;
   try {
     root = selectRoot(keyring, wanted);
@@ -152,7 +171,14 @@ async function checkSignature(
   // Revocations this ceremony made itself (it signs its transcript after them) do not count against it.
   // (OpenPGP times are whole seconds.)
   const started = wholeSeconds(new Date(Date.parse(entries[0]?.time ?? '0')));
-  const result = await verifyDetached({ root, signatures, data: bytes, now, purpose: 'transcript', ignoreRevocationsFrom: started });
+  const result = await verifyDetached({
+    root,
+    signatures,
+    data: bytes,
+    now,
+    purpose: 'transcript',
+    ignoreRevocationsFrom: started,
+  });
   const good = result.good[0];
   if (!good) return { ok: false, detail: result.rejected.map((r) => r.reason).join('; ') || 'no good signature' };
   return {
@@ -161,7 +187,10 @@ async function checkSignature(
   };
 }
 
-export async function verifyTranscriptDirectory(dir: string, options: { root?: string; now: Date }): Promise<DirectoryReport> {
+export async function verifyTranscriptDirectory(
+  dir: string,
+  options: { root?: string; now: Date },
+): Promise<DirectoryReport> {
   try {
     if (!(await stat(dir)).isDirectory()) throw new Error();
   } catch {
@@ -172,7 +201,8 @@ export async function verifyTranscriptDirectory(dir: string, options: { root?: s
     .filter((n) => n.endsWith('.jsonl'))
     .map((n) => n.slice(0, -'.jsonl'.length))
     .sort();
-  if (names.length === 0) throw new KeyceremonyError('INPUT_NOT_FOUND', `${dir}/transcripts holds no transcript (*.jsonl)`);
+  if (names.length === 0)
+    throw new KeyceremonyError('INPUT_NOT_FOUND', `${dir}/transcripts holds no transcript (*.jsonl)`);
   const keyring = await loadKeyring(dir, tree);
 
   const reports: TranscriptReport[] = [];
@@ -185,23 +215,43 @@ export async function verifyTranscriptDirectory(dir: string, options: { root?: s
       ? { ok: false, detail: 'not checked: the chain is broken' }
       : await checkSignature(dir, name, bytes, entries, keyring, options.root, options.now);
     const md = await readOptionalFile(join(dir, 'transcripts', `${name}.md`));
-    const markdown = !md ? 'absent' : !problem && new TextDecoder().decode(md) === renderTranscriptMarkdown(entries) ? 'ok' : 'differs';
+    const markdown = !md
+      ? 'absent'
+      : !problem && new TextDecoder().decode(md) === renderTranscriptMarkdown(entries)
+        ? 'ok'
+        : 'differs';
     if (!problem) {
       for (const e of entries) {
         const data: JsonObject = e.data;
-        if (e.event === 'output.written' && data['tree'] === tree && typeof data['path'] === 'string' && typeof data['sha256'] === 'string') {
+        if (
+          e.event === 'output.written' &&
+          data['tree'] === tree &&
+          typeof data['path'] === 'string' &&
+          typeof data['sha256'] === 'string'
+        ) {
           latest.set(data['path'], { sha256: data['sha256'], transcript: name });
         }
       }
     }
     const markdownOk = markdown !== 'differs' && (tree === 'vault' || markdown === 'ok');
-    reports.push({ name, entries: entries.length, chain: problem, signature, markdown, ok: !problem && signature.ok && markdownOk });
+    reports.push({
+      name,
+      entries: entries.length,
+      chain: problem,
+      signature,
+      markdown,
+      ok: !problem && signature.ok && markdownOk,
+    });
   }
 
   const outputs: OutputCheck[] = [];
   for (const [path, record] of [...latest.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const content = await readOptionalFile(join(dir, ...path.split('/')));
-    outputs.push({ path, transcript: record.transcript, status: !content ? 'absent' : sha256Hex(content) === record.sha256 ? 'ok' : 'mismatch' });
+    outputs.push({
+      path,
+      transcript: record.transcript,
+      status: !content ? 'absent' : sha256Hex(content) === record.sha256 ? 'ok' : 'mismatch',
+    });
   }
   const ok = reports.every((r) => r.ok) && outputs.every((o) => o.status !== 'mismatch');
   return { tree, transcripts: reports, outputs, ok };

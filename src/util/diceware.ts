@@ -15,7 +15,8 @@ export function effWordList(): readonly string[] {
     .split('\n')
     .filter((l) => l.length > 0)
     .map((l) => l.split('\t')[1] ?? '');
-  if (words.length !== 7776 || words.some((w) => !/^[a-z-]+$/.test(w))) throw new Error('data/eff_large_wordlist.txt is damaged');
+  if (words.length !== 7776 || words.some((w) => !/^[a-z-]+$/.test(w)))
+    throw new Error('data/eff_large_wordlist.txt is damaged');
   list = words;
   return list;
 }

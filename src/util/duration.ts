@@ -26,7 +26,11 @@ export function parseDuration(text: string): Duration {
 
 export function addDuration(start: Date, duration: Duration): Date {
   const end = new Date(start.getTime());
-  end.setUTCFullYear(end.getUTCFullYear() + duration.years, end.getUTCMonth() + duration.months, end.getUTCDate() + duration.days);
+  end.setUTCFullYear(
+    end.getUTCFullYear() + duration.years,
+    end.getUTCMonth() + duration.months,
+    end.getUTCDate() + duration.days,
+  );
   return end;
 }
 

@@ -3,7 +3,13 @@ import type { z } from 'zod';
 import { type ErrorCode, KeyceremonyError } from '../errors.js';
 
 /** Parses `bytes` as JSON and validates it; every problem is reported with its path, under `code`. */
-export function parseJsonFile<T>(schema: z.ZodType<T>, bytes: Uint8Array, where: string, what: string, code: ErrorCode): T {
+export function parseJsonFile<T>(
+  schema: z.ZodType<T>,
+  bytes: Uint8Array,
+  where: string,
+  what: string,
+  code: ErrorCode,
+): T {
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder().decode(bytes));

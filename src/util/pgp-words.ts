@@ -41,5 +41,5 @@ export function pgpWordTable(): PgpWordTable {
 
 export function toPgpWords(bytes: Uint8Array): string[] {
   const { even, odd } = pgpWordTable();
-  return Array.from(bytes, (byte, i) => ((i % 2 === 0 ? even : odd)[byte] as string));
+  return Array.from(bytes, (byte, i) => (i % 2 === 0 ? even : odd)[byte] as string);
 }

@@ -5,7 +5,10 @@ import { OutputTree } from './output-tree.js';
 import type { SecretGuard } from './secret-guard.js';
 
 /** The vault at `dir` and its inventory; VAULT_INVALID when `dir` is a directory but not a keyceremony vault. */
-export async function openVault(dir: string, guard?: SecretGuard): Promise<{ vault: OutputTree; inventory: Inventory }> {
+export async function openVault(
+  dir: string,
+  guard?: SecretGuard,
+): Promise<{ vault: OutputTree; inventory: Inventory }> {
   const vault = await OutputTree.existing('vault', dir, { secret: true, ...(guard ? { guard } : {}) });
   if (!(await vault.exists(INVENTORY_PATH))) {
     throw new KeyceremonyError('VAULT_INVALID', `${vault.root} is not a keyceremony vault (no ${INVENTORY_PATH})`);

@@ -65,12 +65,20 @@ export class OutputTree {
    * Opens a tree that must be new or empty (a fresh vault, public tree, hand-off or medium). Checks only;
    * nothing is created until the first write, so a refused ceremony leaves no trace.
    */
-  static async fresh(name: TreeName, root: string, options: { secret: boolean; guard?: SecretGuard }): Promise<OutputTree> {
+  static async fresh(
+    name: TreeName,
+    root: string,
+    options: { secret: boolean; guard?: SecretGuard },
+  ): Promise<OutputTree> {
     return new OutputTree(name, await assertNewOrEmpty(root, `the ${name} directory`), options.secret, options.guard);
   }
 
   /** Opens a tree that may already hold files from earlier ceremonies (new files are still never overwritten). */
-  static async reusable(name: TreeName, root: string, options: { secret: boolean; guard?: SecretGuard }): Promise<OutputTree> {
+  static async reusable(
+    name: TreeName,
+    root: string,
+    options: { secret: boolean; guard?: SecretGuard },
+  ): Promise<OutputTree> {
     const absolute = resolve(root);
     if ((await isEmptyOrMissing(absolute)) === 'not-a-directory') {
       throw new KeyceremonyError('OUTPUT_NOT_EMPTY', `the ${name} path ${absolute} exists and is not a directory`);
@@ -79,7 +87,11 @@ export class OutputTree {
   }
 
   /** Opens an existing tree (a vault for a rotation session, a public tree to republish). */
-  static async existing(name: TreeName, root: string, options: { secret: boolean; guard?: SecretGuard }): Promise<OutputTree> {
+  static async existing(
+    name: TreeName,
+    root: string,
+    options: { secret: boolean; guard?: SecretGuard },
+  ): Promise<OutputTree> {
     const absolute = resolve(root);
     const state = await isEmptyOrMissing(absolute);
     if (state === 'missing' || state === 'not-a-directory') {

@@ -13,7 +13,10 @@ export async function openPublicTree(dir: string, guard?: SecretGuard): Promise<
   }
   const tree = await OutputTree.existing('public', dir, options);
   if (!(await tree.exists(publicPath.keys))) {
-    throw new KeyceremonyError('OUTPUT_NOT_EMPTY', `${tree.root} is neither empty nor a keyceremony public tree (no KEYS)`);
+    throw new KeyceremonyError(
+      'OUTPUT_NOT_EMPTY',
+      `${tree.root} is neither empty nor a keyceremony public tree (no KEYS)`,
+    );
   }
   return tree;
 }

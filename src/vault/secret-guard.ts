@@ -16,10 +16,14 @@ export class SecretGuard {
 
   /** Throws when `data` contains any registered secret. */
   assertClean(data: Uint8Array | string, where: string): void {
-    const haystack = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const haystack =
+      typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     for (const secret of this.#secrets) {
       if (haystack.includes(secret)) {
-        throw new KeyceremonyError('CHECK_FAILED', `refusing to write ${where}: it would contain a secret entered in this session`);
+        throw new KeyceremonyError(
+          'CHECK_FAILED',
+          `refusing to write ${where}: it would contain a secret entered in this session`,
+        );
       }
     }
   }

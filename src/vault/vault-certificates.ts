@@ -25,7 +25,10 @@ export async function loadRootCertificates(vault: TreeReader, inventory: Invento
       throw new KeyceremonyError('VAULT_INVALID', `vault/${path} cannot be read: ${(error as Error).message}`);
     }
     if (fingerprintHex(cert.primary) !== root.id) {
-      throw new KeyceremonyError('VAULT_INVALID', `vault/${path} holds ${fingerprintHex(cert.primary)}, not ${root.id}`);
+      throw new KeyceremonyError(
+        'VAULT_INVALID',
+        `vault/${path} holds ${fingerprintHex(cert.primary)}, not ${root.id}`,
+      );
     }
     certificates.push(cert);
   }

@@ -16,7 +16,6 @@ import { rehearsalSecrets, rootFingerprint, sharedRehearsal } from '../helpers/r
 import { cli, run, shellQuote } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
 
-
 /** The one backup's sheets folder of a custodian (DIR/sheets/backup-<ceremony>/<custodian>). */
 async function sheetsOf(dir: string, custodian: string): Promise<string> {
   const [backup] = await readdir(join(dir, 'sheets'));
@@ -34,18 +33,32 @@ describe('the backup in the root ceremony rehearsal', () => {
     const dir = sharedRehearsal();
     const folders = [await backupFolder(dir, 1), await backupFolder(dir, 2)];
     const manifest = parseManifest(new Uint8Array(await readFile(join(folders[0]!, 'manifest.json'))), 'manifest');
-    expect(await readFile(join(folders[1]!, 'manifest.json'), 'utf8')).toBe(await readFile(join(folders[0]!, 'manifest.json'), 'utf8'));
+    expect(await readFile(join(folders[1]!, 'manifest.json'), 'utf8')).toBe(
+      await readFile(join(folders[0]!, 'manifest.json'), 'utf8'),
+    );
     for (const folder of folders) expect(await sha256File(join(folder, 'vault.tar.gpg'))).toBe(manifest.archive.sha256);
-    expect(manifest.copies.map((c) => [c.medium, c.sha256])).toEqual([[1, manifest.archive.sha256], [2, manifest.archive.sha256]]);
+    expect(manifest.copies.map((c) => [c.medium, c.sha256])).toEqual([
+      [1, manifest.archive.sha256],
+      [2, manifest.archive.sha256],
+    ]);
     expect(manifest.root).toBe(await rootFingerprint(dir));
     expect(manifest.rehearsal).toBe(true);
     expect(manifest.sharing).toMatchObject({ threshold: 3, count: 5, passphraseWords: 10, shareWords: 28 });
-    expect(manifest.sharing.shares.map((s) => s.custodian)).toEqual(['custodian-1', 'custodian-2', 'custodian-3', 'custodian-4', 'custodian-5']);
+    expect(manifest.sharing.shares.map((s) => s.custodian)).toEqual([
+      'custodian-1',
+      'custodian-2',
+      'custodian-3',
+      'custodian-4',
+      'custodian-5',
+    ]);
     expect(manifest.archive.encryption).toMatchObject({ cipher: 'AES-256', s2kCount: 65_011_712 });
     // The archive lists exactly the vault's files as they were when the backup was made (all but the transcript).
-    const vaultFiles = (await walkFiles(join(dir, 'vault'))).map((p) => `vault/${relative(join(dir, 'vault'), p)}`).filter((p) => !p.startsWith('vault/transcripts/'));
+    const vaultFiles = (await walkFiles(join(dir, 'vault')))
+      .map((p) => `vault/${relative(join(dir, 'vault'), p)}`)
+      .filter((p) => !p.startsWith('vault/transcripts/'));
     expect(manifest.archive.files.map((f) => f.path).sort()).toEqual(vaultFiles);
-    for (const file of manifest.archive.files) expect(await sha256File(join(dir, file.path)), file.path).toBe(file.sha256);
+    for (const file of manifest.archive.files)
+      expect(await sha256File(join(dir, file.path)), file.path).toBe(file.sha256);
     for (const medium of [1, 2]) {
       const verified = await cli(['backup', 'verify', join(dir, 'media', String(medium))]);
       expect(verified.code, verified.stdout + verified.stderr).toBe(0);
@@ -58,7 +71,11 @@ describe('the backup in the root ceremony rehearsal', () => {
     const secrets = await rehearsalSecrets(dir);
     const folder = await backupFolder(dir, 2);
     const gpg = await newStoppedGpg();
-    for (const custodians of [[1, 2, 3], [2, 4, 5], [5, 1, 3]]) {
+    for (const custodians of [
+      [1, 2, 3],
+      [2, 4, 5],
+      [5, 1, 3],
+    ]) {
       const out = await tempDir('kc-restore-');
       const shares = join(out, 'shares.txt');
       await writeFile(shares, custodians.map((c) => secrets[`share.custodian-${c}`]).join('\n'));
@@ -68,13 +85,25 @@ describe('the backup in the root ceremony rehearsal', () => {
       expect(restored.code, restored.stderr).toBe(0);
       expect(restored.stderr).toMatch(/AES256/);
       expect(restored.stderr).not.toMatch(/WARNING|not integrity protected/i);
-      const copied = await run('sh', ['-c', `cp ${shellQuote(join(folder, 'transcripts'))}/* vault/transcripts/ 2>/dev/null || (mkdir -p vault/transcripts && cp ${shellQuote(join(folder, 'transcripts'))}/* vault/transcripts/)`], { cwd: out });
+      const copied = await run(
+        'sh',
+        [
+          '-c',
+          `cp ${shellQuote(join(folder, 'transcripts'))}/* vault/transcripts/ 2>/dev/null || (mkdir -p vault/transcripts && cp ${shellQuote(join(folder, 'transcripts'))}/* vault/transcripts/)`,
+        ],
+        { cwd: out },
+      );
       expect(copied.code, copied.stderr).toBe(0);
       // The restored vault is the vault, byte for byte.
       const original = await walkFiles(join(dir, 'vault'));
       const back = await walkFiles(join(out, 'vault'));
-      expect(back.map((p) => relative(join(out, 'vault'), p))).toEqual(original.map((p) => relative(join(dir, 'vault'), p)));
-      for (const path of original) expect(await sha256File(join(out, 'vault', relative(join(dir, 'vault'), path))), path).toBe(await sha256File(path));
+      expect(back.map((p) => relative(join(out, 'vault'), p))).toEqual(
+        original.map((p) => relative(join(dir, 'vault'), p)),
+      );
+      for (const path of original)
+        expect(await sha256File(join(out, 'vault', relative(join(dir, 'vault'), path))), path).toBe(
+          await sha256File(path),
+        );
       expect(((await stat(join(out, 'vault', 'openpgp'))).mode & 0o777).toString(8)).toBe('700');
     }
     // And the fingerprints gpg sees in the restored vault are those of the published KEYS.
@@ -82,14 +111,25 @@ describe('the backup in the root ceremony rehearsal', () => {
     const restoredDir = await tempDir('kc-restore-');
     const passphrase = await combineShares([3, 4, 5].map((c) => decodeShare(secrets[`share.custodian-${c}`]!)));
     expect(passphrase).toBe(secrets['backup.passphrase']);
-    const plain = await run('sh', ['-c', `gpg --homedir ${shellQuote(gpg.home)} --batch --no-tty --pinentry-mode loopback --passphrase-fd 3 --decrypt ${shellQuote(join(folder, 'vault.tar.gpg'))} 3<<'EOF' | tar -x\n${passphrase}\nEOF`], { cwd: restoredDir });
+    const plain = await run(
+      'sh',
+      [
+        '-c',
+        `gpg --homedir ${shellQuote(gpg.home)} --batch --no-tty --pinentry-mode loopback --passphrase-fd 3 --decrypt ${shellQuote(join(folder, 'vault.tar.gpg'))} 3<<'EOF' | tar -x\n${passphrase}\nEOF`,
+      ],
+      { cwd: restoredDir },
+    );
     expect(plain.code, plain.stderr).toBe(0);
     const imported = await gpg(['--import', join(restoredDir, 'vault', 'openpgp', `${fpr}.pub.asc`)]);
     expect(imported.code, imported.stderr).toBe(0);
-    const inVault = parseColons((await gpg(['--with-colons', '--list-keys', fpr])).stdout).keys.map((k) => k.fingerprint);
+    const inVault = parseColons((await gpg(['--with-colons', '--list-keys', fpr])).stdout).keys.map(
+      (k) => k.fingerprint,
+    );
     const published = await newStoppedGpg();
     await published(['--import', join(dir, 'public', 'KEYS')]);
-    const inKeys = parseColons((await published(['--with-colons', '--list-keys', fpr])).stdout).keys.map((k) => k.fingerprint);
+    const inKeys = parseColons((await published(['--with-colons', '--list-keys', fpr])).stdout).keys.map(
+      (k) => k.fingerprint,
+    );
     expect(inVault).toHaveLength(4);
     expect(inVault).toEqual(inKeys);
   });
@@ -111,13 +151,21 @@ describe('the backup in the root ceremony rehearsal', () => {
     const kit = join(await backupFolder(dir, 1), 'restore-kit', 'recover-passphrase.py');
     const words = secrets['share.custodian-2']!.split(' ');
     [words[3], words[5]] = [words[5]!, words[3]!];
-    const swapped = await run('python3', [kit], { input: `${secrets['share.custodian-1']}\n${words.join(' ')}\n${secrets['share.custodian-3']}\n` });
+    const swapped = await run('python3', [kit], {
+      input: `${secrets['share.custodian-1']}\n${words.join(' ')}\n${secrets['share.custodian-3']}\n`,
+    });
     expect(swapped.code).toBe(1);
     expect(swapped.stderr).toMatch(/share 2: the checksum does not match/);
-    const few = await run('python3', [kit], { input: `${secrets['share.custodian-1']}\n${secrets['share.custodian-3']}\n` });
+    const few = await run('python3', [kit], {
+      input: `${secrets['share.custodian-1']}\n${secrets['share.custodian-3']}\n`,
+    });
     expect(few.code).toBe(1);
     expect(few.stderr).toMatch(/2 share\(s\) given, 3 are needed/);
-    const ok = await run('python3', [kit], { input: shareQrText(secrets['share.custodian-5']!.split(' ')) + `\n${secrets['share.custodian-4']}\n${secrets['share.custodian-1']}\n` });
+    const ok = await run('python3', [kit], {
+      input:
+        shareQrText(secrets['share.custodian-5']!.split(' ')) +
+        `\n${secrets['share.custodian-4']}\n${secrets['share.custodian-1']}\n`,
+    });
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toBe(`${secrets['backup.passphrase']}\n`);
   });
@@ -176,10 +224,18 @@ describe('the backup in the root ceremony rehearsal', () => {
   it('keeps the passphrase and the shares out of everything but the vault, the media and the sheets', async () => {
     const dir = sharedRehearsal();
     const secrets = await rehearsalSecrets(dir);
-    const needles = [secrets['backup.passphrase']!, ...[1, 2, 3, 4, 5].flatMap((n) => [secrets[`share.custodian-${n}`]!, shareQrText(secrets[`share.custodian-${n}`]!.split(' '))])];
+    const needles = [
+      secrets['backup.passphrase']!,
+      ...[1, 2, 3, 4, 5].flatMap((n) => [
+        secrets[`share.custodian-${n}`]!,
+        shareQrText(secrets[`share.custodian-${n}`]!.split(' ')),
+      ]),
+    ];
     expect(needles.every((s) => s.length > 40)).toBe(true);
     const everywhere = await walkFiles(dir);
-    const outside = everywhere.filter((p) => !/^(vault|media|sheets)\//.test(relative(dir, p)) && relative(dir, p) !== 'rehearsal-secrets.json');
+    const outside = everywhere.filter(
+      (p) => !/^(vault|media|sheets)\//.test(relative(dir, p)) && relative(dir, p) !== 'rehearsal-secrets.json',
+    );
     expect(outside.some((p) => p.includes(`${join(dir, 'public')}/`))).toBe(true);
     for (const path of outside) {
       const text = await readFile(path, 'latin1');
@@ -203,14 +259,28 @@ describe('the backup in the root ceremony rehearsal', () => {
     for (const medium of [1, 2]) {
       const folder = await backupFolder(dir, medium);
       expect(await readFile(join(folder, 'transcripts', name), 'utf8')).toBe(transcript);
-      expect(await readFile(join(folder, 'transcripts', `${name}.asc`), 'utf8')).toBe(await readFile(join(dir, 'public', 'transcripts', `${name}.asc`), 'utf8'));
+      expect(await readFile(join(folder, 'transcripts', `${name}.asc`), 'utf8')).toBe(
+        await readFile(join(dir, 'public', 'transcripts', `${name}.asc`), 'utf8'),
+      );
     }
-    const events = transcript.trim().split('\n').map((l) => JSON.parse(l) as { event: string; data: Record<string, unknown> });
+    const events = transcript
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; data: Record<string, unknown> });
     const checks = events.filter((e) => e.event === 'check.passed').map((e) => String(e.data['check']));
     expect(checks).toContain('any 3 of the 5 shares rebuild the backup passphrase, 2 do not');
     expect(checks).toContain('the encrypted vault archive decrypts with the passphrase rebuilt from shares');
-    const copies = events.filter((e) => e.event === 'output.written' && String(e.data['tree']).startsWith('media/') && String(e.data['path']).endsWith('vault.tar.gpg'));
+    const copies = events.filter(
+      (e) =>
+        e.event === 'output.written' &&
+        String(e.data['tree']).startsWith('media/') &&
+        String(e.data['path']).endsWith('vault.tar.gpg'),
+    );
     expect(copies.map((e) => e.data['readBack'])).toEqual([true, true]);
-    expect(events.find((e) => e.event === 'secret.generated')?.data).toEqual({ id: 'backup.passphrase', words: 10, bits: 129 });
+    expect(events.find((e) => e.event === 'secret.generated')?.data).toEqual({
+      id: 'backup.passphrase',
+      words: 10,
+      bits: 129,
+    });
   });
 });

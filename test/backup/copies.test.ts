@@ -16,12 +16,15 @@ import { OutputTree } from '../../src/vault/output-tree.js';
 import { newStoppedGpg } from '../helpers/gpg-agents.js';
 import { tempDir } from '../helpers/tmp.js';
 
-
 async function media(count: number): Promise<MediumCopy[]> {
   const base = await tempDir('kc-media-');
   const out: MediumCopy[] = [];
   for (let n = 1; n <= count; n++) {
-    out.push({ number: n, label: `Backup medium ${n}`, tree: await OutputTree.reusable(`media/${n}`, join(base, String(n)), { secret: true }) });
+    out.push({
+      number: n,
+      label: `Backup medium ${n}`,
+      tree: await OutputTree.reusable(`media/${n}`, join(base, String(n)), { secret: true }),
+    });
   }
   return out;
 }
@@ -38,26 +41,33 @@ describe('backup copies', () => {
 
   it('name the copy that does not read back as written, wherever the damage is, and roll back cleanly', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: archive.length - 1 }), fc.integer({ min: 1, max: 255 }), async (bad, offset, flip) => {
-        const copies = await media(3);
-        await writeCopies(copies, 'backup-x', archive);
-        const path = copies[bad]!.tree.path('backup-x/vault.tar.gpg');
-        const bytes = await readFile(path);
-        bytes[offset] = (bytes[offset] as number) ^ flip;
-        await writeFile(path, bytes);
-        await expect(readBackCopies(copies, 'backup-x', digest, archive.length)).rejects.toMatchObject({
-          code: 'CHECK_FAILED',
-          message: expect.stringContaining(`the copy on Backup medium ${bad + 1} (`),
-        });
-        for (const copy of copies) await copy.tree.rollback();
-        for (const copy of copies) expect(await readdir(copy.tree.root).catch(() => [])).toEqual([]);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 2 }),
+        fc.integer({ min: 0, max: archive.length - 1 }),
+        fc.integer({ min: 1, max: 255 }),
+        async (bad, offset, flip) => {
+          const copies = await media(3);
+          await writeCopies(copies, 'backup-x', archive);
+          const path = copies[bad]!.tree.path('backup-x/vault.tar.gpg');
+          const bytes = await readFile(path);
+          bytes[offset] = (bytes[offset] as number) ^ flip;
+          await writeFile(path, bytes);
+          await expect(readBackCopies(copies, 'backup-x', digest, archive.length)).rejects.toMatchObject({
+            code: 'CHECK_FAILED',
+            message: expect.stringContaining(`the copy on Backup medium ${bad + 1} (`),
+          });
+          for (const copy of copies) await copy.tree.rollback();
+          for (const copy of copies) expect(await readdir(copy.tree.root).catch(() => [])).toEqual([]);
+        },
+      ),
       { numRuns: 15 },
     );
     const copies = await media(2);
     await writeCopies(copies, 'backup-x', archive);
     await writeFile(copies[1]!.tree.path('backup-x/vault.tar.gpg'), archive.subarray(0, 4096)); // truncated
-    await expect(readBackCopies(copies, 'backup-x', digest, archive.length)).rejects.toThrow(/Backup medium 2 .* does not read back as written/);
+    await expect(readBackCopies(copies, 'backup-x', digest, archive.length)).rejects.toThrow(
+      /Backup medium 2 .* does not read back as written/,
+    );
   });
 
   it('refuse to overwrite an earlier backup on the medium', async () => {
@@ -78,15 +88,24 @@ describe('the encrypted vault archive', () => {
     const passphrase = generatePassphrase(10);
     const encrypted = await encryptArchive(tar, passphrase);
     expect(await decryptArchive(encrypted, passphrase, 'test')).toEqual(tar);
-    await expect(decryptArchive(encrypted, generatePassphrase(10), 'the test archive')).rejects.toMatchObject({ code: 'PASSPHRASE_WRONG', message: 'the passphrase does not open the test archive' });
+    await expect(decryptArchive(encrypted, generatePassphrase(10), 'the test archive')).rejects.toMatchObject({
+      code: 'PASSPHRASE_WRONG',
+      message: 'the passphrase does not open the test archive',
+    });
     const gpg = await newStoppedGpg();
     const file = join(await tempDir(), 'a.tar.gpg');
     await writeFile(file, encrypted);
     const out = join(await tempDir(), 'a.tar');
-    const decrypted = await gpg(['--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--output', out, '--decrypt', file], `${passphrase}\n`);
+    const decrypted = await gpg(
+      ['--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--output', out, '--decrypt', file],
+      `${passphrase}\n`,
+    );
     expect(decrypted.code, decrypted.stderr).toBe(0);
     expect(readTar(new Uint8Array(await readFile(out))).map((e) => e.path)).toEqual(['vault', 'vault/inventory.json']);
-    const wrong = await gpg(['--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--decrypt', file], 'not the passphrase\n');
+    const wrong = await gpg(
+      ['--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--decrypt', file],
+      'not the passphrase\n',
+    );
     expect(wrong.code).not.toBe(0);
   });
 });

@@ -17,7 +17,15 @@ const script = join(ceremoniesDir, 'openpgp-root.yaml');
 
 /** Runs `setup`, then the shell `commands`, as root of a fresh user, mount and network namespace. */
 function inRoom(setup: string, commands: string): Promise<RunResult> {
-  return run('unshare', ['--user', '--map-root-user', '--mount', '--net', 'sh', '-c', `set -e; mount -t tmpfs tmpfs /media; mkdir /media/keyceremony-backup-1 /media/keyceremony-backup-2; mount -t tmpfs tmpfs /dev/shm; ${setup}\n${commands}`]);
+  return run('unshare', [
+    '--user',
+    '--map-root-user',
+    '--mount',
+    '--net',
+    'sh',
+    '-c',
+    `set -e; mount -t tmpfs tmpfs /media; mkdir /media/keyceremony-backup-1 /media/keyceremony-backup-2; mount -t tmpfs tmpfs /dev/shm; ${setup}\n${commands}`,
+  ]);
 }
 
 const keyceremony = (args: string): string => `${shellQuote(process.execPath)} ${shellQuote(cliPath)} ${args}`;
@@ -30,7 +38,9 @@ describe('backup media in a real ceremony', () => {
     const result = await inRoom(
       'mount -t tmpfs tmpfs /media/keyceremony-backup-1; mount -t tmpfs tmpfs /media/keyceremony-backup-2',
       [
-        keyceremony(`run ${shellQuote(script)} --vault ${shellQuote(join(base, 'vault'))} --public ${shellQuote(join(base, 'public'))} --handoff ${shellQuote(join(base, 'handoff'))} --answers ${shellQuote(answers)}`),
+        keyceremony(
+          `run ${shellQuote(script)} --vault ${shellQuote(join(base, 'vault'))} --public ${shellQuote(join(base, 'public'))} --handoff ${shellQuote(join(base, 'handoff'))} --answers ${shellQuote(answers)}`,
+        ),
         keyceremony('backup verify /media/keyceremony-backup-1'),
         keyceremony('backup verify /media/keyceremony-backup-2'),
         `mkdir ${shellQuote(out)}; cp -r /media/keyceremony-backup-1 /media/keyceremony-backup-2 /dev/shm/keyceremony-sheets ${shellQuote(out)}/`,
@@ -43,25 +53,43 @@ describe('backup media in a real ceremony', () => {
     for (const medium of ['keyceremony-backup-1', 'keyceremony-backup-2']) {
       const [folder] = await readdir(join(out, medium));
       expect(folder).toMatch(/^backup-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ-openpgp-root$/);
-      expect((await readdir(join(out, medium, folder!))).sort()).toEqual(['README.txt', 'manifest.json', 'restore-kit', 'transcripts', 'vault.tar.gpg']);
+      expect((await readdir(join(out, medium, folder!))).sort()).toEqual([
+        'README.txt',
+        'manifest.json',
+        'restore-kit',
+        'transcripts',
+        'vault.tar.gpg',
+      ]);
       expect(await readFile(join(out, medium, folder!, 'README.txt'), 'utf8')).not.toContain('REHEARSAL');
     }
     const [sheets] = await readdir(join(out, 'keyceremony-sheets'));
     expect(sheets).toBe((await readdir(join(out, 'keyceremony-backup-1')))[0]);
-    expect((await readdir(join(out, 'keyceremony-sheets', sheets!))).sort()).toEqual([1, 2, 3, 4, 5].map((n) => `custodian-${n}`));
-    expect(await readdir(join(out, 'keyceremony-sheets', sheets!, 'custodian-2'))).toEqual(['share-2-custodian-2.html', 'share-2-custodian-2.pdf']);
+    expect((await readdir(join(out, 'keyceremony-sheets', sheets!))).sort()).toEqual(
+      [1, 2, 3, 4, 5].map((n) => `custodian-${n}`),
+    );
+    expect(await readdir(join(out, 'keyceremony-sheets', sheets!, 'custodian-2'))).toEqual([
+      'share-2-custodian-2.html',
+      'share-2-custodian-2.pdf',
+    ]);
     expect(existsSync('/media/keyceremony-backup-1')).toBe(false); // nothing reached the host
   });
 
   it('refuses media that are plain directories, or one device twice, before any key exists', async () => {
     const base = await tempDir('kc-room-');
     const answers = await writeAnswers(rootCeremonyAnswers());
-    const ceremony = keyceremony(`run ${shellQuote(script)} --vault ${shellQuote(join(base, 'vault'))} --public ${shellQuote(join(base, 'public'))} --handoff ${shellQuote(join(base, 'handoff'))} --answers ${shellQuote(answers)}`);
+    const ceremony = keyceremony(
+      `run ${shellQuote(script)} --vault ${shellQuote(join(base, 'vault'))} --public ${shellQuote(join(base, 'public'))} --handoff ${shellQuote(join(base, 'handoff'))} --answers ${shellQuote(answers)}`,
+    );
     const unmounted = await inRoom('', `${ceremony} || echo "EXIT=$?"`);
     expect(unmounted.stdout).toMatch(/EXIT=3/);
-    expect(unmounted.stderr).toMatch(/Backup medium 1 \(office safe\) is not mounted at \/media\/keyceremony-backup-1 \(it is a plain directory on the machine's own disk\)/);
+    expect(unmounted.stderr).toMatch(
+      /Backup medium 1 \(office safe\) is not mounted at \/media\/keyceremony-backup-1 \(it is a plain directory on the machine's own disk\)/,
+    );
     expect(unmounted.stdout).not.toMatch(/Root key fingerprint/);
-    const twice = await inRoom('mount -t tmpfs tmpfs /media/keyceremony-backup-1; mount --bind /media/keyceremony-backup-1 /media/keyceremony-backup-2', `${ceremony} || echo "EXIT=$?"`);
+    const twice = await inRoom(
+      'mount -t tmpfs tmpfs /media/keyceremony-backup-1; mount --bind /media/keyceremony-backup-1 /media/keyceremony-backup-2',
+      `${ceremony} || echo "EXIT=$?"`,
+    );
     expect(twice.stdout).toMatch(/EXIT=3/);
     expect(twice.stderr).toMatch(/backup media 1 and 2 are the same device: two copies on one medium are one copy/);
     expect(await readdir(base)).toEqual([]); // no vault, no public tree

@@ -18,7 +18,6 @@ const drill = join(ceremoniesDir, 'recovery-drill.yaml');
 const restore = join(ceremoniesDir, 'restore.yaml');
 const newBackup = join(ceremoniesDir, 'backup.yaml');
 
-
 async function transcripts(dir: string): Promise<string[]> {
   return (await readdir(join(dir, 'public', 'transcripts'))).filter((n) => n.endsWith('.jsonl')).sort();
 }
@@ -46,11 +45,16 @@ describe('recovery drill', () => {
     expect(names).toHaveLength(2);
     const verified = await cli(['transcript', 'verify', join(dir, 'public'), '--root', await rootFingerprint(dir)]);
     expect(verified.code, verified.stdout).toBe(0);
-    expect(verified.stdout).toMatch(/recovery-drill-REHEARSAL \(\d+ entries\)\n\s+chain: intact\n\s+signature: good signature by root/);
+    expect(verified.stdout).toMatch(
+      /recovery-drill-REHEARSAL \(\d+ entries\)\n\s+chain: intact\n\s+signature: good signature by root/,
+    );
 
     // The root's test certification, recorded in the transcript, checks with gpg against the published KEYS.
     const drillName = names.find((n) => n.includes('recovery-drill'))!;
-    const entries = (await readFile(join(dir, 'public', 'transcripts', drillName), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { event: string; data: Record<string, string> });
+    const entries = (await readFile(join(dir, 'public', 'transcripts', drillName), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; data: Record<string, string> });
     const certification = entries.find((e) => e.event === 'drill.certification')!.data;
     expect(entries.find((e) => e.event === 'drill.scratch-wiped')?.data['files']).toBeGreaterThan(3);
     const gpg = await newStoppedGpg();
@@ -67,8 +71,17 @@ describe('recovery drill', () => {
     const dir = await copyOfRehearsal();
     const secrets = await rehearsalSecrets(dir);
     const file = join(await tempDir(), 'share-4.txt');
-    await writeFile(file, `# share 4, kept on an encrypted stick\n${secrets['share.custodian-4']!.split(' ').map((w, i) => `${i + 1}. ${w}`).join('\n')}\n`);
-    const answers = await writeAnswers({ 'collect-shares.present.custodian-1': false, 'collect-shares.present.custodian-3': false, 'share.custodian-4': file });
+    await writeFile(
+      file,
+      `# share 4, kept on an encrypted stick\n${secrets['share.custodian-4']!.split(' ')
+        .map((w, i) => `${i + 1}. ${w}`)
+        .join('\n')}\n`,
+    );
+    const answers = await writeAnswers({
+      'collect-shares.present.custodian-1': false,
+      'collect-shares.present.custodian-3': false,
+      'share.custodian-4': file,
+    });
     const result = await cli(['rehearse', drill, '--out', dir, '--answers', answers]);
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toMatch(/passphrase rebuilt from shares 2, 4, 5 opens the backup/);
@@ -80,10 +93,22 @@ describe('recovery drill', () => {
     const before = await transcripts(dir);
     const words = (await rehearsalSecrets(dir))['share.custodian-2']!.split(' ');
     for (const [change, message] of [
-      [(w: string[]) => ([w[4], w[6]] = [w[6]!, w[4]!]), /the share of Custodian 2 \(custodian-2\): the checksum does not match: a word is mistyped or two words are swapped/],
-      [(w: string[]) => ([w[4], w[5]] = [w[5]!, w[4]!]), /the share of Custodian 2 \(custodian-2\): word 5 ".+" belongs at an (odd|even)-numbered position/],
-      [(w: string[]) => (w[9] = `${w[9]}q`), /the share of Custodian 2 \(custodian-2\): word 10 ".+q" is not a share word \(did you mean/],
-      [(w: string[]) => w.pop(), /the share of Custodian 2 \(custodian-2\): it has 27 words, but a share of this backup has 28: a word is missing/],
+      [
+        (w: string[]) => ([w[4], w[6]] = [w[6]!, w[4]!]),
+        /the share of Custodian 2 \(custodian-2\): the checksum does not match: a word is mistyped or two words are swapped/,
+      ],
+      [
+        (w: string[]) => ([w[4], w[5]] = [w[5]!, w[4]!]),
+        /the share of Custodian 2 \(custodian-2\): word 5 ".+" belongs at an (odd|even)-numbered position/,
+      ],
+      [
+        (w: string[]) => (w[9] = `${w[9]}q`),
+        /the share of Custodian 2 \(custodian-2\): word 10 ".+q" is not a share word \(did you mean/,
+      ],
+      [
+        (w: string[]) => w.pop(),
+        /the share of Custodian 2 \(custodian-2\): it has 27 words, but a share of this backup has 28: a word is missing/,
+      ],
     ] as const) {
       const changed = [...words];
       change(changed);
@@ -103,14 +128,18 @@ describe('recovery drill', () => {
     await withSecrets(dir, (s) => (s['share.custodian-2'] = secrets['share.custodian-5']!));
     const misplaced = await cli(['rehearse', drill, '--out', dir]);
     expect(misplaced.code).toBe(2);
-    expect(misplaced.stderr).toMatch(/the share of Custodian 2 \(custodian-2\): it is share 5, which was given to Custodian 5 \(custodian-5\), not share 2/);
+    expect(misplaced.stderr).toMatch(
+      /the share of Custodian 2 \(custodian-2\): it is share 5, which was given to Custodian 5 \(custodian-5\), not share 2/,
+    );
 
     const other = await copyOfRehearsal();
     const foreign = (await rehearsalSecrets(await freshRehearsal()))['share.custodian-2']!;
     await withSecrets(other, (s) => (s['share.custodian-2'] = foreign));
     const result = await cli(['rehearse', drill, '--out', other]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/the share of Custodian 2 \(custodian-2\): it belongs to another backup \(share set [0-9A-F]{4}/);
+    expect(result.stderr).toMatch(
+      /the share of Custodian 2 \(custodian-2\): it belongs to another backup \(share set [0-9A-F]{4}/,
+    );
   });
 
   it('catches a damaged backup copy before decrypting it, and names it', async () => {
@@ -123,7 +152,11 @@ describe('recovery drill', () => {
     await writeFile(archive, bytes);
     const result = await cli(['rehearse', drill, '--out', dir]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(new RegExp(`the backup copy .*media/1/${folder}/vault\\.tar\\.gpg is damaged: its SHA-256 is [0-9a-f]{64}, the manifest says`));
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `the backup copy .*media/1/${folder}/vault\\.tar\\.gpg is damaged: its SHA-256 is [0-9a-f]{64}, the manifest says`,
+      ),
+    );
     const verify = await cli(['backup', 'verify', medium]);
     expect(verify.code).toBe(1);
     expect(verify.stdout).toMatch(/vault\.tar\.gpg is damaged/);
@@ -134,16 +167,30 @@ describe('recovery drill', () => {
     const plan = await cli(['plan', drill]);
     expect(plan.code, plan.stderr).toBe(0);
     const creates = plan.stdout.split('What will be created')[1]!;
-    expect(creates.trim().split('\n')).toEqual([expect.stringMatching(/^public\/transcripts\/<date>-<name>\.jsonl, \.asc, \.md/)]);
+    expect(creates.trim().split('\n')).toEqual([
+      expect.stringMatching(/^public\/transcripts\/<date>-<name>\.jsonl, \.asc, \.md/),
+    ]);
   });
 
   it('will not run with a vault (vault: none), nor without enough custodians', async () => {
     const dir = await copyOfRehearsal();
     const answers = await writeAnswers({ 'preflight.clock': true });
-    const withVault = await cli(['run', drill, '--vault', join(dir, 'vault'), '--public', join(dir, 'public'), '--rehearsal', '--answers', answers]);
+    const withVault = await cli([
+      'run',
+      drill,
+      '--vault',
+      join(dir, 'vault'),
+      '--public',
+      join(dir, 'public'),
+      '--rehearsal',
+      '--answers',
+      answers,
+    ]);
     expect(withVault.code).toBe(2);
     expect(withVault.stderr).toMatch(/works without a vault \(vault: none\): do not give --vault/);
-    const absent = await writeAnswers(Object.fromEntries([1, 2, 3].map((n) => [`collect-shares.present.custodian-${n}`, false])));
+    const absent = await writeAnswers(
+      Object.fromEntries([1, 2, 3].map((n) => [`collect-shares.present.custodian-${n}`, false])),
+    );
     const few = await cli(['rehearse', drill, '--out', dir, '--answers', absent]);
     expect(few.code).toBe(2);
     expect(few.stderr).toMatch(/only 2 of the 3 shares needed were given/);
@@ -173,11 +220,18 @@ describe('restore', () => {
       if (path !== 'inventory.json') expect(restored[path], path).toBe(digest);
     }
     const extra = Object.keys(restored).filter((p) => !(p in original));
-    expect(extra).toEqual([expect.stringMatching(/^\.history\/inventory\.json\./), expect.stringMatching(/^transcripts\/.*-restore-REHEARSAL\.jsonl$/), expect.stringMatching(/-restore-REHEARSAL\.jsonl\.asc$/)]);
+    expect(extra).toEqual([
+      expect.stringMatching(/^\.history\/inventory\.json\./),
+      expect.stringMatching(/^transcripts\/.*-restore-REHEARSAL\.jsonl$/),
+      expect.stringMatching(/-restore-REHEARSAL\.jsonl\.asc$/),
+    ]);
     // The backed-up inventory is kept in .history; the new one adds the restore ceremony.
     const history = extra[0]!;
     expect(restored[history]).toBe(original['inventory.json']);
-    const inventory = JSON.parse(await readFile(join(dir, 'restored-vault', 'inventory.json'), 'utf8')) as { ceremonies: { script: string }[]; keys: unknown[] };
+    const inventory = JSON.parse(await readFile(join(dir, 'restored-vault', 'inventory.json'), 'utf8')) as {
+      ceremonies: { script: string }[];
+      keys: unknown[];
+    };
     expect(inventory.ceremonies.map((c) => c.script)).toEqual(['openpgp-root', 'restore']);
     expect(inventory.keys).toHaveLength(4);
     for (const tree of ['restored-vault', 'public']) {
@@ -192,7 +246,14 @@ describe('restore', () => {
     const result = await cli(['rehearse', restore, '--out', dir]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/answer to "vault\.passphrase": wrong vault passphrase/);
-    expect((await readdir(dir)).sort()).toEqual(['handoff', 'media', 'public', 'rehearsal-secrets.json', 'sheets', 'vault']); // no restored-vault
+    expect((await readdir(dir)).sort()).toEqual([
+      'handoff',
+      'media',
+      'public',
+      'rehearsal-secrets.json',
+      'sheets',
+      'vault',
+    ]); // no restored-vault
   });
 });
 
@@ -222,6 +283,10 @@ describe('a new backup with new shares (a custodian left)', () => {
     expect(stale.stderr).toMatch(/the share of Custodian 1 \(custodian-1\): it belongs to another backup/);
     const verified = await cli(['transcript', 'verify', join(dir, 'public')]);
     expect(verified.code, verified.stdout).toBe(0);
-    expect((await transcripts(dir)).map((n) => n.replace(/^.*Z-/, ''))).toEqual(['openpgp-root-REHEARSAL.jsonl', 'backup-REHEARSAL.jsonl', 'recovery-drill-REHEARSAL.jsonl']);
+    expect((await transcripts(dir)).map((n) => n.replace(/^.*Z-/, ''))).toEqual([
+      'openpgp-root-REHEARSAL.jsonl',
+      'backup-REHEARSAL.jsonl',
+      'recovery-drill-REHEARSAL.jsonl',
+    ]);
   });
 });

@@ -2,8 +2,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { rsCheck } from '../../src/backup/reed-solomon.js';
-import { passphraseByteLength, bytesToPassphrase, passphraseToBytes, wordsForByteLength } from '../../src/backup/passphrase-bytes.js';
-import { decodeShare, encodeShare, type Share, ShareFormatError, shareQrText, shareWordCount } from '../../src/backup/share-code.js';
+import {
+  passphraseByteLength,
+  bytesToPassphrase,
+  passphraseToBytes,
+  wordsForByteLength,
+} from '../../src/backup/passphrase-bytes.js';
+import {
+  decodeShare,
+  encodeShare,
+  type Share,
+  ShareFormatError,
+  shareQrText,
+  shareWordCount,
+} from '../../src/backup/share-code.js';
 import { generatePassphrase } from '../../src/util/diceware.js';
 import { toPgpWords } from '../../src/util/pgp-words.js';
 
@@ -75,7 +87,9 @@ describe('share words', () => {
         const words = encodeShare(share);
         const i = at % words.length;
         // Replace word i by another word of the same list (the hardest case: parity cannot see it).
-        const replacement = toPgpWords(Uint8Array.from({ length: i + 1 }, (_, j) => (j === i ? delta : 0)))[i] as string;
+        const replacement = toPgpWords(Uint8Array.from({ length: i + 1 }, (_, j) => (j === i ? delta : 0)))[
+          i
+        ] as string;
         const original = words[i] as string;
         fc.pre(replacement.toLowerCase() !== original.toLowerCase());
         const damaged = [...words];
@@ -97,7 +111,9 @@ describe('share words', () => {
         [swapped[i], swapped[j]] = [words[j] as string, words[i] as string];
         const error = expectBad(swapped);
         // Words of different lists are caught by position; words of the same list by the check symbols.
-        expect(error.message).toMatch((i - j) % 2 === 0 ? /checksum does not match/ : /belongs at an (even|odd)-numbered position/);
+        expect(error.message).toMatch(
+          (i - j) % 2 === 0 ? /checksum does not match/ : /belongs at an (even|odd)-numbered position/,
+        );
       }),
     );
   });
@@ -107,7 +123,9 @@ describe('share words', () => {
       fc.property(shareArb, fc.nat(), fc.boolean(), (share, at, drop) => {
         const words = encodeShare(share);
         const i = at % (words.length - 1);
-        const changed = drop ? [...words.slice(0, i), ...words.slice(i + 1)] : [...words.slice(0, i + 1), ...words.slice(i)];
+        const changed = drop
+          ? [...words.slice(0, i), ...words.slice(i + 1)]
+          : [...words.slice(0, i + 1), ...words.slice(i)];
         expectBad(changed);
         expect(() => decodeShare(changed.join(' '), words.length)).toThrow(ShareFormatError);
       }),
@@ -115,13 +133,21 @@ describe('share words', () => {
   });
 
   it('explain unknown words with suggestions, and a missing last word with the expected count', () => {
-    const share: Share = { set: 0x1234, threshold: 3, count: 5, number: 2, share: Uint8Array.from({ length: 18 }, (_, i) => i + 1) };
+    const share: Share = {
+      set: 0x1234,
+      threshold: 3,
+      count: 5,
+      number: 2,
+      share: Uint8Array.from({ length: 18 }, (_, i) => i + 1),
+    };
     const words = encodeShare(share);
     const typo = [...words];
     typo[6] = `${words[6]}x`;
     const error = expectBad(typo, 7);
     expect(error.message).toContain(`word 7 "${words[6]}x" is not a share word (did you mean "${words[6]}"`);
-    expect(() => decodeShare(words.slice(0, -1).join(' '), words.length)).toThrow(/has 27 words, but a share of this backup has 28: a word is missing/);
+    expect(() => decodeShare(words.slice(0, -1).join(' '), words.length)).toThrow(
+      /has 27 words, but a share of this backup has 28: a word is missing/,
+    );
     expect(() => decodeShare('')).toThrow(/no words/);
   });
 });

@@ -10,17 +10,26 @@ import { generatePassphrase } from '../../src/util/diceware.js';
 
 /** A random subset of `size` distinct indices below n, from fast-check's shuffle. */
 const subsetOf = (n: number, size: number): fc.Arbitrary<number[]> =>
-  fc.shuffledSubarray(Array.from({ length: n }, (_, i) => i), { minLength: size, maxLength: size });
+  fc.shuffledSubarray(
+    Array.from({ length: n }, (_, i) => i),
+    { minLength: size, maxLength: size },
+  );
 
 const params = fc
-  .record({ threshold: fc.integer({ min: 2, max: 7 }), extra: fc.integer({ min: 0, max: 5 }), words: fc.integer({ min: 10, max: 14 }) })
+  .record({
+    threshold: fc.integer({ min: 2, max: 7 }),
+    extra: fc.integer({ min: 0, max: 5 }),
+    words: fc.integer({ min: 10, max: 14 }),
+  })
   .map(({ threshold, extra, words }) => ({ threshold, count: threshold + extra, words }));
 
 describe('sharing the backup passphrase', () => {
   it('rebuilds the passphrase from any k shares (typed back from their words), and never from k−1', async () => {
     await fc.assert(
       fc.asyncProperty(
-        params.chain((p) => fc.tuple(fc.constant(p), subsetOf(p.count, p.threshold), subsetOf(p.count, p.threshold - 1))),
+        params.chain((p) =>
+          fc.tuple(fc.constant(p), subsetOf(p.count, p.threshold), subsetOf(p.count, p.threshold - 1)),
+        ),
         async ([p, enough, tooFew]) => {
           const passphrase = generatePassphrase(p.words);
           const set = await splitPassphrase(passphrase, p.count, p.threshold);
@@ -41,17 +50,33 @@ describe('sharing the backup passphrase', () => {
   it('refuses shares from different sets, repeated shares, and names the share', async () => {
     const a = await splitPassphrase(generatePassphrase(10), 5, 3);
     const b = await splitPassphrase(generatePassphrase(10), 5, 3);
-    const mixed = [a.shares[0]!, a.shares[1]!, { ...b.shares[2]!, set: b.set === a.set ? (a.set + 1) & 0xffff : b.set }];
+    const mixed = [
+      a.shares[0]!,
+      a.shares[1]!,
+      { ...b.shares[2]!, set: b.set === a.set ? (a.set + 1) & 0xffff : b.set },
+    ];
     await expect(combineShares(mixed)).rejects.toThrow(/share 3 belongs to a different share set/);
-    await expect(combineShares([a.shares[0]!, a.shares[0]!, a.shares[1]!])).rejects.toThrow(/same share was given twice/);
+    await expect(combineShares([a.shares[0]!, a.shares[0]!, a.shares[1]!])).rejects.toThrow(
+      /same share was given twice/,
+    );
   });
 
   it('proves every subset when there are few, and a sample when there are many', async () => {
     const passphrase = generatePassphrase(10);
     const small = await proveShareSet(passphrase, await splitPassphrase(passphrase, 5, 3));
-    expect(small).toEqual({ reconstructing: 10, reconstructingExhaustive: true, belowThreshold: 10, belowThresholdExhaustive: true });
+    expect(small).toEqual({
+      reconstructing: 10,
+      reconstructingExhaustive: true,
+      belowThreshold: 10,
+      belowThresholdExhaustive: true,
+    });
     const large = await proveShareSet(passphrase, await splitPassphrase(passphrase, 30, 15), 200);
-    expect(large).toEqual({ reconstructing: 200, reconstructingExhaustive: false, belowThreshold: 200, belowThresholdExhaustive: false });
+    expect(large).toEqual({
+      reconstructing: 200,
+      reconstructingExhaustive: false,
+      belowThreshold: 200,
+      belowThresholdExhaustive: false,
+    });
     const other = await splitPassphrase(generatePassphrase(10), 5, 3);
     await expect(proveShareSet(passphrase, other)).rejects.toThrow(/do not rebuild the passphrase/);
   });

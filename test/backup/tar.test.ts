@@ -46,13 +46,19 @@ describe('ustar archives', () => {
     const made = await run('tar', ['--format=ustar', '-c', '-f', join(dir, 'g.tar'), '-C', dir, 'vault']);
     expect(made.code, made.stderr).toBe(0);
     const read = readTar(new Uint8Array(await readFile(join(dir, 'g.tar'))));
-    expect(read.map((e) => `${e.type} ${e.path}`)).toEqual(['directory vault', 'directory vault/sub', 'file vault/sub/f.txt']);
+    expect(read.map((e) => `${e.type} ${e.path}`)).toEqual([
+      'directory vault',
+      'directory vault/sub',
+      'file vault/sub/f.txt',
+    ]);
     expect(new TextDecoder().decode(read[2]?.data)).toBe('from gnu tar\n');
   });
 
   it('refuse unsafe paths and anything but files and directories', async () => {
     for (const path of ['../x', '/etc/passwd', 'a/../b', 'a//b', 'a/./b']) {
-      expect(() => writeTar([{ path, type: 'file', mode: 0o600, mtime: 0, data: new Uint8Array() }]), path).toThrow(TarFormatError);
+      expect(() => writeTar([{ path, type: 'file', mode: 0o600, mtime: 0, data: new Uint8Array() }]), path).toThrow(
+        TarFormatError,
+      );
     }
     const dir = await tempDir();
     await mkdir(join(dir, 'vault'));
@@ -61,7 +67,18 @@ describe('ustar archives', () => {
     const withLink = new Uint8Array(await readFile(join(dir, 'l.tar')));
     expect(() => readTar(withLink)).toThrow(/not a regular file or directory/);
     await writeFile(join(dir, 'x'), 'x');
-    const made = await run('tar', ['--format=ustar', '-c', '-f', join(dir, 'p.tar'), '-C', dir, '-P', '--transform', 's,^x,../x,', 'x']);
+    const made = await run('tar', [
+      '--format=ustar',
+      '-c',
+      '-f',
+      join(dir, 'p.tar'),
+      '-C',
+      dir,
+      '-P',
+      '--transform',
+      's,^x,../x,',
+      'x',
+    ]);
     expect(made.code, made.stderr).toBe(0);
     const escaping = new Uint8Array(await readFile(join(dir, 'p.tar')));
     expect(() => readTar(escaping)).toThrow(/unsafe/);

@@ -55,34 +55,47 @@ describe('ceremony scripts', () => {
   it('report every problem at once, each with line, column and path', () => {
     const bad = good
       .replace('organisation: Example', 'organisation: Example\ncolour: blue') // unknown key
-      .replace('role: operator\n    params:\n      userIds', 'role: nobody\n    params:\n      algorithm: dsa\n      userIds') // undefined role, bad value
+      .replace(
+        'role: operator\n    params:\n      userIds',
+        'role: nobody\n    params:\n      algorithm: dsa\n      userIds',
+      ) // undefined role, bad value
       .replace('fingerprintOf: make', 'fingerprintOf: missing'); // undefined step
     const lines = problems(bad);
     expect(lines).toHaveLength(4);
     expect(lines).toContainEqual(expect.stringMatching(/^6:1 colour: unknown key "colour"/));
-    expect(lines).toContainEqual(expect.stringMatching(/^\d+:\d+ steps\[0\]\.role: role "nobody" is not defined in roles/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^\d+:\d+ steps\[0\]\.role: role "nobody" is not defined in roles/),
+    );
     expect(lines).toContainEqual(expect.stringMatching(/^\d+:\d+ steps\[0\]\.params\.algorithm: Invalid option/));
-    expect(lines).toContainEqual(expect.stringMatching(/^\d+:\d+ steps\[1\]\.params\.fingerprintOf: step "missing" is not defined/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^\d+:\d+ steps\[1\]\.params\.fingerprintOf: step "missing" is not defined/),
+    );
   });
 
   it('refuse references to later steps, steps that produce the wrong thing, and duplicates', () => {
     const itself = good.replace('fingerprintOf: make', 'fingerprintOf: check');
     expect(problems(itself)).toContainEqual(expect.stringContaining('a step cannot refer to itself'));
-    const later = good.replace('fingerprintOf: make', 'fingerprintOf: after') + `  - id: after
+    const later =
+      good.replace('fingerprintOf: make', 'fingerprintOf: after') +
+      `  - id: after
     action: openpgp.generate-root
     role: operator
     params:
       userIds: ["Later <later@example.org>"]
 `;
     expect(problems(later)).toContainEqual(expect.stringContaining('step "after" comes later'));
-    const wrongProduct = good.replace('fingerprintOf: make', 'fingerprintOf: make') + `  - id: again
+    const wrongProduct =
+      good.replace('fingerprintOf: make', 'fingerprintOf: make') +
+      `  - id: again
     action: confirm
     role: witness
     params:
       statement: x
       fingerprintOf: check
 `;
-    expect(problems(wrongProduct)).toContainEqual(expect.stringContaining('step "check" does not produce an openpgp-root'));
+    expect(problems(wrongProduct)).toContainEqual(
+      expect.stringContaining('step "check" does not produce an openpgp-root'),
+    );
     const duplicate = good.replace('id: check', 'id: make');
     expect(problems(duplicate)).toContainEqual(expect.stringContaining('duplicate step id "make"'));
     const duplicateRole = good.replace('id: witness', 'id: operator');
@@ -90,11 +103,25 @@ describe('ceremony scripts', () => {
   });
 
   it('refuse unknown actions, missing fields, bad user IDs and witness roles', () => {
-    expect(problems(good.replace('action: confirm', 'action: launch-rockets'))).toContainEqual(expect.stringContaining('unknown action "launch-rockets"'));
-    expect(problems(good.replace('title: Test ceremony\n', ''))).toContainEqual(expect.stringMatching(/title: Invalid input/));
-    expect(problems(good.replace('Test <test@example.org>', 'no address'))).toContainEqual(expect.stringContaining('userIds[0]'));
-    expect(problems(good.replace('statement: ok', 'statement: ok\n      roles: [ghost]'))).toContainEqual(expect.stringContaining('params.roles[0]: role "ghost" is not defined'));
-    expect(problems(good.replace('expires', 'expires').replace('userIds: ["Test <test@example.org>"]', 'userIds: ["Test <test@example.org>"]\n      expires: 0y'))).toContainEqual(expect.stringContaining('params.expires'));
+    expect(problems(good.replace('action: confirm', 'action: launch-rockets'))).toContainEqual(
+      expect.stringContaining('unknown action "launch-rockets"'),
+    );
+    expect(problems(good.replace('title: Test ceremony\n', ''))).toContainEqual(
+      expect.stringMatching(/title: Invalid input/),
+    );
+    expect(problems(good.replace('Test <test@example.org>', 'no address'))).toContainEqual(
+      expect.stringContaining('userIds[0]'),
+    );
+    expect(problems(good.replace('statement: ok', 'statement: ok\n      roles: [ghost]'))).toContainEqual(
+      expect.stringContaining('params.roles[0]: role "ghost" is not defined'),
+    );
+    expect(
+      problems(
+        good
+          .replace('expires', 'expires')
+          .replace('userIds: ["Test <test@example.org>"]', 'userIds: ["Test <test@example.org>"]\n      expires: 0y'),
+      ),
+    ).toContainEqual(expect.stringContaining('params.expires'));
   });
 
   it('refuse a subkey label used twice, before anything runs (defaults count: signing-<n>)', async () => {
@@ -107,9 +134,11 @@ describe('ceremony scripts', () => {
       expect.stringMatching(/steps\[0\]\.params\.subkeys\[3\]\.label: subkey label "release" is used twice/),
     ]);
     const rotate = await readFile(join(ceremoniesDir, 'openpgp-rotate.yaml'), 'utf8');
-    const added = rotate.replace(/( +)- label: release-pipeline-next\n(?:\1  .*\n)+/, (entry) => entry + entry);
+    const added = rotate.replace(/( +)- label: release-pipeline-next\n(?:\1 {2}.*\n)+/, (entry) => entry + entry);
     expect(added).not.toBe(rotate);
-    expect(problems(added)).toEqual([expect.stringMatching(/params\.addSubkeys\[1\]\.label: subkey label "release-pipeline-next" is used twice/)]);
+    expect(problems(added)).toEqual([
+      expect.stringMatching(/params\.addSubkeys\[1\]\.label: subkey label "release-pipeline-next" is used twice/),
+    ]);
   });
 
   it('report YAML syntax errors and duplicate keys with their position', () => {

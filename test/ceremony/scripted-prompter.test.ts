@@ -6,7 +6,14 @@ import { readAnswersFile, ScriptedPrompter } from '../../src/ceremony/prompts/sc
 import { weakness } from '../../src/ceremony/prompts/passphrase-strength.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const request: SecretRequest = { id: 'vault.passphrase', label: 'Vault passphrase', kind: 'passphrase', purpose: 'new', minBits: 64, generatedWords: 8 };
+const request: SecretRequest = {
+  id: 'vault.passphrase',
+  label: 'Vault passphrase',
+  kind: 'passphrase',
+  purpose: 'new',
+  minBits: 64,
+  generatedWords: 8,
+};
 
 describe('answers files', () => {
   it('name the prompt whose answer is missing', async () => {
@@ -19,11 +26,23 @@ describe('answers files', () => {
 
   it('refuse mismatched entries and weak passphrases', async () => {
     const strong = 'orbit velvet candle tundra mosaic lantern';
-    const mismatched = new ScriptedPrompter(new Map([['vault.passphrase', strong], ['vault.passphrase.confirm', `${strong}!`]]), { rehearsal: false });
+    const mismatched = new ScriptedPrompter(
+      new Map([
+        ['vault.passphrase', strong],
+        ['vault.passphrase.confirm', `${strong}!`],
+      ]),
+      { rehearsal: false },
+    );
     await expect(mismatched.secret(request)).rejects.toMatchObject({ code: 'PASSPHRASE_MISMATCH' });
     const weak = new ScriptedPrompter(new Map([['vault.passphrase', 'password1234']]), { rehearsal: false });
     await expect(weak.secret(request)).rejects.toMatchObject({ code: 'PASSPHRASE_WEAK' });
-    const fine = new ScriptedPrompter(new Map([['vault.passphrase', strong], ['vault.passphrase.confirm', strong]]), { rehearsal: false });
+    const fine = new ScriptedPrompter(
+      new Map([
+        ['vault.passphrase', strong],
+        ['vault.passphrase.confirm', strong],
+      ]),
+      { rehearsal: false },
+    );
     await expect(fine.secret(request)).resolves.toEqual({ value: strong, generated: false });
     expect(fine.unused()).toEqual([]);
   });

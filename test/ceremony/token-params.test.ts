@@ -36,19 +36,32 @@ function problems(text: string): string[] {
 describe('openpgp.generate-root on a token', () => {
   it('defaults to P-256 on a token and Ed25519 in software, and to on-token generation', () => {
     const token = parseScript(script('location: token\ntoken: {label: root}'), 't.yaml').steps[0]?.params;
-    expect(token).toMatchObject({ algorithm: 'nistp256', location: 'token', token: { label: 'root', generation: 'on-token', copies: [] } });
-    expect(parseScript(script(''), 't.yaml').steps[0]?.params).toMatchObject({ algorithm: 'ed25519', location: 'software' });
+    expect(token).toMatchObject({
+      algorithm: 'nistp256',
+      location: 'token',
+      token: { label: 'root', generation: 'on-token', copies: [] },
+    });
+    expect(parseScript(script(''), 't.yaml').steps[0]?.params).toMatchObject({
+      algorithm: 'ed25519',
+      location: 'software',
+    });
     const id = parseScript(script('location: token\ntoken: {label: root, id: "0A:0b"}'), 't.yaml').steps[0]?.params;
     expect(id).toMatchObject({ token: { id: '0a0b' } });
   });
 
   it('refuses token parameters that do not fit together, with line and path', () => {
-    expect(problems(script('location: token'))).toEqual([expect.stringMatching(/^\d+:\d+ steps\[0\]\.params\.token: location: token needs token/)]);
-    expect(problems(script('token: {label: root}'))).toEqual([expect.stringMatching(/steps\[0\]\.params\.token: token is given but location is software/)]);
+    expect(problems(script('location: token'))).toEqual([
+      expect.stringMatching(/^\d+:\d+ steps\[0\]\.params\.token: location: token needs token/),
+    ]);
+    expect(problems(script('token: {label: root}'))).toEqual([
+      expect.stringMatching(/steps\[0\]\.params\.token: token is given but location is software/),
+    ]);
     expect(problems(script('location: token\ntoken: {label: root, copies: [{label: b}]}'))).toEqual([
       expect.stringMatching(/steps\[0\]\.params\.token\.copies: copies need generation: imported-copies/),
     ]);
-    expect(problems(script('location: token\ntoken: {label: root, id: xyz, module: relative.so, pin: "1234"}'))).toEqual(
+    expect(
+      problems(script('location: token\ntoken: {label: root, id: xyz, module: relative.so, pin: "1234"}')),
+    ).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/token\.id: must be 1 to 32 bytes in hex/),
         expect.stringMatching(/token\.module: must be an absolute path/),
@@ -59,7 +72,11 @@ describe('openpgp.generate-root on a token', () => {
 
   it('ships a token ceremony that validates', async () => {
     const loaded = await loadScript(join(ceremoniesDir, 'openpgp-root-token.yaml'));
-    expect(loaded.steps.find((s) => s.id === 'generate-root')?.params).toMatchObject({ location: 'token', algorithm: 'nistp256', token: { label: 'wikibase-root', generation: 'on-token' } });
+    expect(loaded.steps.find((s) => s.id === 'generate-root')?.params).toMatchObject({
+      location: 'token',
+      algorithm: 'nistp256',
+      token: { label: 'wikibase-root', generation: 'on-token' },
+    });
   });
 });
 
@@ -74,11 +91,17 @@ ${params.replace(/^/gm, '      ')}
 describe('DCT roots on a token (dct.generate-root, dct.rotate-root)', () => {
   it('refuses copies of a key generated on the token, as openpgp.generate-root does', () => {
     for (const action of ['dct.generate-root', 'dct.rotate-root']) {
-      expect(problems(dctScript(action, 'location: token\ntoken: {label: root, copies: [{label: b}]}')), action).toEqual([
-        expect.stringMatching(/steps\[1\]\.params\.token\.copies: copies need generation: imported-copies/),
+      expect(
+        problems(dctScript(action, 'location: token\ntoken: {label: root, copies: [{label: b}]}')),
+        action,
+      ).toEqual([expect.stringMatching(/steps\[1\]\.params\.token\.copies: copies need generation: imported-copies/)]);
+      expect(problems(dctScript(action, 'location: token')), action).toEqual([
+        expect.stringMatching(/steps\[1\]\.params\.token: location: token needs the token parameters/),
       ]);
-      expect(problems(dctScript(action, 'location: token')), action).toEqual([expect.stringMatching(/steps\[1\]\.params\.token: location: token needs the token parameters/)]);
-      const copies = parseScript(dctScript(action, 'location: token\ntoken: {label: root, generation: imported-copies, copies: [{label: b}]}'), 't.yaml');
+      const copies = parseScript(
+        dctScript(action, 'location: token\ntoken: {label: root, generation: imported-copies, copies: [{label: b}]}'),
+        't.yaml',
+      );
       expect(copies.steps[1]?.params).toMatchObject({ token: { copies: [{ label: 'b' }] } });
     }
   });

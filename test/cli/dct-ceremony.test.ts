@@ -9,7 +9,15 @@ import { generateKeyPair } from '../../src/crypto/key-material.js';
 import { parseMetadata } from '../../src/dct/metadata.js';
 import { rootMetadataProblems } from '../../src/dct/verify.js';
 import { spkiDer } from '../../src/crypto/key-material.js';
-import { DCT_ROOT_SCRIPT, DCT_ROTATE_SCRIPT, dctRehearsal, GUNS, rehearse, scriptVariant, SIGNERS } from '../helpers/dct.js';
+import {
+  DCT_ROOT_SCRIPT,
+  DCT_ROTATE_SCRIPT,
+  dctRehearsal,
+  GUNS,
+  rehearse,
+  scriptVariant,
+  SIGNERS,
+} from '../helpers/dct.js';
 import { snapshot } from '../helpers/files.js';
 import { inventoryKeys } from '../helpers/inventory.js';
 import { copyOfRehearsal, rehearsalSecrets } from '../helpers/rehearsal.js';
@@ -29,7 +37,13 @@ async function copyOfBase(): Promise<string> {
 }
 
 const p256Json = async (): Promise<string> =>
-  JSON.stringify({ keytype: 'ecdsa', keyval: { public: Buffer.from(spkiDer((await generateKeyPair('nistp256')).publicKey)).toString('base64'), private: null } });
+  JSON.stringify({
+    keytype: 'ecdsa',
+    keyval: {
+      public: Buffer.from(spkiDer((await generateKeyPair('nistp256')).publicKey)).toString('base64'),
+      private: null,
+    },
+  });
 
 describe('the DCT root ceremony', () => {
   it('makes every key in notary format, prints their IDs, and leaves a verifiable transcript', async () => {
@@ -53,16 +67,18 @@ describe('the DCT root ceremony', () => {
       const handoff = await readdir(join(dir, 'handoff', signer));
       const id = delegations.find((k) => k.label === signer)?.id;
       // The signer's DCT material, next to the OpenPGP hand-off the root rehearsal gave the same signer.
-      expect(handoff.filter((n) => !/^(README-)?[0-9A-F]{40}\.(sec\.asc|txt)$/.test(n)).sort()).toEqual(['README-dct.txt', `${id}.key`, `${signer}.pub`].sort());
+      expect(handoff.filter((n) => !/^(README-)?[0-9A-F]{40}\.(sec\.asc|txt)$/.test(n)).sort()).toEqual(
+        ['README-dct.txt', `${id}.key`, `${signer}.pub`].sort(),
+      );
       const pub = await readFile(join(dir, 'public', 'dct', 'delegations', `${signer}.pub`), 'utf8');
       expect(pub).toMatch(new RegExp(`^-----BEGIN PUBLIC KEY-----\nrole: ${signer}\n\n`));
     }
     // The DCT ceremony's own secrets, next to those of the root rehearsal that came first.
-    expect(Object.keys(await rehearsalSecrets(dir)).filter((k) => k.startsWith('dct.')).sort()).toEqual([
-      'dct.handoff.release-manager.passphrase',
-      'dct.handoff.release-pipeline.passphrase',
-      'dct.passphrase',
-    ]);
+    expect(
+      Object.keys(await rehearsalSecrets(dir))
+        .filter((k) => k.startsWith('dct.'))
+        .sort(),
+    ).toEqual(['dct.handoff.release-manager.passphrase', 'dct.handoff.release-pipeline.passphrase', 'dct.passphrase']);
     expect(Object.keys(await rehearsalSecrets(dir))).toContain('vault.passphrase');
     for (const gun of GUNS) {
       const root = parseMetadata(await readFile(join(dir, 'public', 'dct', gun, 'root.json')), 'root');
@@ -75,11 +91,17 @@ describe('the DCT root ceremony', () => {
   });
 
   it('plan reports malformed GUNs and signer names with their place in the script, and rehearse writes nothing', async () => {
-    const bad = await scriptVariant(DCT_ROOT_SCRIPT, (t) => t.replace('- docker.io/wikibase/wdqs', '- wikibase/wdqs').replace('- release-manager', '- Release Manager'));
+    const bad = await scriptVariant(DCT_ROOT_SCRIPT, (t) =>
+      t.replace('- docker.io/wikibase/wdqs', '- wikibase/wdqs').replace('- release-manager', '- Release Manager'),
+    );
     const plan = await cli(['plan', bad]);
     expect(plan.code).toBe(2);
-    expect(plan.stderr).toMatch(/\d+:\d+ steps\[3\]\.params\.repositories\[1\]: GUN "wikibase\/wdqs" must start with a registry host/);
-    expect(plan.stderr).toMatch(/\d+:\d+ steps\[4\]\.params\.signers\[1\]: signer name "Release Manager" must match \^\[a-z0-9\]\[a-z0-9_-\]\*\$/);
+    expect(plan.stderr).toMatch(
+      /\d+:\d+ steps\[3\]\.params\.repositories\[1\]: GUN "wikibase\/wdqs" must start with a registry host/,
+    );
+    expect(plan.stderr).toMatch(
+      /\d+:\d+ steps\[4\]\.params\.signers\[1\]: signer name "Release Manager" must match \^\[a-z0-9\]\[a-z0-9_-\]\*\$/,
+    );
     const dir = await copyOfRehearsal();
     const before = await snapshot(dir, { directories: true });
     const result = await rehearse(bad, dir);
@@ -88,10 +110,32 @@ describe('the DCT root ceremony', () => {
   });
 
   it.each([
-    ['an RSA public key', async () => (await run('openssl', ['rsa', '-pubout'], { input: (await run('openssl', ['genrsa', '2048'])).stdout })).stdout, /it is an RSA key, not ECDSA P-256/],
-    ['a P-384 key', async () => (await run('openssl', ['ec', '-pubout'], { input: (await run('openssl', ['ecparam', '-name', 'secp384r1', '-genkey'])).stdout })).stdout, /it is an EC secp384r1 key, not ECDSA P-256/],
-    ['a private key', async () => (await run('openssl', ['ecparam', '-name', 'prime256v1', '-genkey', '-noout'])).stdout, /it holds a PRIVATE key/],
-    ['notary JSON of another key type', async () => JSON.stringify({ keytype: 'rsa', keyval: { public: 'AAAA', private: null } }), /holds a "rsa" key/],
+    [
+      'an RSA public key',
+      async () =>
+        (await run('openssl', ['rsa', '-pubout'], { input: (await run('openssl', ['genrsa', '2048'])).stdout })).stdout,
+      /it is an RSA key, not ECDSA P-256/,
+    ],
+    [
+      'a P-384 key',
+      async () =>
+        (
+          await run('openssl', ['ec', '-pubout'], {
+            input: (await run('openssl', ['ecparam', '-name', 'secp384r1', '-genkey'])).stdout,
+          })
+        ).stdout,
+      /it is an EC secp384r1 key, not ECDSA P-256/,
+    ],
+    [
+      'a private key',
+      async () => (await run('openssl', ['ecparam', '-name', 'prime256v1', '-genkey', '-noout'])).stdout,
+      /it holds a PRIVATE key/,
+    ],
+    [
+      'notary JSON of another key type',
+      async () => JSON.stringify({ keytype: 'rsa', keyval: { public: 'AAAA', private: null } }),
+      /holds a "rsa" key/,
+    ],
     ['garbage', async () => 'not a key\n', /is neither a notary JSON key nor a PEM public key/],
   ])('refuses a timestamp key file that is %s, and writes nothing', async (_what, make, message) => {
     const dir = await copyOfRehearsal();
@@ -130,9 +174,15 @@ describe('rotating the DCT root', () => {
       expect(v2.signed.roles.timestamp).toEqual(v1.signed.roles.timestamp);
       expect(v2.signed.roles.root.keyids).not.toEqual(v1.signed.roles.root.keyids);
       expect(rootMetadataProblems(v2, gun, new Date(), v1)).toEqual([]);
-      expect(await readFile(join(dir, 'vault', 'dct', gun, 'root.json'))).toEqual(await readFile(join(dir, 'public', 'dct', gun, 'root.json')));
+      expect(await readFile(join(dir, 'vault', 'dct', gun, 'root.json'))).toEqual(
+        await readFile(join(dir, 'public', 'dct', gun, 'root.json')),
+      );
     }
-    expect((await readdir(join(dir, 'vault', '.history', 'dct', 'docker.io', 'wikibase', 'wikibase'))).some((n) => n.startsWith('root.json.'))).toBe(true);
+    expect(
+      (await readdir(join(dir, 'vault', '.history', 'dct', 'docker.io', 'wikibase', 'wikibase'))).some((n) =>
+        n.startsWith('root.json.'),
+      ),
+    ).toBe(true);
     expect(result.stdout).toContain(roots[1]?.id);
     const verified = await cli(['transcript', 'verify', join(dir, 'public')]);
     expect(verified.code, verified.stdout).toBe(0);
@@ -140,7 +190,10 @@ describe('rotating the DCT root', () => {
 
   it('refuses a wrong DCT passphrase, and writes nothing', async () => {
     const dir = await copyOfBase();
-    await writeFile(join(dir, 'rehearsal-secrets.json'), JSON.stringify({ ...(await rehearsalSecrets(dir)), 'dct.passphrase': 'wrong horse wrong battery wrong staple' }));
+    await writeFile(
+      join(dir, 'rehearsal-secrets.json'),
+      JSON.stringify({ ...(await rehearsalSecrets(dir)), 'dct.passphrase': 'wrong horse wrong battery wrong staple' }),
+    );
     const before = await snapshot(dir, { directories: true });
     const result = await rehearse(DCT_ROTATE_SCRIPT, dir);
     expect(result.code).toBe(2);
@@ -151,11 +204,16 @@ describe('rotating the DCT root', () => {
   it('refuses a root certificate whose CN is not the GUN, and writes nothing', async () => {
     const dir = await copyOfBase();
     // The wdqs root.json is signed by the same root key, but its certificate names another repository.
-    await cp(join(dir, 'vault', 'dct', 'docker.io', 'wikibase', 'wdqs', 'root.json'), join(dir, 'vault', 'dct', 'docker.io', 'wikibase', 'wikibase', 'root.json'));
+    await cp(
+      join(dir, 'vault', 'dct', 'docker.io', 'wikibase', 'wdqs', 'root.json'),
+      join(dir, 'vault', 'dct', 'docker.io', 'wikibase', 'wikibase', 'root.json'),
+    );
     const before = await snapshot(dir, { directories: true });
     const result = await rehearse(DCT_ROTATE_SCRIPT, dir);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/the current root certificate of docker.io\/wikibase\/wikibase .* has the CN "docker.io\/wikibase\/wdqs", not the GUN/);
+    expect(result.stderr).toMatch(
+      /the current root certificate of docker.io\/wikibase\/wikibase .* has the CN "docker.io\/wikibase\/wdqs", not the GUN/,
+    );
     expect(await snapshot(dir, { directories: true })).toEqual(before);
   });
 
@@ -164,7 +222,9 @@ describe('rotating the DCT root', () => {
     const past = { env: { KEYCEREMONY_FAKE_NOW: new Date(Date.now() - 2 * 365 * 24 * 3600 * 1000).toISOString() } };
     const root = await cli(['rehearse', '--out', dir], past);
     expect(root.code, root.stderr).toBe(0);
-    const shortLived = await scriptVariant(DCT_ROOT_SCRIPT, (t) => t.replace('certificateValidity: 10y', 'certificateValidity: 1y'));
+    const shortLived = await scriptVariant(DCT_ROOT_SCRIPT, (t) =>
+      t.replace('certificateValidity: 10y', 'certificateValidity: 1y'),
+    );
     const dct = await rehearse(shortLived, dir, past);
     expect(dct.code, dct.stdout + dct.stderr).toBe(0);
 
@@ -175,7 +235,9 @@ describe('rotating the DCT root', () => {
     expect(refused.stderr).toMatch(/allowExpiredCertificate: true/);
     expect(await snapshot(dir, { directories: true })).toEqual(before);
 
-    const allowing = await scriptVariant(DCT_ROTATE_SCRIPT, (t) => t.replace('allowExpiredCertificate: false', 'allowExpiredCertificate: true'));
+    const allowing = await scriptVariant(DCT_ROTATE_SCRIPT, (t) =>
+      t.replace('allowExpiredCertificate: false', 'allowExpiredCertificate: true'),
+    );
     const rotated = await rehearse(allowing, dir);
     expect(rotated.code, rotated.stdout + rotated.stderr).toBe(0);
     expect(rotated.stdout).toMatch(/rotating anyway \(allowExpiredCertificate\)/);
@@ -187,14 +249,22 @@ describe('DCT keys in keyceremony status', () => {
     const { dir } = base;
     const status = await cli(['status', '--vault', join(dir, 'vault'), '--json']);
     expect(status.code, status.stdout + status.stderr).toBe(0);
-    const rows = (JSON.parse(status.stdout) as { keys: { kind: string; expires: string | null; created: string }[] }).keys;
-    const years = (row: { expires: string | null; created: string }): number => Math.round((Date.parse(row.expires ?? '') - Date.parse(row.created)) / (365.25 * 86_400_000));
+    const rows = (JSON.parse(status.stdout) as { keys: { kind: string; expires: string | null; created: string }[] })
+      .keys;
+    const years = (row: { expires: string | null; created: string }): number =>
+      Math.round((Date.parse(row.expires ?? '') - Date.parse(row.created)) / (365.25 * 86_400_000));
     expect(rows.filter((r) => r.kind.startsWith('dct-')).every((r) => r.expires !== null)).toBe(true);
     expect(years(rows.find((r) => r.kind === 'dct-root')!)).toBe(10); // root certificates and root.json: 10 years
     expect(rows.filter((r) => r.kind === 'dct-targets').map(years)).toEqual([3, 3, 3]); // targets.json: 3 years
     expect(rows.filter((r) => r.kind === 'dct-delegation').map(years)).toEqual([3, 3]); // signer certificates: 3 years
     const targetsExpires = Date.parse(rows.find((r) => r.kind === 'dct-targets')!.expires!);
-    const due = await cli(['status', '--vault', join(dir, 'vault'), '--now', new Date(targetsExpires - 30 * 86_400_000).toISOString()]);
+    const due = await cli([
+      'status',
+      '--vault',
+      join(dir, 'vault'),
+      '--now',
+      new Date(targetsExpires - 30 * 86_400_000).toISOString(),
+    ]);
     expect(due.code).toBe(1);
     expect(due.stdout).toMatch(/DCT docker\.io\/wikibase\/wikibase .*rotation due$/m);
   });

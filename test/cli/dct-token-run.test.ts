@@ -19,16 +19,39 @@ import { tempDir } from '../helpers/tmp.js';
 
 const DCT_PASSPHRASE = 'harbor quiver sonnet walnut ember lagoon';
 const witnesses = (step: string, roles: string[]): Record<string, string> =>
-  Object.fromEntries(roles.map((r) => [`${step}.${r}`, r === 'administrator' ? 'AD' : r === 'witness-1' ? 'WA' : 'WB']));
+  Object.fromEntries(
+    roles.map((r) => [`${step}.${r}`, r === 'administrator' ? 'AD' : r === 'witness-1' ? 'WA' : 'WB']),
+  );
 const ALL = ['administrator', 'witness-1', 'witness-2'];
 
 let hsm: SoftHsm;
 let base: string;
 let dirs: { vault: string; pub: string; handoff: string; media: string };
 
-function ceremony(script: string, answers: Record<string, string | boolean>, handoff = dirs.handoff): Promise<RunResult> {
+function ceremony(
+  script: string,
+  answers: Record<string, string | boolean>,
+  handoff = dirs.handoff,
+): Promise<RunResult> {
   return writeAnswers(answers).then((file) =>
-    cli(['run', script, '--vault', dirs.vault, '--public', dirs.pub, '--handoff', handoff, '--media', dirs.media, '--answers', file, '--allow-network'], { env: hsm.env }),
+    cli(
+      [
+        'run',
+        script,
+        '--vault',
+        dirs.vault,
+        '--public',
+        dirs.pub,
+        '--handoff',
+        handoff,
+        '--media',
+        dirs.media,
+        '--answers',
+        file,
+        '--allow-network',
+      ],
+      { env: hsm.env },
+    ),
   );
 }
 
@@ -36,7 +59,12 @@ beforeAll(async () => {
   hsm = await softHsm();
   await hsm.initToken('wikibase-dct-root');
   base = await tempDir('kc-dct-token-');
-  dirs = { vault: join(base, 'vault'), pub: join(base, 'public'), handoff: join(base, 'handoff'), media: join(base, 'media') };
+  dirs = {
+    vault: join(base, 'vault'),
+    pub: join(base, 'public'),
+    handoff: join(base, 'handoff'),
+    media: join(base, 'media'),
+  };
   const root = await ceremony(join(ceremoniesDir, 'openpgp-root.yaml'), rootCeremonyAnswers());
   expect(root.code, root.stdout + root.stderr).toBe(0);
 });
@@ -48,11 +76,19 @@ describe('a real DCT root on a token', () => {
     for (const gun of GUNS) {
       await mkdir(join(serverKeys, gun), { recursive: true });
       for (const role of ['timestamp', 'snapshot']) {
-        const key = { keytype: 'ecdsa', keyval: { public: Buffer.from(spkiDer((await generateKeyPair('nistp256')).publicKey)).toString('base64'), private: null } };
+        const key = {
+          keytype: 'ecdsa',
+          keyval: {
+            public: Buffer.from(spkiDer((await generateKeyPair('nistp256')).publicKey)).toString('base64'),
+            private: null,
+          },
+        };
         await writeFile(join(serverKeys, gun, `${role}.key`), JSON.stringify(key));
       }
     }
-    const script = await scriptVariant(join(ceremoniesDir, 'dct-root-token.yaml'), (t) => t.replace('serverKeys: /media/transfer/notary-server-keys', `serverKeys: ${serverKeys}`));
+    const script = await scriptVariant(join(ceremoniesDir, 'dct-root-token.yaml'), (t) =>
+      t.replace('serverKeys: /media/transfer/notary-server-keys', `serverKeys: ${serverKeys}`),
+    );
     const result = await ceremony(
       script,
       {
@@ -74,7 +110,9 @@ describe('a real DCT root on a token', () => {
     const root = (await readInventoryKeys(dirs.vault)).find((k) => k.kind === 'dct-root')!;
     expect(root.location.type).toBe('pkcs11');
     const metadata = parseMetadata(await readFile(join(dirs.pub, 'dct', GUNS[0], 'root.json')), 'root');
-    expect(validSignatureKeyIds(metadata, metadata.signed.keys, [...rootCertificates(metadata.signed).keys()])).toHaveLength(1);
+    expect(
+      validSignatureKeyIds(metadata, metadata.signed.keys, [...rootCertificates(metadata.signed).keys()]),
+    ).toHaveLength(1);
   });
 
   it('is opened on the token again to sign the rotated root.json, next to the new root', async () => {
@@ -92,7 +130,9 @@ describe('a real DCT root on a token', () => {
       ...witnesses('close', ALL),
     });
     expect(result.code, result.stdout + result.stderr).toBe(0);
-    const name = (await readdir(join(dirs.pub, 'transcripts'))).find((n) => n.includes('dct-rotate-root') && n.endsWith('.jsonl'))!;
+    const name = (await readdir(join(dirs.pub, 'transcripts'))).find(
+      (n) => n.includes('dct-rotate-root') && n.endsWith('.jsonl'),
+    )!;
     const transcript = await readFile(join(dirs.pub, 'transcripts', name), 'utf8');
     expect(transcript).toMatch(new RegExp(`"event":"key.unlocked".*"id":"${oldRoot.id}".*"location":"pkcs11"`));
     expect(transcript).toMatch(/"event":"token.login"/);

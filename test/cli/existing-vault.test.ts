@@ -22,8 +22,12 @@ describe('ceremonies on an existing vault', () => {
     const verified = await cli(['transcript', 'verify', join(dir, 'public')]);
     expect(verified.code, verified.stdout).toBe(0);
     expect(await readFile(join(dir, 'public', 'KEYS'), 'utf8')).not.toBe(''); // republished (same keys)
-    expect((await readFile(join(dir, 'public', 'KEYS'), 'utf8')).split('-----BEGIN')[1]).toBe(keysBefore.split('-----BEGIN')[1]);
-    const inventory = JSON.parse(await readFile(join(dir, 'vault', 'inventory.json'), 'utf8')) as { ceremonies: { script: string }[] };
+    expect((await readFile(join(dir, 'public', 'KEYS'), 'utf8')).split('-----BEGIN')[1]).toBe(
+      keysBefore.split('-----BEGIN')[1],
+    );
+    const inventory = JSON.parse(await readFile(join(dir, 'vault', 'inventory.json'), 'utf8')) as {
+      ceremonies: { script: string }[];
+    };
     expect(inventory.ceremonies.map((c) => c.script)).toEqual(['openpgp-root', 'unlock-test']);
     expect(await readdir(join(dir, 'vault', '.history'))).toEqual([expect.stringMatching(/^inventory\.json\./)]);
   });
@@ -31,7 +35,10 @@ describe('ceremonies on an existing vault', () => {
   it('refuse a wrong vault passphrase and leave the vault as it was', async () => {
     const dir = await copyOfRehearsal();
     const secrets = await rehearsalSecrets(dir);
-    await writeFile(join(dir, 'rehearsal-secrets.json'), JSON.stringify({ ...secrets, 'vault.passphrase': 'wrong wrong wrong wrong' }));
+    await writeFile(
+      join(dir, 'rehearsal-secrets.json'),
+      JSON.stringify({ ...secrets, 'vault.passphrase': 'wrong wrong wrong wrong' }),
+    );
     const inventory = await readFile(join(dir, 'vault', 'inventory.json'), 'utf8');
     const result = await cli(['rehearse', script, '--out', dir]);
     expect(result.code).toBe(2);
@@ -44,7 +51,17 @@ describe('ceremonies on an existing vault', () => {
     const dir = await copyOfRehearsal();
     const secrets = await rehearsalSecrets(dir);
     const answers = await writeAnswers({ 'preflight.clock': true, 'vault.passphrase': secrets['vault.passphrase']! });
-    const real = await cli(['run', script, '--vault', join(dir, 'vault'), '--public', join(dir, 'public'), '--answers', answers, '--allow-network']);
+    const real = await cli([
+      'run',
+      script,
+      '--vault',
+      join(dir, 'vault'),
+      '--public',
+      join(dir, 'public'),
+      '--answers',
+      answers,
+      '--allow-network',
+    ]);
     expect(real.code).toBe(2);
     expect(real.stderr).toMatch(/this is a rehearsal vault: real ceremonies cannot use it/);
   });

@@ -20,7 +20,12 @@ describe('keyceremony passphrase', () => {
     expect(new Set(lines).size).toBe(3);
     for (const line of lines) expect(line.split(' ')).toHaveLength(6);
     expect(result.stderr).toMatch(/77 bits each \(below the 128 bits keyceremony wants for backups\)/);
-    for (const bad of [['--words', '0'], ['--words', 'ten'], ['--words', '65'], ['--count', '-1']]) {
+    for (const bad of [
+      ['--words', '0'],
+      ['--words', 'ten'],
+      ['--words', '65'],
+      ['--count', '-1'],
+    ]) {
       const refused = await cli(['passphrase', ...bad]);
       expect(refused.code, bad.join(' ')).toBe(2);
       expect(refused.stdout).toBe('');

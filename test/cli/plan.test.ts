@@ -28,7 +28,12 @@ describe('keyceremony plan', () => {
     expect(html.match(/<section class="step">/g)).toHaveLength(9);
     expect(html.match(/<span class="box"><\/span>\d+\./g)).toHaveLength(9);
     expect(html.match(/<span>Initials \(/g)).toHaveLength(9);
-    for (const role of ['Ceremony administrator (administrator)', 'Operator (operator)', 'Witness (witness-1)', 'Witness (witness-2)']) {
+    for (const role of [
+      'Ceremony administrator (administrator)',
+      'Operator (operator)',
+      'Witness (witness-1)',
+      'Witness (witness-2)',
+    ]) {
       expect(html).toContain(`<div><b>${role}</b>Name, signature, date</div>`);
     }
     expect(html).toContain('@page { size: A4');

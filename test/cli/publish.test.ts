@@ -9,13 +9,14 @@ import { cli, run } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
 
 describe('keyceremony publish', () => {
-  it('reproduces the ceremony\'s public bundle byte for byte from the vault', async () => {
+  it("reproduces the ceremony's public bundle byte for byte from the vault", async () => {
     const dir = sharedRehearsal();
     const out = join(await tempDir(), 'public');
     const result = await cli(['publish', '--vault', join(dir, 'vault'), '--out', out]);
     expect(result.code, result.stderr).toBe(0);
     const files = ['KEYS', 'fingerprints.txt', 'keys.html', 'SHA256SUMS', `${await rootFingerprint(dir)}.asc`];
-    for (const f of files) expect(await readFile(join(out, f), 'utf8'), f).toBe(await readFile(join(dir, 'public', f), 'utf8'));
+    for (const f of files)
+      expect(await readFile(join(out, f), 'utf8'), f).toBe(await readFile(join(dir, 'public', f), 'utf8'));
   });
 
   it('republishes over an existing public tree whose transcripts then still verify', async () => {
@@ -30,16 +31,28 @@ describe('keyceremony publish', () => {
     const dir = sharedRehearsal();
     const check = await run('sha256sum', ['-c', 'SHA256SUMS'], { cwd: join(dir, 'public') });
     expect(check.code, check.stdout + check.stderr).toBe(0);
-    const listed = check.stdout.trim().split('\n').map((l) => l.replace(/: OK$/, ''));
+    const listed = check.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.replace(/: OK$/, ''));
     expect(listed).toEqual(expect.arrayContaining(['KEYS', 'keys.html', 'fingerprints.txt']));
     expect(listed.filter((l) => l.startsWith('wkd/'))).toHaveLength(4);
   });
 
-  it('writes WKD trees gpg can import from, holding only that address\'s user ID', async () => {
+  it("writes WKD trees gpg can import from, holding only that address's user ID", async () => {
     const dir = sharedRehearsal();
     const hash = wkdHash('wikibase-releases');
     const direct = join(dir, 'public', 'wkd', 'direct', 'wikimedia.de', '.well-known', 'openpgpkey');
-    const advanced = join(dir, 'public', 'wkd', 'advanced', 'openpgpkey.wikimedia.de', '.well-known', 'openpgpkey', 'wikimedia.de');
+    const advanced = join(
+      dir,
+      'public',
+      'wkd',
+      'advanced',
+      'openpgpkey.wikimedia.de',
+      '.well-known',
+      'openpgpkey',
+      'wikimedia.de',
+    );
     expect(existsSync(join(direct, 'policy'))).toBe(true);
     expect(existsSync(join(advanced, 'policy'))).toBe(true);
     const bytes = await readFile(join(direct, 'hu', hash));

@@ -28,8 +28,9 @@ describe('keyceremony rehearse', () => {
       const info = await stat(path);
       const rel = relative(dir, path);
       if (info.isDirectory()) expect((info.mode & 0o777).toString(8), rel).toBe('700');
-      else if (rel.startsWith('vault/') || rel === 'rehearsal-secrets.json') expect((info.mode & 0o777).toString(8), rel).toBe('600');
-      else expect((info.mode & 0o077) & 0o022, rel).toBe(0);
+      else if (rel.startsWith('vault/') || rel === 'rehearsal-secrets.json')
+        expect((info.mode & 0o777).toString(8), rel).toBe('600');
+      else expect(info.mode & 0o077 & 0o022, rel).toBe(0);
     }
     expect(files.filter((f) => f.includes('.tmp'))).toEqual([]);
   });
@@ -55,13 +56,34 @@ describe('keyceremony rehearse', () => {
     const keys = await readFile(join(dir, 'public', 'KEYS'), 'utf8');
     expect(keys).toMatch(/^\*\*\* REHEARSAL/);
     expect(keys).toContain('(REHEARSAL; Wikimedia Deutschland)');
-    const inventory = JSON.parse(await readFile(join(dir, 'vault', 'inventory.json'), 'utf8')) as { rehearsal: boolean; keys: { kind: string; label?: string }[] };
+    const inventory = JSON.parse(await readFile(join(dir, 'vault', 'inventory.json'), 'utf8')) as {
+      rehearsal: boolean;
+      keys: { kind: string; label?: string }[];
+    };
     expect(inventory.rehearsal).toBe(true);
-    expect(inventory.keys.map((k) => k.kind)).toEqual(['openpgp-primary', 'openpgp-subkey', 'openpgp-subkey', 'openpgp-subkey']);
-    expect(inventory.keys.map((k) => k.label)).toEqual([undefined, 'release-pipeline', 'release-manager', 'ceremony-transcripts']);
+    expect(inventory.keys.map((k) => k.kind)).toEqual([
+      'openpgp-primary',
+      'openpgp-subkey',
+      'openpgp-subkey',
+      'openpgp-subkey',
+    ]);
+    expect(inventory.keys.map((k) => k.label)).toEqual([
+      undefined,
+      'release-pipeline',
+      'release-manager',
+      'ceremony-transcripts',
+    ]);
     const transcripts = await readdir(join(dir, 'public', 'transcripts'));
     expect(transcripts.every((t) => t.includes('-REHEARSAL.'))).toBe(true);
-    const markdown = await readFile(join(dir, 'public', 'transcripts', transcripts.find((t) => t.endsWith('.md'))!), 'utf8');
+    const markdown = await readFile(
+      join(
+        dir,
+        'public',
+        'transcripts',
+        transcripts.find((t) => t.endsWith('.md'))!,
+      ),
+      'utf8',
+    );
     expect(markdown).toContain('— REHEARSAL');
   });
 
@@ -114,17 +136,24 @@ describe('keyceremony rehearse on a machine with nothing but Node', () => {
     const bin = await tempDir('kc-bin-');
     await symlink(process.execPath, join(bin, 'node'));
     const dir = join(await tempDir(), 'r');
-    const result = await run(join(bin, 'node'), [cliPath, 'rehearse', '--out', dir], { env: { PATH: bin, KEYCEREMONY_CHROMIUM: '' } });
+    const result = await run(join(bin, 'node'), [cliPath, 'rehearse', '--out', dir], {
+      env: { PATH: bin, KEYCEREMONY_CHROMIUM: '' },
+    });
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toMatch(/Chromium is not installed: this rehearsal writes the share sheets as HTML only/);
     const folder = (await readdir(join(dir, 'sheets')))[0]!;
     expect(await readdir(join(dir, 'sheets', folder, 'custodian-1'))).toEqual(['share-1-custodian-1.html']);
     const transcript = (await readdir(join(dir, 'public', 'transcripts'))).find((n) => n.endsWith('.jsonl'))!;
-    const entries = (await readFile(join(dir, 'public', 'transcripts', transcript), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { event: string; data: Record<string, unknown> });
+    const entries = (await readFile(join(dir, 'public', 'transcripts', transcript), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; data: Record<string, unknown> });
     // Recorded once, under the id of the step that writes the sheets.
-    expect(entries.filter((e) => e.event === 'preflight.step' && Array.isArray(e.data['warnings'])).map((e) => [e.data['step'], e.data['warnings']])).toEqual([
-      ['backup', [expect.stringMatching(/Chromium is not installed/)]],
-    ]);
+    expect(
+      entries
+        .filter((e) => e.event === 'preflight.step' && Array.isArray(e.data['warnings']))
+        .map((e) => [e.data['step'], e.data['warnings']]),
+    ).toEqual([['backup', [expect.stringMatching(/Chromium is not installed/)]]]);
     expect((await cli(['transcript', 'verify', join(dir, 'public')])).code).toBe(0);
   });
 });
@@ -132,7 +161,9 @@ describe('keyceremony rehearse on a machine with nothing but Node', () => {
 describe('keyceremony rehearse with a Chromium that cannot print', () => {
   it('refuses a configured path that is not executable before anything is written', async () => {
     const dir = join(await tempDir(), 'r');
-    const result = await run(process.execPath, [cliPath, 'rehearse', '--out', dir], { env: { KEYCEREMONY_CHROMIUM: join(dir, 'no-such-chromium') } });
+    const result = await run(process.execPath, [cliPath, 'rehearse', '--out', dir], {
+      env: { KEYCEREMONY_CHROMIUM: join(dir, 'no-such-chromium') },
+    });
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/KEYCEREMONY_CHROMIUM=.* is not an executable file/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
@@ -142,7 +173,9 @@ describe('keyceremony rehearse with a Chromium that cannot print', () => {
   it('stops with exit 3 and rolls everything back when the browser dies instead of printing', async () => {
     const dir = join(await tempDir(), 'r');
     // /bin/true exits at once: the DevTools pipe breaks on the first command (EPIPE), mid-ceremony.
-    const result = await run(process.execPath, [cliPath, 'rehearse', '--out', dir], { env: { KEYCEREMONY_CHROMIUM: '/bin/true' } });
+    const result = await run(process.execPath, [cliPath, 'rehearse', '--out', dir], {
+      env: { KEYCEREMONY_CHROMIUM: '/bin/true' },
+    });
     expect(result.code, result.stdout + result.stderr).toBe(3);
     expect(result.stderr).toMatch(/Chromium could not print the share sheets/);
     expect(result.stderr).not.toMatch(/\n\s+at /);

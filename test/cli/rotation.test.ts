@@ -35,8 +35,14 @@ async function signAsPipeline(dir: string, file: string, when: Date): Promise<vo
   const pass = (await rehearsalSecrets(dir))['handoff.release-pipeline.passphrase']!;
   const unlocked = await decryptSecretKey(await readFile(join(folder, name)), pass);
   const sub = unlocked.certificate.subkeys[0]!;
-  const signer = new SoftwareSigner({ publicKey: sub.key.material, secretKey: unlocked.secrets.get(name.slice(0, 40))! });
-  await writeFile(`${file}.asc`, armor('signature', await signDetached(await readFile(file), { key: sub.key, signer }, when)));
+  const signer = new SoftwareSigner({
+    publicKey: sub.key.material,
+    secretKey: unlocked.secrets.get(name.slice(0, 40))!,
+  });
+  await writeFile(
+    `${file}.asc`,
+    armor('signature', await signDetached(await readFile(file), { key: sub.key, signer }, when)),
+  );
 }
 
 beforeAll(async () => {
@@ -54,7 +60,9 @@ beforeAll(async () => {
 describe('rotation session', () => {
   it('renews expiries and adds and revokes subkeys without changing the fingerprint; gpg sees the new expiries', async () => {
     await cp(base, `${base}-copy`, { recursive: true }); // the vault before rotation, for the revocation tests
-    const result = await cli(['rehearse', join(ceremoniesDir, 'openpgp-rotate.yaml'), '--out', base], { env: { KEYCEREMONY_FAKE_NOW: iso(-5) } });
+    const result = await cli(['rehearse', join(ceremoniesDir, 'openpgp-rotate.yaml'), '--out', base], {
+      env: { KEYCEREMONY_FAKE_NOW: iso(-5) },
+    });
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toMatch(/What changes \(the root signs nothing until this is confirmed\):/);
     expect(result.stdout).toMatch(/✗ release-pipeline [0-9A-F]{16}\s+revoked: superseded/);
@@ -105,7 +113,10 @@ describe('rotation session', () => {
   it('rejects even old releases once their key is revoked as compromised', async () => {
     const copy = join(await tempDir(), 'r');
     await cp(`${base}-copy`, copy, { recursive: true });
-    const result = await cli(['rehearse', join(fixturesDir, 'ceremonies', 'revoke-pipeline-compromised.yaml'), '--out', copy], { env: { KEYCEREMONY_FAKE_NOW: iso(-5) } });
+    const result = await cli(
+      ['rehearse', join(fixturesDir, 'ceremonies', 'revoke-pipeline-compromised.yaml'), '--out', copy],
+      { env: { KEYCEREMONY_FAKE_NOW: iso(-5) } },
+    );
     expect(result.code, result.stdout + result.stderr).toBe(0);
     const verified = await cli(['verify', '--keyring', join(copy, 'public', 'KEYS'), signedBefore]);
     expect(verified.code).toBe(1);
@@ -115,7 +126,9 @@ describe('rotation session', () => {
   it('revokes the root in a revocation session; its transcript and the earlier ones still verify', async () => {
     const copy = join(await tempDir(), 'r');
     await cp(`${base}-copy`, copy, { recursive: true });
-    const result = await cli(['rehearse', join(ceremoniesDir, 'openpgp-revoke.yaml'), '--out', copy], { env: { KEYCEREMONY_FAKE_NOW: iso(-2) } });
+    const result = await cli(['rehearse', join(ceremoniesDir, 'openpgp-revoke.yaml'), '--out', copy], {
+      env: { KEYCEREMONY_FAKE_NOW: iso(-2) },
+    });
     expect(result.code, result.stdout + result.stderr).toBe(0);
     const gpg = await newGpg();
     await gpg(['--import', join(copy, 'public', 'KEYS')]);
@@ -133,7 +146,10 @@ describe('rotation session', () => {
     const copy = join(await tempDir(), 'r');
     await cp(`${base}-copy`, copy, { recursive: true });
     const script = join(await tempDir(), 'bad-rotate.yaml');
-    const text = (await readFile(join(fixturesDir, 'ceremonies', 'revoke-pipeline-compromised.yaml'), 'utf8')).replace('subkey: release-pipeline', 'subkey: ceremony-transcripts');
+    const text = (await readFile(join(fixturesDir, 'ceremonies', 'revoke-pipeline-compromised.yaml'), 'utf8')).replace(
+      'subkey: release-pipeline',
+      'subkey: ceremony-transcripts',
+    );
     await writeFile(script, text);
     const refused = await cli(['rehearse', script, '--out', copy]);
     expect(refused.code).toBe(2);

@@ -16,7 +16,13 @@ const script = join(ceremoniesDir, 'openpgp-root.yaml');
 async function outputs(): Promise<{ base: string; vault: string; pub: string; handoff: string; media: string }> {
   const base = await tempDir('kc-run-');
   // Backup media and custodian sheets under base too (the script's /media/... paths are for the real room).
-  return { base, vault: join(base, 'vault'), pub: join(base, 'public'), handoff: join(base, 'handoff'), media: join(base, 'media') };
+  return {
+    base,
+    vault: join(base, 'vault'),
+    pub: join(base, 'public'),
+    handoff: join(base, 'handoff'),
+    media: join(base, 'media'),
+  };
 }
 
 function expectNoStackTrace(text: string): void {
@@ -27,15 +33,34 @@ describe('keyceremony run (real ceremony, answers file)', () => {
   it('runs air-gapped in a network namespace and records the answers source and the air gap', async () => {
     const { vault, pub, handoff, media } = await outputs();
     const answers = await writeAnswers(rootCeremonyAnswers());
-    const result = await cliInNetns(['run', script, '--vault', vault, '--public', pub, '--handoff', handoff, '--media', media, '--answers', answers]);
+    const result = await cliInNetns([
+      'run',
+      script,
+      '--vault',
+      vault,
+      '--public',
+      pub,
+      '--handoff',
+      handoff,
+      '--media',
+      media,
+      '--answers',
+      answers,
+    ]);
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toContain('No network');
     const name = (await readdir(join(pub, 'transcripts'))).find((n) => n.endsWith('.jsonl'))!;
     expect(name).not.toContain('REHEARSAL');
-    const entries = (await readFile(join(pub, 'transcripts', name), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { event: string; data: Record<string, unknown> });
+    const entries = (await readFile(join(pub, 'transcripts', name), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; data: Record<string, unknown> });
     expect(entries[0]?.data['answers']).toBe('answers-file');
     expect(entries[0]?.data['rehearsal']).toBe(false);
-    expect(entries.find((e) => e.event === 'preflight.network')?.data).toMatchObject({ verdict: 'air-gapped', override: null });
+    expect(entries.find((e) => e.event === 'preflight.network')?.data).toMatchObject({
+      verdict: 'air-gapped',
+      override: null,
+    });
     const witnesses = entries.filter((e) => e.event === 'witness.confirmed').map((e) => e.data['initials']);
     expect(witnesses).toEqual(['AD', 'WA', 'WB', 'WA', 'WB', 'CA', 'CB', 'CC', 'CD', 'CE', 'AD', 'WA', 'WB']);
     const keys = await readFile(join(pub, 'KEYS'), 'utf8');
@@ -47,7 +72,10 @@ describe('keyceremony run (real ceremony, answers file)', () => {
   it('refuses to run with the network up (exit 3), and writes nothing', async () => {
     const { base, vault, pub, handoff, media } = await outputs();
     const answers = await writeAnswers(rootCeremonyAnswers());
-    const result = await cliInNetns(['run', script, '--vault', vault, '--public', pub, '--handoff', handoff, '--media', media, '--answers', answers], { network: true });
+    const result = await cliInNetns(
+      ['run', script, '--vault', vault, '--public', pub, '--handoff', handoff, '--media', media, '--answers', answers],
+      { network: true },
+    );
     expect(result.code, result.stdout + result.stderr).toBe(3);
     expect(result.stderr).toMatch(/refusing to run a ceremony on a networked machine/);
     expect(result.stderr).toMatch(/interface kc0 is up with address 192\.0\.2\.10\/24/);
@@ -59,7 +87,24 @@ describe('keyceremony run (real ceremony, answers file)', () => {
   it('runs with the network up when --allow-network is given, and records the override', async () => {
     const { vault, pub, handoff, media } = await outputs();
     const answers = await writeAnswers(rootCeremonyAnswers());
-    const result = await cliInNetns(['run', script, '--vault', vault, '--public', pub, '--handoff', handoff, '--media', media, '--answers', answers, '--allow-network'], { network: true });
+    const result = await cliInNetns(
+      [
+        'run',
+        script,
+        '--vault',
+        vault,
+        '--public',
+        pub,
+        '--handoff',
+        handoff,
+        '--media',
+        media,
+        '--answers',
+        answers,
+        '--allow-network',
+      ],
+      { network: true },
+    );
     expect(result.code, result.stdout + result.stderr).toBe(0);
     const name = (await readdir(join(pub, 'transcripts'))).find((n) => n.endsWith('.jsonl'))!;
     const text = await readFile(join(pub, 'transcripts', name), 'utf8');
@@ -71,7 +116,20 @@ describe('keyceremony run (real ceremony, answers file)', () => {
     const { base, vault, pub, handoff, media } = await outputs();
     // The last witness answer is missing: the keys exist by then, and must be gone afterwards.
     const answers = await writeAnswers(rootCeremonyAnswers({ 'close.witness-2': undefined }));
-    const result = await cliInNetns(['run', script, '--vault', vault, '--public', pub, '--handoff', handoff, '--media', media, '--answers', answers]);
+    const result = await cliInNetns([
+      'run',
+      script,
+      '--vault',
+      vault,
+      '--public',
+      pub,
+      '--handoff',
+      handoff,
+      '--media',
+      media,
+      '--answers',
+      answers,
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/no answer for prompt "close\.witness-2"/);
     expectNoStackTrace(result.stderr);
@@ -80,8 +138,23 @@ describe('keyceremony run (real ceremony, answers file)', () => {
 
   it('refuses mismatched passphrase entries and writes nothing', async () => {
     const { base, vault, pub, handoff, media } = await outputs();
-    const answers = await writeAnswers(rootCeremonyAnswers({ 'vault.passphrase.confirm': 'tundra orbit velvet candle mosaic lantern pepperx' }));
-    const result = await cliInNetns(['run', script, '--vault', vault, '--public', pub, '--handoff', handoff, '--media', media, '--answers', answers]);
+    const answers = await writeAnswers(
+      rootCeremonyAnswers({ 'vault.passphrase.confirm': 'tundra orbit velvet candle mosaic lantern pepperx' }),
+    );
+    const result = await cliInNetns([
+      'run',
+      script,
+      '--vault',
+      vault,
+      '--public',
+      pub,
+      '--handoff',
+      handoff,
+      '--media',
+      media,
+      '--answers',
+      answers,
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/two entries for "vault\.passphrase".*do not match/);
     expect(await readdir(base)).toEqual([]);
@@ -89,8 +162,23 @@ describe('keyceremony run (real ceremony, answers file)', () => {
 
   it('refuses a weak passphrase', async () => {
     const { base, vault, pub, handoff, media } = await outputs();
-    const answers = await writeAnswers(rootCeremonyAnswers({ 'vault.passphrase': 'password1234', 'vault.passphrase.confirm': 'password1234' }));
-    const result = await cliInNetns(['run', script, '--vault', vault, '--public', pub, '--handoff', handoff, '--media', media, '--answers', answers]);
+    const answers = await writeAnswers(
+      rootCeremonyAnswers({ 'vault.passphrase': 'password1234', 'vault.passphrase.confirm': 'password1234' }),
+    );
+    const result = await cliInNetns([
+      'run',
+      script,
+      '--vault',
+      vault,
+      '--public',
+      pub,
+      '--handoff',
+      handoff,
+      '--media',
+      media,
+      '--answers',
+      answers,
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/too guessable/);
     expect(await readdir(base)).toEqual([]);
@@ -101,7 +189,20 @@ describe('keyceremony run (real ceremony, answers file)', () => {
     await mkdir(vault);
     await writeFile(join(vault, 'old-key.asc'), 'existing');
     const answers = await writeAnswers(rootCeremonyAnswers());
-    const result = await cliInNetns(['run', script, '--vault', vault, '--public', pub, '--handoff', handoff, '--media', media, '--answers', answers]);
+    const result = await cliInNetns([
+      'run',
+      script,
+      '--vault',
+      vault,
+      '--public',
+      pub,
+      '--handoff',
+      handoff,
+      '--media',
+      media,
+      '--answers',
+      answers,
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/vault directory .* is not empty/);
     expect(await readdir(vault)).toEqual(['old-key.asc']);
@@ -111,7 +212,12 @@ describe('keyceremony run (real ceremony, answers file)', () => {
   it('refuses an invalid script before anything happens', async () => {
     const { base, vault, pub, handoff } = await outputs();
     const bad = join(base, 'bad.yaml');
-    await writeFile(bad, (await readFile(script, 'utf8')).replace('algorithm: ed25519\n      userIds', 'algorithm: dsa\n      userIds').replace('role: operator', 'role: janitor'));
+    await writeFile(
+      bad,
+      (await readFile(script, 'utf8'))
+        .replace('algorithm: ed25519\n      userIds', 'algorithm: dsa\n      userIds')
+        .replace('role: operator', 'role: janitor'),
+    );
     const result = await cli(['run', bad, '--vault', vault, '--public', pub, '--handoff', handoff, '--answers', bad]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/2 problems; nothing was done/);
@@ -123,10 +229,24 @@ describe('keyceremony run (real ceremony, answers file)', () => {
   it('refuses a vault inside the public tree, and a fake clock outside rehearsals', async () => {
     const { vault, pub, handoff, media } = await outputs();
     const answers = await writeAnswers(rootCeremonyAnswers());
-    const nested = await cli(['run', script, '--vault', join(pub, 'vault'), '--public', pub, '--media', media, '--answers', answers]);
+    const nested = await cli([
+      'run',
+      script,
+      '--vault',
+      join(pub, 'vault'),
+      '--public',
+      pub,
+      '--media',
+      media,
+      '--answers',
+      answers,
+    ]);
     expect(nested.code).toBe(2);
     expect(nested.stderr).toMatch(/must be separate/);
-    const faked = await cli(['run', script, '--vault', vault, '--public', pub, '--handoff', handoff, '--media', media, '--answers', answers], { env: { KEYCEREMONY_FAKE_NOW: '2020-01-01T00:00:00Z' } });
+    const faked = await cli(
+      ['run', script, '--vault', vault, '--public', pub, '--handoff', handoff, '--media', media, '--answers', answers],
+      { env: { KEYCEREMONY_FAKE_NOW: '2020-01-01T00:00:00Z' } },
+    );
     expect(faked.code).toBe(3);
     expect(faked.stderr).toMatch(/fake clock/);
   });

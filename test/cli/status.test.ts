@@ -14,7 +14,8 @@ beforeAll(async () => {
   pipelineExpires = Date.parse(keys.find((k) => k.label === 'release-pipeline')!.expires!);
 });
 
-const status = (now: number, ...extra: string[]) => cli(['status', '--vault', vault, '--now', new Date(now).toISOString(), ...extra]);
+const status = (now: number, ...extra: string[]) =>
+  cli(['status', '--vault', vault, '--now', new Date(now).toISOString(), ...extra]);
 
 describe('keyceremony status', () => {
   it('is all well (exit 0) until N days before the first expiry', async () => {
@@ -41,15 +42,24 @@ describe('keyceremony status', () => {
     expect((await status(pipelineExpires - 30 * DAY, '--warn-days', '10')).code).toBe(0);
     expect((await status(pipelineExpires - 30 * DAY, '--warn-days', '30')).code).toBe(1);
     const json = await status(pipelineExpires - 30 * DAY, '--json', '--warn-days', '10');
-    const parsed = JSON.parse(json.stdout) as { ok: boolean; keys: { name: string; state: string; daysLeft: number }[] };
+    const parsed = JSON.parse(json.stdout) as {
+      ok: boolean;
+      keys: { name: string; state: string; daysLeft: number }[];
+    };
     expect(parsed.ok).toBe(true);
-    expect(parsed.keys.map((k) => k.name)).toEqual(['root', 'release-pipeline', 'release-manager', 'ceremony-transcripts']);
+    expect(parsed.keys.map((k) => k.name)).toEqual([
+      'root',
+      'release-pipeline',
+      'release-manager',
+      'ceremony-transcripts',
+    ]);
     expect(parsed.keys[1]).toMatchObject({ state: 'ok', daysLeft: 30 });
   });
 
   it('refuses bad options and directories that are not vaults (exit 2)', async () => {
     expect((await status(Date.now(), '--warn-days', 'soon')).code).toBe(2);
-    for (const loose of [' ', '0x10', '1e3']) expect((await status(Date.now(), '--warn-days', loose)).stderr).toMatch(/--warn-days must be a whole number/);
+    for (const loose of [' ', '0x10', '1e3'])
+      expect((await status(Date.now(), '--warn-days', loose)).stderr).toMatch(/--warn-days must be a whole number/);
     expect((await cli(['status', '--vault', vault, '--now', 'yesterday'])).code).toBe(2);
     const notVault = await cli(['status', '--vault', join(sharedRehearsal(), 'public')]);
     expect(notVault.code).toBe(2);

@@ -34,7 +34,10 @@ function tokenAnswers(overrides: Record<string, string | boolean | undefined> = 
 async function entries(dir: string, nth = 0): Promise<{ event: string; data: Record<string, unknown> }[]> {
   const names = (await readdir(join(dir, 'transcripts'))).filter((n) => n.endsWith('.jsonl')).sort();
   const text = await readFile(join(dir, 'transcripts', names[nth]!), 'utf8');
-  return text.trim().split('\n').map((l) => JSON.parse(l) as { event: string; data: Record<string, unknown> });
+  return text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { event: string; data: Record<string, unknown> });
 }
 
 beforeAll(async () => {
@@ -46,7 +49,23 @@ beforeAll(async () => {
   vault = join(base, 'vault');
   pub = join(base, 'public');
   const answers = await writeAnswers(tokenAnswers());
-  const result = await cliInNetns(['run', script, '--vault', vault, '--public', pub, '--handoff', join(base, 'handoff'), '--media', join(base, 'media'), '--answers', answers], { env: hsm.env });
+  const result = await cliInNetns(
+    [
+      'run',
+      script,
+      '--vault',
+      vault,
+      '--public',
+      pub,
+      '--handoff',
+      join(base, 'handoff'),
+      '--media',
+      join(base, 'media'),
+      '--answers',
+      answers,
+    ],
+    { env: hsm.env },
+  );
   expect(result.code, result.stdout + result.stderr).toBe(0);
 });
 
@@ -62,9 +81,13 @@ describe('a real token ceremony (SoftHSM2, answers file, air-gapped)', () => {
       serialPinnedByScript: false,
     });
     expect(log.filter((e) => e.event === 'token.login')).toHaveLength(1);
-    expect(log.find((e) => e.event === 'prompt.answered' && e.data['id'] === 'token.wikibase-root.pin')?.data).toMatchObject({ kind: 'pin', generated: false });
+    expect(
+      log.find((e) => e.event === 'prompt.answered' && e.data['id'] === 'token.wikibase-root.pin')?.data,
+    ).toMatchObject({ kind: 'pin', generated: false });
     const root = (await readInventoryKeys(vault)).find((k) => k.kind === 'openpgp-primary')!;
-    expect(root.location.uri).toMatch(new RegExp(`^pkcs11:token=wikibase-root;serial=${serial};object=openpgp-root;type=private;id=`));
+    expect(root.location.uri).toMatch(
+      new RegExp(`^pkcs11:token=wikibase-root;serial=${serial};object=openpgp-root;type=private;id=`),
+    );
     for (const tree of [vault, pub]) {
       for (const file of await readdir(tree, { recursive: true })) {
         const content = await readFile(join(tree, file)).catch(() => Buffer.alloc(0));
@@ -80,7 +103,10 @@ describe('a real token ceremony (SoftHSM2, answers file, air-gapped)', () => {
       'token.wikibase-root.use': true,
       'token.wikibase-root.pin': TEST_USER_PIN,
     });
-    const result = await cli(['run', unlockScript, '--vault', vault, '--public', pub, '--answers', answers, '--allow-network'], { env: hsm.env });
+    const result = await cli(
+      ['run', unlockScript, '--vault', vault, '--public', pub, '--answers', answers, '--allow-network'],
+      { env: hsm.env },
+    );
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toMatch(/opened on its token/);
     const log = await entries(pub, 1);
@@ -96,22 +122,68 @@ describe('a real token ceremony (SoftHSM2, answers file, air-gapped)', () => {
   it('refuses to generate over an existing key, and leaves the existing keys alone', async () => {
     const base = await tempDir('kc-token-again-');
     const answers = await writeAnswers(tokenAnswers());
-    const result = await cli(['run', script, '--vault', join(base, 'vault'), '--public', join(base, 'public'), '--handoff', join(base, 'handoff'), '--media', join(base, 'media'), '--answers', answers, '--allow-network'], { env: hsm.env });
+    const result = await cli(
+      [
+        'run',
+        script,
+        '--vault',
+        join(base, 'vault'),
+        '--public',
+        join(base, 'public'),
+        '--handoff',
+        join(base, 'handoff'),
+        '--media',
+        join(base, 'media'),
+        '--answers',
+        answers,
+        '--allow-network',
+      ],
+      { env: hsm.env },
+    );
     expect(result.code, result.stdout + result.stderr).toBe(2);
-    expect(result.stderr).toMatch(/already holds an object with label "openpgp-root": keyceremony never replaces a key on a token/);
+    expect(result.stderr).toMatch(
+      /already holds an object with label "openpgp-root": keyceremony never replaces a key on a token/,
+    );
     expect(await readdir(base)).toEqual([]);
-    const listed = await cli(['token', 'list', '--module', '/usr/lib/softhsm/libsofthsm2.so', '--json'], { env: hsm.env });
+    const listed = await cli(['token', 'list', '--module', '/usr/lib/softhsm/libsofthsm2.so', '--json'], {
+      env: hsm.env,
+    });
     expect(listed.code).toBe(0);
     // The earlier root still opens (the refused ceremony destroyed only what it created: nothing).
-    const unlock = await writeAnswers({ 'preflight.clock': true, 'vault.passphrase': TEST_VAULT_PASSPHRASE, 'token.wikibase-root.use': true, 'token.wikibase-root.pin': TEST_USER_PIN });
-    const again = await cli(['run', unlockScript, '--vault', vault, '--public', pub, '--answers', unlock, '--allow-network'], { env: hsm.env });
+    const unlock = await writeAnswers({
+      'preflight.clock': true,
+      'vault.passphrase': TEST_VAULT_PASSPHRASE,
+      'token.wikibase-root.use': true,
+      'token.wikibase-root.pin': TEST_USER_PIN,
+    });
+    const again = await cli(
+      ['run', unlockScript, '--vault', vault, '--public', pub, '--answers', unlock, '--allow-network'],
+      { env: hsm.env },
+    );
     expect(again.code, again.stdout + again.stderr).toBe(0);
   });
 
   it('stops on a wrong PIN with a clear error, trying once, writing nothing', async () => {
     const base = await tempDir('kc-token-pin-');
     const answers = await writeAnswers(tokenAnswers({ 'token.wikibase-root.pin': 'not-the-right-pin' }));
-    const result = await cli(['run', script, '--vault', join(base, 'vault'), '--public', join(base, 'public'), '--handoff', join(base, 'handoff'), '--media', join(base, 'media'), '--answers', answers, '--allow-network'], { env: hsm.env });
+    const result = await cli(
+      [
+        'run',
+        script,
+        '--vault',
+        join(base, 'vault'),
+        '--public',
+        join(base, 'public'),
+        '--handoff',
+        join(base, 'handoff'),
+        '--media',
+        join(base, 'media'),
+        '--answers',
+        answers,
+        '--allow-network',
+      ],
+      { env: hsm.env },
+    );
     expect(result.code, result.stdout + result.stderr).toBe(2);
     expect(result.stderr).toMatch(/keyceremony: error: wrong PIN for token "wikibase-root" \(serial [0-9a-f]+\)/);
     expect(result.stderr).toMatch(/does not try again by itself/);
@@ -123,13 +195,41 @@ describe('a real token ceremony (SoftHSM2, answers file, air-gapped)', () => {
   it('stops when the operator does not confirm the token, or the token is absent', async () => {
     const base = await tempDir('kc-token-confirm-');
     const refused = await cli(
-      ['run', script, '--vault', join(base, 'vault'), '--public', join(base, 'public'), '--handoff', join(base, 'handoff'), '--media', join(base, 'media'), '--answers', await writeAnswers(tokenAnswers({ 'token.wikibase-root.use': false })), '--allow-network'],
+      [
+        'run',
+        script,
+        '--vault',
+        join(base, 'vault'),
+        '--public',
+        join(base, 'public'),
+        '--handoff',
+        join(base, 'handoff'),
+        '--media',
+        join(base, 'media'),
+        '--answers',
+        await writeAnswers(tokenAnswers({ 'token.wikibase-root.use': false })),
+        '--allow-network',
+      ],
       { env: hsm.env },
     );
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/the operator did not confirm "wikibase-root"/);
     const absent = await cli(
-      ['run', script, '--vault', join(base, 'vault'), '--public', join(base, 'public'), '--handoff', join(base, 'handoff'), '--media', join(base, 'media'), '--answers', await writeAnswers(tokenAnswers()), '--allow-network'],
+      [
+        'run',
+        script,
+        '--vault',
+        join(base, 'vault'),
+        '--public',
+        join(base, 'public'),
+        '--handoff',
+        join(base, 'handoff'),
+        '--media',
+        join(base, 'media'),
+        '--answers',
+        await writeAnswers(tokenAnswers()),
+        '--allow-network',
+      ],
       { env: { SOFTHSM2_CONF: (await softHsm()).conf } },
     );
     expect(absent.code).toBe(3);
@@ -158,14 +258,33 @@ describe('a rotation session on a token root', () => {
       'close.witness-2': 'WB',
     });
     const handoff = join(await tempDir('kc-token-rotate-'), 'handoff');
-    const result = await cliInNetns(['run', join(ceremoniesDir, 'openpgp-rotate.yaml'), '--vault', vault, '--public', pub, '--handoff', handoff, '--answers', answers], { env: hsm.env });
+    const result = await cliInNetns(
+      [
+        'run',
+        join(ceremoniesDir, 'openpgp-rotate.yaml'),
+        '--vault',
+        vault,
+        '--public',
+        pub,
+        '--handoff',
+        handoff,
+        '--answers',
+        answers,
+      ],
+      { env: hsm.env },
+    );
     expect(result.code, result.stdout + result.stderr).toBe(0);
     const after = await readInventoryKeys(vault);
-    expect(after.find((k) => k.kind === 'openpgp-primary')?.id).toBe(before.find((k) => k.kind === 'openpgp-primary')?.id);
+    expect(after.find((k) => k.kind === 'openpgp-primary')?.id).toBe(
+      before.find((k) => k.kind === 'openpgp-primary')?.id,
+    );
     expect(after.find((k) => k.label === 'release-pipeline')?.status).toBe('revoked');
     expect(after.find((k) => k.label === 'release-pipeline-next')?.status).toBe('active');
     const names = (await readdir(join(pub, 'transcripts'))).filter((n) => n.endsWith('.jsonl')).sort();
-    const log = await entries(pub, names.findIndex((n) => n.includes('openpgp-rotate')));
+    const log = await entries(
+      pub,
+      names.findIndex((n) => n.includes('openpgp-rotate')),
+    );
     expect(log.filter((e) => e.event === 'token.login')).toHaveLength(1);
     expect(log.find((e) => e.event === 'rotation.planned')).toBeDefined();
     const verified = await cli(['transcript', 'verify', pub]);
@@ -183,7 +302,20 @@ describe('a token ceremony that fails', () => {
     });
     const base = await tempDir('kc-token-rollback-');
     const run = (fixture: string): ReturnType<typeof cli> =>
-      cli(['run', join(fixturesDir, 'ceremonies', fixture), '--vault', join(base, 'vault'), '--public', join(base, 'public'), '--answers', answers, '--allow-network'], { env: hsm.env });
+      cli(
+        [
+          'run',
+          join(fixturesDir, 'ceremonies', fixture),
+          '--vault',
+          join(base, 'vault'),
+          '--public',
+          join(base, 'public'),
+          '--answers',
+          answers,
+          '--allow-network',
+        ],
+        { env: hsm.env },
+      );
     const failed = await run('token-rollback.yaml');
     expect(failed.code, failed.stdout + failed.stderr).toBe(2);
     expect(failed.stdout).toMatch(/OpenPGP root key imported onto token "rollback-token" .*\(copy 1 of 2\)/);
@@ -201,17 +333,45 @@ describe('keyceremony token list', () => {
     // One wrong PIN first: SoftHSM2 then raises "count low" (it has no retry counter, but it has that flag).
     const base = await tempDir('kc-token-list-');
     const wrong = await writeAnswers(tokenAnswers({ 'token.wikibase-root.pin': 'not-the-right-pin' }));
-    expect((await cli(['run', script, '--vault', join(base, 'vault'), '--public', join(base, 'public'), '--handoff', join(base, 'handoff'), '--media', join(base, 'media'), '--answers', wrong, '--allow-network'], { env: hsm.env })).code).toBe(2);
+    expect(
+      (
+        await cli(
+          [
+            'run',
+            script,
+            '--vault',
+            join(base, 'vault'),
+            '--public',
+            join(base, 'public'),
+            '--handoff',
+            join(base, 'handoff'),
+            '--media',
+            join(base, 'media'),
+            '--answers',
+            wrong,
+            '--allow-network',
+          ],
+          { env: hsm.env },
+        )
+      ).code,
+    ).toBe(2);
     const result = await cli(['token', 'list'], { env: hsm.env });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`token "wikibase-root"  serial ${serial}`));
-    expect(result.stdout).toMatch(/token "other-token"  serial [0-9a-f]{16}/);
+    expect(result.stdout).toMatch(/token "other-token" {2}serial [0-9a-f]{16}/);
     expect(result.stdout).toMatch(/manufacturer SoftHSM project, model SoftHSM v2/);
-    expect(result.stdout).toMatch(/mechanisms: CKM_RSA_PKCS_KEY_PAIR_GEN, CKM_RSA_PKCS, CKM_EC_KEY_PAIR_GEN, CKM_ECDSA, CKM_EC_EDWARDS_KEY_PAIR_GEN, CKM_EDDSA/);
+    expect(result.stdout).toMatch(
+      /mechanisms: CKM_RSA_PKCS_KEY_PAIR_GEN, CKM_RSA_PKCS, CKM_EC_KEY_PAIR_GEN, CKM_ECDSA, CKM_EC_EDWARDS_KEY_PAIR_GEN, CKM_EDDSA/,
+    );
     expect(result.stdout).toMatch(/generates: ECDSA P-256, Ed25519, RSA-4096/);
-    const json = await cli(['token', 'list', '--module', '/usr/lib/softhsm/libsofthsm2.so', '--json'], { env: hsm.env });
-    const parsed = JSON.parse(json.stdout) as { modules: { slots: { token: { serial: string; pinFlags: string[] } | null }[] }[] };
-    const flagsOf = (label: string): string[] | undefined => parsed.modules[0]!.slots.find((s) => s.token && (s.token as { label?: string }).label === label)?.token?.pinFlags;
+    const json = await cli(['token', 'list', '--module', '/usr/lib/softhsm/libsofthsm2.so', '--json'], {
+      env: hsm.env,
+    });
+    const parsed = JSON.parse(json.stdout) as {
+      modules: { slots: { token: { serial: string; pinFlags: string[] } | null }[] }[];
+    };
+    const flagsOf = (label: string): string[] | undefined =>
+      parsed.modules[0]!.slots.find((s) => s.token && (s.token as { label?: string }).label === label)?.token?.pinFlags;
     expect(flagsOf('other-token')).toEqual([]);
     // SoftHSM2 has no retry counter, but it does raise count-low after a wrong PIN.
     expect(flagsOf('wikibase-root')).toEqual(['user PIN count low']);
@@ -228,6 +388,6 @@ describe('keyceremony token list', () => {
     const result = await cli(['token', 'list', '--help']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/--module <path>/);
-    expect(result.stdout).toMatch(/3  environment refused/);
+    expect(result.stdout).toMatch(/3 {2}environment refused/);
   });
 });

@@ -34,9 +34,19 @@ describe('without pkcs11js', () => {
   it('a token rehearsal exits 3 and leaves no throwaway token directory', async () => {
     const tmp = await tempDir('kc-tmp-');
     const out = join(await tempDir(), 'r');
-    const result = await run(process.execPath, [join(pkg, 'bin', 'keyceremony.js'), 'rehearse', join(pkg, 'ceremonies', 'openpgp-root-token.yaml'), '--out', out], {
-      env: { TMPDIR: tmp },
-    });
+    const result = await run(
+      process.execPath,
+      [
+        join(pkg, 'bin', 'keyceremony.js'),
+        'rehearse',
+        join(pkg, 'ceremonies', 'openpgp-root-token.yaml'),
+        '--out',
+        out,
+      ],
+      {
+        env: { TMPDIR: tmp },
+      },
+    );
     expect(result.code, result.stdout + result.stderr).toBe(3);
     expect(result.stderr).toMatch(/pkcs11js is missing/);
     expect(await readdir(tmp)).toEqual([]);

@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../src/crypto/key-material.js';
-import { certificatePem, createSelfSignedCertificate, ecdsaSignatureToDer, parseCertificate, rootCertificateProblems } from '../../src/dct/certificate.js';
+import {
+  certificatePem,
+  createSelfSignedCertificate,
+  ecdsaSignatureToDer,
+  parseCertificate,
+  rootCertificateProblems,
+} from '../../src/dct/certificate.js';
 import { DerError, readDer } from '../../src/dct/der.js';
 import { gunProblem, signerNameProblem } from '../../src/dct/names.js';
 import { SoftwareSigner } from '../../src/signer/software-signer.js';
@@ -18,7 +24,11 @@ describe('root certificates', () => {
   it('are what notary makes, and OpenSSL verifies them', async () => {
     const signer = new SoftwareSigner(await generateKeyPair('nistp256'));
     const now = new Date(Math.floor(Date.now() / 1000) * 1000);
-    const der = await createSelfSignedCertificate(signer, { commonName: GUN, notBefore: now, notAfter: new Date(now.getTime() + 10 * YEAR) });
+    const der = await createSelfSignedCertificate(signer, {
+      commonName: GUN,
+      notBefore: now,
+      notAfter: new Date(now.getTime() + 10 * YEAR),
+    });
     const dir = await tempDir();
     const file = join(dir, 'root.crt');
     await writeFile(file, certificatePem(der));
@@ -44,19 +54,45 @@ describe('root certificates', () => {
   it("are refused by notary's rules when the CN is wrong, expired or a CA", async () => {
     const signer = new SoftwareSigner(await generateKeyPair('nistp256'));
     const now = new Date();
-    const cert = parseCertificate(await createSelfSignedCertificate(signer, { commonName: 'docker.io/wikibase/wdqs', notBefore: now, notAfter: new Date(now.getTime() + YEAR) }));
-    expect(rootCertificateProblems(cert, GUN, now).join('; ')).toMatch(/CN is "docker.io\/wikibase\/wdqs", not the GUN/);
-    expect(rootCertificateProblems(cert, 'docker.io/wikibase/wdqs', new Date(now.getTime() + 2 * YEAR)).join('; ')).toMatch(/expired on/);
+    const cert = parseCertificate(
+      await createSelfSignedCertificate(signer, {
+        commonName: 'docker.io/wikibase/wdqs',
+        notBefore: now,
+        notAfter: new Date(now.getTime() + YEAR),
+      }),
+    );
+    expect(rootCertificateProblems(cert, GUN, now).join('; ')).toMatch(
+      /CN is "docker.io\/wikibase\/wdqs", not the GUN/,
+    );
+    expect(
+      rootCertificateProblems(cert, 'docker.io/wikibase/wdqs', new Date(now.getTime() + 2 * YEAR)).join('; '),
+    ).toMatch(/expired on/);
     const dir = await tempDir();
     await run('openssl', ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', join(dir, 'ca.key')]);
-    const ca = await run('openssl', ['req', '-x509', '-new', '-key', join(dir, 'ca.key'), '-subj', `/CN=${GUN.replace(/\//g, '\\/')}`, '-days', '30', '-addext', 'basicConstraints=critical,CA:TRUE']);
+    const ca = await run('openssl', [
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      join(dir, 'ca.key'),
+      '-subj',
+      `/CN=${GUN.replace(/\//g, '\\/')}`,
+      '-days',
+      '30',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+    ]);
     expect(ca.code, ca.stderr).toBe(0);
     expect(rootCertificateProblems(parseCertificate(ca.stdout), GUN, now).join('; ')).toMatch(/CA certificate/);
   });
 
   it('carry a UTF8String CN where PrintableString cannot hold the name, as Go does', async () => {
     const signer = new SoftwareSigner(await generateKeyPair('nistp256'));
-    const der = await createSelfSignedCertificate(signer, { commonName: 'release_bot', notBefore: new Date(), notAfter: new Date(Date.now() + YEAR) });
+    const der = await createSelfSignedCertificate(signer, {
+      commonName: 'release_bot',
+      notBefore: new Date(),
+      notAfter: new Date(Date.now() + YEAR),
+    });
     const dir = await tempDir();
     await writeFile(join(dir, 'c.pem'), certificatePem(der));
     const asn1 = await run('openssl', ['asn1parse', '-in', join(dir, 'c.pem')]);
@@ -67,14 +103,26 @@ describe('root certificates', () => {
   it('write any serial as a positive, minimal INTEGER that OpenSSL reads back (property)', async () => {
     const signer = new SoftwareSigner(await generateKeyPair('nistp256'));
     const dir = await tempDir();
-    const serials = [Uint8Array.of(0x80, 1), Uint8Array.of(0, 0x12), Uint8Array.of(0, 0, 0x92), ...fc.sample(fc.uint8Array({ minLength: 16, maxLength: 16 }), 20)];
+    const serials = [
+      Uint8Array.of(0x80, 1),
+      Uint8Array.of(0, 0x12),
+      Uint8Array.of(0, 0, 0x92),
+      ...fc.sample(fc.uint8Array({ minLength: 16, maxLength: 16 }), 20),
+    ];
     for (const [i, serial] of serials.entries()) {
       if (serial.every((b) => b === 0)) continue;
-      const der = await createSelfSignedCertificate(signer, { commonName: GUN, notBefore: new Date(), notAfter: new Date(Date.now() + YEAR), serialNumber: serial });
+      const der = await createSelfSignedCertificate(signer, {
+        commonName: GUN,
+        notBefore: new Date(),
+        notAfter: new Date(Date.now() + YEAR),
+        serialNumber: serial,
+      });
       const file = join(dir, `s${i}.pem`);
       await writeFile(file, certificatePem(der));
       const shown = await run('openssl', ['x509', '-in', file, '-noout', '-serial']);
-      expect(BigInt(`0x${shown.stdout.trim().replace('serial=', '')}`)).toBe(BigInt(`0x${Buffer.from(serial).toString('hex')}`));
+      expect(BigInt(`0x${shown.stdout.trim().replace('serial=', '')}`)).toBe(
+        BigInt(`0x${Buffer.from(serial).toString('hex')}`),
+      );
     }
   });
 

@@ -13,7 +13,12 @@ import { run } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const fixture = (name: string): Promise<string> => readFile(join(fixturesDir, 'dct', name), 'utf8');
-const stripHeaders = (pem: string): string => pem.split('\n').filter((l) => !/^[a-z]+: /.test(l)).join('\n').replace(/-----\n\n/, '-----\n');
+const stripHeaders = (pem: string): string =>
+  pem
+    .split('\n')
+    .filter((l) => !/^[a-z]+: /.test(l))
+    .join('\n')
+    .replace(/-----\n\n/, '-----\n');
 
 let pair: KeyPair;
 let id: string;
@@ -22,13 +27,23 @@ let pem: string;
 beforeAll(async () => {
   pair = await generateKeyPair('nistp256');
   id = spkiKeyId(pair.publicKey);
-  pem = encryptNotaryKey(pair, 'correct horse battery', { role: 'targets', gun: 'docker.io/wikibase/wikibase', path: id });
+  pem = encryptNotaryKey(pair, 'correct horse battery', {
+    role: 'targets',
+    gun: 'docker.io/wikibase/wikibase',
+    path: id,
+  });
 });
 
 describe('notary key files', () => {
   it('write the headers as Go does (sorted, blank line) and the PBES2 parameters notary uses', async () => {
     const lines = pem.split('\n');
-    expect(lines.slice(0, 5)).toEqual(['-----BEGIN ENCRYPTED PRIVATE KEY-----', 'gun: docker.io/wikibase/wikibase', `path: ${id}`, 'role: targets', '']);
+    expect(lines.slice(0, 5)).toEqual([
+      '-----BEGIN ENCRYPTED PRIVATE KEY-----',
+      'gun: docker.io/wikibase/wikibase',
+      `path: ${id}`,
+      'role: targets',
+      '',
+    ]);
     const dir = await tempDir();
     await writeFile(join(dir, 'k.pem'), stripHeaders(pem));
     const parsed = await run('openssl', ['asn1parse', '-in', join(dir, 'k.pem')]);
@@ -48,7 +63,9 @@ describe('notary key files', () => {
   });
 
   it('refuse a wrong passphrase as PASSPHRASE_WRONG', () => {
-    expect(() => decryptNotaryKey(pem, 'correct horse battery!', 'k')).toThrow(expect.objectContaining({ code: 'PASSPHRASE_WRONG' }));
+    expect(() => decryptNotaryKey(pem, 'correct horse battery!', 'k')).toThrow(
+      expect.objectContaining({ code: 'PASSPHRASE_WRONG' }),
+    );
   });
 
   it('read the key files notary itself wrote, under the IDs notary gave them', async () => {
@@ -63,27 +80,70 @@ describe('notary key files', () => {
   it('decrypt with OpenSSL to the same key, and read what OpenSSL encrypts the notary way', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'ours.pem'), stripHeaders(pem));
-    const plain = await run('openssl', ['pkcs8', '-in', join(dir, 'ours.pem'), '-passin', 'pass:correct horse battery']);
+    const plain = await run('openssl', [
+      'pkcs8',
+      '-in',
+      join(dir, 'ours.pem'),
+      '-passin',
+      'pass:correct horse battery',
+    ]);
     expect(plain.code, plain.stderr).toBe(0);
     const text = await run('openssl', ['ec', '-text', '-noout'], { input: plain.stdout });
     const priv = /priv:\n([\s\S]*?)\npub:/.exec(text.stdout)?.[1]?.replace(/[\s:]/g, '');
-    expect(priv).toBe(Buffer.from(pair.secretKey.algorithm === 'nistp256' ? pair.secretKey.d : new Uint8Array()).toString('hex'));
+    expect(priv).toBe(
+      Buffer.from(pair.secretKey.algorithm === 'nistp256' ? pair.secretKey.d : new Uint8Array()).toString('hex'),
+    );
 
     await writeFile(join(dir, 'plain.pem'), plain.stdout);
-    const sha1 = await run('openssl', ['pkcs8', '-topk8', '-in', join(dir, 'plain.pem'), '-v2', 'aes-256-cbc', '-v2prf', 'hmacWithSHA1', '-iter', '2048', '-passout', 'pass:from openssl']);
+    const sha1 = await run('openssl', [
+      'pkcs8',
+      '-topk8',
+      '-in',
+      join(dir, 'plain.pem'),
+      '-v2',
+      'aes-256-cbc',
+      '-v2prf',
+      'hmacWithSHA1',
+      '-iter',
+      '2048',
+      '-passout',
+      'pass:from openssl',
+    ]);
     expect(sha1.code, sha1.stderr).toBe(0);
     expect(decryptNotaryKey(sha1.stdout, 'from openssl', 'openssl-sha1').keyId).toBe(id);
     // OpenSSL 3's default PRF, HMAC-SHA256: notary would import it and later fail to decrypt; we say so at once.
-    const sha256 = await run('openssl', ['pkcs8', '-topk8', '-in', join(dir, 'plain.pem'), '-v2', 'aes-256-cbc', '-passout', 'pass:from openssl']);
+    const sha256 = await run('openssl', [
+      'pkcs8',
+      '-topk8',
+      '-in',
+      join(dir, 'plain.pem'),
+      '-v2',
+      'aes-256-cbc',
+      '-passout',
+      'pass:from openssl',
+    ]);
     expect(sha256.code, sha256.stderr).toBe(0);
-    expect(() => decryptNotaryKey(sha256.stdout, 'from openssl', 'openssl-sha256')).toThrow(/notary always derives with HMAC-SHA1/);
+    expect(() => decryptNotaryKey(sha256.stdout, 'from openssl', 'openssl-sha256')).toThrow(
+      /notary always derives with HMAC-SHA1/,
+    );
   });
 
   it('refuse keys that are not P-256, naming the problem', async () => {
     const dir = await tempDir();
     const gen = await run('openssl', ['genpkey', '-algorithm', 'ed25519']);
     await writeFile(join(dir, 'ed.pem'), gen.stdout);
-    const enc = await run('openssl', ['pkcs8', '-topk8', '-in', join(dir, 'ed.pem'), '-v2', 'aes-256-cbc', '-v2prf', 'hmacWithSHA1', '-passout', 'pass:pw']);
+    const enc = await run('openssl', [
+      'pkcs8',
+      '-topk8',
+      '-in',
+      join(dir, 'ed.pem'),
+      '-v2',
+      'aes-256-cbc',
+      '-v2prf',
+      'hmacWithSHA1',
+      '-passout',
+      'pass:pw',
+    ]);
     expect(() => decryptNotaryKey(enc.stdout, 'pw', 'ed25519')).toThrow(/not an EC key/);
   });
 
@@ -106,7 +166,9 @@ describe('notary key files', () => {
           // Only a flip in the IV's last block or padding could survive; it must still be the same key.
           return back.keyId === id;
         } catch (error) {
-          return error instanceof KeyceremonyError && (error.code === 'PASSPHRASE_WRONG' || error.code === 'INPUT_INVALID');
+          return (
+            error instanceof KeyceremonyError && (error.code === 'PASSPHRASE_WRONG' || error.code === 'INPUT_INVALID')
+          );
         }
       }),
       { numRuns: 300 },
@@ -120,7 +182,11 @@ describe('notary key files', () => {
       fc.property(fc.dictionary(name, value, { maxKeys: 4 }), fc.uint8Array({ maxLength: 300 }), (headers, bytes) => {
         const [block] = decodePemBlocks(encodePem({ type: 'TEST BLOCK', headers, bytes }));
         const sorted = (h: Record<string, string>): string => JSON.stringify(Object.entries(h).sort());
-        return block !== undefined && sorted(block.headers) === sorted(headers) && Buffer.from(block.bytes).equals(Buffer.from(bytes));
+        return (
+          block !== undefined &&
+          sorted(block.headers) === sorted(headers) &&
+          Buffer.from(block.bytes).equals(Buffer.from(bytes))
+        );
       }),
     );
   });

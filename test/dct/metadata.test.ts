@@ -42,9 +42,22 @@ async function repository(now = new Date()) {
   const snapshot = (await generateKeyPair('nistp256')).publicKey;
   const timestamp = (await generateKeyPair('nistp256')).publicKey;
   const day = 24 * 3600 * 1000;
-  const pem = certificatePem(await createSelfSignedCertificate(rootSigner, { commonName: GUN, notBefore: now, notAfter: new Date(now.getTime() + 3650 * day) }));
+  const pem = certificatePem(
+    await createSelfSignedCertificate(rootSigner, {
+      commonName: GUN,
+      notBefore: now,
+      notAfter: new Date(now.getTime() + 3650 * day),
+    }),
+  );
   const root = await signRootMetadata(
-    buildRoot({ rootCertificates: [pem], targetsKey: targets.publicKey, snapshotKey: snapshot, timestampKey: timestamp, expires: new Date(now.getTime() + 3650 * day), version: 1 }),
+    buildRoot({
+      rootCertificates: [pem],
+      targetsKey: targets.publicKey,
+      snapshotKey: snapshot,
+      timestampKey: timestamp,
+      expires: new Date(now.getTime() + 3650 * day),
+      version: 1,
+    }),
     [{ certificatePem: pem, signer: rootSigner }],
   );
   return { rootSigner, targets, pem, root };
@@ -52,7 +65,9 @@ async function repository(now = new Date()) {
 
 describe('TUF canonical JSON', () => {
   it('sorts keys, writes no whitespace, escapes only quote and backslash', () => {
-    expect(canonicalJson({ b: [1, 'x"y\\z'], a: { d: null, c: true } })).toBe('{"a":{"c":true,"d":null},"b":[1,"x\\"y\\\\z"]}');
+    expect(canonicalJson({ b: [1, 'x"y\\z'], a: { d: null, c: true } })).toBe(
+      '{"a":{"c":true,"d":null},"b":[1,"x\\"y\\\\z"]}',
+    );
   });
 
   it('refuses what Go would write differently: fractions, control characters, HTML characters', () => {
@@ -83,13 +98,15 @@ describe('TUF canonical JSON', () => {
   });
 });
 
-describe("metadata notary wrote", () => {
+describe('metadata notary wrote', () => {
   it('reads back byte for byte, with every key under the ID notary gave it', async () => {
     const text = await fixture('notary-root.json');
     const root = parseMetadata(text, 'root');
     expect(serializeMetadata(root)).toBe(text);
     for (const [id, key] of Object.entries(root.signed.keys)) {
-      expect(tufKeyId({ keytype: key.keytype, public: new Uint8Array(Buffer.from(key.keyval.public, 'base64')) })).toBe(id);
+      expect(tufKeyId({ keytype: key.keytype, public: new Uint8Array(Buffer.from(key.keyval.public, 'base64')) })).toBe(
+        id,
+      );
     }
     const targets = parseMetadata(await fixture('notary-targets.json'), 'targets');
     expect(serializeMetadata(targets)).toBe(await fixture('notary-targets.json'));
@@ -101,8 +118,12 @@ describe("metadata notary wrote", () => {
     const when = new Date('2027-01-01T00:00:00Z');
     expect(rootMetadataProblems(root, 'example.org/ref/app', when)).toEqual([]);
     expect(targetsMetadataProblems(targets, root.signed, when)).toEqual([]);
-    expect(rootMetadataProblems(root, GUN, when).join(' ')).toMatch(/no root certificate that clients accept for docker.io\/wikibase\/wikibase.*CN is "example.org\/ref\/app"/);
-    expect(rootMetadataProblems(root, 'example.org/ref/app', new Date('2037-01-01T00:00:00Z')).join(' ')).toMatch(/expired/);
+    expect(rootMetadataProblems(root, GUN, when).join(' ')).toMatch(
+      /no root certificate that clients accept for docker.io\/wikibase\/wikibase.*CN is "example.org\/ref\/app"/,
+    );
+    expect(rootMetadataProblems(root, 'example.org/ref/app', new Date('2037-01-01T00:00:00Z')).join(' ')).toMatch(
+      /expired/,
+    );
   });
 
   it('refuses metadata in another byte form than the one notary-server stores', async () => {
@@ -123,7 +144,9 @@ describe('root.json and targets.json made by keyceremony', () => {
     expect(root.signed.expires).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     const bytes = serializeMetadata(root);
     expect(bytes.startsWith('{"signed":{"_type":"Root","consistent_snapshot":false,"expires":')).toBe(true);
-    expect(bytes).toMatch(/"version":1\},"signatures":\[\{"keyid":"[0-9a-f]{64}","method":"ecdsa","sig":"[A-Za-z0-9+/]{86}=="\}\]\}$/);
+    expect(bytes).toMatch(
+      /"version":1\},"signatures":\[\{"keyid":"[0-9a-f]{64}","method":"ecdsa","sig":"[A-Za-z0-9+/]{86}=="\}\]\}$/,
+    );
     expect(rootMetadataProblems(parseMetadata(bytes, 'root'), GUN, new Date())).toEqual([]);
   });
 
@@ -131,12 +154,21 @@ describe('root.json and targets.json made by keyceremony', () => {
     const { root, targets } = await repository();
     const a = (await generateKeyPair('nistp256')).publicKey;
     const b = (await generateKeyPair('nistp256')).publicKey;
-    const signed = buildTargets({ delegates: [{ name: 'zeta', publicKey: a }, { name: 'alpha', publicKey: b }], expires: new Date(Date.now() + 1e10), version: 1 });
+    const signed = buildTargets({
+      delegates: [
+        { name: 'zeta', publicKey: a },
+        { name: 'alpha', publicKey: b },
+      ],
+      expires: new Date(Date.now() + 1e10),
+      version: 1,
+    });
     expect(signed.delegations.roles.map((r) => r.name)).toEqual([RELEASES_ROLE, 'targets/alpha', 'targets/zeta']);
     expect(signed.delegations.roles[0]?.keyids).toEqual([spkiKeyId(a), spkiKeyId(b)].sort());
     expect(signed.delegations.roles.every((r) => r.threshold === 1 && r.paths?.[0] === '')).toBe(true);
     const metadata = await signMetadata(signed, [{ keyId: spkiKeyId(targets.publicKey), signer: targets }]);
-    expect(targetsMetadataProblems(parseMetadata(serializeMetadata(metadata), 'targets'), root.signed, new Date())).toEqual([]);
+    expect(
+      targetsMetadataProblems(parseMetadata(serializeMetadata(metadata), 'targets'), root.signed, new Date()),
+    ).toEqual([]);
   });
 
   it('detect any change to the signed part (property)', async () => {
@@ -144,16 +176,20 @@ describe('root.json and targets.json made by keyceremony', () => {
     const bytes = serializeMetadata(root);
     const signedEnd = bytes.indexOf(',"signatures":');
     fc.assert(
-      fc.property(fc.integer({ min: 10, max: signedEnd - 1 }), fc.constantFrom('0', '1', 'a', 'Z', '"'), (index, ch) => {
-        if (bytes[index] === ch) return true;
-        const damaged = bytes.slice(0, index) + ch + bytes.slice(index + 1);
-        try {
-          const parsed = parseMetadata(damaged, 'root');
-          return validSignatureKeyIds(parsed, root.signed.keys, root.signed.roles.root.keyids).length === 0;
-        } catch {
-          return true;
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 10, max: signedEnd - 1 }),
+        fc.constantFrom('0', '1', 'a', 'Z', '"'),
+        (index, ch) => {
+          if (bytes[index] === ch) return true;
+          const damaged = bytes.slice(0, index) + ch + bytes.slice(index + 1);
+          try {
+            const parsed = parseMetadata(damaged, 'root');
+            return validSignatureKeyIds(parsed, root.signed.keys, root.signed.roles.root.keyids).length === 0;
+          } catch {
+            return true;
+          }
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -164,7 +200,9 @@ describe('root.json and targets.json made by keyceremony', () => {
     const second = await repository(now);
     const next = { ...second.root.signed, version: 2 };
     const onlyNew = await signMetadata(next, [{ keyId: tufKeyId(x509TufKey(second.pem)), signer: second.rootSigner }]);
-    expect(rootMetadataProblems(onlyNew, GUN, now, first.root).join(' ')).toMatch(/not signed by the previous root's keys/);
+    expect(rootMetadataProblems(onlyNew, GUN, now, first.root).join(' ')).toMatch(
+      /not signed by the previous root's keys/,
+    );
     const both = await signMetadata(next, [
       { keyId: tufKeyId(x509TufKey(first.pem)), signer: first.rootSigner },
       { keyId: tufKeyId(x509TufKey(second.pem)), signer: second.rootSigner },

@@ -11,8 +11,15 @@ import { tempDir } from '../helpers/tmp.js';
 describe('parseServerUrl', () => {
   it('takes https anywhere and plain http only on loopback', () => {
     expect(parseServerUrl('https://notary.example.org').host).toBe('notary.example.org');
-    for (const ok of ['http://127.0.0.1:4443', 'http://localhost:4443', 'http://[::1]:4443']) expect(parseServerUrl(ok).protocol).toBe('http:');
-    for (const bad of ['http://notary.example.org', 'http://10.0.0.1', 'http://127.0.0.1.example.org', 'ftp://127.0.0.1', 'not a url']) {
+    for (const ok of ['http://127.0.0.1:4443', 'http://localhost:4443', 'http://[::1]:4443'])
+      expect(parseServerUrl(ok).protocol).toBe('http:');
+    for (const bad of [
+      'http://notary.example.org',
+      'http://10.0.0.1',
+      'http://127.0.0.1.example.org',
+      'ftp://127.0.0.1',
+      'not a url',
+    ]) {
       expect(() => parseServerUrl(bad), bad).toThrow(expect.objectContaining({ code: 'USAGE' }));
     }
     expect(() => parseServerUrl('https://user:pw@notary.example.org')).toThrow(/credentials/);
@@ -43,7 +50,16 @@ describe('a notary server that drops the connection mid-response', () => {
 describe('dct fetch-keys arguments', () => {
   it('refuses a repository named twice before contacting anyone or writing anything', async () => {
     const out = await tempDir();
-    const result = await cli(['dct', 'fetch-keys', '--server', 'https://127.0.0.1:9', '--out', join(out, 'keys'), 'docker.io/a/b', 'docker.io/a/b']);
+    const result = await cli([
+      'dct',
+      'fetch-keys',
+      '--server',
+      'https://127.0.0.1:9',
+      '--out',
+      join(out, 'keys'),
+      'docker.io/a/b',
+      'docker.io/a/b',
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/GUN docker\.io\/a\/b is given twice/);
     expect(await readdir(out)).toEqual([]);

@@ -17,11 +17,17 @@ async function dirWith(files: Record<string, string>): Promise<string> {
 
 describe('finding private key material', () => {
   it('passes a directory of public metadata', async () => {
-    expect(await findPrivateMaterial(await dirWith({ 'targets.json': '{}', 'root.crt': '-----BEGIN CERTIFICATE-----\n' }))).toBeUndefined();
+    expect(
+      await findPrivateMaterial(await dirWith({ 'targets.json': '{}', 'root.crt': '-----BEGIN CERTIFICATE-----\n' })),
+    ).toBeUndefined();
   });
 
   it.each([
-    ['a PEM private key anywhere in a file', { 'notes.txt': 'x\n-----BEGIN EC PRIVATE KEY-----\n' }, /contains a private key/],
+    [
+      'a PEM private key anywhere in a file',
+      { 'notes.txt': 'x\n-----BEGIN EC PRIVATE KEY-----\n' },
+      /contains a private key/,
+    ],
     ["notary's encrypted key", { 'sub/a.txt': '-----BEGIN ENCRYPTED PRIVATE KEY-----' }, /contains a private key/],
     ['an OpenPGP secret key', { 'k.asc': '-----BEGIN PGP PRIVATE KEY BLOCK-----' }, /contains a private key/],
     ['a key file name', { 'abc.key': 'nothing' }, /name is that of a key/],

@@ -11,7 +11,9 @@ export const TEST_HANDOFF_PASSPHRASES = {
   'release-manager': 'ember lagoon thistle cobalt pylon meadow',
 };
 
-export function rootCeremonyAnswers(overrides: Record<string, string | boolean | undefined> = {}): Record<string, string | boolean> {
+export function rootCeremonyAnswers(
+  overrides: Record<string, string | boolean | undefined> = {},
+): Record<string, string | boolean> {
   const answers: Record<string, string | boolean | undefined> = {
     'preflight.clock': true,
     'preflight.checklist.1': true,

@@ -10,7 +10,11 @@ import { tempDir } from './tmp.js';
 export const DCT_ROOT_SCRIPT = join(ceremoniesDir, 'dct-root.yaml');
 export const DCT_ROTATE_SCRIPT = join(ceremoniesDir, 'dct-rotate-root.yaml');
 export const DCT_ADD_SIGNER_SCRIPT = join(ceremoniesDir, 'dct-add-signer.yaml');
-export const GUNS = ['docker.io/wikibase/wikibase', 'docker.io/wikibase/wdqs', 'docker.io/wikibase/quickstatements'] as const;
+export const GUNS = [
+  'docker.io/wikibase/wikibase',
+  'docker.io/wikibase/wdqs',
+  'docker.io/wikibase/quickstatements',
+] as const;
 export const SIGNERS = ['release-pipeline', 'release-manager'] as const;
 
 export async function rehearse(script: string, dir: string, options: RunOptions = {}): Promise<RunResult> {
@@ -21,7 +25,9 @@ export async function rehearse(script: string, dir: string, options: RunOptions 
  * A rehearsal of the OpenPGP root ceremony followed by the DCT root ceremony. `prepare` runs in between
  * (e.g. to put server keys into DIR/server-keys).
  */
-export async function dctRehearsal(options: { prepare?: (dir: string) => Promise<void>; script?: string } = {}): Promise<{ dir: string; stdout: string }> {
+export async function dctRehearsal(
+  options: { prepare?: (dir: string) => Promise<void>; script?: string } = {},
+): Promise<{ dir: string; stdout: string }> {
   const dir = await copyOfRehearsal();
   await options.prepare?.(dir);
   const result = await rehearse(options.script ?? DCT_ROOT_SCRIPT, dir);

@@ -22,7 +22,9 @@ export async function walkFiles(dir: string, options: WalkOptions = {}): Promise
 }
 
 export async function sha256File(path: string): Promise<string> {
-  return createHash('sha256').update(await readFile(path)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 }
 
 /**

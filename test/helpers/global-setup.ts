@@ -22,7 +22,8 @@ export async function setup(project: TestProject): Promise<void> {
   base = await mkdtemp(join(tmpdir(), 'kc-shared-'));
   const dir = join(base, 'rehearsal');
   const result = await cli(['rehearse', '--out', dir]);
-  if (result.code !== 0) throw new Error(`shared rehearsal failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
+  if (result.code !== 0)
+    throw new Error(`shared rehearsal failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
   project.provide('rehearsalDir', dir);
   project.provide('rehearsalOutput', result.stdout);
 }

@@ -48,13 +48,56 @@ async function openssl(args: string[], cwd: string): Promise<void> {
 /** A throwaway CA and one leaf certificate per service, valid for 127.0.0.1 (test fixtures only). */
 async function makeTls(dir: string): Promise<void> {
   await openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'ca.key'], dir);
-  await openssl(['req', '-x509', '-new', '-key', 'ca.key', '-sha256', '-days', '2', '-subj', '/CN=keyceremony throwaway test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign', '-out', 'ca.crt'], dir);
+  await openssl(
+    [
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      'ca.key',
+      '-sha256',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=keyceremony throwaway test CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign',
+      '-out',
+      'ca.crt',
+    ],
+    dir,
+  );
   for (const name of ['server', 'signer']) {
     await openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${name}.ec`], dir);
     await openssl(['pkcs8', '-topk8', '-nocrypt', '-in', `${name}.ec`, '-out', `${name}.key`], dir);
     await openssl(['req', '-new', '-key', `${name}.key`, '-subj', `/CN=notary-${name}`, '-out', `${name}.csr`], dir);
-    await writeFile(join(dir, `${name}.ext`), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n');
-    await openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-sha256', '-extfile', `${name}.ext`, '-out', `${name}.crt`], dir);
+    await writeFile(
+      join(dir, `${name}.ext`),
+      'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n',
+    );
+    await openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        `${name}.csr`,
+        '-CA',
+        'ca.crt',
+        '-CAkey',
+        'ca.key',
+        '-CAcreateserial',
+        '-days',
+        '2',
+        '-sha256',
+        '-extfile',
+        `${name}.ext`,
+        '-out',
+        `${name}.crt`,
+      ],
+      dir,
+    );
   }
 }
 
@@ -93,7 +136,12 @@ export async function startNotaryStack(): Promise<NotaryStack> {
   await writeFile(
     join(dir, 'signer.json'),
     JSON.stringify({
-      server: { grpc_addr: `127.0.0.1:${signerPort}`, tls_cert_file: join(dir, 'signer.crt'), tls_key_file: join(dir, 'signer.key'), client_ca_file: join(dir, 'ca.crt') },
+      server: {
+        grpc_addr: `127.0.0.1:${signerPort}`,
+        tls_cert_file: join(dir, 'signer.crt'),
+        tls_key_file: join(dir, 'signer.key'),
+        client_ca_file: join(dir, 'ca.crt'),
+      },
       logging: { level: 'info' },
       storage: { backend: 'memory' },
     }),
@@ -101,7 +149,11 @@ export async function startNotaryStack(): Promise<NotaryStack> {
   await writeFile(
     join(dir, 'server.json'),
     JSON.stringify({
-      server: { http_addr: `127.0.0.1:${serverPort}`, tls_key_file: join(dir, 'server.key'), tls_cert_file: join(dir, 'server.crt') },
+      server: {
+        http_addr: `127.0.0.1:${serverPort}`,
+        tls_key_file: join(dir, 'server.key'),
+        tls_cert_file: join(dir, 'server.crt'),
+      },
       trust_service: {
         type: 'remote',
         hostname: '127.0.0.1',
@@ -115,7 +167,10 @@ export async function startNotaryStack(): Promise<NotaryStack> {
       storage: { backend: 'memory' },
     }),
   );
-  await writeFile(join(dir, 'registry.yml'), `version: 0.1\nlog:\n  level: warn\nstorage:\n  inmemory: {}\nhttp:\n  addr: 127.0.0.1:${registryPort}\n`);
+  await writeFile(
+    join(dir, 'registry.yml'),
+    `version: 0.1\nlog:\n  level: warn\nstorage:\n  inmemory: {}\nhttp:\n  addr: 127.0.0.1:${registryPort}\n`,
+  );
 
   const children: ChildProcess[] = [];
   const logs: string[] = [];

@@ -56,7 +56,10 @@ export function cli(args: readonly string[], options: RunOptions = {}): Promise<
  * only a down loopback interface, no routes — an air-gapped machine. With `network`, a veth pair with a
  * TEST-NET address and a default route is set up first: a networked machine that sends nothing anywhere.
  */
-export function cliInNetns(args: readonly string[], options: RunOptions & { network?: boolean } = {}): Promise<RunResult> {
+export function cliInNetns(
+  args: readonly string[],
+  options: RunOptions & { network?: boolean } = {},
+): Promise<RunResult> {
   const quoted = [process.execPath, cliPath, ...args].map(shellQuote).join(' ');
   const setup = options.network
     ? 'ip link add kc0 type veth peer name kc1 && ip addr add 192.0.2.10/24 dev kc0 && ip link set kc0 up && ip link set kc1 up && ip route add default via 192.0.2.1 dev kc0 && '

@@ -24,7 +24,10 @@ export async function softHsm(): Promise<SoftHsm> {
   const dir = await tempDir('kc-softhsm-');
   await mkdir(join(dir, 'tokens'), { mode: 0o700 });
   const conf = join(dir, 'softhsm2.conf');
-  await writeFile(conf, `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`);
+  await writeFile(
+    conf,
+    `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`,
+  );
   const env = { SOFTHSM2_CONF: conf };
   return {
     conf,
@@ -32,7 +35,16 @@ export async function softHsm(): Promise<SoftHsm> {
     async initToken(label, pins = {}) {
       const result = await run(
         'softhsm2-util',
-        ['--init-token', '--free', '--label', label, '--so-pin', pins.so ?? TEST_SO_PIN, '--pin', pins.user ?? TEST_USER_PIN],
+        [
+          '--init-token',
+          '--free',
+          '--label',
+          label,
+          '--so-pin',
+          pins.so ?? TEST_SO_PIN,
+          '--pin',
+          pins.user ?? TEST_USER_PIN,
+        ],
         { env },
       );
       if (result.code !== 0) throw new Error(`softhsm2-util: ${result.stderr}`);

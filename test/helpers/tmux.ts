@@ -6,7 +6,17 @@ export class TmuxSession {
   readonly name = `kc-${randomBytes(4).toString('hex')}`;
 
   async start(command: string, width = 160, height = 50): Promise<void> {
-    const result = await this.#tmux(['new-session', '-d', '-s', this.name, '-x', String(width), '-y', String(height), command]);
+    const result = await this.#tmux([
+      'new-session',
+      '-d',
+      '-s',
+      this.name,
+      '-x',
+      String(width),
+      '-y',
+      String(height),
+      command,
+    ]);
     if (result.code !== 0) throw new Error(`tmux: ${result.stderr}`);
   }
 
@@ -42,7 +52,8 @@ export class TmuxSession {
    * several times (the same witness in two steps) is never answered twice by a fast test.
    */
   async answer(prompt: string, keys: { text?: string; keys?: string[] }, timeoutMs = 20_000): Promise<void> {
-    const answered = async (): Promise<number> => (await this.screen(true)).split('\n').filter((l) => l.startsWith(`✔ ${prompt}`)).length;
+    const answered = async (): Promise<number> =>
+      (await this.screen(true)).split('\n').filter((l) => l.startsWith(`✔ ${prompt}`)).length;
     const before = await answered();
     const escaped = prompt.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     await this.waitFor(new RegExp(`^\\? ${escaped}`, 'm'), timeoutMs);

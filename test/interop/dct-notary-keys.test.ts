@@ -37,7 +37,7 @@ describe('DCT keys with notary and OpenSSL', () => {
     expect(list.code, list.stderr).toBe(0);
     for (const key of keys) {
       expect(stdout).toContain(key.id);
-      const role = key.kind === 'dct-root' ? 'root' : key.kind === 'dct-targets' ? 'targets' : key.label ?? '';
+      const role = key.kind === 'dct-root' ? 'root' : key.kind === 'dct-targets' ? 'targets' : (key.label ?? '');
       expect(list.stdout).toMatch(new RegExp(`^${role}\\s+.*${key.id}\\s`, 'm'));
     }
     expect((await readdir(join(trust, 'private'))).sort()).toEqual(keys.map((k) => `${k.id}.key`).sort());
@@ -47,10 +47,14 @@ describe('DCT keys with notary and OpenSSL', () => {
     const trust = await tempDir('kc-notary-');
     const root = keys.find((k) => k.kind === 'dct-root');
     expect((await notary(trust, ['key', 'import', join(dir, 'vault', root?.location.path ?? '')])).code).toBe(0);
-    const right = await notary(trust, ['key', 'passwd', root?.id ?? ''], { NOTARY_ROOT_PASSPHRASE: (await rehearsalSecrets(dir))['dct.passphrase'] ?? '' });
+    const right = await notary(trust, ['key', 'passwd', root?.id ?? ''], {
+      NOTARY_ROOT_PASSPHRASE: (await rehearsalSecrets(dir))['dct.passphrase'] ?? '',
+    });
     expect(right.code, right.stderr).toBe(0);
     expect(right.stdout).toMatch(/Successfully updated passphrase/);
-    const wrong = await notary(trust, ['key', 'passwd', root?.id ?? ''], { NOTARY_ROOT_PASSPHRASE: 'this is not the passphrase' });
+    const wrong = await notary(trust, ['key', 'passwd', root?.id ?? ''], {
+      NOTARY_ROOT_PASSPHRASE: 'this is not the passphrase',
+    });
     expect(wrong.code).not.toBe(0);
     expect(wrong.stdout + wrong.stderr).toMatch(/could not retrieve local key/);
   });
@@ -62,20 +66,40 @@ describe('DCT keys with notary and OpenSSL', () => {
       const trust = await tempDir('kc-notary-');
       expect((await notary(trust, ['key', 'import', file])).code).toBe(0);
       expect((await notary(trust, ['key', 'list'])).stdout).toMatch(new RegExp(`^${signer}\\s+${id}\\s`, 'm'));
-      const passwd = await notary(trust, ['key', 'passwd', id], { NOTARY_DELEGATION_PASSPHRASE: (await rehearsalSecrets(dir))[`dct.handoff.${signer}.passphrase`] ?? '' });
+      const passwd = await notary(trust, ['key', 'passwd', id], {
+        NOTARY_DELEGATION_PASSPHRASE: (await rehearsalSecrets(dir))[`dct.handoff.${signer}.passphrase`] ?? '',
+      });
       expect(passwd.code, passwd.stderr).toBe(0);
 
       // OpenSSL reads the key once the notary headers are stripped (docs/dct.md shows the same command).
       const stripped = join(await tempDir(), 'key.pem');
       await writeFile(stripped, (await readFile(file, 'utf8')).replace(/^(?:[a-z]+: .*\n)+\n/m, ''));
-      const plain = await run('openssl', ['pkcs8', '-in', stripped, '-passin', `pass:${(await rehearsalSecrets(dir))[`dct.handoff.${signer}.passphrase`] ?? ''}`]);
+      const plain = await run('openssl', [
+        'pkcs8',
+        '-in',
+        stripped,
+        '-passin',
+        `pass:${(await rehearsalSecrets(dir))[`dct.handoff.${signer}.passphrase`] ?? ''}`,
+      ]);
       expect(plain.code, plain.stderr).toBe(0);
       const pub = await run('openssl', ['pkey', '-pubout'], { input: plain.stdout });
       const published = await readFile(join(dir, 'public', 'dct', 'delegations', `${signer}.pub`), 'utf8');
       expect(published.replace(/^role: .*\n\n/m, '')).toBe(pub.stdout);
-      const certKey = await run('openssl', ['x509', '-in', join(dir, 'public', 'dct', 'delegations', `${signer}.crt`), '-noout', '-pubkey']);
+      const certKey = await run('openssl', [
+        'x509',
+        '-in',
+        join(dir, 'public', 'dct', 'delegations', `${signer}.crt`),
+        '-noout',
+        '-pubkey',
+      ]);
       expect(certKey.stdout).toBe(pub.stdout);
-      const subject = await run('openssl', ['x509', '-in', join(dir, 'public', 'dct', 'delegations', `${signer}.crt`), '-noout', '-subject']);
+      const subject = await run('openssl', [
+        'x509',
+        '-in',
+        join(dir, 'public', 'dct', 'delegations', `${signer}.crt`),
+        '-noout',
+        '-subject',
+      ]);
       expect(subject.stdout.trim()).toMatch(new RegExp(`^subject=CN ?= ?${signer}$`));
     }
   });
@@ -83,8 +107,17 @@ describe('DCT keys with notary and OpenSSL', () => {
   it('the published root certificates verify with OpenSSL and certify the DCT root key', async () => {
     const root = keys.find((k) => k.kind === 'dct-root');
     const stripped = join(await tempDir(), 'root.pem');
-    await writeFile(stripped, (await readFile(join(dir, 'vault', root?.location.path ?? ''), 'utf8')).replace(/^(?:[a-z]+: .*\n)+\n/m, ''));
-    const plain = await run('openssl', ['pkcs8', '-in', stripped, '-passin', `pass:${(await rehearsalSecrets(dir))['dct.passphrase'] ?? ''}`]);
+    await writeFile(
+      stripped,
+      (await readFile(join(dir, 'vault', root?.location.path ?? ''), 'utf8')).replace(/^(?:[a-z]+: .*\n)+\n/m, ''),
+    );
+    const plain = await run('openssl', [
+      'pkcs8',
+      '-in',
+      stripped,
+      '-passin',
+      `pass:${(await rehearsalSecrets(dir))['dct.passphrase'] ?? ''}`,
+    ]);
     expect(plain.code, plain.stderr).toBe(0);
     const rootPublic = (await run('openssl', ['pkey', '-pubout'], { input: plain.stdout })).stdout;
     for (const gun of keys.filter((k) => k.kind === 'dct-targets').map((k) => k.label ?? '')) {

@@ -26,7 +26,9 @@ let home: string;
 let oldClient: string;
 
 function notary(trustDir: string, args: readonly string[], env: Record<string, string> = {}): Promise<RunResult> {
-  return run('notary', ['-s', stack.serverUrl, '--tlscacert', stack.caFile, '-d', trustDir, ...args], { env: { HOME: home, ...env } });
+  return run('notary', ['-s', stack.serverUrl, '--tlscacert', stack.caFile, '-d', trustDir, ...args], {
+    env: { HOME: home, ...env },
+  });
 }
 
 async function dockerConfig(): Promise<string> {
@@ -37,7 +39,9 @@ async function dockerConfig(): Promise<string> {
 }
 
 function docker(config: string, args: readonly string[], env: Record<string, string> = {}): Promise<RunResult> {
-  return run('docker', args, { env: { HOME: home, DOCKER_CONFIG: config, DOCKER_CONTENT_TRUST_SERVER: stack.serverUrl, ...env } });
+  return run('docker', args, {
+    env: { HOME: home, DOCKER_CONFIG: config, DOCKER_CONTENT_TRUST_SERVER: stack.serverUrl, ...env },
+  });
 }
 
 interface TrustInspect {
@@ -56,7 +60,18 @@ async function inspect(gun: string): Promise<TrustInspect> {
 }
 
 const publish = (gun: string, args: readonly string[] = []): Promise<RunResult> =>
-  cli(['dct', 'publish', '--server', stack.serverUrl, '--tlscacert', stack.caFile, '--gun', gun, ...args, join(dir, 'public', 'dct', gun)]);
+  cli([
+    'dct',
+    'publish',
+    '--server',
+    stack.serverUrl,
+    '--tlscacert',
+    stack.caFile,
+    '--gun',
+    gun,
+    ...args,
+    join(dir, 'public', 'dct', gun),
+  ]);
 
 async function keyIdsTxt(gun: string): Promise<Record<string, string>> {
   const text = await readFile(join(dir, 'public', 'dct', gun, 'keys.txt'), 'utf8');
@@ -72,7 +87,17 @@ beforeAll(async () => {
   home = await tempDir('kc-home-');
   stack = await startNotaryStack();
   dir = await copyOfRehearsal();
-  const fetched = await cli(['dct', 'fetch-keys', '--server', stack.serverUrl, '--tlscacert', stack.caFile, '--out', join(dir, 'server-keys'), ...GUNS]);
+  const fetched = await cli([
+    'dct',
+    'fetch-keys',
+    '--server',
+    stack.serverUrl,
+    '--tlscacert',
+    stack.caFile,
+    '--out',
+    join(dir, 'server-keys'),
+    ...GUNS,
+  ]);
   expect(fetched.code, fetched.stderr).toBe(0);
   const ceremony = await rehearse(DCT_ROOT_SCRIPT, dir);
   expect(ceremony.code, ceremony.stdout + ceremony.stderr).toBe(0);
@@ -146,7 +171,19 @@ describe('DCT with a real notary server', () => {
     const passphrase = (await rehearsalSecrets(dir))['dct.handoff.release-pipeline.passphrase'] ?? '';
     const add = await notary(
       signer,
-      ['addhash', GUN, '1.0.0', String(image.size), '--sha256', image.sha256, '--roles', 'targets/releases', '--roles', 'targets/release-pipeline', '-p'],
+      [
+        'addhash',
+        GUN,
+        '1.0.0',
+        String(image.size),
+        '--sha256',
+        image.sha256,
+        '--roles',
+        'targets/releases',
+        '--roles',
+        'targets/release-pipeline',
+        '-p',
+      ],
       { NOTARY_DELEGATION_PASSPHRASE: passphrase },
     );
     expect(add.code, add.stdout + add.stderr).toBe(0);
@@ -159,16 +196,24 @@ describe('DCT with a real notary server', () => {
     const [, digest, size] = /^1\.0\.0 sha256:([0-9a-f]{64}) (\d+)$/m.exec(lookup.stdout) ?? [];
     expect([digest, Number(size)]).toEqual([image.sha256, image.size]);
     expect(sha256Hex(await fetchManifest(stack.registryUrl, REPOSITORY, digest ?? ''))).toBe(image.sha256);
-    expect((await inspect(GUN)).SignedTags).toEqual([{ SignedTag: '1.0.0', Digest: image.sha256, Signers: ['release-pipeline'] }]);
+    expect((await inspect(GUN)).SignedTags).toEqual([
+      { SignedTag: '1.0.0', Digest: image.sha256, Signers: ['release-pipeline'] },
+    ]);
   });
 
   it('a wrong hand-off passphrase fails in notary, and nothing is published', async () => {
     const signer = await tempDir('kc-signer-');
     const id = await delegationId('release-pipeline');
-    expect((await notary(signer, ['key', 'import', join(dir, 'handoff', 'release-pipeline', `${id}.key`)])).code).toBe(0);
-    const add = await notary(signer, ['addhash', GUN, '1.0.1', '10', '--sha256', 'ab'.repeat(32), '--roles', 'targets/releases', '-p'], {
-      NOTARY_DELEGATION_PASSPHRASE: 'not the hand-off passphrase at all',
-    });
+    expect((await notary(signer, ['key', 'import', join(dir, 'handoff', 'release-pipeline', `${id}.key`)])).code).toBe(
+      0,
+    );
+    const add = await notary(
+      signer,
+      ['addhash', GUN, '1.0.1', '10', '--sha256', 'ab'.repeat(32), '--roles', 'targets/releases', '-p'],
+      {
+        NOTARY_DELEGATION_PASSPHRASE: 'not the hand-off passphrase at all',
+      },
+    );
     expect(add.code).not.toBe(0);
     expect(add.stderr).toMatch(/passphrase|could not|retrieve|decrypt/i);
     expect((await notary(oldClient, ['list', GUN])).stdout).not.toMatch(/1\.0\.1/);
@@ -177,7 +222,14 @@ describe('DCT with a real notary server', () => {
   it('docker trust key load takes the other hand-off key, and that key signs', async () => {
     const config = await dockerConfig();
     const id = await delegationId('release-manager');
-    const loaded = await docker(config, ['trust', 'key', 'load', '--name', 'release-manager', join(dir, 'handoff', 'release-manager', `${id}.key`)]);
+    const loaded = await docker(config, [
+      'trust',
+      'key',
+      'load',
+      '--name',
+      'release-manager',
+      join(dir, 'handoff', 'release-manager', `${id}.key`),
+    ]);
     expect(loaded.code, loaded.stdout + loaded.stderr).toBe(0);
     expect(loaded.stdout).toMatch(/Successfully imported key/);
     const file = join(config, 'trust', 'private', `${id}.key`);
@@ -187,7 +239,19 @@ describe('DCT with a real notary server', () => {
     const image = await pushImage(stack.registryUrl, REPOSITORY, '1.1.0');
     const add = await notary(
       join(config, 'trust'),
-      ['addhash', GUN, '1.1.0', String(image.size), '--sha256', image.sha256, '--roles', 'targets/releases', '--roles', 'targets/release-manager', '-p'],
+      [
+        'addhash',
+        GUN,
+        '1.1.0',
+        String(image.size),
+        '--sha256',
+        image.sha256,
+        '--roles',
+        'targets/releases',
+        '--roles',
+        'targets/release-manager',
+        '-p',
+      ],
       { NOTARY_DELEGATION_PASSPHRASE: (await rehearsalSecrets(dir))['dct.handoff.release-manager.passphrase'] ?? '' },
     );
     expect(add.code, add.stdout + add.stderr).toBe(0);
@@ -196,21 +260,59 @@ describe('DCT with a real notary server', () => {
   });
 
   it('dct publish refuses private key material and a wrong GUN, and does not publish twice', async () => {
-    const handoff = await cli(['dct', 'publish', '--server', stack.serverUrl, '--tlscacert', stack.caFile, '--gun', GUN, join(dir, 'handoff', 'release-pipeline')]);
+    const handoff = await cli([
+      'dct',
+      'publish',
+      '--server',
+      stack.serverUrl,
+      '--tlscacert',
+      stack.caFile,
+      '--gun',
+      GUN,
+      join(dir, 'handoff', 'release-pipeline'),
+    ]);
     expect(handoff.code).toBe(2);
     expect(handoff.stderr).toMatch(/looks like private key material/);
     const mixed = join(await tempDir('kc-mixed-'), 'dct');
     await cp(join(dir, 'public', 'dct', GUN), mixed, { recursive: true });
     const rootKey = (await inventoryKeys(dir)).find((k) => k.kind === 'dct-root');
     await writeFile(join(mixed, 'notes.txt'), await readFile(join(dir, 'vault', rootKey?.location.path ?? '')));
-    const withKey = await cli(['dct', 'publish', '--server', stack.serverUrl, '--tlscacert', stack.caFile, '--gun', GUN, mixed]);
+    const withKey = await cli([
+      'dct',
+      'publish',
+      '--server',
+      stack.serverUrl,
+      '--tlscacert',
+      stack.caFile,
+      '--gun',
+      GUN,
+      mixed,
+    ]);
     expect(withKey.code).toBe(2);
     expect(withKey.stderr).toMatch(/notes\.txt looks like private key material \(it contains a private key\)/);
 
-    const wrongGun = await cli(['dct', 'publish', '--server', stack.serverUrl, '--tlscacert', stack.caFile, '--gun', GUN, join(dir, 'public', 'dct', GUNS[1])]);
+    const wrongGun = await cli([
+      'dct',
+      'publish',
+      '--server',
+      stack.serverUrl,
+      '--tlscacert',
+      stack.caFile,
+      '--gun',
+      GUN,
+      join(dir, 'public', 'dct', GUNS[1]),
+    ]);
     expect(wrongGun.code).toBe(1);
     expect(wrongGun.stderr).toMatch(/CN is "docker.io\/wikibase\/wdqs", not the GUN "docker.io\/wikibase\/wikibase"/);
-    const noCa = await cli(['dct', 'publish', '--server', stack.serverUrl, '--gun', GUN, join(dir, 'public', 'dct', GUN)]);
+    const noCa = await cli([
+      'dct',
+      'publish',
+      '--server',
+      stack.serverUrl,
+      '--gun',
+      GUN,
+      join(dir, 'public', 'dct', GUN),
+    ]);
     expect(noCa.code).toBe(3);
     expect(noCa.stderr).toMatch(/cannot reach the notary server .* --tlscacert/);
     const again = await publish(GUN);
@@ -228,7 +330,9 @@ describe('DCT with a real notary server', () => {
       expect(result.stdout).toMatch(/targets\.json version 2: replaces version 1 on the server/);
     }
     const delegations = await notary(oldClient, ['delegation', 'list', GUN]);
-    expect(delegations.stdout).toMatch(new RegExp(`targets/release-manager-2\\s+"" <all paths>\\s+${await delegationId('release-manager-2')}`));
+    expect(delegations.stdout).toMatch(
+      new RegExp(`targets/release-manager-2\\s+"" <all paths>\\s+${await delegationId('release-manager-2')}`),
+    );
     expect((await notary(oldClient, ['list', GUN])).stdout).toMatch(/1\.0\.0 .*\n.*1\.1\.0|1\.1\.0 .*\n.*1\.0\.0/);
   });
 

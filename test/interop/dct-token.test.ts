@@ -26,7 +26,17 @@ let stdout: string;
 beforeAll(async () => {
   stack = await startNotaryStack();
   dir = await copyOfRehearsal();
-  const fetched = await cli(['dct', 'fetch-keys', '--server', stack.serverUrl, '--tlscacert', stack.caFile, '--out', join(dir, 'server-keys'), ...GUNS]);
+  const fetched = await cli([
+    'dct',
+    'fetch-keys',
+    '--server',
+    stack.serverUrl,
+    '--tlscacert',
+    stack.caFile,
+    '--out',
+    join(dir, 'server-keys'),
+    ...GUNS,
+  ]);
   expect(fetched.code, fetched.stderr).toBe(0);
   const result = await cli(['rehearse', join(ceremoniesDir, 'dct-root-token.yaml'), '--out', dir]);
   expect(result.code, result.stdout + result.stderr).toBe(0);
@@ -55,16 +65,21 @@ describe('DCT root on a token', () => {
     const keys = await inventoryKeys(dir);
     const root = keys.find((k) => k.kind === 'dct-root')!;
     expect(root.location.type).toBe('pkcs11');
-    expect(root.location.uri).toMatch(/^pkcs11:token=wikibase-dct-root;serial=[0-9a-f]+;object=dct-root;type=private;id=/);
+    expect(root.location.uri).toMatch(
+      /^pkcs11:token=wikibase-dct-root;serial=[0-9a-f]+;object=dct-root;type=private;id=/,
+    );
     await expect(readFile(join(dir, 'vault', 'dct', 'private', `${root.id}.key`))).rejects.toThrow();
-    for (const other of keys.filter((k) => k.kind === 'dct-targets' || k.kind === 'dct-delegation')) expect(other.location.type).toBe('file');
-    const name = (await readdir(join(dir, 'public', 'transcripts'))).find((n) => n.includes('dct-root-token') && n.endsWith('.jsonl'))!;
+    for (const other of keys.filter((k) => k.kind === 'dct-targets' || k.kind === 'dct-delegation'))
+      expect(other.location.type).toBe('file');
+    const name = (await readdir(join(dir, 'public', 'transcripts'))).find(
+      (n) => n.includes('dct-root-token') && n.endsWith('.jsonl'),
+    )!;
     const log = await readFile(join(dir, 'public', 'transcripts', name), 'utf8');
     expect(log).toMatch(/"event":"token.key-created"/);
     expect(log).not.toContain((await rehearsalSecrets(dir))['token.wikibase-dct-root.pin']);
   });
 
-  it('signs root.json so that OpenSSL verifies it with the root certificate\'s public key', async () => {
+  it("signs root.json so that OpenSSL verifies it with the root certificate's public key", async () => {
     const root = parseMetadata(await readFile(join(dir, 'public', 'dct', GUN, 'root.json')), 'root');
     const [keyId, cert] = [...rootCertificates(root.signed)][0]!;
     expect(cert.commonName).toBe(GUN);
@@ -76,21 +91,60 @@ describe('DCT root on a token', () => {
     await writeFile(join(work, 'pub.pem'), pubkey.stdout);
     await writeFile(join(work, 'signed.json'), canonicalSigned(root.signed));
     await writeFile(join(work, 'sig.der'), derSignature(Buffer.from(signature.sig, 'base64')));
-    const verified = await run('openssl', ['dgst', '-sha256', '-verify', join(work, 'pub.pem'), '-signature', join(work, 'sig.der'), join(work, 'signed.json')]);
+    const verified = await run('openssl', [
+      'dgst',
+      '-sha256',
+      '-verify',
+      join(work, 'pub.pem'),
+      '-signature',
+      join(work, 'sig.der'),
+      join(work, 'signed.json'),
+    ]);
     expect(verified.stdout.trim(), verified.stderr).toBe('Verified OK');
     // The self-signed root certificate too.
-    const self = await run('openssl', ['verify', '-check_ss_sig', '-partial_chain', '-CAfile', join(work, 'root.crt'), join(work, 'root.crt')]);
+    const self = await run('openssl', [
+      'verify',
+      '-check_ss_sig',
+      '-partial_chain',
+      '-CAfile',
+      join(work, 'root.crt'),
+      join(work, 'root.crt'),
+    ]);
     expect(self.stdout, self.stderr).toMatch(/OK/);
     await writeFile(join(work, 'signed.json'), `${canonicalSigned(root.signed)} `);
-    expect((await run('openssl', ['dgst', '-sha256', '-verify', join(work, 'pub.pem'), '-signature', join(work, 'sig.der'), join(work, 'signed.json')])).stdout).not.toMatch(/Verified OK/);
+    expect(
+      (
+        await run('openssl', [
+          'dgst',
+          '-sha256',
+          '-verify',
+          join(work, 'pub.pem'),
+          '-signature',
+          join(work, 'sig.der'),
+          join(work, 'signed.json'),
+        ])
+      ).stdout,
+    ).not.toMatch(/Verified OK/);
   });
 
   it('publishes to a real notary-server, and a fresh notary client trusts it', async () => {
-    const published = await cli(['dct', 'publish', '--server', stack.serverUrl, '--tlscacert', stack.caFile, '--gun', GUN, join(dir, 'public', 'dct', GUN)]);
+    const published = await cli([
+      'dct',
+      'publish',
+      '--server',
+      stack.serverUrl,
+      '--tlscacert',
+      stack.caFile,
+      '--gun',
+      GUN,
+      join(dir, 'public', 'dct', GUN),
+    ]);
     expect(published.code, published.stdout + published.stderr).toBe(0);
     const client = await tempDir('kc-client-');
     const home = await tempDir('kc-home-');
-    const list = await run('notary', ['-s', stack.serverUrl, '--tlscacert', stack.caFile, '-d', client, 'list', GUN], { env: { HOME: home } });
+    const list = await run('notary', ['-s', stack.serverUrl, '--tlscacert', stack.caFile, '-d', client, 'list', GUN], {
+      env: { HOME: home },
+    });
     expect(list.code, list.stderr).toBe(0);
     const cached = await readFile(join(client, 'tuf', GUN, 'metadata', 'root.json'));
     expect(cached.equals(await readFile(join(dir, 'public', 'dct', GUN, 'root.json')))).toBe(true);

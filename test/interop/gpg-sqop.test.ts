@@ -33,7 +33,7 @@ const years = (from: number, n: number): number => {
 };
 
 describe('GnuPG 2.2', () => {
-  it('imports public/KEYS as a [C] primary with [S] subkeys and the script\'s expiries', async () => {
+  it("imports public/KEYS as a [C] primary with [S] subkeys and the script's expiries", async () => {
     const gpg = await newGpg();
     const imported = await gpg(['--import', join(dir, 'public', 'KEYS')]);
     expect(imported.code, imported.stderr).toBe(0);
@@ -45,15 +45,28 @@ describe('GnuPG 2.2', () => {
     expect(pub?.algorithm).toBe('22');
     expect(pub?.expires).toBe(years(pub!.created, 5));
     expect(subs.map((s) => s.capabilities)).toEqual(['s', 's', 's']);
-    expect(subs.map((s) => s.expires)).toEqual([years(pub!.created, 1), years(pub!.created, 2), years(pub!.created, 5)]);
-    expect(listing.uids[0]).toBe('Wikibase Release Signing Key (REHEARSAL; Wikimedia Deutschland) <wikibase-releases@wikimedia.de>');
+    expect(subs.map((s) => s.expires)).toEqual([
+      years(pub!.created, 1),
+      years(pub!.created, 2),
+      years(pub!.created, 5),
+    ]);
+    expect(listing.uids[0]).toBe(
+      'Wikibase Release Signing Key (REHEARSAL; Wikimedia Deutschland) <wikibase-releases@wikimedia.de>',
+    );
   });
 
   it('imports the vault secret key with the vault passphrase and signs with a subkey', async () => {
     const gpg = await newGpg();
     const ppFile = join(await tempDir(), 'pp');
     await writeFile(ppFile, passphrase);
-    const imported = await gpg(['--pinentry-mode', 'loopback', '--passphrase-file', ppFile, '--import', join(dir, 'vault', 'openpgp', `${fpr}.sec.asc`)]);
+    const imported = await gpg([
+      '--pinentry-mode',
+      'loopback',
+      '--passphrase-file',
+      ppFile,
+      '--import',
+      join(dir, 'vault', 'openpgp', `${fpr}.sec.asc`),
+    ]);
     expect(imported.code, imported.stderr).toBe(0);
     expect(imported.stderr).toMatch(/secret keys imported: 1/);
     const secret = parseColons((await gpg(['--with-colons', '--list-secret-keys'])).stdout);
@@ -61,9 +74,21 @@ describe('GnuPG 2.2', () => {
     const subFpr = secret.keys[1]!.fingerprint;
     const data = join(await tempDir(), 'release.tar.gz');
     await writeFile(data, 'release\n');
-    const signed = await gpg(['--pinentry-mode', 'loopback', '--passphrase-file', ppFile, '-u', `${subFpr}!`, '--armor', '--detach-sign', data]);
+    const signed = await gpg([
+      '--pinentry-mode',
+      'loopback',
+      '--passphrase-file',
+      ppFile,
+      '-u',
+      `${subFpr}!`,
+      '--armor',
+      '--detach-sign',
+      data,
+    ]);
     expect(signed.code, signed.stderr).toBe(0);
-    const verified = await run('sqop', ['verify', `${data}.asc`, join(dir, 'public', 'KEYS')], { input: await readFile(data) });
+    const verified = await run('sqop', ['verify', `${data}.asc`, join(dir, 'public', 'KEYS')], {
+      input: await readFile(data),
+    });
     expect(verified.code, verified.stderr).toBe(0);
     expect(verified.stdout).toContain(subFpr);
   });
@@ -74,16 +99,32 @@ describe('GnuPG 2.2', () => {
     await writeFile(ppFile, 'not the passphrase');
     // gpg 2.2 keeps keys it cannot unprotect in their OpenPGP protection, so the import itself may succeed;
     // what matters is that nothing can be signed with them.
-    await gpg(['--pinentry-mode', 'loopback', '--passphrase-file', ppFile, '--import', join(dir, 'vault', 'openpgp', `${fpr}.sec.asc`)]);
+    await gpg([
+      '--pinentry-mode',
+      'loopback',
+      '--passphrase-file',
+      ppFile,
+      '--import',
+      join(dir, 'vault', 'openpgp', `${fpr}.sec.asc`),
+    ]);
     const subFpr = parseColons((await gpg(['--with-colons', '--list-keys'])).stdout).keys[1]!.fingerprint;
     const data = join(await tempDir(), 'file');
     await writeFile(data, 'x\n');
-    const signed = await gpg(['--pinentry-mode', 'loopback', '--passphrase-file', ppFile, '-u', `${subFpr}!`, '--detach-sign', data]);
+    const signed = await gpg([
+      '--pinentry-mode',
+      'loopback',
+      '--passphrase-file',
+      ppFile,
+      '-u',
+      `${subFpr}!`,
+      '--detach-sign',
+      data,
+    ]);
     expect(signed.code).not.toBe(0);
     expect(signed.stderr).toMatch(/Bad passphrase|bad passphrase|No secret key/i);
   });
 
-  it('verifies the transcript signature, made by the root\'s transcripts subkey', async () => {
+  it("verifies the transcript signature, made by the root's transcripts subkey", async () => {
     const gpg = await newGpg();
     await gpg(['--import', join(dir, 'public', 'KEYS')]);
     const name = (await readdir(join(dir, 'public', 'transcripts'))).find((n) => n.endsWith('.jsonl'))!;
@@ -95,13 +136,19 @@ describe('GnuPG 2.2', () => {
   });
 
   it('refuses document signatures by the certify-only root primary ("wrong key usage")', async () => {
-    const unlocked = await decryptSecretKey(await readFile(join(dir, 'vault', 'openpgp', `${fpr}.sec.asc`)), passphrase);
+    const unlocked = await decryptSecretKey(
+      await readFile(join(dir, 'vault', 'openpgp', `${fpr}.sec.asc`)),
+      passphrase,
+    );
     const primary = unlocked.certificate.primary;
     const signer = new SoftwareSigner({ publicKey: primary.material, secretKey: unlocked.secrets.get(fpr)! });
     const work = await tempDir();
     const data = new TextEncoder().encode('not a release\n');
     await writeFile(join(work, 'data'), data);
-    await writeFile(join(work, 'data.asc'), armor('signature', await signDetached(data, { key: primary, signer }, new Date())));
+    await writeFile(
+      join(work, 'data.asc'),
+      armor('signature', await signDetached(data, { key: primary, signer }, new Date())),
+    );
     const gpg = await newGpg();
     await gpg(['--import', join(dir, 'public', 'KEYS')]);
     const result = await gpg(['--verify', join(work, 'data.asc'), join(work, 'data')]);
@@ -122,15 +169,24 @@ describe('GnuPG 2.2', () => {
 
 describe('sqop (Sequoia)', () => {
   it('verifies test signatures made by each vault subkey', async () => {
-    const unlocked = await decryptSecretKey(await readFile(join(dir, 'vault', 'openpgp', `${fpr}.sec.asc`)), passphrase);
+    const unlocked = await decryptSecretKey(
+      await readFile(join(dir, 'vault', 'openpgp', `${fpr}.sec.asc`)),
+      passphrase,
+    );
     const data = new TextEncoder().encode('payload\n');
     const work = await tempDir();
     await writeFile(join(work, 'data'), data);
     for (const sub of unlocked.certificate.subkeys) {
       const secret = unlocked.secrets.get(fingerprintHex(sub.key))!;
-      const sig = await signDetached(data, { key: sub.key, signer: new SoftwareSigner({ publicKey: sub.key.material, secretKey: secret }) }, new Date());
+      const sig = await signDetached(
+        data,
+        { key: sub.key, signer: new SoftwareSigner({ publicKey: sub.key.material, secretKey: secret }) },
+        new Date(),
+      );
       await writeFile(join(work, 'data.asc'), armor('signature', sig));
-      const result = await run('sqop', ['verify', join(work, 'data.asc'), join(dir, 'public', 'KEYS')], { input: data });
+      const result = await run('sqop', ['verify', join(work, 'data.asc'), join(dir, 'public', 'KEYS')], {
+        input: data,
+      });
       expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).toContain(fingerprintHex(sub.key));
     }
@@ -139,32 +195,45 @@ describe('sqop (Sequoia)', () => {
   it('verifies the transcript signature against public/KEYS', async () => {
     const name = (await readdir(join(dir, 'public', 'transcripts'))).find((n) => n.endsWith('.jsonl'))!;
     const file = join(dir, 'public', 'transcripts', name);
-    const result = await run('sqop', ['verify', `${file}.asc`, join(dir, 'public', 'KEYS')], { input: await readFile(file) });
+    const result = await run('sqop', ['verify', `${file}.asc`, join(dir, 'public', 'KEYS')], {
+      input: await readFile(file),
+    });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain(fpr);
   });
 });
 
 describe('other root algorithms', () => {
-  it.each(['nistp256', 'rsa4096'] as const)('gpg imports a %s root (armor with CRC) and sqop verifies its subkey signatures', async (algorithm) => {
-    const created = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
-    const root = await createRoot(
-      { userIds: ['Alg Test <alg@example.org>'], created, expires: new Date(created.getTime() + 86400e3 * 365), subkeys: [{ algorithm, expires: new Date(created.getTime() + 86400e3 * 30), purpose: 'release' }] },
-      await generateSoftwareKey(algorithm),
-    );
-    const work = await tempDir();
-    await writeFile(join(work, 'cert.asc'), armor('publicKey', serializeCertificate(root.certificate)));
-    const gpg = await newGpg();
-    const imported = await gpg(['--import', join(work, 'cert.asc')]);
-    expect(imported.code, imported.stderr).toBe(0);
-    expect(imported.stderr).not.toMatch(/invalid radix64/);
-    const listing = parseColons((await gpg(['--with-colons', '--list-keys'])).stdout);
-    expect(listing.keys.map((k) => k.capabilities.replace(/[A-Z]/g, ''))).toEqual(['c', 's']);
-    const data = new TextEncoder().encode('data\n');
-    await writeFile(join(work, 'data.asc'), armor('signature', await signDetached(data, root.subkeys[0]!, new Date())));
-    const result = await run('sqop', ['verify', join(work, 'data.asc'), join(work, 'cert.asc')], { input: data });
-    expect(result.code, result.stderr).toBe(0);
-    await writeFile(join(work, 'data'), data);
-    expect((await gpg(['--verify', join(work, 'data.asc'), join(work, 'data')])).code).toBe(0);
-  });
+  it.each(['nistp256', 'rsa4096'] as const)(
+    'gpg imports a %s root (armor with CRC) and sqop verifies its subkey signatures',
+    async (algorithm) => {
+      const created = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
+      const root = await createRoot(
+        {
+          userIds: ['Alg Test <alg@example.org>'],
+          created,
+          expires: new Date(created.getTime() + 86400e3 * 365),
+          subkeys: [{ algorithm, expires: new Date(created.getTime() + 86400e3 * 30), purpose: 'release' }],
+        },
+        await generateSoftwareKey(algorithm),
+      );
+      const work = await tempDir();
+      await writeFile(join(work, 'cert.asc'), armor('publicKey', serializeCertificate(root.certificate)));
+      const gpg = await newGpg();
+      const imported = await gpg(['--import', join(work, 'cert.asc')]);
+      expect(imported.code, imported.stderr).toBe(0);
+      expect(imported.stderr).not.toMatch(/invalid radix64/);
+      const listing = parseColons((await gpg(['--with-colons', '--list-keys'])).stdout);
+      expect(listing.keys.map((k) => k.capabilities.replace(/[A-Z]/g, ''))).toEqual(['c', 's']);
+      const data = new TextEncoder().encode('data\n');
+      await writeFile(
+        join(work, 'data.asc'),
+        armor('signature', await signDetached(data, root.subkeys[0]!, new Date())),
+      );
+      const result = await run('sqop', ['verify', join(work, 'data.asc'), join(work, 'cert.asc')], { input: data });
+      expect(result.code, result.stderr).toBe(0);
+      await writeFile(join(work, 'data'), data);
+      expect((await gpg(['--verify', join(work, 'data.asc'), join(work, 'data')])).code).toBe(0);
+    },
+  );
 });

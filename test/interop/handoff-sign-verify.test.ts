@@ -53,13 +53,18 @@ async function releaseFile(content = 'wikibase release tarball\n'): Promise<stri
 }
 
 describe('hand-off keys', () => {
-  it('carry no root secret: every hand-off file has a GNU-dummy primary and only its signer\'s subkey', async () => {
+  it("carry no root secret: every hand-off file has a GNU-dummy primary and only its signer's subkey", async () => {
     for (const [signer, h] of Object.entries(handoff)) {
       const bytes = await readFile(h.file);
       const packets = readPackets(await readOpenPgpData(bytes, ['privateKey']));
       const primary = packets.find((p) => p.tag === PacketTag.secretKey)!;
       const rest = primary.body.subarray(parseKeyPacketBody(primary.body).end);
-      expect([rest[0], rest[2], Buffer.from(rest.subarray(4, 7)).toString(), rest[7]], signer).toEqual([255, 101, 'GNU', 1]);
+      expect([rest[0], rest[2], Buffer.from(rest.subarray(4, 7)).toString(), rest[7]], signer).toEqual([
+        255,
+        101,
+        'GNU',
+        1,
+      ]);
       expect(packets.filter((p) => p.tag === PacketTag.secretSubkey)).toHaveLength(1);
       // An independent reader agrees.
       const key = await openpgp.readPrivateKey({ armoredKey: bytes.toString() });
@@ -69,13 +74,25 @@ describe('hand-off keys', () => {
     }
   });
 
-  it('import into gpg as sec# and sign with the subkey; keyceremony verify accepts gpg\'s signature', async () => {
+  it("import into gpg as sec# and sign with the subkey; keyceremony verify accepts gpg's signature", async () => {
     const gpg = await gpgWithHandoff('release-manager');
     const listing = (await gpg(['--list-secret-keys'])).stdout;
     expect(listing).toMatch(/^sec#/m);
     const file = await releaseFile();
     const h = handoff['release-manager']!;
-    const signed = await gpg(['--pinentry-mode', 'loopback', '--passphrase-file', h.pass, '--armor', '--detach-sign', '--digest-algo', 'SHA256', '-u', `${h.subkey}!`, file]);
+    const signed = await gpg([
+      '--pinentry-mode',
+      'loopback',
+      '--passphrase-file',
+      h.pass,
+      '--armor',
+      '--detach-sign',
+      '--digest-algo',
+      'SHA256',
+      '-u',
+      `${h.subkey}!`,
+      file,
+    ]);
     expect(signed.code, signed.stderr).toBe(0);
     const verified = await cli(['verify', '--keyring', keys, file]);
     expect(verified.code, verified.stdout + verified.stderr).toBe(0);
@@ -114,7 +131,10 @@ describe('keyceremony sign', () => {
     const b = join(folder, 'wikibase-1.0.0.zip');
     await writeFile(b, 'b\n');
     const h = handoff['release-pipeline']!;
-    const result = await cli(['sign', '--key', h.file, '--passphrase-file', h.pass, '--checksums', join(folder, 'SHA256SUMS'), a, b], { cwd: folder });
+    const result = await cli(
+      ['sign', '--key', h.file, '--passphrase-file', h.pass, '--checksums', join(folder, 'SHA256SUMS'), a, b],
+      { cwd: folder },
+    );
     expect(result.code, result.stderr).toBe(0);
     const check = await run('sha256sum', ['-c', 'SHA256SUMS'], { cwd: folder });
     expect(check.code, check.stdout).toBe(0);
@@ -139,7 +159,16 @@ describe('keyceremony sign', () => {
     expect(chosen).toBe(expected);
     const transcriptsKey = (await inventoryKeys(dir)).find((k) => k.label === 'ceremony-transcripts')!.id;
     const other = await releaseFile();
-    const refused = await cli(['sign', '--key', vaultKey, '--passphrase-file', pass, '--subkey', transcriptsKey, other]);
+    const refused = await cli([
+      'sign',
+      '--key',
+      vaultKey,
+      '--passphrase-file',
+      pass,
+      '--subkey',
+      transcriptsKey,
+      other,
+    ]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/signs ceremony transcripts only/);
     expect(existsSync(`${other}.asc`)).toBe(false);
@@ -165,7 +194,16 @@ describe('keyceremony sign', () => {
   it('refuses a checksums file in a directory that does not exist before signing anything', async () => {
     const file = await releaseFile();
     const h = handoff['release-pipeline']!;
-    const result = await cli(['sign', '--key', h.file, '--passphrase-file', h.pass, '--checksums', join(dirname(file), 'no-such-dir', 'SHA256SUMS'), file]);
+    const result = await cli([
+      'sign',
+      '--key',
+      h.file,
+      '--passphrase-file',
+      h.pass,
+      '--checksums',
+      join(dirname(file), 'no-such-dir', 'SHA256SUMS'),
+      file,
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/cannot write signatures into .*no-such-dir: it does not exist or is not writable/);
     expect(result.stderr).not.toMatch(/internal error/);
@@ -189,7 +227,10 @@ describe('keyceremony verify (command line)', () => {
     const two = join(await tempDir(), 'KEYS2');
     const other = await tempDir();
     expect((await cli(['rehearse', '--out', join(other, 'r')])).code).toBe(0);
-    await writeFile(two, `${await readFile(keys, 'utf8')}\n${await readFile(join(other, 'r', 'public', 'KEYS'), 'utf8')}`);
+    await writeFile(
+      two,
+      `${await readFile(keys, 'utf8')}\n${await readFile(join(other, 'r', 'public', 'KEYS'), 'utf8')}`,
+    );
     const ambiguous = await cli(['verify', '--keyring', two, file]);
     expect(ambiguous.code).toBe(2);
     expect(ambiguous.stderr).toMatch(/pin one with --root/);
@@ -204,7 +245,10 @@ describe('keyceremony verify (command line)', () => {
     expect((await cli(['sign', '--key', h.file, '--passphrase-file', h.pass, file])).code).toBe(0);
     // Like MediaWiki's keys.txt: other maintainers' keys before ours, including algorithms we never make.
     const gpg = await newGpg();
-    for (const [uid, algo] of [['Old Maintainer <old@example.org>', 'dsa2048'], ['New Maintainer <new@example.org>', 'future-default']] as const) {
+    for (const [uid, algo] of [
+      ['Old Maintainer <old@example.org>', 'dsa2048'],
+      ['New Maintainer <new@example.org>', 'future-default'],
+    ] as const) {
       expect((await gpg(['--passphrase', '', '--quick-gen-key', uid, algo, 'default', 'never'])).code).toBe(0);
     }
     const foreign = (await gpg(['--armor', '--export'])).stdout;
@@ -218,7 +262,10 @@ describe('keyceremony verify (command line)', () => {
   it('reports a damaged KEYS file as bad input (exit 2), not as an internal error', async () => {
     const pub = join(await tempDir(), 'public');
     await run('cp', ['-r', join(dir, 'public'), pub]);
-    await writeFile(join(pub, 'KEYS'), '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nnot base64 at all!\n-----END PGP PUBLIC KEY BLOCK-----\n');
+    await writeFile(
+      join(pub, 'KEYS'),
+      '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nnot base64 at all!\n-----END PGP PUBLIC KEY BLOCK-----\n',
+    );
     const result = await cli(['transcript', 'verify', pub]);
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toMatch(/KEYS is not an OpenPGP keyring/);
@@ -229,11 +276,31 @@ describe('keyceremony verify (command line)', () => {
     const gpg = await newGpg();
     const pass = join(await tempDir(), 'pass');
     await writeFile(pass, secrets['vault.passphrase']!);
-    await gpg(['--pinentry-mode', 'loopback', '--passphrase-file', pass, '--import', join(dir, 'vault', 'openpgp', `${fpr}.sec.asc`)]);
+    await gpg([
+      '--pinentry-mode',
+      'loopback',
+      '--passphrase-file',
+      pass,
+      '--import',
+      join(dir, 'vault', 'openpgp', `${fpr}.sec.asc`),
+    ]);
     const subs = parseColons((await gpg(['--with-colons', '--list-keys'])).stdout).keys.filter((k) => k.type === 'sub');
     for (const sub of subs.slice(0, 2)) {
       const file = await releaseFile(`signed by ${sub.fingerprint}\n`);
-      expect((await gpg(['--pinentry-mode', 'loopback', '--passphrase-file', pass, '-u', `${sub.fingerprint}!`, '--detach-sign', file])).code).toBe(0);
+      expect(
+        (
+          await gpg([
+            '--pinentry-mode',
+            'loopback',
+            '--passphrase-file',
+            pass,
+            '-u',
+            `${sub.fingerprint}!`,
+            '--detach-sign',
+            file,
+          ])
+        ).code,
+      ).toBe(0);
       const result = await cli(['verify', '--keyring', keys, file]);
       expect(result.code, result.stdout).toBe(0);
     }
@@ -249,7 +316,9 @@ describe('progress', () => {
     const h = handoff['release-pipeline']!;
     const tmux = new TmuxSession();
     try {
-      await tmux.start(`${process.execPath} ${cliPath} sign --key ${h.file} --passphrase-file ${h.pass} ${big}; echo "EXIT=$?"; sleep 30`);
+      await tmux.start(
+        `${process.execPath} ${cliPath} sign --key ${h.file} --passphrase-file ${h.pass} ${big}; echo "EXIT=$?"; sleep 30`,
+      );
       const screen = await tmux.waitFor(/EXIT=\d+/, 30_000);
       expect(screen).toMatch(/signing big\.tar \[#{30}\] 100%\s+80\/80 MiB/);
       expect(screen).toMatch(/EXIT=0/);

@@ -43,7 +43,9 @@ describe('recovery drill in a terminal', () => {
         const typo = [...words];
         typo[11] = `${typo[11]}s`;
         await tmux.type(typo.join(' '));
-        await tmux.waitFor(/custodian-3\): word 12 ".+s" is not a share word \(did you mean ".+"\?\); try again \(2 left\)/);
+        await tmux.waitFor(
+          /custodian-3\): word 12 ".+s" is not a share word \(did you mean ".+"\?\); try again \(2 left\)/,
+        );
       }
       await tmux.type(words.join(' '));
       await tmux.waitFor(new RegExp(`Share ${n} of Custodian ${n} accepted`));
@@ -59,7 +61,12 @@ describe('recovery drill in a terminal', () => {
     const screen = await tmux.screen(true);
     expect(screen).toMatch(/passphrase rebuilt from shares 2, 3, 4 opens the backup/);
     expect(screen).toMatch(/All 4 fingerprints in the backup match public\/KEYS/);
-    for (const secret of [secrets['share.custodian-2']!, secrets['share.custodian-3']!.split(' ').slice(0, 3).join(' '), secrets['vault.passphrase']!, secrets['backup.passphrase']!]) {
+    for (const secret of [
+      secrets['share.custodian-2']!,
+      secrets['share.custodian-3']!.split(' ').slice(0, 3).join(' '),
+      secrets['vault.passphrase']!,
+      secrets['backup.passphrase']!,
+    ]) {
       expect(screen).not.toContain(secret);
     }
     const verified = await cli(['transcript', 'verify', join(dir, 'public')]);

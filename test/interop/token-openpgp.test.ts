@@ -17,7 +17,10 @@ import { tempDir } from '../helpers/tmp.js';
 async function transcriptEntries(dir: string): Promise<{ event: string; data: Record<string, unknown> }[]> {
   const names = (await readdir(join(dir, 'public', 'transcripts'))).filter((n) => n.endsWith('.jsonl'));
   const text = await readFile(join(dir, 'public', 'transcripts', names[0]!), 'utf8');
-  return text.trim().split('\n').map((l) => JSON.parse(l) as { event: string; data: Record<string, unknown> });
+  return text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { event: string; data: Record<string, unknown> });
 }
 
 describe('rehearse ceremonies/openpgp-root-token.yaml', () => {
@@ -37,7 +40,9 @@ describe('rehearse ceremonies/openpgp-root-token.yaml', () => {
     const keys = await inventoryKeys(dir);
     const root = keys.find((k) => k.kind === 'openpgp-primary')!;
     expect(root.location.type).toBe('pkcs11');
-    expect(root.location.uri).toMatch(/^pkcs11:token=wikibase-root;serial=[0-9a-f]{16};object=openpgp-root;type=private;id=(%[0-9A-F]{2}){16}$/);
+    expect(root.location.uri).toMatch(
+      /^pkcs11:token=wikibase-root;serial=[0-9a-f]{16};object=openpgp-root;type=private;id=(%[0-9A-F]{2}){16}$/,
+    );
     const transcripts = keys.find((k) => k.role === 'transcripts')!;
     expect(transcripts.location.uri).toMatch(/object=openpgp-root-transcripts;/);
     expect(keys.filter((k) => k.role === 'signing').map((k) => k.location.type)).toEqual(['file', 'file']);
@@ -53,7 +58,14 @@ describe('rehearse ceremonies/openpgp-root-token.yaml', () => {
     expect((await gpg(['--with-colons', '--list-keys'])).stdout).toMatch(/^pub:.*:nistp256:/m);
 
     // The vault key holds only a stub for the token keys: gpg lists them as sec# / ssb#.
-    const imported = await gpg(['--pinentry-mode', 'loopback', '--passphrase', secrets['vault.passphrase']!, '--import', join(dir, 'vault', 'openpgp', `${root.id}.sec.asc`)]);
+    const imported = await gpg([
+      '--pinentry-mode',
+      'loopback',
+      '--passphrase',
+      secrets['vault.passphrase']!,
+      '--import',
+      join(dir, 'vault', 'openpgp', `${root.id}.sec.asc`),
+    ]);
     expect(imported.code, imported.stderr).toBe(0);
     const secret = (await gpg(['--list-secret-keys'])).stdout;
     expect(secret).toMatch(/^sec# +nistp256 .*\[C\]/m);
@@ -71,8 +83,14 @@ describe('rehearse ceremonies/openpgp-root-token.yaml', () => {
       ['OpenPGP root', 'on-token'],
       ['ceremony-transcripts', 'on-token'],
     ]);
-    expect(Object.keys(secrets).filter((k) => k.startsWith('token.')).sort()).toEqual(['token.wikibase-root.pin', 'token.wikibase-root.so-pin']);
-    expect(Object.keys(secrets)).toEqual(expect.arrayContaining(['vault.passphrase', 'backup.passphrase', 'handoff.release-pipeline.passphrase']));
+    expect(
+      Object.keys(secrets)
+        .filter((k) => k.startsWith('token.'))
+        .sort(),
+    ).toEqual(['token.wikibase-root.pin', 'token.wikibase-root.so-pin']);
+    expect(Object.keys(secrets)).toEqual(
+      expect.arrayContaining(['vault.passphrase', 'backup.passphrase', 'handoff.release-pipeline.passphrase']),
+    );
     expect(output).toMatch(/rehearsal-secrets\.json: .*token\.wikibase-root\.pin/);
     const pins = [secrets['token.wikibase-root.pin']!, secrets['token.wikibase-root.so-pin']!];
     for (const tree of ['public', 'vault']) {
@@ -92,7 +110,9 @@ describe('rehearse ceremonies/openpgp-root-token.yaml', () => {
     const verified = await gpg(['--verify', `${jsonl}.asc`, jsonl]);
     expect(verified.code, verified.stderr).toBe(0);
     expect(verified.stderr).toMatch(/Good signature/);
-    const sqop = await run('sqop', ['verify', `${jsonl}.asc`, join(dir, 'public', 'KEYS')], { input: await readFile(jsonl) });
+    const sqop = await run('sqop', ['verify', `${jsonl}.asc`, join(dir, 'public', 'KEYS')], {
+      input: await readFile(jsonl),
+    });
     expect(sqop.code, sqop.stderr).toBe(0);
     const ours = await cli(['transcript', 'verify', join(dir, 'public')]);
     expect(ours.code, ours.stdout).toBe(0);
@@ -103,10 +123,27 @@ describe('rehearse ceremonies/openpgp-root-token.yaml', () => {
     const root = keys.find((k) => k.kind === 'openpgp-primary')!;
     const release = keys.find((k) => k.label === 'release-pipeline')!;
     const signerGpg = await newGpg();
-    await signerGpg(['--pinentry-mode', 'loopback', '--passphrase', secrets['vault.passphrase']!, '--import', join(dir, 'vault', 'openpgp', `${root.id}.sec.asc`)]);
+    await signerGpg([
+      '--pinentry-mode',
+      'loopback',
+      '--passphrase',
+      secrets['vault.passphrase']!,
+      '--import',
+      join(dir, 'vault', 'openpgp', `${root.id}.sec.asc`),
+    ]);
     const tarball = join(await tempDir(), 'wikibase-1.0.tar.gz');
     await writeFile(tarball, 'release bytes\n');
-    const signed = await signerGpg(['--pinentry-mode', 'loopback', '--passphrase', secrets['vault.passphrase']!, '-u', `${release.id}!`, '--armor', '--detach-sign', tarball]);
+    const signed = await signerGpg([
+      '--pinentry-mode',
+      'loopback',
+      '--passphrase',
+      secrets['vault.passphrase']!,
+      '-u',
+      `${release.id}!`,
+      '--armor',
+      '--detach-sign',
+      tarball,
+    ]);
     expect(signed.code, signed.stderr).toBe(0);
 
     const verifier = await newGpg();
@@ -114,7 +151,9 @@ describe('rehearse ceremonies/openpgp-root-token.yaml', () => {
     const verified = await verifier(['--verify', `${tarball}.asc`, tarball]);
     expect(verified.code, verified.stderr).toBe(0);
     expect(/Primary key fingerprint: ([0-9A-F ]+)/.exec(verified.stderr)?.[1]?.replace(/ /g, '')).toBe(root.id);
-    const sqop = await run('sqop', ['verify', `${tarball}.asc`, join(dir, 'public', 'KEYS')], { input: await readFile(tarball) });
+    const sqop = await run('sqop', ['verify', `${tarball}.asc`, join(dir, 'public', 'KEYS')], {
+      input: await readFile(tarball),
+    });
     expect(sqop.code, sqop.stderr).toBe(0);
     // And a tampered tarball is refused.
     await writeFile(tarball, 'release bytes, changed\n');
@@ -125,7 +164,12 @@ describe('rehearse ceremonies/openpgp-root-token.yaml', () => {
 describe('imported copies', () => {
   it('imports the same root onto two tokens, keeps its encrypted backup in the vault, and records both serials', async () => {
     const dir = join(await tempDir(), 'copies');
-    const result = await cli(['rehearse', join(fixturesDir, 'ceremonies', 'openpgp-root-token-copies.yaml'), '--out', dir]);
+    const result = await cli([
+      'rehearse',
+      join(fixturesDir, 'ceremonies', 'openpgp-root-token-copies.yaml'),
+      '--out',
+      dir,
+    ]);
     expect(result.code, result.stdout + result.stderr).toBe(0);
     const keys = await inventoryKeys(dir);
     const root = keys.find((k) => k.kind === 'openpgp-primary')!;
@@ -137,17 +181,36 @@ describe('imported copies', () => {
     const serials = imported.map((e) => (e.data['token'] as { serial: string }).serial);
     expect(new Set(serials).size).toBe(2);
     expect(imported.map((e) => (e.data['token'] as { label: string }).label)).toEqual(['root-a', 'root-b']);
-    expect(entries.filter((e) => e.event === 'token.key-created').map((e) => e.data['what'])).toEqual(['ceremony-transcripts']);
+    expect(entries.filter((e) => e.event === 'token.key-created').map((e) => e.data['what'])).toEqual([
+      'ceremony-transcripts',
+    ]);
 
     const secrets = await rehearsalSecrets(dir);
-    expect(Object.keys(secrets).sort()).toEqual(['token.root-a.pin', 'token.root-a.so-pin', 'token.root-b.pin', 'token.root-b.so-pin', 'vault.passphrase']);
+    expect(Object.keys(secrets).sort()).toEqual([
+      'token.root-a.pin',
+      'token.root-a.so-pin',
+      'token.root-b.pin',
+      'token.root-b.so-pin',
+      'vault.passphrase',
+    ]);
     const gpg = await newGpg();
-    await gpg(['--pinentry-mode', 'loopback', '--passphrase', secrets['vault.passphrase']!, '--import', join(dir, 'vault', 'openpgp', `${root.id}.sec.asc`)]);
+    await gpg([
+      '--pinentry-mode',
+      'loopback',
+      '--passphrase',
+      secrets['vault.passphrase']!,
+      '--import',
+      join(dir, 'vault', 'openpgp', `${root.id}.sec.asc`),
+    ]);
     const listing = (await gpg(['--list-secret-keys'])).stdout;
     expect(listing).toMatch(/^sec +ed25519 .*\[C\]/m); // the backup: a real secret, not a stub
     expect(listing).toMatch(/^ssb# +nistp256 .*\[S\]/m); // the transcripts key was generated on the token
     const plan = await cli(['plan', join(fixturesDir, 'ceremonies', 'openpgp-root-token-copies.yaml')]);
-    expect(plan.stdout).toMatch(/root key on the token \(label "example-root"\): generated in software, encrypted backup in the vault, imported non-extractable onto 2 token\(s\)/);
-    expect(plan.stdout).toMatch(/transcripts subkey on the token .*: generated on the token, non-extractable: no backup is possible/);
+    expect(plan.stdout).toMatch(
+      /root key on the token \(label "example-root"\): generated in software, encrypted backup in the vault, imported non-extractable onto 2 token\(s\)/,
+    );
+    expect(plan.stdout).toMatch(
+      /transcripts subkey on the token .*: generated on the token, non-extractable: no backup is possible/,
+    );
   });
 });

@@ -8,12 +8,17 @@ describe('packet framing', () => {
   it('round-trips packets of every length class', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.integer({ min: 1, max: 63 }), fc.uint8Array({ maxLength: 9000 })), { minLength: 1, maxLength: 4 }),
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 63 }), fc.uint8Array({ maxLength: 9000 })), {
+          minLength: 1,
+          maxLength: 4,
+        }),
         (packets) => {
           const data = concatBytes(...packets.map(([tag, body]) => writePacket(tag, body)));
           const read = readPackets(data);
           expect(read.map((p) => p.tag)).toEqual(packets.map(([tag]) => tag));
-          read.forEach((p, i) => expect(Buffer.from(p.body).equals(Buffer.from(packets[i]?.[1] ?? new Uint8Array()))).toBe(true));
+          read.forEach((p, i) =>
+            expect(Buffer.from(p.body).equals(Buffer.from(packets[i]?.[1] ?? new Uint8Array()))).toBe(true),
+          );
         },
       ),
       { numRuns: 60 },
@@ -45,7 +50,9 @@ describe('MPIs', () => {
         const encoded = writeMpi(value);
         const { value: back, next } = readMpi(encoded, 0);
         expect(next).toBe(encoded.length);
-        const stripped = value.subarray(value.findIndex((b) => b !== 0) === -1 ? value.length : value.findIndex((b) => b !== 0));
+        const stripped = value.subarray(
+          value.findIndex((b) => b !== 0) === -1 ? value.length : value.findIndex((b) => b !== 0),
+        );
         expect(Buffer.from(back).equals(Buffer.from(stripped))).toBe(true);
       }),
     );
@@ -63,12 +70,22 @@ describe('MPIs', () => {
 describe('subpackets', () => {
   it('round-trip with critical bits', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ type: fc.integer({ min: 1, max: 127 }), critical: fc.boolean(), body: fc.uint8Array({ maxLength: 300 }) }), { maxLength: 6 }), (sps) => {
-        const back = decodeSubpackets(encodeSubpackets(sps));
-        expect(back.map((s) => [s.type, s.critical, Buffer.from(s.body).toString('hex')])).toEqual(
-          sps.map((s) => [s.type, s.critical, Buffer.from(s.body).toString('hex')]),
-        );
-      }),
+      fc.property(
+        fc.array(
+          fc.record({
+            type: fc.integer({ min: 1, max: 127 }),
+            critical: fc.boolean(),
+            body: fc.uint8Array({ maxLength: 300 }),
+          }),
+          { maxLength: 6 },
+        ),
+        (sps) => {
+          const back = decodeSubpackets(encodeSubpackets(sps));
+          expect(back.map((s) => [s.type, s.critical, Buffer.from(s.body).toString('hex')])).toEqual(
+            sps.map((s) => [s.type, s.critical, Buffer.from(s.body).toString('hex')]),
+          );
+        },
+      ),
     );
   });
 });

@@ -22,7 +22,18 @@ function rootFor(algorithm: KeyAlgorithm): Promise<CreatedRoot> {
   let root = roots.get(algorithm);
   if (!root) {
     root = generateSoftwareKey(algorithm).then((primary) =>
-      createRoot({ userIds: ['Test Root <root@example.org>', 'Second <second@example.org>'], expires: inFiveYears, created, subkeys: [{ algorithm, expires: inTwoYears, purpose: 'release' }, { algorithm, expires: inFiveYears, purpose: 'transcripts' }] }, primary),
+      createRoot(
+        {
+          userIds: ['Test Root <root@example.org>', 'Second <second@example.org>'],
+          expires: inFiveYears,
+          created,
+          subkeys: [
+            { algorithm, expires: inTwoYears, purpose: 'release' },
+            { algorithm, expires: inFiveYears, purpose: 'transcripts' },
+          ],
+        },
+        primary,
+      ),
     );
     roots.set(algorithm, root);
   }
@@ -72,7 +83,9 @@ describe.each(keyAlgorithms)('a %s root', (algorithm) => {
     const back = await decryptSecretKey(new TextEncoder().encode(file), 'correct horse battery staple 42');
     expect(serializeCertificate(back.certificate)).toEqual(serializeCertificate(root.certificate));
     expect([...back.secrets.keys()].sort()).toEqual([...root.secrets.keys()].sort());
-    await expect(decryptSecretKey(new TextEncoder().encode(file), 'wrong')).rejects.toMatchObject({ code: 'PASSPHRASE_WRONG' });
+    await expect(decryptSecretKey(new TextEncoder().encode(file), 'wrong')).rejects.toMatchObject({
+      code: 'PASSPHRASE_WRONG',
+    });
   });
 });
 
@@ -89,7 +102,10 @@ describe('detached signatures', () => {
     // signature: a change there may still verify, but must not change who the signer is.
     const headerLength = sig.length - parsed!.body.length;
     const unhashedStart = headerLength + parsed!.hashedPart.length + 2;
-    const unhashedEnd = unhashedStart + ((parsed!.body[parsed!.hashedPart.length] ?? 0) << 8) + (parsed!.body[parsed!.hashedPart.length + 1] ?? 0);
+    const unhashedEnd =
+      unhashedStart +
+      ((parsed!.body[parsed!.hashedPart.length] ?? 0) << 8) +
+      (parsed!.body[parsed!.hashedPart.length + 1] ?? 0);
     await fc.assert(
       fc.asyncProperty(fc.boolean(), fc.nat(), fc.integer({ min: 1, max: 255 }), async (inSignature, position, xor) => {
         const target = (inSignature ? sig : data).slice();
@@ -101,7 +117,13 @@ describe('detached signatures', () => {
         } catch {
           return; // unparseable is a rejection too
         }
-        const result = await verifyDetached({ root: root.certificate, signatures, data: inSignature ? data : target, now, purpose: 'release' });
+        const result = await verifyDetached({
+          root: root.certificate,
+          signatures,
+          data: inSignature ? data : target,
+          now,
+          purpose: 'release',
+        });
         if (inSignature && at >= unhashedStart && at < unhashedEnd) {
           if (result.ok) expect(result.good[0]?.keyFingerprint).toBe(good.good[0]?.keyFingerprint);
           return;
@@ -115,7 +137,9 @@ describe('detached signatures', () => {
   it('never accept document signatures by the certify-only primary', async () => {
     const root = await rootFor('ed25519');
     const data = new TextEncoder().encode('a transcript\n');
-    const signatures = await readDetachedSignatures(await signDetached(data, root.primary, new Date('2026-06-01T00:00:00Z')));
+    const signatures = await readDetachedSignatures(
+      await signDetached(data, root.primary, new Date('2026-06-01T00:00:00Z')),
+    );
     const now = new Date('2026-06-02T00:00:00Z');
     for (const purpose of ['release', 'transcript'] as const) {
       const result = await verifyDetached({ root: root.certificate, signatures, data, now, purpose });
@@ -129,13 +153,30 @@ describe('detached signatures', () => {
     const data = new TextEncoder().encode('a document\n');
     const now = new Date('2026-06-02T00:00:00Z');
     const [release, transcripts] = root.subkeys;
-    const byTranscriptKey = await readDetachedSignatures(await signDetached(data, transcripts!, new Date('2026-06-01T00:00:00Z')));
-    const byReleaseKey = await readDetachedSignatures(await signDetached(data, release!, new Date('2026-06-01T00:00:00Z')));
-    expect((await verifyDetached({ root: root.certificate, signatures: byTranscriptKey, data, now, purpose: 'transcript' })).ok).toBe(true);
-    const refused = await verifyDetached({ root: root.certificate, signatures: byTranscriptKey, data, now, purpose: 'release' });
+    const byTranscriptKey = await readDetachedSignatures(
+      await signDetached(data, transcripts!, new Date('2026-06-01T00:00:00Z')),
+    );
+    const byReleaseKey = await readDetachedSignatures(
+      await signDetached(data, release!, new Date('2026-06-01T00:00:00Z')),
+    );
+    expect(
+      (await verifyDetached({ root: root.certificate, signatures: byTranscriptKey, data, now, purpose: 'transcript' }))
+        .ok,
+    ).toBe(true);
+    const refused = await verifyDetached({
+      root: root.certificate,
+      signatures: byTranscriptKey,
+      data,
+      now,
+      purpose: 'release',
+    });
     expect(refused.rejected[0]?.reason).toMatch(/transcripts only/);
-    expect((await verifyDetached({ root: root.certificate, signatures: byReleaseKey, data, now, purpose: 'release' })).ok).toBe(true);
-    expect((await verifyDetached({ root: root.certificate, signatures: byReleaseKey, data, now, purpose: 'transcript' })).ok).toBe(false);
+    expect(
+      (await verifyDetached({ root: root.certificate, signatures: byReleaseKey, data, now, purpose: 'release' })).ok,
+    ).toBe(true);
+    expect(
+      (await verifyDetached({ root: root.certificate, signatures: byReleaseKey, data, now, purpose: 'transcript' })).ok,
+    ).toBe(false);
   });
 
   it('reads back a certificate it wrote', async () => {

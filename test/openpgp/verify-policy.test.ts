@@ -39,7 +39,13 @@ async function makeRoot(subkeyExpiresDays = 365): Promise<CreatedRoot> {
 }
 
 async function verify(cert: Certificate, signature: Uint8Array, now: Date, bytes = data) {
-  return verifyDetached({ root: cert, signatures: await readDetachedSignatures(signature), data: bytes, now, purpose: 'release' });
+  return verifyDetached({
+    root: cert,
+    signatures: await readDetachedSignatures(signature),
+    data: bytes,
+    now,
+    purpose: 'release',
+  });
 }
 
 function signers(root: CreatedRoot): Map<string, SigningKey> {
@@ -77,7 +83,10 @@ describe('verify policy', () => {
 
   it('rejects a subkey without a binding signature', async () => {
     const root = await makeRoot();
-    const unbound: Certificate = { ...root.certificate, subkeys: root.certificate.subkeys.map((s, i) => (i === 0 ? { key: s.key, signatures: [] } : s)) };
+    const unbound: Certificate = {
+      ...root.certificate,
+      subkeys: root.certificate.subkeys.map((s, i) => (i === 0 ? { key: s.key, signatures: [] } : s)),
+    };
     const result = await verify(unbound, await signDetached(data, root.subkeys[0]!, at(10)), at(11));
     expect(result.ok).toBe(false);
     expect(result.rejected[0]?.reason).toMatch(/no valid self-signature/);
@@ -87,12 +96,20 @@ describe('verify policy', () => {
     const root = await makeRoot();
     const sub = root.subkeys[0]!;
     const binding = await signCovered(
-      { type: SignatureType.subkeyBinding, hash: 'sha512', created: t0, hashed: [subpacket.keyFlags(KeyFlag.sign), ...expirationSeconds(sub.key, at(365))] },
+      {
+        type: SignatureType.subkeyBinding,
+        hash: 'sha512',
+        created: t0,
+        hashed: [subpacket.keyFlags(KeyFlag.sign), ...expirationSeconds(sub.key, at(365))],
+      },
       root.primary.key,
       root.primary.signer,
       ...subkeyCovered(root.primary.key, sub.key),
     );
-    const cert: Certificate = { ...root.certificate, subkeys: root.certificate.subkeys.map((s, i) => (i === 0 ? { key: s.key, signatures: [binding] } : s)) };
+    const cert: Certificate = {
+      ...root.certificate,
+      subkeys: root.certificate.subkeys.map((s, i) => (i === 0 ? { key: s.key, signatures: [binding] } : s)),
+    };
     const result = await verify(cert, await signDetached(data, sub, at(10)), at(11));
     expect(result.ok).toBe(false);
     expect(result.rejected[0]?.reason).toMatch(/not cross-certified/);
@@ -109,7 +126,11 @@ describe('verify policy', () => {
 
   it('rejects signatures after the root expired', async () => {
     const root = await makeRoot();
-    const result = await verify(root.certificate, await signDetached(data, root.subkeys[0]!, at(5 * 365 + 1)), at(5 * 365 + 2));
+    const result = await verify(
+      root.certificate,
+      await signDetached(data, root.subkeys[0]!, at(5 * 365 + 1)),
+      at(5 * 365 + 2),
+    );
     expect(result.ok).toBe(false);
     expect(result.rejected[0]?.reason).toMatch(/primary key expired/);
   });
@@ -121,7 +142,11 @@ describe('verify policy', () => {
       const before = await signDetached(data, sub, at(10));
       const rotated = await applyRotation(
         { certificate: root.certificate, primary: root.primary, subkeySigners: signers(root) },
-        { extendSubkeys: [], addSubkeys: [], revokeSubkeys: [{ fingerprint: fingerprintHex(sub.key), reason, text: 'replaced' }] },
+        {
+          extendSubkeys: [],
+          addSubkeys: [],
+          revokeSubkeys: [{ fingerprint: fingerprintHex(sub.key), reason, text: 'replaced' }],
+        },
         at(20),
       );
       expect((await verify(rotated.certificate, before, at(30))).ok).toBe(true);
@@ -137,7 +162,11 @@ describe('verify policy', () => {
     const before = await signDetached(data, sub, at(10));
     const rotated = await applyRotation(
       { certificate: root.certificate, primary: root.primary, subkeySigners: signers(root) },
-      { extendSubkeys: [], addSubkeys: [], revokeSubkeys: [{ fingerprint: fingerprintHex(sub.key), reason: 'compromised', text: 'leaked' }] },
+      {
+        extendSubkeys: [],
+        addSubkeys: [],
+        revokeSubkeys: [{ fingerprint: fingerprintHex(sub.key), reason: 'compromised', text: 'leaked' }],
+      },
       at(20),
     );
     const result = await verify(rotated.certificate, before, at(30));
@@ -155,7 +184,13 @@ describe('verify policy', () => {
     const secret = root.secrets.get(fingerprintHex(sub.key));
     if (!secret || secret === 'stub') throw new Error('no secret');
     const raw = nodeSign(null, digest, privateKeyObject({ publicKey: sub.key.material, secretKey: secret }));
-    const body = concatBytes(hashedPart, u16(0), digest.subarray(0, 2), writeMpi(raw.subarray(0, 32)), writeMpi(raw.subarray(32)));
+    const body = concatBytes(
+      hashedPart,
+      u16(0),
+      digest.subarray(0, 2),
+      writeMpi(raw.subarray(0, 32)),
+      writeMpi(raw.subarray(32)),
+    );
     const result = await verify(root.certificate, writePacket(PacketTag.signature, body), at(11));
     expect(result.ok).toBe(false);
     expect(result.rejected[0]?.reason).toMatch(/SHA1 is not accepted/);
@@ -174,7 +209,13 @@ describe('verify policy', () => {
     const root = await makeRoot();
     const good = await signDetached(data, root.subkeys[0]!, at(10));
     await expect(readDetachedSignatures(good.subarray(0, good.length - 5))).rejects.toThrow();
-    await expect(readDetachedSignatures(new TextEncoder().encode('-----BEGIN PGP SIGNATURE-----\n\nbm90IGEgc2lnbmF0dXJl\n-----END PGP SIGNATURE-----\n'))).rejects.toThrow();
+    await expect(
+      readDetachedSignatures(
+        new TextEncoder().encode(
+          '-----BEGIN PGP SIGNATURE-----\n\nbm90IGEgc2lnbmF0dXJl\n-----END PGP SIGNATURE-----\n',
+        ),
+      ),
+    ).rejects.toThrow();
     await expect(readDetachedSignatures(Uint8Array.of(1, 2, 3))).rejects.toThrow();
   });
 

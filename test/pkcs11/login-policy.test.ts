@@ -9,7 +9,10 @@ import { CKR, TokenFlag } from '../../src/pkcs11/constants.js';
 import { type LoginDialog, type LoginTarget, loginWithPolicy, pinFlagWords } from '../../src/pkcs11/login.js';
 
 class FakeError extends Error {
-  constructor(readonly code: number, readonly method = 'C_Login') {
+  constructor(
+    readonly code: number,
+    readonly method = 'C_Login',
+  ) {
     super(code === CKR.pinIncorrect ? 'CKR_PIN_INCORRECT' : 'CKR_PIN_LOCKED');
   }
 }
@@ -18,7 +21,11 @@ class FakeError extends Error {
 class CountingToken implements LoginTarget {
   logins: (string | null)[] = [];
   flagReads = 0;
-  constructor(public triesLeft: number, readonly pin: string, public extraFlags: number = TokenFlag.userPinInitialized) {}
+  constructor(
+    public triesLeft: number,
+    readonly pin: string,
+    public extraFlags: number = TokenFlag.userPinInitialized,
+  ) {}
   tokenFlags(): number {
     this.flagReads++;
     let flags = this.extraFlags;
@@ -38,7 +45,9 @@ class CountingToken implements LoginTarget {
   }
 }
 
-function dialog(answers: { finalTry?: boolean; pin?: string } = {}): LoginDialog & { warnings: string[]; asked: number; finalTryAsked: number; pinPads: number } {
+function dialog(
+  answers: { finalTry?: boolean; pin?: string } = {},
+): LoginDialog & { warnings: string[]; asked: number; finalTryAsked: number; pinPads: number } {
   const d = {
     warnings: [] as string[],
     asked: 0,
@@ -163,7 +172,13 @@ describe('login policy', () => {
 
   it('names the PIN flags for listings', () => {
     expect(pinFlagWords(TokenFlag.userPinInitialized)).toEqual([]);
-    expect(pinFlagWords(TokenFlag.userPinInitialized | TokenFlag.userPinFinalTry | TokenFlag.userPinCountLow)).toEqual(['user PIN final try']);
-    expect(pinFlagWords(TokenFlag.userPinLocked | TokenFlag.soPinCountLow)).toEqual(['user PIN locked', 'user PIN not initialised', 'SO PIN count low']);
+    expect(pinFlagWords(TokenFlag.userPinInitialized | TokenFlag.userPinFinalTry | TokenFlag.userPinCountLow)).toEqual([
+      'user PIN final try',
+    ]);
+    expect(pinFlagWords(TokenFlag.userPinLocked | TokenFlag.soPinCountLow)).toEqual([
+      'user PIN locked',
+      'user PIN not initialised',
+      'SO PIN count low',
+    ]);
   });
 });

@@ -10,7 +10,14 @@ import { digestLength, verifyDigest } from '../../src/crypto/digest-signature.js
 import { generateKeyPair, publicKeyObject } from '../../src/crypto/key-material.js';
 import { KeyceremonyError } from '../../src/errors.js';
 import { CKA, CKK, CKM, CKO, CKR } from '../../src/pkcs11/constants.js';
-import { findKeyPair, generateOnToken, importToToken, refuseExisting, requireAlgorithm, ulongValue } from '../../src/pkcs11/keys.js';
+import {
+  findKeyPair,
+  generateOnToken,
+  importToToken,
+  refuseExisting,
+  requireAlgorithm,
+  ulongValue,
+} from '../../src/pkcs11/keys.js';
 import { loginWithPolicy } from '../../src/pkcs11/login.js';
 import { Pkcs11Module, type TokenSession } from '../../src/pkcs11/module.js';
 import { pkcs11ErrorCode } from '../../src/pkcs11/native.js';
@@ -33,7 +40,12 @@ function initFree(label: string): void {
   module.initToken(free.handle, label, TEST_SO_PIN, TEST_USER_PIN);
 }
 
-const dialog = { confirmFinalTry: async () => false, warn: () => undefined, pin: async () => TEST_USER_PIN, pinPad: () => undefined };
+const dialog = {
+  confirmFinalTry: async () => false,
+  warn: () => undefined,
+  pin: async () => TEST_USER_PIN,
+  pinPad: () => undefined,
+};
 
 beforeAll(async () => {
   const hsm = await softHsm();
@@ -63,7 +75,14 @@ async function signAndVerify(signer: Pkcs11Signer, algorithm: KeyAlgorithm): Pro
   const signature = await signer.sign(digest, hash);
   const ms = performance.now() - started;
   expect(verifyDigest(signer.publicKey, digest, hash, signature)).toBe(true);
-  expect(verifyDigest(signer.publicKey, digest.map((b, i) => (i === 0 ? b ^ 1 : b)), hash, signature)).toBe(false);
+  expect(
+    verifyDigest(
+      signer.publicKey,
+      digest.map((b, i) => (i === 0 ? b ^ 1 : b)),
+      hash,
+      signature,
+    ),
+  ).toBe(false);
   return ms;
 }
 
@@ -80,7 +99,12 @@ describe('on-token generation', () => {
       const signMs = await signAndVerify(signer, algorithm);
       console.log(`SoftHSM2 ${algorithm}: keygen ${keygenMs.toFixed(1)} ms, sign ${signMs.toFixed(2)} ms`);
 
-      const flags = session.attributes(pair.privateHandle, [CKA.sensitive, CKA.extractable, CKA.neverExtractable, CKA.alwaysSensitive]);
+      const flags = session.attributes(pair.privateHandle, [
+        CKA.sensitive,
+        CKA.extractable,
+        CKA.neverExtractable,
+        CKA.alwaysSensitive,
+      ]);
       expect([...flags.values()].map((v) => v[0])).toEqual([1, 0, 1, 1]);
       // Found again by label and id, same public key.
       const found = findKeyPair(session, r, 'test');
@@ -93,8 +117,12 @@ describe('on-token generation', () => {
   it('refuses a label or an id that already exists on the token', () => {
     const r = ref('taken');
     generateOnToken(session, 'nistp256', r);
-    expect(() => refuseExisting(session, { label: 'taken', id: new Uint8Array(randomBytes(8)) }, 'primary')).toThrow(/already holds an object with label "taken"/);
-    expect(() => refuseExisting(session, { label: 'other', id: r.id }, 'primary')).toThrow(/already holds an object with id/);
+    expect(() => refuseExisting(session, { label: 'taken', id: new Uint8Array(randomBytes(8)) }, 'primary')).toThrow(
+      /already holds an object with label "taken"/,
+    );
+    expect(() => refuseExisting(session, { label: 'other', id: r.id }, 'primary')).toThrow(
+      /already holds an object with id/,
+    );
     expect(() => refuseExisting(session, ref('free-label'), 'primary')).not.toThrow();
   });
 
@@ -104,7 +132,9 @@ describe('on-token generation', () => {
     try {
       requireAlgorithm('rsa4096', onlyEc, '"yk"', 'generate');
     } catch (error) {
-      expect((error as KeyceremonyError).message).toMatch(/cannot generate RSA-4096 keys: it lacks CKM_RSA_PKCS_KEY_PAIR_GEN, CKM_RSA_PKCS/);
+      expect((error as KeyceremonyError).message).toMatch(
+        /cannot generate RSA-4096 keys: it lacks CKM_RSA_PKCS_KEY_PAIR_GEN, CKM_RSA_PKCS/,
+      );
       expect((error as KeyceremonyError).details.join(' ')).toMatch(/It offers: ECDSA P-256\./);
       expect((error as KeyceremonyError).exitCode).toBe(3);
     }
@@ -136,7 +166,17 @@ describe('secret key objects stay on the token', () => {
       { type: CKA.token, value: false },
     ]);
     for (const key of [ec.privateHandle, rsa.privateHandle]) {
-      expect(refusal(() => session.native.C_WrapKey(session.handle, { mechanism: CKM.aesKeyWrapPad }, wrappingKey, key, Buffer.alloc(4096)))).toBe(CKR.keyUnextractable);
+      expect(
+        refusal(() =>
+          session.native.C_WrapKey(
+            session.handle,
+            { mechanism: CKM.aesKeyWrapPad },
+            wrappingKey,
+            key,
+            Buffer.alloc(4096),
+          ),
+        ),
+      ).toBe(CKR.keyUnextractable);
     }
   });
 });
@@ -156,7 +196,9 @@ describe('imported copies', () => {
         const flags = s.attributes(imported.privateHandle, [CKA.sensitive, CKA.extractable]);
         expect([...flags.values()].map((v) => v[0])).toEqual([1, 0]);
         await signAndVerify(new Pkcs11Signer(s, imported.privateHandle, pair.publicKey, 'pkcs11:'), algorithm);
-        expect(() => s.attributesRaw(imported.privateHandle, [algorithm === 'rsa4096' ? CKA.privateExponent : CKA.value])).toThrow(/CKR_ATTRIBUTE_SENSITIVE/);
+        expect(() =>
+          s.attributesRaw(imported.privateHandle, [algorithm === 'rsa4096' ? CKA.privateExponent : CKA.value]),
+        ).toThrow(/CKR_ATTRIBUTE_SENSITIVE/);
       }
     });
   }
@@ -168,7 +210,11 @@ describe('login', () => {
     const fresh = openToken('never-logged-in');
     try {
       const spy = vi.spyOn(module.native, 'C_Login');
-      const error = await loginWithPolicy(fresh, { ...dialog, pin: async () => 'not-the-pin' }, '"never-logged-in"').catch((e: unknown) => e);
+      const error = await loginWithPolicy(
+        fresh,
+        { ...dialog, pin: async () => 'not-the-pin' },
+        '"never-logged-in"',
+      ).catch((e: unknown) => e);
       expect(spy).toHaveBeenCalledTimes(1);
       spy.mockRestore();
       expect(error).toBeInstanceOf(KeyceremonyError);

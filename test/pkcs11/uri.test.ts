@@ -7,7 +7,11 @@ import { formatPkcs11Uri, objectTypes, parsePkcs11Uri, type Pkcs11Uri } from '..
 describe('PKCS#11 URIs', () => {
   it('parses the examples of RFC 7512 §3.3', () => {
     expect(parsePkcs11Uri('pkcs11:object=my-pubkey;type=public')).toEqual({ object: 'my-pubkey', type: 'public' });
-    expect(parsePkcs11Uri('pkcs11:token=The%20Software%20PKCS%2311%20Softtoken;manufacturer=Snake%20Oil,%20Inc.;model=1.0;object=my-certificate;type=cert;id=%69%95%3E%5C%F4%BD%EC%91%86%8F%A6%2A%42%C2%7B%99%9F%08%1E%0A?pin-source=file:/etc/token')).toEqual({
+    expect(
+      parsePkcs11Uri(
+        'pkcs11:token=The%20Software%20PKCS%2311%20Softtoken;manufacturer=Snake%20Oil,%20Inc.;model=1.0;object=my-certificate;type=cert;id=%69%95%3E%5C%F4%BD%EC%91%86%8F%A6%2A%42%C2%7B%99%9F%08%1E%0A?pin-source=file:/etc/token',
+      ),
+    ).toEqual({
       token: 'The Software PKCS#11 Softtoken',
       manufacturer: 'Snake Oil, Inc.',
       model: '1.0',
@@ -17,16 +21,29 @@ describe('PKCS#11 URIs', () => {
       pinSource: 'file:/etc/token',
     });
     expect(parsePkcs11Uri('pkcs11:slot-description=Sun%20Metaslot')).toEqual({ slotDescription: 'Sun Metaslot' });
-    expect(parsePkcs11Uri('pkcs11:token=A%20name%20with%20a%20substring%20%25%3B;object=my-certificate;type=cert')).toMatchObject({ token: 'A name with a substring %;' });
+    expect(
+      parsePkcs11Uri('pkcs11:token=A%20name%20with%20a%20substring%20%25%3B;object=my-certificate;type=cert'),
+    ).toMatchObject({ token: 'A name with a substring %;' });
     expect(parsePkcs11Uri('pkcs11:')).toEqual({});
-    expect(parsePkcs11Uri('pkcs11:slot-id=2?module-path=/usr/lib/softhsm/libsofthsm2.so')).toEqual({ slotId: '2', modulePath: '/usr/lib/softhsm/libsofthsm2.so' });
+    expect(parsePkcs11Uri('pkcs11:slot-id=2?module-path=/usr/lib/softhsm/libsofthsm2.so')).toEqual({
+      slotId: '2',
+      modulePath: '/usr/lib/softhsm/libsofthsm2.so',
+    });
   });
 
   it('formats canonically: fixed order, id fully percent-encoded', () => {
-    expect(formatPkcs11Uri({ object: 'openpgp-root', serial: '0123abcd', token: 'wikibase root', type: 'private', id: Uint8Array.of(1, 0xab) })).toBe(
-      'pkcs11:token=wikibase%20root;serial=0123abcd;object=openpgp-root;type=private;id=%01%AB',
+    expect(
+      formatPkcs11Uri({
+        object: 'openpgp-root',
+        serial: '0123abcd',
+        token: 'wikibase root',
+        type: 'private',
+        id: Uint8Array.of(1, 0xab),
+      }),
+    ).toBe('pkcs11:token=wikibase%20root;serial=0123abcd;object=openpgp-root;type=private;id=%01%AB');
+    expect(formatPkcs11Uri({ token: 't', modulePath: '/usr/lib/x.so' })).toBe(
+      'pkcs11:token=t?module-path=%2Fusr%2Flib%2Fx.so',
     );
-    expect(formatPkcs11Uri({ token: 't', modulePath: '/usr/lib/x.so' })).toBe('pkcs11:token=t?module-path=%2Fusr%2Flib%2Fx.so');
   });
 
   it('refuses what would be ambiguous or unsafe', () => {
@@ -86,15 +103,18 @@ describe('PKCS#11 URIs', () => {
 
   it('never fails with anything but a KeyceremonyError on arbitrary input', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 80 }).map((s) => `pkcs11:${s}`), (input) => {
-        try {
-          const parsed = parsePkcs11Uri(input);
-          // Whatever parses formats and parses back to the same value.
-          expect(parsePkcs11Uri(formatPkcs11Uri(parsed))).toEqual(parsed);
-        } catch (error) {
-          expect(error).toBeInstanceOf(KeyceremonyError);
-        }
-      }),
+      fc.property(
+        fc.string({ maxLength: 80 }).map((s) => `pkcs11:${s}`),
+        (input) => {
+          try {
+            const parsed = parsePkcs11Uri(input);
+            // Whatever parses formats and parses back to the same value.
+            expect(parsePkcs11Uri(formatPkcs11Uri(parsed))).toEqual(parsed);
+          } catch (error) {
+            expect(error).toBeInstanceOf(KeyceremonyError);
+          }
+        },
+      ),
       { numRuns: 1000 },
     );
   });

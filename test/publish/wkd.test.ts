@@ -23,7 +23,10 @@ describe('WKD hashing', () => {
   });
 
   it('finds the address in a user ID', () => {
-    expect(addressOf('Wikibase Release Signing Key (Wikimedia Deutschland) <wikibase-releases@Wikimedia.DE>')).toEqual({ local: 'wikibase-releases', domain: 'wikimedia.de' });
+    expect(addressOf('Wikibase Release Signing Key (Wikimedia Deutschland) <wikibase-releases@Wikimedia.DE>')).toEqual({
+      local: 'wikibase-releases',
+      domain: 'wikimedia.de',
+    });
     expect(addressOf('No address')).toBeUndefined();
   });
 });

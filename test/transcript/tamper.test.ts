@@ -33,7 +33,10 @@ describe('transcript verification', () => {
     const report = await verify();
     expect(report.ok).toBe(true);
     expect(report.outputs.map((o) => [o.path, o.status])).toEqual(
-      expect.arrayContaining([['KEYS', 'ok'], ['fingerprints.txt', 'ok']]),
+      expect.arrayContaining([
+        ['KEYS', 'ok'],
+        ['fingerprints.txt', 'ok'],
+      ]),
     );
   });
 
@@ -43,7 +46,10 @@ describe('transcript verification', () => {
     changed[5] = changed[5]!.replace('"event":"', '"event":"x');
     expect(checkChain(`${changed.join('\n')}\n`).problem).toMatchObject({ seq: 5, line: 6 });
     const deleted = lines.filter((_, i) => i !== 7);
-    expect(checkChain(`${deleted.join('\n')}\n`).problem).toMatchObject({ seq: 7, reason: expect.stringMatching(/seq 8, expected 7/) });
+    expect(checkChain(`${deleted.join('\n')}\n`).problem).toMatchObject({
+      seq: 7,
+      reason: expect.stringMatching(/seq 8, expected 7/),
+    });
     const inserted = [...lines.slice(0, 4), lines[3]!, ...lines.slice(4)];
     expect(checkChain(`${inserted.join('\n')}\n`).problem).toMatchObject({ seq: 4 });
     const moved = [...lines];
@@ -58,25 +64,39 @@ describe('transcript verification', () => {
   });
 
   it('fails for any one-byte change to any published file the transcript covers', async () => {
-    const transcriptName = transcriptFile.split('/').pop()!.replace(/\.jsonl$/, '');
-    const files = ['KEYS', 'fingerprints.txt', `transcripts/${transcriptName}.jsonl`, `transcripts/${transcriptName}.jsonl.asc`, `transcripts/${transcriptName}.md`];
+    const transcriptName = transcriptFile
+      .split('/')
+      .pop()!
+      .replace(/\.jsonl$/, '');
+    const files = [
+      'KEYS',
+      'fingerprints.txt',
+      `transcripts/${transcriptName}.jsonl`,
+      `transcripts/${transcriptName}.jsonl.asc`,
+      `transcripts/${transcriptName}.md`,
+    ];
     const fpr = (await readdir(dir)).find((n) => /^[0-9A-F]{40}\.asc$/.test(n))!;
     files.push(fpr);
     const contents = new Map<string, Buffer>();
     for (const f of files) contents.set(f, await readFile(join(dir, f)));
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...files), fc.nat(), fc.integer({ min: 1, max: 255 }), async (file, position, xor) => {
-        const bytes = Buffer.from(contents.get(file)!);
-        const at = position % bytes.length;
-        bytes[at] = bytes[at]! ^ xor;
-        await writeFile(join(dir, file), bytes);
-        try {
-          const report = await verify().catch(() => ({ ok: false }));
-          expect(report.ok).toBe(false);
-        } finally {
-          await writeFile(join(dir, file), contents.get(file)!);
-        }
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...files),
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        async (file, position, xor) => {
+          const bytes = Buffer.from(contents.get(file)!);
+          const at = position % bytes.length;
+          bytes[at] = bytes[at]! ^ xor;
+          await writeFile(join(dir, file), bytes);
+          try {
+            const report = await verify().catch(() => ({ ok: false }));
+            expect(report.ok).toBe(false);
+          } finally {
+            await writeFile(join(dir, file), contents.get(file)!);
+          }
+        },
+      ),
       { numRuns: 120 },
     );
   });

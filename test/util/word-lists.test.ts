@@ -36,7 +36,9 @@ describe('PGP word list', () => {
 
 describe('EFF diceware list', () => {
   it('is the unchanged EFF large word list', () => {
-    const digest = createHash('sha256').update(readFileSync(join(repoRoot, 'data', 'eff_large_wordlist.txt'))).digest('hex');
+    const digest = createHash('sha256')
+      .update(readFileSync(join(repoRoot, 'data', 'eff_large_wordlist.txt')))
+      .digest('hex');
     expect(digest).toBe('addd35536511597a02fa0a9ff1e5284677b8883b83e986e43f15a3db996b903e');
     expect(new Set(effWordList()).size).toBe(7776);
   });

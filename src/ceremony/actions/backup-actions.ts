@@ -5,4 +5,9 @@ import { backupCreate } from './backup-create.js';
 import { backupRecoveryDrill } from './backup-recovery-drill.js';
 import { backupRestore } from './backup-restore.js';
 
-export const backupActions: readonly ActionDefinition[] = [backupCreate, backupCollectShares, backupRestore, backupRecoveryDrill];
+export const backupActions: readonly ActionDefinition[] = [
+  backupCreate,
+  backupCollectShares,
+  backupRestore,
+  backupRecoveryDrill,
+];

@@ -27,7 +27,10 @@ const Params = z.strictObject({
   /** The medium whose backup copy is restored or drilled (the other copies stay sealed). */
   medium: MediumParam,
   /** A backup folder on the medium (`backup-…`); default: the newest. */
-  backup: z.string().regex(/^backup-[A-Za-z0-9._-]+$/).optional(),
+  backup: z
+    .string()
+    .regex(/^backup-[A-Za-z0-9._-]+$/)
+    .optional(),
 });
 type Params = z.infer<typeof Params>;
 
@@ -40,7 +43,9 @@ export async function shareText(answer: string): Promise<string> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new ShareFormatError(`the share file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new ShareFormatError(
+      `the share file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    );
   }
   return text
     .split('\n')
@@ -49,7 +54,12 @@ export async function shareText(answer: string): Promise<string> {
 }
 
 /** Why `share` is not the one `custodian` should hold for this backup, or undefined. */
-function shareProblem(share: Share, manifest: BackupManifest, expectedNumber: number, collected: readonly Share[]): string | undefined {
+function shareProblem(
+  share: Share,
+  manifest: BackupManifest,
+  expectedNumber: number,
+  collected: readonly Share[],
+): string | undefined {
   const { sharing } = manifest;
   if (hexSet(share.set) !== sharing.set || share.threshold !== sharing.threshold || share.count !== sharing.count) {
     return `it belongs to another backup (share set ${hexSet(share.set)}, ${share.threshold} of ${share.count}; this backup's is ${sharing.set}, ${sharing.threshold} of ${sharing.count})`;
@@ -67,7 +77,12 @@ async function locateBackup(ctx: CeremonyContext, p: Params): Promise<FoundBacku
   const location = mediumLocation(p.medium, ctx.mediaRoot);
   const found = await findBackup(location.path, mediumLabel(p.medium), p.backup);
   if (found.manifest.rehearsal !== ctx.rehearsal) {
-    throw new KeyceremonyError('VAULT_INVALID', found.manifest.rehearsal ? 'this is a rehearsal backup: real ceremonies cannot use it' : 'this is a real backup: rehearsals must never touch it');
+    throw new KeyceremonyError(
+      'VAULT_INVALID',
+      found.manifest.rehearsal
+        ? 'this is a rehearsal backup: real ceremonies cannot use it'
+        : 'this is a real backup: rehearsals must never touch it',
+    );
   }
   return found;
 }
@@ -76,7 +91,9 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
   const found = await locateBackup(ctx, p);
   const { manifest } = found;
   const { sharing } = manifest;
-  ctx.ui.info(`Backup ${manifest.name} on ${mediumLabel(p.medium)}: made ${manifest.created.slice(0, 10)}, ${sharing.threshold} of ${sharing.count} shares needed (share set ${sharing.set})`);
+  ctx.ui.info(
+    `Backup ${manifest.name} on ${mediumLabel(p.medium)}: made ${manifest.created.slice(0, 10)}, ${sharing.threshold} of ${sharing.count} shares needed (share set ${sharing.set})`,
+  );
   ctx.ui.fingerprint('Root key fingerprint of the backup', manifest.root, { words: false });
   ctx.transcript.record('backup.found', {
     name: manifest.name,
@@ -92,8 +109,17 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
   for (const holder of sharing.shares) {
     if (collected.length >= sharing.threshold) break;
     const presentId = `${ctx.step.id}.present.${holder.custodian}`;
-    const present = await ctx.prompts.confirm(presentId, `Is ${holder.title} (${holder.custodian}) here with share ${holder.number}?`);
-    ctx.transcript.record('custodian.present', { custodian: holder.custodian, share: holder.number, present, prompt: presentId, source: ctx.prompts.source });
+    const present = await ctx.prompts.confirm(
+      presentId,
+      `Is ${holder.title} (${holder.custodian}) here with share ${holder.number}?`,
+    );
+    ctx.transcript.record('custodian.present', {
+      custodian: holder.custodian,
+      share: holder.number,
+      present,
+      prompt: presentId,
+      source: ctx.prompts.source,
+    });
     if (!present) continue;
     const who = `the share of ${holder.title} (${holder.custodian})`;
     const read = async (answer: string): Promise<Share> => {
@@ -122,11 +148,17 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
     const share = await read(answer);
     ctx.protectSecret(encodeShare(share).join(' '));
     collected.push(share);
-    ctx.transcript.record('check.passed', { check: 'share accepted (checksum, share set, holder)', detail: `share ${share.number} of ${holder.custodian}` });
+    ctx.transcript.record('check.passed', {
+      check: 'share accepted (checksum, share set, holder)',
+      detail: `share ${share.number} of ${holder.custodian}`,
+    });
     ctx.ui.success(`Share ${share.number} of ${holder.title} accepted`);
   }
   if (collected.length < sharing.threshold) {
-    throw new KeyceremonyError('ABORTED', `only ${collected.length} of the ${sharing.threshold} shares needed were given: the backup cannot be opened`);
+    throw new KeyceremonyError(
+      'ABORTED',
+      `only ${collected.length} of the ${sharing.threshold} shares needed were given: the backup cannot be opened`,
+    );
   }
 
   const passphrase = await combineShares(collected);
@@ -138,7 +170,9 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
     check: `${sharing.threshold} shares rebuild the passphrase that opens the backup`,
     detail: `shares ${collected.map((s) => s.number).join(', ')} of set ${sharing.set}; copy sha256 ${manifest.archive.sha256}`,
   });
-  ctx.ui.success(`The passphrase rebuilt from shares ${collected.map((s) => s.number).join(', ')} opens the backup (root ${groupedHex(manifest.root)})`);
+  ctx.ui.success(
+    `The passphrase rebuilt from shares ${collected.map((s) => s.number).join(', ')} opens the backup (root ${groupedHex(manifest.root)})`,
+  );
   ctx.provide({ product: 'backup-passphrase', passphrase, dir: found.dir, manifest });
 }
 
@@ -149,7 +183,11 @@ export const backupCollectShares = defineAction<Params>({
   produces: 'backup-passphrase',
   async preflight(ctx, p) {
     const { manifest } = await locateBackup(ctx, p);
-    return { checks: [`${mediumLabel(p.medium)} holds ${manifest.name} (${manifest.sharing.threshold} of ${manifest.sharing.count} shares needed)`] };
+    return {
+      checks: [
+        `${mediumLabel(p.medium)} holds ${manifest.name} (${manifest.sharing.threshold} of ${manifest.sharing.count} shares needed)`,
+      ],
+    };
   },
   describe(p) {
     return {

@@ -19,8 +19,23 @@ import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { findChromium, printToPdf, requireChromium } from '../../backup/chromium.js';
 import { backupReadme, type MediumCopy, readBackCopies, restoreKitFiles, writeCopies } from '../../backup/copies.js';
-import { ARCHIVE_FILE, type BackupManifest, MANIFEST_FILE, README_FILE, serializeManifest, TRANSCRIPTS_DIR } from '../../backup/manifest.js';
-import { checkMediaMounted, mediumLabel, type MediumLocation, mediumLocation, MediumParam, onRamFilesystem, sheetsLocation } from '../../backup/media.js';
+import {
+  ARCHIVE_FILE,
+  type BackupManifest,
+  MANIFEST_FILE,
+  README_FILE,
+  serializeManifest,
+  TRANSCRIPTS_DIR,
+} from '../../backup/manifest.js';
+import {
+  checkMediaMounted,
+  mediumLabel,
+  type MediumLocation,
+  mediumLocation,
+  MediumParam,
+  onRamFilesystem,
+  sheetsLocation,
+} from '../../backup/media.js';
 import { passphraseByteLength } from '../../backup/passphrase-bytes.js';
 import { encodeShare, shareQrText, shareWordCount } from '../../backup/share-code.js';
 import { combineShares, hexSet, proveShareSet, splitPassphrase } from '../../backup/sharing.js';
@@ -74,14 +89,28 @@ const Params = z
   })
   .superRefine((p, issues) => {
     if (p.sharing.threshold > p.sharing.custodians.length) {
-      issues.addIssue({ code: 'custom', path: ['sharing', 'threshold'], message: `the threshold (${p.sharing.threshold}) is more than the number of custodians (${p.sharing.custodians.length})` });
+      issues.addIssue({
+        code: 'custom',
+        path: ['sharing', 'threshold'],
+        message: `the threshold (${p.sharing.threshold}) is more than the number of custodians (${p.sharing.custodians.length})`,
+      });
     }
     for (const i of repeatedIndexes(p.sharing.custodians)) {
-      issues.addIssue({ code: 'custom', path: ['sharing', 'custodians', i], message: `custodian "${p.sharing.custodians[i]}" is listed twice` });
+      issues.addIssue({
+        code: 'custom',
+        path: ['sharing', 'custodians', i],
+        message: `custodian "${p.sharing.custodians[i]}" is listed twice`,
+      });
     }
     p.media.forEach((m, i) => {
-      if (p.media.findIndex((o) => o.number === m.number) !== i) issues.addIssue({ code: 'custom', path: ['media', i, 'number'], message: `medium number ${m.number} is used twice` });
-      if (p.media.findIndex((o) => o.path === m.path) !== i) issues.addIssue({ code: 'custom', path: ['media', i, 'path'], message: `two media at ${m.path}` });
+      if (p.media.findIndex((o) => o.number === m.number) !== i)
+        issues.addIssue({
+          code: 'custom',
+          path: ['media', i, 'number'],
+          message: `medium number ${m.number} is used twice`,
+        });
+      if (p.media.findIndex((o) => o.path === m.path) !== i)
+        issues.addIssue({ code: 'custom', path: ['media', i, 'path'], message: `two media at ${m.path}` });
     });
   });
 type Params = z.infer<typeof Params>;
@@ -96,12 +125,22 @@ function backupName(ctx: CeremonyContext): string {
 }
 
 /** Where the copies and the sheets go, checked: real media mounted and distinct, apart from vault and public tree. */
-async function locate(ctx: CeremonyContext, p: Params): Promise<{ media: { medium: MediumParam; location: MediumLocation }[]; sheets: Map<string, string> }> {
+async function locate(
+  ctx: CeremonyContext,
+  p: Params,
+): Promise<{ media: { medium: MediumParam; location: MediumLocation }[]; sheets: Map<string, string> }> {
   const media = p.media.map((medium) => ({ medium, location: mediumLocation(medium, ctx.mediaRoot) }));
   await checkMediaMounted(media);
   for (const { medium, location } of media) {
-    if (isInside(location.path, ctx.vault.root) || isInside(ctx.vault.root, location.path) || isInside(location.path, ctx.public.root)) {
-      throw new KeyceremonyError('USAGE', `${mediumLabel(medium)} (${location.path}) must be apart from the vault and the public tree`);
+    if (
+      isInside(location.path, ctx.vault.root) ||
+      isInside(ctx.vault.root, location.path) ||
+      isInside(location.path, ctx.public.root)
+    ) {
+      throw new KeyceremonyError(
+        'USAGE',
+        `${mediumLabel(medium)} (${location.path}) must be apart from the vault and the public tree`,
+      );
     }
   }
   const sheets = new Map<string, string>();
@@ -129,10 +168,18 @@ async function preflight(ctx: CeremonyContext, p: Params): Promise<PreflightResu
   const pdf = printsPdf(ctx, p);
   return {
     checks: [
-      ...media.map(({ medium, location }) => `${mediumLabel(medium)}: ${location.mapped ? 'mapped to' : 'mounted at'} ${location.path}`),
+      ...media.map(
+        ({ medium, location }) =>
+          `${mediumLabel(medium)}: ${location.mapped ? 'mapped to' : 'mounted at'} ${location.path}`,
+      ),
       ...(pdf ? [`Chromium for the PDF share sheets: ${findChromium() ?? ''}`] : []),
     ],
-    warnings: p.sharing.pdf && !pdf ? ['Chromium is not installed: this rehearsal writes the share sheets as HTML only (a real ceremony would stop here)'] : [],
+    warnings:
+      p.sharing.pdf && !pdf
+        ? [
+            'Chromium is not installed: this rehearsal writes the share sheets as HTML only (a real ceremony would stop here)',
+          ]
+        : [],
   };
 }
 
@@ -158,14 +205,20 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
     sheetTrees.set(custodian, tree);
   }
   if (ctx.mediaRoot === undefined && !(await onRamFilesystem(p.sharing.sheets))) {
-    ctx.ui.warn(`The sheets directory ${p.sharing.sheets} is not on a RAM disk: delete the sheets securely once they are printed`);
+    ctx.ui.warn(
+      `The sheets directory ${p.sharing.sheets} is not on a RAM disk: delete the sheets securely once they are printed`,
+    );
     ctx.transcript.record('backup.sheets-on-disk', { path: p.sharing.sheets });
   }
 
   // 1–2: passphrase, shares, proof.
   const passphrase = generatePassphrase(p.passphraseWords);
   ctx.protectSecret(passphrase, BACKUP_PASSPHRASE_ID);
-  ctx.transcript.record('secret.generated', { id: BACKUP_PASSPHRASE_ID, words: p.passphraseWords, bits: Math.floor(p.passphraseWords * bitsPerWord) });
+  ctx.transcript.record('secret.generated', {
+    id: BACKUP_PASSPHRASE_ID,
+    words: p.passphraseWords,
+    bits: Math.floor(p.passphraseWords * bitsPerWord),
+  });
   const set = await splitPassphrase(passphrase, count, threshold);
   const words = set.shares.map((share) => encodeShare(share));
   for (const [i, custodian] of custodians.entries()) {
@@ -178,7 +231,9 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
     check: `any ${threshold} of the ${count} shares rebuild the backup passphrase, ${threshold - 1} do not`,
     detail: `share set ${hexSet(set.set)}: ${proof.reconstructing} ${threshold}-subsets${proof.reconstructingExhaustive ? ' (all)' : ' (random sample)'} rebuild it; ${proof.belowThreshold} ${threshold - 1}-subsets${proof.belowThresholdExhaustive ? ' (all)' : ' (random sample)'} do not`,
   });
-  ctx.ui.success(`Backup passphrase (${p.passphraseWords} words) split ${threshold} of ${count}; every ${threshold}-subset proven to rebuild it, no ${threshold - 1}-subset does`);
+  ctx.ui.success(
+    `Backup passphrase (${p.passphraseWords} words) split ${threshold} of ${count}; every ${threshold}-subset proven to rebuild it, no ${threshold - 1}-subset does`,
+  );
 
   // 3: the archive, checked in memory with the passphrase rebuilt from shares.
   const savedInventory = await ctx.saveInventory();
@@ -221,7 +276,12 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
     rehearsal: ctx.rehearsal,
     ceremony: { script: ctx.script.script.name, transcript: ctx.ceremonyName },
     root: fpr,
-    keys: ctx.inventory.keys.map((k) => ({ id: k.id, kind: k.kind, ...(k.label ? { label: k.label } : {}), status: k.status })),
+    keys: ctx.inventory.keys.map((k) => ({
+      id: k.id,
+      kind: k.kind,
+      ...(k.label ? { label: k.label } : {}),
+      status: k.status,
+    })),
     archive: {
       file: ARCHIVE_FILE,
       sha256: digest,
@@ -229,7 +289,12 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
       encryption: { format: ENCRYPTION_FORMAT, cipher: 'AES-256', s2k: 'iterated-salted-sha256', s2kCount: S2K_COUNT },
       files,
     },
-    copies: copies.map((c) => ({ medium: c.number, label: c.label, path: `${folder}/${ARCHIVE_FILE}`, sha256: digest })),
+    copies: copies.map((c) => ({
+      medium: c.number,
+      label: c.label,
+      path: `${folder}/${ARCHIVE_FILE}`,
+      sha256: digest,
+    })),
     sharing: {
       scheme: 'shamir-gf256',
       set: hexSet(set.set),
@@ -283,13 +348,17 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
     const pdfs = await printToPdf(sheetPaths);
     for (const [i, custodian] of custodians.entries()) {
       const pdf = pdfs[i];
-      if (!pdf || new TextDecoder().decode(pdf.subarray(0, 5)) !== '%PDF-') throw new KeyceremonyError('CHECK_FAILED', `Chromium did not print the sheet of ${custodian}`);
+      if (!pdf || new TextDecoder().decode(pdf.subarray(0, 5)) !== '%PDF-')
+        throw new KeyceremonyError('CHECK_FAILED', `Chromium did not print the sheet of ${custodian}`);
       const tree = sheetTrees.get(custodian) as OutputTree;
       ctx.recordOutput(await tree.write(`share-${i + 1}-${custodian}.pdf`, pdf), { custodian, share: i + 1 });
     }
   }
-  ctx.ui.success(`Share sheets for ${count} custodians written${pdf ? ' (HTML and PDF)' : ' (HTML)'}: print each one, hand it to its custodian, then delete the sheets`);
-  for (const [i, custodian] of custodians.entries()) ctx.ui.detail(`share ${i + 1}: ${roleTitle(ctx, custodian)} — ${sheetTrees.get(custodian)?.root}`);
+  ctx.ui.success(
+    `Share sheets for ${count} custodians written${pdf ? ' (HTML and PDF)' : ' (HTML)'}: print each one, hand it to its custodian, then delete the sheets`,
+  );
+  for (const [i, custodian] of custodians.entries())
+    ctx.ui.detail(`share ${i + 1}: ${roleTitle(ctx, custodian)} — ${sheetTrees.get(custodian)?.root}`);
 }
 
 export const backupCreate = defineAction<Params>({
@@ -315,7 +384,11 @@ export const backupCreate = defineAction<Params>({
           path: 'backup-<ceremony>/',
           what: `${ARCHIVE_FILE} (the vault, encrypted), ${MANIFEST_FILE}, ${README_FILE}, restore-kit/, ${TRANSCRIPTS_DIR}/`,
         })),
-        ...custodians.map((c, i) => ({ tree: `sheets/${c}`, path: `share-${i + 1}-${c}.html${p.sharing.pdf ? ', .pdf' : ''}`, what: 'SECRET share sheet (in <sheets>/backup-<ceremony>/<custodian>/): print, hand over, delete' })),
+        ...custodians.map((c, i) => ({
+          tree: `sheets/${c}`,
+          path: `share-${i + 1}-${c}.html${p.sharing.pdf ? ', .pdf' : ''}`,
+          what: 'SECRET share sheet (in <sheets>/backup-<ceremony>/<custodian>/): print, hand over, delete',
+        })),
       ],
     };
   },

@@ -56,12 +56,18 @@ export const backupRecoveryDrill = defineAction<Params>({
   async run(ctx, p) {
     const { passphrase, manifest, dir } = ctx.productOf(p.shares, 'backup-passphrase');
     const keys = await ctx.public.read(publicPath.keys).catch(() => {
-      throw new KeyceremonyError('INPUT_NOT_FOUND', `the public tree ${ctx.public.root} has no KEYS to compare the backup with: give the published public tree with --public`);
+      throw new KeyceremonyError(
+        'INPUT_NOT_FOUND',
+        `the public tree ${ctx.public.root} has no KEYS to compare the backup with: give the published public tree with --public`,
+      );
     });
     const published = await readKeyring(keys, `${ctx.public.name}/${publicPath.keys}`);
     const opened = await openBackup({ dir, manifest }, passphrase);
     try {
-      ctx.transcript.record('check.passed', { check: 'backup copy decrypted into a scratch vault in memory, every file as in the manifest', detail: `${opened.files.size} files from ${manifest.name}` });
+      ctx.transcript.record('check.passed', {
+        check: 'backup copy decrypted into a scratch vault in memory, every file as in the manifest',
+        detail: `${opened.files.size} files from ${manifest.name}`,
+      });
       const scratch: TreeReader = {
         read: async (rel) => {
           const data = opened.files.get(rel);
@@ -80,15 +86,25 @@ export const backupRecoveryDrill = defineAction<Params>({
         const inScratch = allKeys(certificate).map(fingerprintHex).sort();
         const inKeys = allKeys(publishedCert).map(fingerprintHex).sort();
         if (inScratch.join(',') !== inKeys.join(',')) {
-          throw new KeyceremonyError('CHECK_FAILED', `root ${fpr}: the backup and the published KEYS hold different keys`, {
-            details: [`backup: ${inScratch.join(' ')}`, `KEYS:   ${inKeys.join(' ')}`],
-          });
+          throw new KeyceremonyError(
+            'CHECK_FAILED',
+            `root ${fpr}: the backup and the published KEYS hold different keys`,
+            {
+              details: [`backup: ${inScratch.join(' ')}`, `KEYS:   ${inKeys.join(' ')}`],
+            },
+          );
         }
         compared += inScratch.length;
       }
       const missing = keysMissingFromManifest(manifest, certificates);
-      if (missing.length > 0) throw new KeyceremonyError('CHECK_FAILED', 'the scratch vault lacks keys the backup manifest lists', { details: missing });
-      ctx.transcript.record('check.passed', { check: 'every fingerprint in the backup matches the published KEYS', detail: `${compared} keys under ${certificates.length} root(s)` });
+      if (missing.length > 0)
+        throw new KeyceremonyError('CHECK_FAILED', 'the scratch vault lacks keys the backup manifest lists', {
+          details: missing,
+        });
+      ctx.transcript.record('check.passed', {
+        check: 'every fingerprint in the backup matches the published KEYS',
+        detail: `${compared} keys under ${certificates.length} root(s)`,
+      });
       ctx.ui.success(`All ${compared} fingerprints in the backup match public/KEYS`);
 
       // 2. The vault passphrase, checked against the scratch root.
@@ -102,7 +118,12 @@ export const backupRecoveryDrill = defineAction<Params>({
       });
       if (problems.length > 0) ctx.ui.warn(`The root: ${problems.join('; ')}`);
       const fpr = fingerprintHex(product.primary.key);
-      ctx.transcript.record('key.unlocked', { id: fpr, kind: 'openpgp-primary', location: 'scratch', subkeys: product.subkeys.length });
+      ctx.transcript.record('key.unlocked', {
+        id: fpr,
+        kind: 'openpgp-primary',
+        location: 'scratch',
+        subkeys: product.subkeys.length,
+      });
 
       // 3. The root certifies a throwaway key.
       const publishedRoot = selectRoot(published, fpr);
@@ -118,15 +139,28 @@ export const backupRecoveryDrill = defineAction<Params>({
         userId: certification.userId,
         certificate: certification.armored,
       });
-      ctx.transcript.record('check.passed', { check: 'the restored root certifies; the certification verifies against the published root', detail: fpr });
+      ctx.transcript.record('check.passed', {
+        check: 'the restored root certifies; the certification verifies against the published root',
+        detail: fpr,
+      });
       ctx.ui.success('The restored root key makes a certification that verifies against the published root');
 
       // 4. Every subkey signs.
-      const testKeys = product.subkeys.map((s) => ({ key: s.key, label: s.label, purpose: s.purpose === 'transcripts' ? ('transcript' as const) : ('release' as const) }));
-      const message = (subFpr: string): string => `keyceremony recovery drill ${ctx.ceremonyName}: test signature by subkey ${subFpr}\n`;
+      const testKeys = product.subkeys.map((s) => ({
+        key: s.key,
+        label: s.label,
+        purpose: s.purpose === 'transcripts' ? ('transcript' as const) : ('release' as const),
+      }));
+      const message = (subFpr: string): string =>
+        `keyceremony recovery drill ${ctx.ceremonyName}: test signature by subkey ${subFpr}\n`;
       for (const result of await checkTestSignatures(testKeys, publishedRoot, keys, ctx.now(), message)) {
-        ctx.transcript.record('check.passed', { check: 'test signature by the restored subkey verifies against public KEYS', detail: `${result.label ?? ''} ${result.fingerprint}`.trim() });
-        ctx.ui.success(`Restored subkey "${result.label ?? result.fingerprint}" signs; the signature verifies against public/KEYS`);
+        ctx.transcript.record('check.passed', {
+          check: 'test signature by the restored subkey verifies against public KEYS',
+          detail: `${result.label ?? ''} ${result.fingerprint}`.trim(),
+        });
+        ctx.ui.success(
+          `Restored subkey "${result.label ?? result.fingerprint}" signs; the signature verifies against public/KEYS`,
+        );
       }
 
       // 5. The restored root signs this drill's transcript.
@@ -136,7 +170,10 @@ export const backupRecoveryDrill = defineAction<Params>({
     } finally {
       const files = opened.files.size;
       wipeBackup(opened);
-      ctx.transcript.record('drill.scratch-wiped', { files, note: 'the scratch vault was held in memory only; its buffers were overwritten with zeros' });
+      ctx.transcript.record('drill.scratch-wiped', {
+        files,
+        note: 'the scratch vault was held in memory only; its buffers were overwritten with zeros',
+      });
     }
     ctx.ui.success('Scratch vault wiped (it was never written to disk)');
   },

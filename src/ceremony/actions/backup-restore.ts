@@ -35,7 +35,8 @@ export const backupRestore = defineAction<Params>({
     };
   },
   async run(ctx, p) {
-    if (ctx.script.script.vault !== 'restore') throw new KeyceremonyError('SCRIPT_INVALID', 'backup.restore belongs in a script with "vault: restore"');
+    if (ctx.script.script.vault !== 'restore')
+      throw new KeyceremonyError('SCRIPT_INVALID', 'backup.restore belongs in a script with "vault: restore"');
     const { passphrase, manifest, dir } = ctx.productOf(p.shares, 'backup-passphrase');
     const opened = await openBackup({ dir, manifest }, passphrase);
     const fileCount = opened.files.size;
@@ -43,14 +44,20 @@ export const backupRestore = defineAction<Params>({
     try {
       const inventory = backupInventory(opened, manifest, `backup/${INVENTORY_PATH}`);
       if (inventory.rehearsal !== ctx.rehearsal) {
-        throw new KeyceremonyError('VAULT_INVALID', inventory.rehearsal ? 'this backup holds a rehearsal vault: real ceremonies cannot restore it' : 'this backup holds a real vault: rehearsals must never touch it');
+        throw new KeyceremonyError(
+          'VAULT_INVALID',
+          inventory.rehearsal
+            ? 'this backup holds a rehearsal vault: real ceremonies cannot restore it'
+            : 'this backup holds a real vault: rehearsals must never touch it',
+        );
       }
       for (const [rel, data] of [...opened.files.entries()].sort(([a], [b]) => a.localeCompare(b))) {
         ctx.recordOutput(await ctx.vault.write(rel, data), { restoredFrom: manifest.name });
       }
       for (const [name, data] of opened.transcripts) {
         const rel = `transcripts/${name}`;
-        if (!opened.files.has(rel)) ctx.recordOutput(await ctx.vault.write(rel, data), { restoredFrom: `${manifest.name}/transcripts` });
+        if (!opened.files.has(rel))
+          ctx.recordOutput(await ctx.vault.write(rel, data), { restoredFrom: `${manifest.name}/transcripts` });
       }
       Object.assign(ctx.inventory, inventory);
     } finally {
@@ -60,9 +67,15 @@ export const backupRestore = defineAction<Params>({
     // The restored vault, checked as a vault: keys against the manifest, transcripts and recorded hashes.
     const certificates = await loadRootCertificates(ctx.vault, ctx.inventory);
     const missing = keysMissingFromManifest(manifest, certificates);
-    if (missing.length > 0) throw new KeyceremonyError('CHECK_FAILED', 'the restored vault lacks keys the backup manifest lists', { details: missing });
+    if (missing.length > 0)
+      throw new KeyceremonyError('CHECK_FAILED', 'the restored vault lacks keys the backup manifest lists', {
+        details: missing,
+      });
     if (!(await ctx.vault.exists(vaultPath.openpgpSecretKey(manifest.root)))) {
-      throw new KeyceremonyError('CHECK_FAILED', `the restored vault has no secret key file for the root ${manifest.root}`);
+      throw new KeyceremonyError(
+        'CHECK_FAILED',
+        `the restored vault has no secret key file for the root ${manifest.root}`,
+      );
     }
     const report = await verifyTranscriptDirectory(ctx.vault.root, { now: ctx.now() });
     if (!report.ok) {
@@ -79,6 +92,8 @@ export const backupRestore = defineAction<Params>({
     const check = vaultPassphraseCheck(ctx.vault, ctx.inventory);
     if (check) ctx.setVaultPassphraseCheck(check);
     ctx.ui.fingerprint('Restored root key fingerprint', manifest.root);
-    ctx.ui.success(`Vault restored from ${manifest.name} into ${ctx.vault.root}: ${ctx.inventory.keys.length} keys, ${report.transcripts.length} transcript(s) verified`);
+    ctx.ui.success(
+      `Vault restored from ${manifest.name} into ${ctx.vault.root}: ${ctx.inventory.keys.length} keys, ${report.transcripts.length} transcript(s) verified`,
+    );
   },
 });

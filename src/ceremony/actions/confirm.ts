@@ -20,12 +20,15 @@ export const confirm = defineAction<Params>({
   name: 'confirm',
   title: 'Witnessed checkpoint',
   params: Params,
-  stepReferences: (p) => (p.fingerprintOf ? [{ path: ['fingerprintOf'], step: p.fingerprintOf, product: 'openpgp-root' }] : []),
+  stepReferences: (p) =>
+    p.fingerprintOf ? [{ path: ['fingerprintOf'], step: p.fingerprintOf, product: 'openpgp-root' }] : [],
   roleReferences: (p) => (p.roles ?? []).map((role, i) => ({ path: ['roles', i], role })),
   describe(p) {
     return {
       summary: p.statement,
-      ...(p.fingerprintOf ? { details: [`the root fingerprint from step "${p.fingerprintOf}" is shown for comparison`] } : {}),
+      ...(p.fingerprintOf
+        ? { details: [`the root fingerprint from step "${p.fingerprintOf}" is shown for comparison`] }
+        : {}),
       ...(p.roles ? { confirmations: p.roles } : {}),
     };
   },

@@ -20,7 +20,16 @@ import { SoftwareSigner } from '../../signer/software-signer.js';
 import { addDuration, formatDuration, parseDuration, wholeSeconds } from '../../util/duration.js';
 import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';
-import { activeDelegations, handoffPassphrasePrompt, noteDctExpiry, registerDctKey, showKeyId, writeNotaryKeyFile, writeOrReplace, writeVaultKey } from '../dct/vault-keys.js';
+import {
+  activeDelegations,
+  handoffPassphrasePrompt,
+  noteDctExpiry,
+  registerDctKey,
+  showKeyId,
+  writeNotaryKeyFile,
+  writeOrReplace,
+  writeVaultKey,
+} from '../dct/vault-keys.js';
 import { REHEARSAL } from '../rehearsal-marks.js';
 import { keyPassphraseRequest } from '../prompts/prompter.js';
 import { DurationParam, uniqueList } from '../params/common.js';
@@ -35,7 +44,9 @@ const Params = z.strictObject({
 type Params = z.infer<typeof Params>;
 
 function instructions(ctx: CeremonyContext, signer: string, keyId: string): string {
-  const guns = ctx.inventory.keys.filter((k) => k.kind === 'dct-targets' && k.status === 'active').map((k) => k.label ?? '');
+  const guns = ctx.inventory.keys
+    .filter((k) => k.kind === 'dct-targets' && k.status === 'active')
+    .map((k) => k.label ?? '');
   const example = guns[0] ?? 'docker.io/<org>/<image>';
   return [
     ...(ctx.rehearsal ? [`${REHEARSAL}: a throwaway key from a rehearsal. Never use it.`, ''] : []),
@@ -70,11 +81,31 @@ export const dctGenerateDelegation = defineAction<Params>({
       summary: `Generate one ECDSA P-256 delegation key per signer. Each signer's key goes to the hand-off directory in notary's format, encrypted with a hand-off passphrase set now (prompt dct.handoff.<signer>.passphrase); its public key and a certificate (valid ${formatDuration(p.certificateValidity)}) go to the public tree, a copy of the key to the vault.`,
       details: p.signers.map((s) => `signer: ${s} (delegation role targets/${s}, member of targets/releases)`),
       creates: [
-        { tree: 'handoff', path: dctHandoffPath.privateKey('<SIGNER>', '<KEYID>'), what: 'the signer\'s private key (notary format, hand-off passphrase)' },
-        { tree: 'handoff', path: dctHandoffPath.publicKey('<SIGNER>'), what: 'the signer\'s public key (docker .pub format)' },
-        { tree: 'public', path: dctPublicPath.delegationPublicKey('<SIGNER>'), what: 'the public key (docker .pub format)' },
-        { tree: 'public', path: dctPublicPath.delegationCertificate('<SIGNER>'), what: 'a self-signed certificate for the key' },
-        { tree: 'vault', path: dctVaultPath.privateKey('<KEYID>'), what: 'a copy of each delegation key (DCT passphrase)' },
+        {
+          tree: 'handoff',
+          path: dctHandoffPath.privateKey('<SIGNER>', '<KEYID>'),
+          what: "the signer's private key (notary format, hand-off passphrase)",
+        },
+        {
+          tree: 'handoff',
+          path: dctHandoffPath.publicKey('<SIGNER>'),
+          what: "the signer's public key (docker .pub format)",
+        },
+        {
+          tree: 'public',
+          path: dctPublicPath.delegationPublicKey('<SIGNER>'),
+          what: 'the public key (docker .pub format)',
+        },
+        {
+          tree: 'public',
+          path: dctPublicPath.delegationCertificate('<SIGNER>'),
+          what: 'a self-signed certificate for the key',
+        },
+        {
+          tree: 'vault',
+          path: dctVaultPath.privateKey('<KEYID>'),
+          what: 'a copy of each delegation key (DCT passphrase)',
+        },
       ],
     };
   },
@@ -82,7 +113,11 @@ export const dctGenerateDelegation = defineAction<Params>({
     const active = activeDelegations(ctx);
     for (const signer of p.signers) {
       const existing = active.find((k) => k.label === signer);
-      if (existing) throw new KeyceremonyError('VAULT_INVALID', `the vault already has delegation key ${existing.id} for signer "${signer}"`);
+      if (existing)
+        throw new KeyceremonyError(
+          'VAULT_INVALID',
+          `the vault already has delegation key ${existing.id} for signer "${signer}"`,
+        );
     }
     const handoff = await ctx.handoff();
     for (const signer of p.signers) {
@@ -90,7 +125,11 @@ export const dctGenerateDelegation = defineAction<Params>({
       const created = wholeSeconds(ctx.now());
       const pair = await generateKeyPair('nistp256');
       const { file: vaultFile, path, keyId } = await writeVaultKey(ctx, pair, { role: signer });
-      registerDctKey(ctx, { keyId, kind: 'dct-delegation', role: 'delegation', label: signer, path, created }, { signer, delegationRole: `targets/${signer}` });
+      registerDctKey(
+        ctx,
+        { keyId, kind: 'dct-delegation', role: 'delegation', label: signer, path, created },
+        { signer, delegationRole: `targets/${signer}` },
+      );
       ctx.recordOutput(vaultFile, { keyId, signer, encrypted: true, format: 'notary' });
 
       const passphrase = await ctx.secret(
@@ -100,20 +139,36 @@ export const dctGenerateDelegation = defineAction<Params>({
           purpose: 'new',
         }),
       );
-      const keyFile = await writeNotaryKeyFile(handoff, dctHandoffPath.privateKey(signer, keyId), pair, passphrase, { role: signer });
+      const keyFile = await writeNotaryKeyFile(handoff, dctHandoffPath.privateKey(signer, keyId), pair, passphrase, {
+        role: signer,
+      });
       ctx.recordOutput(keyFile, { keyId, signer, encrypted: true, format: 'notary' });
       const pub = dockerPublicKeyFile(pair.publicKey, signer);
       ctx.recordOutput(await handoff.write(dctHandoffPath.publicKey(signer), pub), { keyId, signer });
-      ctx.recordOutput(await handoff.write(dctHandoffPath.instructions(signer), instructions(ctx, signer, keyId)), { signer });
+      ctx.recordOutput(await handoff.write(dctHandoffPath.instructions(signer), instructions(ctx, signer, keyId)), {
+        signer,
+      });
 
-      ctx.recordOutput(await writeOrReplace(ctx.public, dctPublicPath.delegationPublicKey(signer), pub, ctx.now()), { keyId, signer });
+      ctx.recordOutput(await writeOrReplace(ctx.public, dctPublicPath.delegationPublicKey(signer), pub, ctx.now()), {
+        keyId,
+        signer,
+      });
       const notAfter = addDuration(created, parseDuration(p.certificateValidity));
-      const der = await createSelfSignedCertificate(new SoftwareSigner(pair), { commonName: signer, notBefore: created, notAfter });
-      ctx.recordOutput(await writeOrReplace(ctx.public, dctPublicPath.delegationCertificate(signer), certificatePem(der), ctx.now()), { keyId, signer, notAfter: notAfter.toISOString() });
+      const der = await createSelfSignedCertificate(new SoftwareSigner(pair), {
+        commonName: signer,
+        notBefore: created,
+        notAfter,
+      });
+      ctx.recordOutput(
+        await writeOrReplace(ctx.public, dctPublicPath.delegationCertificate(signer), certificatePem(der), ctx.now()),
+        { keyId, signer, notAfter: notAfter.toISOString() },
+      );
       noteDctExpiry(ctx, keyId, notAfter);
 
       showKeyId(ctx, `Delegation key ID of signer "${signer}"`, keyId);
-      ctx.ui.success(`Delegation key for "${signer}" written and checked: handoff/${dctHandoffPath.privateKey(signer, keyId)}`);
+      ctx.ui.success(
+        `Delegation key for "${signer}" written and checked: handoff/${dctHandoffPath.privateKey(signer, keyId)}`,
+      );
     }
   },
 });

@@ -6,14 +6,28 @@
  */
 import { z } from 'zod';
 import { generateKeyPair } from '../../crypto/key-material.js';
-import { certificatePem, createSelfSignedCertificate, parseCertificate, rootCertificateProblems } from '../../dct/certificate.js';
+import {
+  certificatePem,
+  createSelfSignedCertificate,
+  parseCertificate,
+  rootCertificateProblems,
+} from '../../dct/certificate.js';
 import { dctPublicPath, dctVaultPath } from '../../dct/layout.js';
 import { tufKeyId, x509TufKey } from '../../dct/tuf-key.js';
 import { KeyceremonyError } from '../../errors.js';
 import { addDuration, formatDuration, parseDuration, wholeSeconds } from '../../util/duration.js';
 import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';
-import { activeDctRoot, activeTargetsKey, noteDctExpiry, openDctSigner, registerDctKey, showKeyId, writeOrReplace, writeVaultKey } from '../dct/vault-keys.js';
+import {
+  activeDctRoot,
+  activeTargetsKey,
+  noteDctExpiry,
+  openDctSigner,
+  registerDctKey,
+  showKeyId,
+  writeOrReplace,
+  writeVaultKey,
+} from '../dct/vault-keys.js';
 import { DurationParam, uniqueList } from '../params/common.js';
 import { GunParam } from '../params/dct.js';
 
@@ -38,10 +52,20 @@ export async function issueRootCertificate(
   const der = await createSelfSignedCertificate(signer, { commonName: gun, notBefore, notAfter });
   const parsed = parseCertificate(der);
   const problems = rootCertificateProblems(parsed, gun, ctx.now());
-  if (problems.length > 0) throw new KeyceremonyError('CHECK_FAILED', `the new root certificate for ${gun} would be refused by notary clients: ${problems.join('; ')}`);
+  if (problems.length > 0)
+    throw new KeyceremonyError(
+      'CHECK_FAILED',
+      `the new root certificate for ${gun} would be refused by notary clients: ${problems.join('; ')}`,
+    );
   const pem = certificatePem(der);
   const x509KeyId = tufKeyId(x509TufKey(pem));
-  const extra = { gun, certificateKeyId: x509KeyId, signedBy: rootKeyId, notAfter: notAfter.toISOString(), serial: parsed.serialHex };
+  const extra = {
+    gun,
+    certificateKeyId: x509KeyId,
+    signedBy: rootKeyId,
+    notAfter: notAfter.toISOString(),
+    serial: parsed.serialHex,
+  };
   ctx.recordOutput(await writeOrReplace(ctx.vault, dctVaultPath.rootCertificate(gun), pem, ctx.now()), extra);
   ctx.recordOutput(await writeOrReplace(ctx.public, dctPublicPath.rootCertificate(gun), pem, ctx.now()), extra);
   showKeyId(ctx, `Root key ID for ${gun} (as docker trust inspect shows it)`, x509KeyId);
@@ -58,7 +82,11 @@ export const dctGenerateRepository = defineAction<Params>({
       summary: `For each repository, issue a root certificate for the DCT root key (CN = the GUN, valid ${formatDuration(p.certificateValidity)}) and generate the repository's targets key (ECDSA P-256, notary format, encrypted with the DCT passphrase).`,
       details: p.repositories.map((gun) => `repository: ${gun}`),
       creates: [
-        { tree: 'vault', path: dctVaultPath.privateKey('<KEYID>'), what: 'one targets key per repository (role: targets, gun: <GUN>)' },
+        {
+          tree: 'vault',
+          path: dctVaultPath.privateKey('<KEYID>'),
+          what: 'one targets key per repository (role: targets, gun: <GUN>)',
+        },
         { tree: 'vault', path: dctVaultPath.rootCertificate('<GUN>'), what: 'the root certificate of each repository' },
         { tree: 'public', path: dctPublicPath.rootCertificate('<GUN>'), what: 'the same certificate, for publication' },
       ],
@@ -67,7 +95,11 @@ export const dctGenerateRepository = defineAction<Params>({
   async run(ctx, p) {
     for (const gun of p.repositories) {
       const existing = activeTargetsKey(ctx, gun);
-      if (existing) throw new KeyceremonyError('VAULT_INVALID', `the vault already has repository (targets) key ${existing.id} for ${gun}`);
+      if (existing)
+        throw new KeyceremonyError(
+          'VAULT_INVALID',
+          `the vault already has repository (targets) key ${existing.id} for ${gun}`,
+        );
     }
     const root = activeDctRoot(ctx);
     const signer = await openDctSigner(ctx, root);
@@ -77,7 +109,11 @@ export const dctGenerateRepository = defineAction<Params>({
       const created = wholeSeconds(ctx.now());
       const pair = await generateKeyPair('nistp256');
       const { file, path, keyId } = await writeVaultKey(ctx, pair, { role: 'targets', gun });
-      registerDctKey(ctx, { keyId, kind: 'dct-targets', role: 'targets', label: gun, parent: root.id, path, created }, { gun });
+      registerDctKey(
+        ctx,
+        { keyId, kind: 'dct-targets', role: 'targets', label: gun, parent: root.id, path, created },
+        { gun },
+      );
       ctx.recordOutput(file, { keyId, gun, encrypted: true, format: 'notary' });
       showKeyId(ctx, `Repository (targets) key ID for ${gun}`, keyId);
       ctx.ui.success(`Root certificate and repository key for ${gun} written and checked`);

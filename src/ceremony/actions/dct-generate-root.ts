@@ -32,15 +32,27 @@ export const dctGenerateRoot = defineAction<Params>({
         ? `Generate the Docker Content Trust root key (ECDSA P-256) on a PKCS#11 token; it signs every root certificate and root.json there. The key ID is shown as \`notary key list\` will show it.`
         : "Generate the Docker Content Trust root key (ECDSA P-256) and write it to the vault in notary's encrypted key format. The operator sets the DCT passphrase (prompt dct.passphrase) the first time. The key ID is shown as `notary key list` will show it.",
       details: describeDctRootLocation(p, DEFAULT_DCT_ROOT_OBJECT),
-      creates: onToken && p.token?.generation !== 'imported-copies'
-        ? []
-        : [{ tree: 'vault', path: dctVaultPath.privateKey('<KEYID>'), what: onToken ? 'the encrypted backup of the DCT root key imported onto the tokens' : 'the DCT root key (notary format, role: root), encrypted with the DCT passphrase' }],
+      creates:
+        onToken && p.token?.generation !== 'imported-copies'
+          ? []
+          : [
+              {
+                tree: 'vault',
+                path: dctVaultPath.privateKey('<KEYID>'),
+                what: onToken
+                  ? 'the encrypted backup of the DCT root key imported onto the tokens'
+                  : 'the DCT root key (notary format, role: root), encrypted with the DCT passphrase',
+              },
+            ],
     };
   },
   async run(ctx, p) {
     const existing = ctx.inventory.keys.find((k) => k.kind === 'dct-root' && k.status === 'active');
     if (existing) {
-      throw new KeyceremonyError('VAULT_INVALID', `the vault already has an active DCT root key ${existing.id}; to replace it, rotate it (ceremonies/dct-rotate-root.yaml)`);
+      throw new KeyceremonyError(
+        'VAULT_INVALID',
+        `the vault already has an active DCT root key ${existing.id}; to replace it, rotate it (ceremonies/dct-rotate-root.yaml)`,
+      );
     }
     await createDctRootKey(ctx, { location: p.location, token: p.token });
   },

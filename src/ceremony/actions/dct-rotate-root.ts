@@ -15,7 +15,13 @@ import { samePublicKey } from '../../crypto/key-material.js';
 import { tufTime } from '../../dct/canonical-json.js';
 import type { ParsedCertificate } from '../../dct/certificate.js';
 import { dctPublicPath, dctVaultPath } from '../../dct/layout.js';
-import { type RootSigned, serializeMetadata, type SignedMetadata, signMetadata, validSignatureKeyIds } from '../../dct/metadata.js';
+import {
+  type RootSigned,
+  serializeMetadata,
+  type SignedMetadata,
+  signMetadata,
+  validSignatureKeyIds,
+} from '../../dct/metadata.js';
 import { type TufKeyJson, tufKeyJson, x509TufKey } from '../../dct/tuf-key.js';
 import { rootCertificates } from '../../dct/verify.js';
 import { KeyceremonyError } from '../../errors.js';
@@ -51,16 +57,31 @@ interface CurrentRoot {
 }
 
 /** Checks a repository's current root before the rotation touches anything. */
-async function currentRoot(ctx: CeremonyContext, gun: string, oldRoot: Awaited<ReturnType<typeof openDctSigner>>, allowExpired: boolean): Promise<CurrentRoot> {
+async function currentRoot(
+  ctx: CeremonyContext,
+  gun: string,
+  oldRoot: Awaited<ReturnType<typeof openDctSigner>>,
+  allowExpired: boolean,
+): Promise<CurrentRoot> {
   const path = dctVaultPath.metadata(gun, 'root');
   const metadata = await vaultMetadata(ctx, gun, 'root');
-  if (!metadata) throw new KeyceremonyError('VAULT_INVALID', `the vault has no root.json for ${gun} (vault/${path}) to rotate`);
-  const ours = [...rootCertificates(metadata.signed)].filter(([, cert]) => cert.publicKey && samePublicKey(cert.publicKey, oldRoot.publicKey));
+  if (!metadata)
+    throw new KeyceremonyError('VAULT_INVALID', `the vault has no root.json for ${gun} (vault/${path}) to rotate`);
+  const ours = [...rootCertificates(metadata.signed)].filter(
+    ([, cert]) => cert.publicKey && samePublicKey(cert.publicKey, oldRoot.publicKey),
+  );
   const [found] = ours;
-  if (!found) throw new KeyceremonyError('VAULT_INVALID', `vault/${path} has no root certificate for the vault's active DCT root key`);
+  if (!found)
+    throw new KeyceremonyError(
+      'VAULT_INVALID',
+      `vault/${path} has no root certificate for the vault's active DCT root key`,
+    );
   const [oldKeyId, cert] = found;
   if (cert.commonName !== gun) {
-    throw new KeyceremonyError('VAULT_INVALID', `the current root certificate of ${gun} (vault/${path}) has the CN "${cert.commonName ?? ''}", not the GUN: clients never accepted it for ${gun}`);
+    throw new KeyceremonyError(
+      'VAULT_INVALID',
+      `the current root certificate of ${gun} (vault/${path}) has the CN "${cert.commonName ?? ''}", not the GUN: clients never accepted it for ${gun}`,
+    );
   }
   if (validSignatureKeyIds(metadata, metadata.signed.keys, [oldKeyId]).length === 0) {
     throw new KeyceremonyError('VAULT_INVALID', `vault/${path} is not signed by the root key its certificate names`);
@@ -85,15 +106,26 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
   const now = ctx.now();
   const oldEntry = activeDctRoot(ctx);
   const oldSigner = await openDctSigner(ctx, oldEntry);
-  const repositories = p.repositories ?? ctx.inventory.keys.filter((k) => k.kind === 'dct-targets' && k.status === 'active').map((k) => k.label ?? '');
-  if (repositories.length === 0) throw new KeyceremonyError('VAULT_INVALID', 'the vault has no repositories whose root could rotate');
+  const repositories =
+    p.repositories ??
+    ctx.inventory.keys.filter((k) => k.kind === 'dct-targets' && k.status === 'active').map((k) => k.label ?? '');
+  if (repositories.length === 0)
+    throw new KeyceremonyError('VAULT_INVALID', 'the vault has no repositories whose root could rotate');
   // Everything is checked before anything is made.
   const current: CurrentRoot[] = [];
   for (const gun of repositories) current.push(await currentRoot(ctx, gun, oldSigner, p.allowExpiredCertificate));
-  for (const c of current) ctx.transcript.record('check.passed', { check: 'current root certificate and root.json', detail: `${c.gun} version ${c.metadata.signed.version}` });
+  for (const c of current)
+    ctx.transcript.record('check.passed', {
+      check: 'current root certificate and root.json',
+      detail: `${c.gun} version ${c.metadata.signed.version}`,
+    });
 
   const created = wholeSeconds(now);
-  const { keyId, signer: newSigner } = await createDctRootKey(ctx, { location: p.location, token: p.token }, { replaces: oldEntry.id });
+  const { keyId, signer: newSigner } = await createDctRootKey(
+    ctx,
+    { location: p.location, token: p.token },
+    { replaces: oldEntry.id },
+  );
   oldEntry.status = 'revoked';
   oldEntry.revocation = { reason: `superseded by ${keyId} (root rotation)`, date: created.toISOString() };
 
@@ -120,10 +152,16 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
     const targets = await vaultMetadata(ctx, c.gun, 'targets');
     if (targets && !(await ctx.public.exists(dctPublicPath.metadata(c.gun, 'targets')))) {
       // A fresh public tree: carry the current targets.json along, so public/dct/<GUN>/ is complete.
-      ctx.recordOutput(await ctx.public.write(dctPublicPath.metadata(c.gun, 'targets'), serializeMetadata(targets)), { gun: c.gun, role: 'targets', version: targets.signed.version });
+      ctx.recordOutput(await ctx.public.write(dctPublicPath.metadata(c.gun, 'targets'), serializeMetadata(targets)), {
+        gun: c.gun,
+        role: 'targets',
+        version: targets.signed.version,
+      });
     }
     await writeKeyIds(ctx, c.gun, rotated.signed, targets?.signed, keyId);
-    ctx.ui.success(`root.json version ${rotated.signed.version} for ${c.gun} signed by the old and the new root keys and checked`);
+    ctx.ui.success(
+      `root.json version ${rotated.signed.version} for ${c.gun} signed by the old and the new root keys and checked`,
+    );
   }
 
   ctx.transcript.record('dct.root.rotated', { old: oldEntry.id, new: keyId, repositories: current.map((c) => c.gun) });
@@ -139,15 +177,34 @@ export const dctRotateRoot = defineAction<Params>({
       summary: `Check each repository's current root.json and root certificate, then generate a new DCT root key, a new root certificate per repository (valid ${formatDuration(p.certificateValidity)}) and root.json at the next version (valid ${formatDuration(p.rootExpires)}), signed by both the old and the new root keys. The old root key stays in the vault, marked superseded.`,
       details: [
         ...(p.repositories ?? ['every repository in the vault']).map((gun) => `repository: ${gun}`),
-        p.allowExpiredCertificate ? 'an expired current root certificate is allowed (clients must trust the new root afresh)' : 'an expired current root certificate stops the ceremony',
+        p.allowExpiredCertificate
+          ? 'an expired current root certificate is allowed (clients must trust the new root afresh)'
+          : 'an expired current root certificate stops the ceremony',
         ...describeDctRootLocation(p, DEFAULT_DCT_ROOT_OBJECT),
       ],
       creates: [
         ...(p.location === 'token' && p.token?.generation !== 'imported-copies'
           ? []
-          : [{ tree: 'vault', path: dctVaultPath.privateKey('<KEYID>'), what: p.location === 'token' ? 'the encrypted backup of the new DCT root key' : 'the new DCT root key (notary format, DCT passphrase)' }]),
-        { tree: 'vault', path: dctVaultPath.metadata('<GUN>', 'root'), what: 'the rotated root.json and root certificate (earlier versions kept in .history)' },
-        { tree: 'public', path: dctPublicPath.metadata('<GUN>', 'root'), what: 'the rotated root.json to upload with keyceremony dct publish' },
+          : [
+              {
+                tree: 'vault',
+                path: dctVaultPath.privateKey('<KEYID>'),
+                what:
+                  p.location === 'token'
+                    ? 'the encrypted backup of the new DCT root key'
+                    : 'the new DCT root key (notary format, DCT passphrase)',
+              },
+            ]),
+        {
+          tree: 'vault',
+          path: dctVaultPath.metadata('<GUN>', 'root'),
+          what: 'the rotated root.json and root certificate (earlier versions kept in .history)',
+        },
+        {
+          tree: 'public',
+          path: dctPublicPath.metadata('<GUN>', 'root'),
+          what: 'the rotated root.json to upload with keyceremony dct publish',
+        },
       ],
     };
   },

@@ -17,14 +17,28 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { generateKeyPair, type PublicKeyMaterial, samePublicKey } from '../../crypto/key-material.js';
 import { dctPublicPath, dctVaultPath, serverKeyPath } from '../../dct/layout.js';
-import { buildRoot, buildTargets, type Delegate, RELEASES_ROLE, signMetadata, signRootMetadata } from '../../dct/metadata.js';
+import {
+  buildRoot,
+  buildTargets,
+  type Delegate,
+  RELEASES_ROLE,
+  signMetadata,
+  signRootMetadata,
+} from '../../dct/metadata.js';
 import { readServerPublicKey } from '../../dct/public-key-file.js';
 import { spkiKeyId } from '../../dct/tuf-key.js';
 import { KeyceremonyError } from '../../errors.js';
 import { addDuration, formatDuration, parseDuration } from '../../util/duration.js';
 import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';
-import { assertRootAccepted, assertTargetsAccepted, vaultMetadata, vaultRootCertificate, writeKeyIds, writeMetadata } from '../dct/repository-metadata.js';
+import {
+  assertRootAccepted,
+  assertTargetsAccepted,
+  vaultMetadata,
+  vaultRootCertificate,
+  writeKeyIds,
+  writeMetadata,
+} from '../dct/repository-metadata.js';
 import { activeDctRoot, activeDelegations, activeTargetsKey, openDctSigner, showKeyId } from '../dct/vault-keys.js';
 import { DurationParam, uniqueList } from '../params/common.js';
 import { GunParam, SignerNameParam } from '../params/dct.js';
@@ -66,49 +80,88 @@ export function serverKeysDirectory(ctx: CeremonyContext, configured: string | u
 
 /** Reads and checks the server's timestamp and snapshot keys for `gun`. */
 export async function readServerKeys(ctx: CeremonyContext, dir: string, gun: string): Promise<ServerKeys> {
-  const files = { timestamp: join(dir, serverKeyPath(gun, 'timestamp')), snapshot: join(dir, serverKeyPath(gun, 'snapshot')) };
+  const files = {
+    timestamp: join(dir, serverKeyPath(gun, 'timestamp')),
+    snapshot: join(dir, serverKeyPath(gun, 'snapshot')),
+  };
   const texts = { timestamp: await readKeyFile(files.timestamp), snapshot: await readKeyFile(files.snapshot) };
   if (texts.timestamp === undefined || texts.snapshot === undefined) {
-    const missing = Object.entries(texts).filter(([, t]) => t === undefined).map(([role]) => files[role as keyof typeof files]);
+    const missing = Object.entries(texts)
+      .filter(([, t]) => t === undefined)
+      .map(([role]) => files[role as keyof typeof files]);
     if (!ctx.rehearsal) {
-      throw new KeyceremonyError('INPUT_NOT_FOUND', `the notary server's keys for ${gun} are missing: ${missing.join(', ')}`, {
-        details: [`Fetch them online beforehand: keyceremony dct fetch-keys --server https://<notary-server> --out <dir> ${gun}`],
-      });
+      throw new KeyceremonyError(
+        'INPUT_NOT_FOUND',
+        `the notary server's keys for ${gun} are missing: ${missing.join(', ')}`,
+        {
+          details: [
+            `Fetch them online beforehand: keyceremony dct fetch-keys --server https://<notary-server> --out <dir> ${gun}`,
+          ],
+        },
+      );
     }
-    ctx.ui.warn(`REHEARSAL: no server keys for ${gun} in ${dir}; using throwaway timestamp and snapshot keys (this metadata cannot be published)`);
+    ctx.ui.warn(
+      `REHEARSAL: no server keys for ${gun} in ${dir}; using throwaway timestamp and snapshot keys (this metadata cannot be published)`,
+    );
     ctx.transcript.record('dct.server-keys', { gun, source: 'throwaway (rehearsal)' });
-    return { timestamp: (await generateKeyPair('nistp256')).publicKey, snapshot: (await generateKeyPair('nistp256')).publicKey, throwaway: true };
+    return {
+      timestamp: (await generateKeyPair('nistp256')).publicKey,
+      snapshot: (await generateKeyPair('nistp256')).publicKey,
+      throwaway: true,
+    };
   }
   const read = (role: 'timestamp' | 'snapshot'): PublicKeyMaterial => {
     try {
       return readServerPublicKey(texts[role] ?? '');
     } catch (error) {
-      throw new KeyceremonyError('INPUT_INVALID', `${files[role]} is not the server's ${role} key: it ${(error as Error).message}`);
+      throw new KeyceremonyError(
+        'INPUT_INVALID',
+        `${files[role]} is not the server's ${role} key: it ${(error as Error).message}`,
+      );
     }
   };
   const timestamp = read('timestamp');
   const snapshot = read('snapshot');
   if (samePublicKey(timestamp, snapshot)) {
-    throw new KeyceremonyError('INPUT_INVALID', `${files.timestamp} and ${files.snapshot} hold the same key; the server has one key for each role`);
+    throw new KeyceremonyError(
+      'INPUT_INVALID',
+      `${files.timestamp} and ${files.snapshot} hold the same key; the server has one key for each role`,
+    );
   }
   showKeyId(ctx, `Timestamp key of ${gun} (compare with the one fetched online)`, spkiKeyId(timestamp));
   showKeyId(ctx, `Snapshot key of ${gun} (compare with the one fetched online)`, spkiKeyId(snapshot));
-  ctx.transcript.record('dct.server-keys', { gun, source: dir, timestamp: spkiKeyId(timestamp), snapshot: spkiKeyId(snapshot) });
+  ctx.transcript.record('dct.server-keys', {
+    gun,
+    source: dir,
+    timestamp: spkiKeyId(timestamp),
+    snapshot: spkiKeyId(snapshot),
+  });
   return { timestamp, snapshot, throwaway: false };
 }
 
 async function run(ctx: CeremonyContext, p: Params): Promise<void> {
   const now = ctx.now();
-  const repositories = p.repositories ?? ctx.inventory.keys.filter((k) => k.kind === 'dct-targets' && k.status === 'active').map((k) => k.label ?? '');
-  if (repositories.length === 0) throw new KeyceremonyError('VAULT_INVALID', 'the vault has no repository keys to sign metadata for (dct.generate-repository)');
+  const repositories =
+    p.repositories ??
+    ctx.inventory.keys.filter((k) => k.kind === 'dct-targets' && k.status === 'active').map((k) => k.label ?? '');
+  if (repositories.length === 0)
+    throw new KeyceremonyError(
+      'VAULT_INVALID',
+      'the vault has no repository keys to sign metadata for (dct.generate-repository)',
+    );
   const delegations = activeDelegations(ctx);
   const chosen = p.signers ?? delegations.map((k) => k.label ?? '');
   for (const name of chosen) {
-    if (!delegations.some((k) => k.label === name)) throw new KeyceremonyError('VAULT_INVALID', `the vault has no active delegation key for signer "${name}"`);
+    if (!delegations.some((k) => k.label === name))
+      throw new KeyceremonyError('VAULT_INVALID', `the vault has no active delegation key for signer "${name}"`);
   }
   const targetsEntries = repositories.map((gun) => {
     const entry = activeTargetsKey(ctx, gun);
-    if (!entry) throw new KeyceremonyError('VAULT_INVALID', `the vault has no repository (targets) key for ${gun}; create it first (dct.generate-repository)`);
+    if (!entry)
+      throw new KeyceremonyError(
+        'VAULT_INVALID',
+        `the vault has no repository (targets) key for ${gun}; create it first (dct.generate-repository)`,
+      );
     return [gun, entry] as const;
   });
 
@@ -129,7 +182,10 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
     if (!rootMetadata) {
       const { pem } = await vaultRootCertificate(ctx, gun, rootSigner.publicKey);
       if (keysDir === undefined) {
-        throw new KeyceremonyError('SCRIPT_INVALID', `${gun} has no root.json yet: give params.serverKeys, the directory with the notary server's keys`);
+        throw new KeyceremonyError(
+          'SCRIPT_INVALID',
+          `${gun} has no root.json yet: give params.serverKeys, the directory with the notary server's keys`,
+        );
       }
       const server = await readServerKeys(ctx, keysDir, gun);
       const signed = buildRoot({
@@ -147,20 +203,29 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
     } else {
       assertRootAccepted(rootMetadata, gun, now);
       if (!rootMetadata.signed.roles.targets.keyids.includes(targetsEntry.id)) {
-        throw new KeyceremonyError('VAULT_INVALID', `vault/${dctVaultPath.metadata(gun, 'root')} does not list the repository key ${targetsEntry.id}`);
+        throw new KeyceremonyError(
+          'VAULT_INVALID',
+          `vault/${dctVaultPath.metadata(gun, 'root')} does not list the repository key ${targetsEntry.id}`,
+        );
       }
       ctx.ui.info(`root.json version ${rootMetadata.signed.version} for ${gun} is kept as it is`);
     }
 
     const previousTargets = await vaultMetadata(ctx, gun, 'targets');
     const version = previousTargets ? previousTargets.signed.version + 1 : 1;
-    const targetsSigned = buildTargets({ delegates, expires: addDuration(now, parseDuration(p.targetsExpires)), version });
+    const targetsSigned = buildTargets({
+      delegates,
+      expires: addDuration(now, parseDuration(p.targetsExpires)),
+      version,
+    });
     const targets = await signMetadata(targetsSigned, [{ keyId: targetsEntry.id, signer: targetsSigner }]);
     assertTargetsAccepted(targets, rootMetadata.signed, gun, now);
     await writeMetadata(ctx, gun, 'targets', targets);
     await writeKeyIds(ctx, gun, rootMetadata.signed, targets.signed, root.id);
     const names = delegates.map((d) => d.name).join(', ') || 'nobody';
-    ctx.ui.success(`targets.json version ${version} for ${gun} delegates ${RELEASES_ROLE} to ${names}; written to public/${dctPublicPath.metadata(gun, 'targets')}`);
+    ctx.ui.success(
+      `targets.json version ${version} for ${gun} delegates ${RELEASES_ROLE} to ${names}; written to public/${dctPublicPath.metadata(gun, 'targets')}`,
+    );
   }
 }
 
@@ -177,8 +242,16 @@ export const dctSignMetadata = defineAction<Params>({
       ],
       creates: [
         { tree: 'vault', path: dctVaultPath.metadata('<GUN>', 'root'), what: 'signed root.json (and targets.json)' },
-        { tree: 'public', path: dctPublicPath.metadata('<GUN>', 'root'), what: 'root.json and targets.json to upload with keyceremony dct publish' },
-        { tree: 'public', path: dctPublicPath.keyIds('<GUN>'), what: 'the repository\'s key IDs, to compare with docker trust inspect' },
+        {
+          tree: 'public',
+          path: dctPublicPath.metadata('<GUN>', 'root'),
+          what: 'root.json and targets.json to upload with keyceremony dct publish',
+        },
+        {
+          tree: 'public',
+          path: dctPublicPath.keyIds('<GUN>'),
+          what: "the repository's key IDs, to compare with docker trust inspect",
+        },
       ],
     };
   },

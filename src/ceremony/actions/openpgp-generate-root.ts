@@ -34,49 +34,82 @@ const SubkeyParams = z.strictObject({
 });
 
 /** Each release subkey's label: its own, or signing-<n> by position. */
-const subkeyLabels = (subkeys: readonly { label?: string | undefined }[]): string[] => subkeys.map((s, i) => s.label ?? `signing-${i + 1}`);
+const subkeyLabels = (subkeys: readonly { label?: string | undefined }[]): string[] =>
+  subkeys.map((s, i) => s.label ?? `signing-${i + 1}`);
 
 const Params = z
   .strictObject({
-  /** Default: Ed25519 in software, ECDSA P-256 on a token (the algorithm every token offers). */
-  algorithm: KeyAlgorithmParam.optional(),
-  /** `token`: the root and its ceremony-transcripts subkey live on a PKCS#11 token (see docs/tokens.md). */
-  location: z.enum(['software', 'token']).default('software'),
-  /** With location: token — which token, key label/id, on-token generation or imported copies. */
-  token: TokenKeyParam.optional(),
-  userIds: z.array(UserIdParam).min(1),
-  expires: DurationParam.default('5y'),
-  /** Release-signing subkeys (handed to signers). */
-  subkeys: z.array(SubkeyParams).default([]),
-  /**
-   * The subkey that signs ceremony transcripts: it stays in the vault, is marked with a purpose notation, and
-   * is refused for releases by `keyceremony verify`. Defaults: the root's algorithm and expiry.
-   */
-  transcriptKey: z
-    .strictObject({
-      algorithm: KeyAlgorithmParam.optional(),
-      expires: DurationParam.optional(),
-      /** On a token: how this key is made (default: as the root). */
-      generation: KeyGenerationParam.optional(),
-      /** On a token: its CKA_ID (random when absent). */
-      id: ObjectIdParam.optional(),
-    })
-    .default({}),
+    /** Default: Ed25519 in software, ECDSA P-256 on a token (the algorithm every token offers). */
+    algorithm: KeyAlgorithmParam.optional(),
+    /** `token`: the root and its ceremony-transcripts subkey live on a PKCS#11 token (see docs/tokens.md). */
+    location: z.enum(['software', 'token']).default('software'),
+    /** With location: token — which token, key label/id, on-token generation or imported copies. */
+    token: TokenKeyParam.optional(),
+    userIds: z.array(UserIdParam).min(1),
+    expires: DurationParam.default('5y'),
+    /** Release-signing subkeys (handed to signers). */
+    subkeys: z.array(SubkeyParams).default([]),
+    /**
+     * The subkey that signs ceremony transcripts: it stays in the vault, is marked with a purpose notation, and
+     * is refused for releases by `keyceremony verify`. Defaults: the root's algorithm and expiry.
+     */
+    transcriptKey: z
+      .strictObject({
+        algorithm: KeyAlgorithmParam.optional(),
+        expires: DurationParam.optional(),
+        /** On a token: how this key is made (default: as the root). */
+        generation: KeyGenerationParam.optional(),
+        /** On a token: its CKA_ID (random when absent). */
+        id: ObjectIdParam.optional(),
+      })
+      .default({}),
   })
   .superRefine((p, issues) => {
-    if (p.location === 'token' && !p.token) issues.addIssue({ code: 'custom', path: ['token'], message: 'location: token needs token: {label: ...} (which token holds the root)' });
+    if (p.location === 'token' && !p.token)
+      issues.addIssue({
+        code: 'custom',
+        path: ['token'],
+        message: 'location: token needs token: {label: ...} (which token holds the root)',
+      });
     if (p.location === 'software') {
-      if (p.token) issues.addIssue({ code: 'custom', path: ['token'], message: 'token is given but location is software (add location: token)' });
-      if (p.transcriptKey.generation || p.transcriptKey.id) issues.addIssue({ code: 'custom', path: ['transcriptKey'], message: 'generation and id apply only with location: token' });
+      if (p.token)
+        issues.addIssue({
+          code: 'custom',
+          path: ['token'],
+          message: 'token is given but location is software (add location: token)',
+        });
+      if (p.transcriptKey.generation || p.transcriptKey.id)
+        issues.addIssue({
+          code: 'custom',
+          path: ['transcriptKey'],
+          message: 'generation and id apply only with location: token',
+        });
     }
     const labels = subkeyLabels(p.subkeys);
-    for (const i of repeatedIndexes(labels)) issues.addIssue({ code: 'custom', path: ['subkeys', i, 'label'], message: `subkey label "${labels[i]}" is used twice` });
-    if (p.token && p.token.copies.length > 0 && p.token.generation !== 'imported-copies' && p.transcriptKey.generation !== 'imported-copies') {
-      issues.addIssue({ code: 'custom', path: ['token', 'copies'], message: 'copies need generation: imported-copies (a key generated on a token cannot be copied)' });
+    for (const i of repeatedIndexes(labels))
+      issues.addIssue({
+        code: 'custom',
+        path: ['subkeys', i, 'label'],
+        message: `subkey label "${labels[i]}" is used twice`,
+      });
+    if (
+      p.token &&
+      p.token.copies.length > 0 &&
+      p.token.generation !== 'imported-copies' &&
+      p.transcriptKey.generation !== 'imported-copies'
+    ) {
+      issues.addIssue({
+        code: 'custom',
+        path: ['token', 'copies'],
+        message: 'copies need generation: imported-copies (a key generated on a token cannot be copied)',
+      });
     }
   })
   // The default algorithm depends on where the key lives: Ed25519 in software, P-256 (every token has it) on a token.
-  .transform((p) => ({ ...p, algorithm: p.algorithm ?? (p.location === 'token' ? ('nistp256' as const) : ('ed25519' as const)) }));
+  .transform((p) => ({
+    ...p,
+    algorithm: p.algorithm ?? (p.location === 'token' ? ('nistp256' as const) : ('ed25519' as const)),
+  }));
 type Params = z.output<typeof Params>;
 
 export const TRANSCRIPT_KEY_LABEL = 'ceremony-transcripts';
@@ -98,8 +131,15 @@ function tokenLocation(key: TokenKey | undefined, secretPath: string): KeyLocati
   return key ? { type: 'pkcs11', uri: key.uri } : { type: 'file', path: secretPath };
 }
 
-function locationRecord(key: TokenKey | undefined): { location: string; uri?: string; generation?: string; tokens?: string[] } {
-  return key ? { location: 'pkcs11', uri: key.uri, generation: key.generation, tokens: [...key.serials] } : { location: 'software' };
+function locationRecord(key: TokenKey | undefined): {
+  location: string;
+  uri?: string;
+  generation?: string;
+  tokens?: string[];
+} {
+  return key
+    ? { location: 'pkcs11', uri: key.uri, generation: key.generation, tokens: [...key.serials] }
+    : { location: 'software' };
 }
 
 async function run(ctx: CeremonyContext, params: Params): Promise<void> {
@@ -160,9 +200,19 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
     algorithm: transcriptAlgorithm,
     expires: transcriptExpires,
     purpose: 'transcripts' as const,
-    ...(transcriptsToken ? { key: { publicKey: transcriptsToken.publicKey, signer: transcriptsToken.signer, secret: transcriptsToken.secret } } : {}),
+    ...(transcriptsToken
+      ? {
+          key: {
+            publicKey: transcriptsToken.publicKey,
+            signer: transcriptsToken.signer,
+            secret: transcriptsToken.secret,
+          },
+        }
+      : {}),
   });
-  ctx.ui.info(`Generating the ${describeAlgorithm(algorithm)} root key, ${params.subkeys.length} release signing subkey(s) and the transcripts subkey…`);
+  ctx.ui.info(
+    `Generating the ${describeAlgorithm(algorithm)} root key, ${params.subkeys.length} release signing subkey(s) and the transcripts subkey…`,
+  );
   const root = await createRoot({ userIds, expires, created, subkeys: planned }, primaryKey);
   const fpr = fingerprintHex(root.primary.key);
   ctx.ui.fingerprint('Root key fingerprint', fpr);
@@ -204,7 +254,11 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
   );
   const revPackets = readPackets(await readOpenPgpData(await ctx.vault.read(revocationPath), ['publicKey']));
   const revBody = revPackets[0]?.body;
-  if (revPackets.length !== 1 || !revBody || !checkSignature(parseSignatureBody(revBody), root.primary.key, [keyHashPrefix(root.primary.key)]).ok) {
+  if (
+    revPackets.length !== 1 ||
+    !revBody ||
+    !checkSignature(parseSignatureBody(revBody), root.primary.key, [keyHashPrefix(root.primary.key)]).ok
+  ) {
     throw new KeyceremonyError('CHECK_FAILED', `${revocationPath} does not verify against the root key`);
   }
   ctx.recordOutput(revocationFile, { fingerprints: [fpr], revocationCertificate: true });
@@ -260,7 +314,8 @@ export const openpgpGenerateRoot = defineAction<Params>({
   produces: 'openpgp-root',
   describe(params) {
     const subkeys = params.subkeys.map(
-      (s, i) => `signing subkey "${s.label ?? `signing-${i + 1}`}": ${describeAlgorithm(s.algorithm)}, [S], expires after ${formatDuration(s.expires)}`,
+      (s, i) =>
+        `signing subkey "${s.label ?? `signing-${i + 1}`}": ${describeAlgorithm(s.algorithm)}, [S], expires after ${formatDuration(s.expires)}`,
     );
     const algorithm = rootAlgorithm(params);
     const t = params.location === 'token' ? params.token : undefined;
@@ -287,7 +342,11 @@ export const openpgpGenerateRoot = defineAction<Params>({
             : 'root and subkey secrets, encrypted with the vault passphrase',
         },
         { tree: 'vault', path: vaultPath.openpgpPublicKey('<FPR>'), what: 'public certificate' },
-        { tree: 'vault', path: vaultPath.openpgpRevocation('<FPR>'), what: 'revocation certificate (keep apart; publish only if the key is lost or compromised)' },
+        {
+          tree: 'vault',
+          path: vaultPath.openpgpRevocation('<FPR>'),
+          what: 'revocation certificate (keep apart; publish only if the key is lost or compromised)',
+        },
       ],
     };
   },

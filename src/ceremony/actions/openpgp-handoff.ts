@@ -43,11 +43,23 @@ function findSubkey(root: OpenPgpRootProduct, wanted: string): SessionSubkey {
   const normalized = normalizeFingerprint(wanted);
   const found = root.subkeys.find((s) => s.label === wanted || fingerprintHex(s.key.key) === normalized);
   if (!found) throw new KeyceremonyError('SCRIPT_INVALID', `no subkey "${wanted}" in this session's root`);
-  if (found.purpose !== 'release') throw new KeyceremonyError('SCRIPT_INVALID', `subkey "${wanted}" signs ceremony transcripts and never leaves the vault`);
+  if (found.purpose !== 'release')
+    throw new KeyceremonyError(
+      'SCRIPT_INVALID',
+      `subkey "${wanted}" signs ceremony transcripts and never leaves the vault`,
+    );
   return found;
 }
 
-function readme(signer: { name: string; description?: string | undefined }, rootFpr: string, subkeys: readonly SessionSubkey[], file: string, organisation: string, rehearsal: boolean, date: Date): string {
+function readme(
+  signer: { name: string; description?: string | undefined },
+  rootFpr: string,
+  subkeys: readonly SessionSubkey[],
+  file: string,
+  organisation: string,
+  rehearsal: boolean,
+  date: Date,
+): string {
   const sub = subkeys[0];
   const subFpr = sub ? fingerprintHex(sub.key.key) : '';
   return `${rehearsal ? '*** REHEARSAL — throwaway key, never use it for a release. ***\n\n' : ''}Release signing key for ${signer.description ?? signer.name} — ${organisation}
@@ -98,7 +110,10 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
     );
     const name = `${fingerprints[0]}.sec.asc`;
     const path = `${signer.name}/${name}`;
-    const written = await handoff.write(path, await buildHandoffKey(root.certificate, fingerprints, root.secrets, passphrase));
+    const written = await handoff.write(
+      path,
+      await buildHandoffKey(root.certificate, fingerprints, root.secrets, passphrase),
+    );
 
     const bytes = await handoff.read(path);
     await assertNoPrimarySecret(bytes);
@@ -114,7 +129,8 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
     );
     ctx.recordOutput(readmeFile, { signer: signer.name });
     for (const entry of ctx.inventory.keys) {
-      if (fingerprints.includes(entry.id)) entry.handedOffTo = [...new Set([...(entry.handedOffTo ?? []), signer.name])];
+      if (fingerprints.includes(entry.id))
+        entry.handedOffTo = [...new Set([...(entry.handedOffTo ?? []), signer.name])];
     }
     ctx.transcript.record('handoff.issued', { signer: signer.name, subkeys: fingerprints, root: rootFpr });
     ctx.ui.success(`Hand-off for ${signer.name}: handoff/${path} (root stubbed out, passphrase checked)`);
@@ -130,8 +146,14 @@ export const openpgpHandoff = defineAction<Params>({
     return {
       summary:
         'For each signer, write their release subkey(s) with the root stubbed out (gpg shows sec#), encrypted with a hand-off passphrase of their own, and a README. Each file is read back and checked to hold no root secret.',
-      details: p.signers.map((s) => `${s.name}${s.description ? ` (${s.description})` : ''}: subkey(s) ${s.subkeys.join(', ')}`),
-      creates: p.signers.map((s) => ({ tree: 'handoff', path: `${s.name}/<SUBKEY FPR>.sec.asc`, what: `hand-off key and README for ${s.name}` })),
+      details: p.signers.map(
+        (s) => `${s.name}${s.description ? ` (${s.description})` : ''}: subkey(s) ${s.subkeys.join(', ')}`,
+      ),
+      creates: p.signers.map((s) => ({
+        tree: 'handoff',
+        path: `${s.name}/<SUBKEY FPR>.sec.asc`,
+        what: `hand-off key and README for ${s.name}`,
+      })),
     };
   },
   run,

@@ -45,7 +45,13 @@ export const openpgpRevokeRoot = defineAction<Params>({
           ? `After the witnesses confirm, the root signs its own revocation (reason: ${p.reason}${p.text ? `, "${p.text}"` : ''}). ${p.reason === 'compromised' ? 'Every signature ever made through the root becomes invalid.' : 'Signatures made before now stay valid.'}`
           : 'After the witnesses confirm, the revocation certificate stored at the root ceremony is applied (no reason given: every signature ever made through the root becomes invalid).',
       confirmations: p.confirmBy,
-      creates: [{ tree: 'vault', path: 'openpgp/<FPR>.sec.asc, .pub.asc', what: 'the revoked certificate (previous versions kept under .history/)' }],
+      creates: [
+        {
+          tree: 'vault',
+          path: 'openpgp/<FPR>.sec.asc, .pub.asc',
+          what: 'the revoked certificate (previous versions kept under .history/)',
+        },
+      ],
     };
   },
   async run(ctx, params) {
@@ -53,18 +59,29 @@ export const openpgpRevokeRoot = defineAction<Params>({
     const fpr = fingerprintHex(root.primary.key);
     const before = evaluateCertificate(root.certificate, ctx.now());
     if (before.primary.revocation) throw new KeyceremonyError('INPUT_INVALID', `root ${fpr} is already revoked`);
-    ctx.ui.info(`The root ${groupedHex(fpr)} will be revoked (${params.method === 'key' ? params.reason : 'stored certificate, no reason'}).`);
+    ctx.ui.info(
+      `The root ${groupedHex(fpr)} will be revoked (${params.method === 'key' ? params.reason : 'stored certificate, no reason'}).`,
+    );
     await ctx.witness(params.confirmBy, `Root ${fpr} is to be revoked.`);
 
     let revocation: Uint8Array;
     if (params.method === 'key') {
-      revocation = await revokePrimary(root.primary, { created: rotationTime(root.certificate, ctx.now()), reason: params.reason, text: params.text });
+      revocation = await revokePrimary(root.primary, {
+        created: rotationTime(root.certificate, ctx.now()),
+        reason: params.reason,
+        text: params.text,
+      });
     } else {
       const path = vaultPath.openpgpRevocation(fpr);
       const packets = readPackets(await readOpenPgpData(await ctx.vault.read(path), ['publicKey']));
       const body = packets.length === 1 && packets[0]?.tag === PacketTag.signature ? packets[0].body : undefined;
       const parsed = body ? parseSignatureBody(body) : undefined;
-      if (!body || !parsed || parsed.type !== SignatureType.keyRevocation || !checkSignature(parsed, root.primary.key, [keyHashPrefix(root.primary.key)]).ok) {
+      if (
+        !body ||
+        !parsed ||
+        parsed.type !== SignatureType.keyRevocation ||
+        !checkSignature(parsed, root.primary.key, [keyHashPrefix(root.primary.key)]).ok
+      ) {
         throw new KeyceremonyError('VAULT_INVALID', `vault/${path} is not a valid revocation certificate for ${fpr}`);
       }
       revocation = body;
@@ -82,7 +99,13 @@ export const openpgpRevokeRoot = defineAction<Params>({
         entry.revocation = { reason: entry.id === fpr ? reason : `root revoked (${reason})`, date };
       }
     }
-    ctx.transcript.record('key.revoked', { id: fpr, kind: 'openpgp-primary', reason, text: after.primary.revocation.text, method: params.method });
+    ctx.transcript.record('key.revoked', {
+      id: fpr,
+      kind: 'openpgp-primary',
+      reason,
+      text: after.primary.revocation.text,
+      method: params.method,
+    });
     ctx.ui.success(`Root ${fpr} revoked (${reason}); publish the revoked key now`);
   },
 });

@@ -17,7 +17,14 @@ import { addDuration, formatDuration, isoDate, parseDuration } from '../../util/
 import { groupedHex } from '../../util/fingerprint-display.js';
 import { defineAction } from '../action.js';
 import type { CeremonyContext, OpenPgpRootProduct } from '../context.js';
-import { DurationParam, KeyAlgorithmParam, repeatedIndexes, RoleRefParam, StepRefParam, SubkeyLabelParam } from '../params/common.js';
+import {
+  DurationParam,
+  KeyAlgorithmParam,
+  repeatedIndexes,
+  RoleRefParam,
+  StepRefParam,
+  SubkeyLabelParam,
+} from '../params/common.js';
 import { storeRoot } from '../root-files.js';
 import { normalizeFingerprint } from '../../util/fingerprint-display.js';
 
@@ -55,7 +62,12 @@ const Params = z
   })
   .superRefine((p, issues) => {
     const labels = p.addSubkeys.map((a) => a.label);
-    for (const i of repeatedIndexes(labels)) issues.addIssue({ code: 'custom', path: ['addSubkeys', i, 'label'], message: `subkey label "${labels[i]}" is used twice` });
+    for (const i of repeatedIndexes(labels))
+      issues.addIssue({
+        code: 'custom',
+        path: ['addSubkeys', i, 'label'],
+        message: `subkey label "${labels[i]}" is used twice`,
+      });
   });
 type Params = z.infer<typeof Params>;
 
@@ -63,7 +75,8 @@ export function resolveSubkey(ctx: CeremonyContext, root: OpenPgpRootProduct, re
   const normalized = normalizeFingerprint(ref);
   const fingerprints = root.certificate.subkeys.map((s) => fingerprintHex(s.key));
   const byLabel = ctx.inventory.keys.filter((k) => k.label === ref && fingerprints.includes(k.id));
-  if (byLabel.length > 1) throw new KeyceremonyError('SCRIPT_INVALID', `several subkeys are labelled "${ref}": name it by fingerprint`);
+  if (byLabel.length > 1)
+    throw new KeyceremonyError('SCRIPT_INVALID', `several subkeys are labelled "${ref}": name it by fingerprint`);
   const found = byLabel[0]?.id ?? fingerprints.find((f) => f === normalized);
   if (!found) throw new KeyceremonyError('SCRIPT_INVALID', `the root has no subkey "${ref}"`);
   return found;
@@ -84,46 +97,82 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
   const date = (d: Date | undefined): string => (d ? `${isoDate(d)} ${d.toISOString().slice(11, 16)}` : 'never');
 
   for (const add of params.addSubkeys) {
-    if (ctx.inventory.keys.some((k) => k.label === add.label)) throw new KeyceremonyError('SCRIPT_INVALID', `a key labelled "${add.label}" exists already`);
+    if (ctx.inventory.keys.some((k) => k.label === add.label))
+      throw new KeyceremonyError('SCRIPT_INVALID', `a key labelled "${add.label}" exists already`);
   }
   const plan: RotationPlan = {
     rootExpires: params.rootExpires ? addDuration(now, parseDuration(params.rootExpires)) : undefined,
-    extendSubkeys: params.extendSubkeys.map((e) => ({ fingerprint: resolveSubkey(ctx, root, e.subkey), expires: addDuration(now, parseDuration(e.expires)) })),
-    addSubkeys: params.addSubkeys.map((a) => ({ label: a.label, algorithm: a.algorithm, expires: addDuration(now, parseDuration(a.expires)), purpose: 'release' as const })),
-    revokeSubkeys: params.revokeSubkeys.map((r) => ({ fingerprint: resolveSubkey(ctx, root, r.subkey), reason: r.reason, text: r.text })),
+    extendSubkeys: params.extendSubkeys.map((e) => ({
+      fingerprint: resolveSubkey(ctx, root, e.subkey),
+      expires: addDuration(now, parseDuration(e.expires)),
+    })),
+    addSubkeys: params.addSubkeys.map((a) => ({
+      label: a.label,
+      algorithm: a.algorithm,
+      expires: addDuration(now, parseDuration(a.expires)),
+      purpose: 'release' as const,
+    })),
+    revokeSubkeys: params.revokeSubkeys.map((r) => ({
+      fingerprint: resolveSubkey(ctx, root, r.subkey),
+      reason: r.reason,
+      text: r.text,
+    })),
   };
   for (const r of plan.revokeSubkeys) {
     if (before.subkeys.find((s) => s.fingerprint === r.fingerprint)?.purpose === TRANSCRIPT_PURPOSE) {
-      throw new KeyceremonyError('SCRIPT_INVALID', 'the transcripts subkey cannot be revoked in a rotation (revoke the root instead)');
+      throw new KeyceremonyError(
+        'SCRIPT_INVALID',
+        'the transcripts subkey cannot be revoked in a rotation (revoke the root instead)',
+      );
     }
   }
 
   // The "what changes" view.
   const changes: Change[] = [];
-  if (plan.rootExpires) changes.push({ key: `root ${fpr}`, change: `expires ${date(before.primary.expires)} → ${date(plan.rootExpires)}` });
+  if (plan.rootExpires)
+    changes.push({ key: `root ${fpr}`, change: `expires ${date(before.primary.expires)} → ${date(plan.rootExpires)}` });
   for (const sub of before.subkeys) {
     const explicit = plan.extendSubkeys.find((e) => e.fingerprint === sub.fingerprint);
-    if (explicit) changes.push({ key: name(sub.fingerprint), change: `expires ${date(sub.expires)} → ${date(explicit.expires)}` });
+    if (explicit)
+      changes.push({ key: name(sub.fingerprint), change: `expires ${date(sub.expires)} → ${date(explicit.expires)}` });
     else if (plan.rootExpires && sub.purpose === TRANSCRIPT_PURPOSE && !sub.revocation) {
-      changes.push({ key: name(sub.fingerprint), change: `expires ${date(sub.expires)} → ${date(plan.rootExpires)} (follows the root)` });
+      changes.push({
+        key: name(sub.fingerprint),
+        change: `expires ${date(sub.expires)} → ${date(plan.rootExpires)} (follows the root)`,
+      });
     }
   }
-  for (const a of plan.addSubkeys) changes.push({ key: `+ ${a.label}`, change: `new ${describeAlgorithm(a.algorithm)} signing subkey, expires ${date(a.expires)}` });
-  for (const r of plan.revokeSubkeys) changes.push({ key: `✗ ${name(r.fingerprint)}`, change: `revoked: ${r.reason}${r.text ? ` — "${r.text}"` : ''}` });
+  for (const a of plan.addSubkeys)
+    changes.push({
+      key: `+ ${a.label}`,
+      change: `new ${describeAlgorithm(a.algorithm)} signing subkey, expires ${date(a.expires)}`,
+    });
+  for (const r of plan.revokeSubkeys)
+    changes.push({ key: `✗ ${name(r.fingerprint)}`, change: `revoked: ${r.reason}${r.text ? ` — "${r.text}"` : ''}` });
 
   ctx.ui.info('What changes (the root signs nothing until this is confirmed):');
   const width = Math.max(...changes.map((c) => c.key.length));
   for (const c of changes) ctx.ui.info(`  ${c.key.padEnd(width)}  ${c.change}`);
   ctx.ui.info(`The root fingerprint stays ${groupedHex(fpr)}.`);
-  ctx.transcript.record('rotation.planned', { root: fpr, changes: changes.map((c) => ({ key: c.key, change: c.change })) });
+  ctx.transcript.record('rotation.planned', {
+    root: fpr,
+    changes: changes.map((c) => ({ key: c.key, change: c.change })),
+  });
   await ctx.witness(params.confirmBy, `The changes listed for root ${fpr} are the ones intended.`);
 
-  const subkeySigners = new Map<string, SigningKey>(root.subkeys.map((s) => [fingerprintHex(s.key.key), s.key] as const));
-  const result = await applyRotation({ certificate: root.certificate, primary: root.primary, subkeySigners }, plan, ctx.now());
+  const subkeySigners = new Map<string, SigningKey>(
+    root.subkeys.map((s) => [fingerprintHex(s.key.key), s.key] as const),
+  );
+  const result = await applyRotation(
+    { certificate: root.certificate, primary: root.primary, subkeySigners },
+    plan,
+    ctx.now(),
+  );
 
   // Check the result before anything is written.
   const after = evaluateCertificate(result.certificate, result.created);
-  if (fingerprintHex(result.certificate.primary) !== fpr) throw new KeyceremonyError('CHECK_FAILED', 'the root fingerprint changed');
+  if (fingerprintHex(result.certificate.primary) !== fpr)
+    throw new KeyceremonyError('CHECK_FAILED', 'the root fingerprint changed');
   if (plan.rootExpires && after.primary.expires?.getTime() !== plan.rootExpires.getTime()) {
     throw new KeyceremonyError('CHECK_FAILED', 'the root expiry did not change as planned');
   }
@@ -151,12 +200,23 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
     if (!state) continue;
     const previous = entry.expires;
     entry.expires = state.expires?.toISOString() ?? null;
-    if (previous !== entry.expires) ctx.transcript.record('key.renewed', { id: entry.id, label: entry.label ?? null, from: previous, to: entry.expires });
+    if (previous !== entry.expires)
+      ctx.transcript.record('key.renewed', {
+        id: entry.id,
+        label: entry.label ?? null,
+        from: previous,
+        to: entry.expires,
+      });
     const revoked = plan.revokeSubkeys.find((r) => r.fingerprint === entry.id);
     if (revoked) {
       entry.status = 'revoked';
       entry.revocation = { reason: revoked.reason, date: result.created.toISOString() };
-      ctx.transcript.record('key.revoked', { id: entry.id, label: entry.label ?? null, reason: revoked.reason, text: revoked.text });
+      ctx.transcript.record('key.revoked', {
+        id: entry.id,
+        label: entry.label ?? null,
+        reason: revoked.reason,
+        text: revoked.text,
+      });
     }
   }
   for (const a of result.added) {
@@ -200,9 +260,13 @@ export const openpgpRotate = defineAction<Params>({
   roleReferences: (p) => p.confirmBy.map((role, i) => ({ path: ['confirmBy', i], role })),
   describe(p) {
     const details = [
-      ...(p.rootExpires ? [`root: renewed for ${formatDuration(p.rootExpires)} from the session (its transcripts subkey follows)`] : []),
+      ...(p.rootExpires
+        ? [`root: renewed for ${formatDuration(p.rootExpires)} from the session (its transcripts subkey follows)`]
+        : []),
       ...p.extendSubkeys.map((e) => `renew subkey ${e.subkey} for ${formatDuration(e.expires)}`),
-      ...p.addSubkeys.map((a) => `add signing subkey "${a.label}" (${describeAlgorithm(a.algorithm)}, ${formatDuration(a.expires)})`),
+      ...p.addSubkeys.map(
+        (a) => `add signing subkey "${a.label}" (${describeAlgorithm(a.algorithm)}, ${formatDuration(a.expires)})`,
+      ),
       ...p.revokeSubkeys.map((r) => `revoke subkey ${r.subkey} as ${r.reason}${r.text ? `: ${r.text}` : ''}`),
     ];
     return {
@@ -210,7 +274,13 @@ export const openpgpRotate = defineAction<Params>({
         'Show what changes (old → new expiries, subkeys added, subkeys revoked with their reason); after the witnesses confirm, the root signs the new self-signatures and revocations. The root fingerprint does not change.',
       details,
       confirmations: p.confirmBy,
-      creates: [{ tree: 'vault', path: 'openpgp/<FPR>.sec.asc, .pub.asc', what: 'updated (previous versions kept under .history/)' }],
+      creates: [
+        {
+          tree: 'vault',
+          path: 'openpgp/<FPR>.sec.asc, .pub.asc',
+          what: 'updated (previous versions kept under .history/)',
+        },
+      ],
     };
   },
   run,

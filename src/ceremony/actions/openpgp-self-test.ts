@@ -37,21 +37,43 @@ export const openpgpSelfTest = defineAction<Params>({
     const fpr = fingerprintHex(root.primary.key);
     const keyring = await readKeyring(await ctx.public.read(publicPath.keys), `${ctx.public.name}/${publicPath.keys}`);
     const published = selectRoot(keyring, fpr);
-    const unlocked = await decryptSecretKey(await ctx.vault.read(vaultPath.openpgpSecretKey(fpr)), await ctx.vaultPassphrase());
+    const unlocked = await decryptSecretKey(
+      await ctx.vault.read(vaultPath.openpgpSecretKey(fpr)),
+      await ctx.vaultPassphrase(),
+    );
     const inVault = allKeys(unlocked.certificate).map(fingerprintHex).sort().join(',');
     const inKeys = allKeys(published).map(fingerprintHex).sort().join(',');
-    if (inVault !== inKeys) throw new KeyceremonyError('CHECK_FAILED', 'the vault key and public/KEYS hold different keys');
+    if (inVault !== inKeys)
+      throw new KeyceremonyError('CHECK_FAILED', 'the vault key and public/KEYS hold different keys');
     ctx.transcript.record('check.passed', { check: 'vault key matches public KEYS', detail: fpr });
     ctx.ui.success('Vault secret key opens and matches public/KEYS');
 
     // Revoked and expired subkeys are kept (old signatures still verify) but cannot make new signatures.
-    const usable = new Set(evaluateCertificate(published, ctx.now()).subkeys.filter((s) => s.problems.length === 0).map((s) => s.fingerprint));
+    const usable = new Set(
+      evaluateCertificate(published, ctx.now())
+        .subkeys.filter((s) => s.problems.length === 0)
+        .map((s) => s.fingerprint),
+    );
     const keys = root.subkeys
       .filter((s) => usable.has(fingerprintHex(s.key.key)))
-      .map((s) => ({ key: s.key, label: s.label, purpose: s.purpose === 'transcripts' ? ('transcript' as const) : ('release' as const) }));
-    const message = (subFpr: string): string => `keyceremony self-test of subkey ${subFpr} in ceremony ${ctx.script.script.name}\n`;
-    for (const result of await checkTestSignatures(keys, published, await ctx.public.read(publicPath.keys), ctx.now(), message)) {
-      ctx.transcript.record('check.passed', { check: 'test signature verifies against public KEYS', detail: `${result.label ?? ''} ${result.fingerprint}`.trim() });
+      .map((s) => ({
+        key: s.key,
+        label: s.label,
+        purpose: s.purpose === 'transcripts' ? ('transcript' as const) : ('release' as const),
+      }));
+    const message = (subFpr: string): string =>
+      `keyceremony self-test of subkey ${subFpr} in ceremony ${ctx.script.script.name}\n`;
+    for (const result of await checkTestSignatures(
+      keys,
+      published,
+      await ctx.public.read(publicPath.keys),
+      ctx.now(),
+      message,
+    )) {
+      ctx.transcript.record('check.passed', {
+        check: 'test signature verifies against public KEYS',
+        detail: `${result.label ?? ''} ${result.fingerprint}`.trim(),
+      });
       ctx.ui.success(`Test signature by subkey "${result.label ?? result.fingerprint}" verifies against public/KEYS`);
     }
   },

@@ -41,7 +41,9 @@ export function selectInventoryRoot(keys: readonly InventoryKey[], fingerprint: 
   if (active.length !== 1) {
     throw new KeyceremonyError(
       'SCRIPT_INVALID',
-      active.length === 0 ? 'the vault has no active OpenPGP root' : 'the vault has several active roots: give params.fingerprint',
+      active.length === 0
+        ? 'the vault has no active OpenPGP root'
+        : 'the vault has several active roots: give params.fingerprint',
     );
   }
   return active[0] as InventoryKey;
@@ -67,7 +69,8 @@ export async function unlockRootFrom(
   const unlocked = await decryptSecretKey(await vault.read(secretPath), options.passphrase, `${where}/${secretPath}`);
   const certificate = unlocked.certificate;
   const fpr = fingerprintHex(certificate.primary);
-  if (fpr !== entry.id) throw new KeyceremonyError('VAULT_INVALID', `${where}/${secretPath} holds ${fpr}, not ${entry.id}`);
+  if (fpr !== entry.id)
+    throw new KeyceremonyError('VAULT_INVALID', `${where}/${secretPath} holds ${fpr}, not ${entry.id}`);
   // Keys the inventory puts on a token sign there, even when the vault also holds an imported copy's backup.
   const tokenUri = (id: string): string | undefined => {
     const location = inventory.keys.find((k) => k.id === id)?.location;
@@ -75,15 +78,30 @@ export async function unlockRootFrom(
   };
   // Without a token opener (a recovery drill on a restored copy), an imported copy's backup in the vault file
   // stands in for the token; a key generated on a token has none.
-  const signerFor = async (uri: string | undefined, secret: SecretKeyMaterial | undefined, material: PublicKeyMaterial, what: string): Promise<Signer | undefined> => {
+  const signerFor = async (
+    uri: string | undefined,
+    secret: SecretKeyMaterial | undefined,
+    material: PublicKeyMaterial,
+    what: string,
+  ): Promise<Signer | undefined> => {
     if (uri && options.openToken) return options.openToken(uri, material, what);
     if (secret) return new SoftwareSigner({ publicKey: material, secretKey: secret });
-    if (uri) throw new KeyceremonyError('VAULT_INVALID', `${what} lives only on its token (${uri}); this step cannot open tokens`);
+    if (uri)
+      throw new KeyceremonyError(
+        'VAULT_INVALID',
+        `${what} lives only on its token (${uri}); this step cannot open tokens`,
+      );
     return undefined;
   };
   const primaryUri = tokenUri(fpr);
-  const primarySigner = await signerFor(primaryUri, unlocked.secrets.get(fpr), certificate.primary.material, `OpenPGP root ${fpr}`);
-  if (!primarySigner) throw new KeyceremonyError('VAULT_INVALID', `${where}/${secretPath} has no secret for the root ${fpr}`);
+  const primarySigner = await signerFor(
+    primaryUri,
+    unlocked.secrets.get(fpr),
+    certificate.primary.material,
+    `OpenPGP root ${fpr}`,
+  );
+  if (!primarySigner)
+    throw new KeyceremonyError('VAULT_INVALID', `${where}/${secretPath} has no secret for the root ${fpr}`);
 
   const status = evaluateCertificate(certificate, options.now);
   const labels = new Map(inventory.keys.map((k) => [k.id, k.label] as const));
@@ -92,9 +110,18 @@ export async function unlockRootFrom(
     const uri = tokenUri(sub.fingerprint);
     // Revoked or expired token subkeys are not opened: they sign nothing any more.
     if (uri && sub.problems.length > 0) continue;
-    const signer = await signerFor(uri, unlocked.secrets.get(sub.fingerprint), sub.key.material, `subkey ${sub.fingerprint}`);
+    const signer = await signerFor(
+      uri,
+      unlocked.secrets.get(sub.fingerprint),
+      sub.key.material,
+      `subkey ${sub.fingerprint}`,
+    );
     if (!signer) continue;
-    subkeys.push({ key: { key: sub.key, signer }, label: labels.get(sub.fingerprint), purpose: sub.purpose === TRANSCRIPT_PURPOSE ? 'transcripts' : 'release' });
+    subkeys.push({
+      key: { key: sub.key, signer },
+      label: labels.get(sub.fingerprint),
+      purpose: sub.purpose === TRANSCRIPT_PURPOSE ? 'transcripts' : 'release',
+    });
   }
   // The newest transcripts subkey that is still usable signs this ceremony's transcript.
   const transcriptKey = subkeys
@@ -102,14 +129,25 @@ export async function unlockRootFrom(
     .filter((s) => status.subkeys.find((k) => k.fingerprint === fingerprintHex(s.key.key))?.problems.length === 0)
     .at(-1)?.key;
   if (!transcriptKey) {
-    throw new KeyceremonyError('VAULT_INVALID', `root ${fpr} has no usable ceremony-transcripts subkey to sign this ceremony's transcript`);
+    throw new KeyceremonyError(
+      'VAULT_INVALID',
+      `root ${fpr} has no usable ceremony-transcripts subkey to sign this ceremony's transcript`,
+    );
   }
   const secrets = new Map<string, SecretKeyMaterial | 'stub'>(unlocked.secrets);
   for (const key of [certificate.primary, ...certificate.subkeys.map((s) => s.key)]) {
     if (!secrets.has(fingerprintHex(key))) secrets.set(fingerprintHex(key), 'stub');
   }
   return {
-    product: { product: 'openpgp-root', certificate, primary: { key: certificate.primary, signer: primarySigner }, subkeys, transcriptKey, secrets, secretPath },
+    product: {
+      product: 'openpgp-root',
+      certificate,
+      primary: { key: certificate.primary, signer: primarySigner },
+      subkeys,
+      transcriptKey,
+      secrets,
+      secretPath,
+    },
     problems: status.primary.problems,
     primaryUri,
   };
@@ -135,7 +173,11 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
   });
   ctx.provide(product);
   ctx.setTranscriptSigner({ root: product.primary.key, key: product.transcriptKey });
-  ctx.ui.success(primaryUri ? `Root ${fpr} opened on its token (certificate and subkeys from vault/${product.secretPath})` : `Root ${fpr} unlocked from vault/${product.secretPath}`);
+  ctx.ui.success(
+    primaryUri
+      ? `Root ${fpr} opened on its token (certificate and subkeys from vault/${product.secretPath})`
+      : `Root ${fpr} unlocked from vault/${product.secretPath}`,
+  );
 }
 
 export const openpgpUnlockRoot = defineAction<Params>({

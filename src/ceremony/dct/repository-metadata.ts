@@ -24,10 +24,17 @@ import { parseTufTime } from '../../dct/canonical-json.js';
 import type { PublicKeyMaterial } from '../../crypto/key-material.js';
 
 /** The GUN's current root certificate from the vault, checked against the GUN and the expected root key. */
-export async function vaultRootCertificate(ctx: CeremonyContext, gun: string, rootKey: PublicKeyMaterial): Promise<{ pem: string; cert: ParsedCertificate }> {
+export async function vaultRootCertificate(
+  ctx: CeremonyContext,
+  gun: string,
+  rootKey: PublicKeyMaterial,
+): Promise<{ pem: string; cert: ParsedCertificate }> {
   const path = dctVaultPath.rootCertificate(gun);
   if (!(await ctx.vault.exists(path))) {
-    throw new KeyceremonyError('VAULT_INVALID', `the vault has no root certificate for ${gun} (vault/${path}); create the repository first (dct.generate-repository)`);
+    throw new KeyceremonyError(
+      'VAULT_INVALID',
+      `the vault has no root certificate for ${gun} (vault/${path}); create the repository first (dct.generate-repository)`,
+    );
   }
   const pem = readText(await ctx.vault.read(path));
   let cert: ParsedCertificate;
@@ -37,13 +44,23 @@ export async function vaultRootCertificate(ctx: CeremonyContext, gun: string, ro
     throw new KeyceremonyError('VAULT_INVALID', `vault/${path}: ${(error as Error).message}`);
   }
   if (cert.commonName !== gun) {
-    throw new KeyceremonyError('VAULT_INVALID', `vault/${path} is the root certificate of "${cert.commonName ?? '(no CN)'}", not of ${gun}`);
+    throw new KeyceremonyError(
+      'VAULT_INVALID',
+      `vault/${path} is the root certificate of "${cert.commonName ?? '(no CN)'}", not of ${gun}`,
+    );
   }
   if (!cert.publicKey || !samePublicKey(cert.publicKey, rootKey)) {
-    throw new KeyceremonyError('VAULT_INVALID', `vault/${path} certifies another key than the vault's active DCT root key`);
+    throw new KeyceremonyError(
+      'VAULT_INVALID',
+      `vault/${path} certifies another key than the vault's active DCT root key`,
+    );
   }
   const problems = rootCertificateProblems(cert, gun, ctx.now());
-  if (problems.length > 0) throw new KeyceremonyError('VAULT_INVALID', `vault/${path}: notary clients would refuse it: ${problems.join('; ')}`);
+  if (problems.length > 0)
+    throw new KeyceremonyError(
+      'VAULT_INVALID',
+      `vault/${path}: notary clients would refuse it: ${problems.join('; ')}`,
+    );
   return { pem, cert };
 }
 
@@ -59,23 +76,50 @@ export async function vaultMetadata<T extends MetadataType>(ctx: CeremonyContext
 }
 
 /** Checks root.json as clients will (and, for a rotation, against the previous root). */
-export function assertRootAccepted(root: SignedMetadata<RootSigned>, gun: string, now: Date, previous?: SignedMetadata<RootSigned>): void {
+export function assertRootAccepted(
+  root: SignedMetadata<RootSigned>,
+  gun: string,
+  now: Date,
+  previous?: SignedMetadata<RootSigned>,
+): void {
   const problems = rootMetadataProblems(root, gun, now, previous);
-  if (problems.length > 0) throw new KeyceremonyError('CHECK_FAILED', `the new root.json for ${gun} would be refused by notary clients`, { details: problems });
+  if (problems.length > 0)
+    throw new KeyceremonyError('CHECK_FAILED', `the new root.json for ${gun} would be refused by notary clients`, {
+      details: problems,
+    });
 }
 
-export function assertTargetsAccepted(targets: SignedMetadata<TargetsSigned>, root: RootSigned, gun: string, now: Date): void {
+export function assertTargetsAccepted(
+  targets: SignedMetadata<TargetsSigned>,
+  root: RootSigned,
+  gun: string,
+  now: Date,
+): void {
   const problems = targetsMetadataProblems(targets, root, now);
-  if (problems.length > 0) throw new KeyceremonyError('CHECK_FAILED', `the new targets.json for ${gun} would be refused by notary clients`, { details: problems });
+  if (problems.length > 0)
+    throw new KeyceremonyError('CHECK_FAILED', `the new targets.json for ${gun} would be refused by notary clients`, {
+      details: problems,
+    });
 }
 
 /**
  * Writes signed metadata to the vault (the authoritative copy; earlier versions stay in .history) and the
  * public tree, reads both back and parses them in their exact byte form.
  */
-export async function writeMetadata(ctx: CeremonyContext, gun: string, role: MetadataType, metadata: SignedMetadata<RootSigned | TargetsSigned>): Promise<string> {
+export async function writeMetadata(
+  ctx: CeremonyContext,
+  gun: string,
+  role: MetadataType,
+  metadata: SignedMetadata<RootSigned | TargetsSigned>,
+): Promise<string> {
   const bytes = serializeMetadata(metadata);
-  const extra = { gun, role, version: metadata.signed.version, expires: metadata.signed.expires, signedBy: metadata.signatures.map((s) => s.keyid) };
+  const extra = {
+    gun,
+    role,
+    version: metadata.signed.version,
+    expires: metadata.signed.expires,
+    signedBy: metadata.signatures.map((s) => s.keyid),
+  };
   for (const [tree, path] of [
     [ctx.vault, dctVaultPath.metadata(gun, role)],
     [ctx.public, dctPublicPath.metadata(gun, role)],
@@ -115,7 +159,11 @@ export async function writeKeyIds(
     `root.json version ${root.version}, expires ${root.expires}`,
   ];
   if (targets) {
-    lines.push(`targets.json version ${targets.version}, expires ${targets.expires}`, '', `Signers (${RELEASES_ROLE} and targets/<signer>):`);
+    lines.push(
+      `targets.json version ${targets.version}, expires ${targets.expires}`,
+      '',
+      `Signers (${RELEASES_ROLE} and targets/<signer>):`,
+    );
     for (const role of targets.delegations.roles.filter((r) => r.name !== RELEASES_ROLE)) {
       const name = role.name.slice('targets/'.length);
       lines.push(`  ${name.padEnd(30)}${role.keyids.join(' ')}`);

@@ -74,7 +74,8 @@ export async function dctPassphrase(ctx: CeremonyContext): Promise<string> {
                 decryptNotaryKey(text(await ctx.vault.read(path)), value, `vault/${path}`);
                 return undefined;
               } catch (error) {
-                if (error instanceof KeyceremonyError && error.code === 'PASSPHRASE_WRONG') return 'wrong DCT passphrase';
+                if (error instanceof KeyceremonyError && error.code === 'PASSPHRASE_WRONG')
+                  return 'wrong DCT passphrase';
                 throw error;
               }
             },
@@ -95,8 +96,16 @@ export function rememberKey(ctx: CeremonyContext, pair: KeyPair): string {
 /** The one active DCT root of the inventory. */
 export function activeDctRoot(ctx: CeremonyContext): InventoryKey {
   const roots = ctx.inventory.keys.filter((k) => k.kind === 'dct-root' && k.status === 'active');
-  if (roots.length === 0) throw new KeyceremonyError('VAULT_INVALID', 'the vault has no active DCT root key: generate one first (dct.generate-root)');
-  if (roots.length > 1) throw new KeyceremonyError('VAULT_INVALID', `the vault has ${roots.length} active DCT root keys; the inventory is inconsistent`);
+  if (roots.length === 0)
+    throw new KeyceremonyError(
+      'VAULT_INVALID',
+      'the vault has no active DCT root key: generate one first (dct.generate-root)',
+    );
+  if (roots.length > 1)
+    throw new KeyceremonyError(
+      'VAULT_INVALID',
+      `the vault has ${roots.length} active DCT root keys; the inventory is inconsistent`,
+    );
   return roots[0] as InventoryKey;
 }
 
@@ -121,17 +130,31 @@ export async function openDctSigner(ctx: CeremonyContext, entry: InventoryKey): 
   if (entry.location.type === 'pkcs11') {
     const signer = await openTokenSigner(ctx, entry.location.uri, { what: `DCT ${entry.role} key ${entry.id}` });
     if (spkiKeyId(signer.publicKey) !== entry.id) {
-      throw new KeyceremonyError('CHECK_FAILED', `the token holds a different key under ${entry.location.uri} than DCT ${entry.role} key ${entry.id}`);
+      throw new KeyceremonyError(
+        'CHECK_FAILED',
+        `the token holds a different key under ${entry.location.uri} than DCT ${entry.role} key ${entry.id}`,
+      );
     }
     state(ctx).tokenSigners.set(entry.id, signer);
-    ctx.transcript.record('key.unlocked', { id: entry.id, kind: entry.kind, location: 'pkcs11', uri: entry.location.uri });
+    ctx.transcript.record('key.unlocked', {
+      id: entry.id,
+      kind: entry.kind,
+      location: 'pkcs11',
+      uri: entry.location.uri,
+    });
     return signer;
   }
   const path = entry.location.path;
   const opened = decryptNotaryKey(text(await ctx.vault.read(path)), await dctPassphrase(ctx), `vault/${path}`);
-  if (opened.keyId !== entry.id) throw new KeyceremonyError('VAULT_INVALID', `vault/${path} holds key ${opened.keyId}, not ${entry.id}`);
+  if (opened.keyId !== entry.id)
+    throw new KeyceremonyError('VAULT_INVALID', `vault/${path} holds key ${opened.keyId}, not ${entry.id}`);
   state(ctx).keys.set(entry.id, opened.pair);
-  ctx.transcript.record('key.unlocked', { id: entry.id, kind: entry.kind, location: 'software', ...(entry.label ? { label: entry.label } : {}) });
+  ctx.transcript.record('key.unlocked', {
+    id: entry.id,
+    kind: entry.kind,
+    location: 'software',
+    ...(entry.label ? { label: entry.label } : {}),
+  });
   return new SoftwareSigner(opened.pair);
 }
 
@@ -159,7 +182,11 @@ export async function writeNotaryKeyFile(
 }
 
 /** Writes a key into the vault under dct/private/<keyID>.key, encrypted with the DCT passphrase. */
-export async function writeVaultKey(ctx: CeremonyContext, pair: KeyPair, headers: Omit<NotaryKeyHeaders, 'path'>): Promise<{ file: WrittenFile; path: string; keyId: string }> {
+export async function writeVaultKey(
+  ctx: CeremonyContext,
+  pair: KeyPair,
+  headers: Omit<NotaryKeyHeaders, 'path'>,
+): Promise<{ file: WrittenFile; path: string; keyId: string }> {
   const keyId = rememberKey(ctx, pair);
   const path = dctVaultPath.privateKey(keyId);
   const file = await writeNotaryKeyFile(ctx.vault, path, pair, await dctPassphrase(ctx), headers);
@@ -246,15 +273,21 @@ export async function createDctRootKey(
     state(ctx).keys.delete(keyId); // the token signs; the backup is not used in the ceremony
   }
   showKeyId(ctx, 'DCT root key ID (as `notary key list` shows it)', keyId);
-  registerDctKey(ctx, { keyId, kind: 'dct-root', role: 'root', path: path ?? '', created, location: { type: 'pkcs11', uri: key.uri } }, {
-    ...extra,
-    location: 'pkcs11',
-    uri: key.uri,
-    generation: key.generation,
-    tokens: [...key.serials],
-  });
+  registerDctKey(
+    ctx,
+    { keyId, kind: 'dct-root', role: 'root', path: path ?? '', created, location: { type: 'pkcs11', uri: key.uri } },
+    {
+      ...extra,
+      location: 'pkcs11',
+      uri: key.uri,
+      generation: key.generation,
+      tokens: [...key.serials],
+    },
+  );
   state(ctx).tokenSigners.set(keyId, key.signer);
-  ctx.ui.success(`DCT root key on token ${t.label}${key.generation === 'on-token' ? ' (generated there, non-extractable)' : ' (imported copies; encrypted backup in the vault)'}`);
+  ctx.ui.success(
+    `DCT root key on token ${t.label}${key.generation === 'on-token' ? ' (generated there, non-extractable)' : ' (imported copies; encrypted backup in the vault)'}`,
+  );
   return { keyId, signer: key.signer };
 }
 

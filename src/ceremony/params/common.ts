@@ -14,10 +14,15 @@ export const DurationParam = z
 /** "Name (optional comment) <address@domain>" — the address is needed for WKD publication. */
 export const UserIdParam = z
   .string()
-  .regex(/^[^<>\n\r()]+(?: \([^<>\n\r()]*\))? <[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>$/, 'must look like "Name (comment) <address@example.org>"');
+  .regex(
+    /^[^<>\n\r()]+(?: \([^<>\n\r()]*\))? <[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>$/,
+    'must look like "Name (comment) <address@example.org>"',
+  );
 
 /** A subkey's name in the inventory and the KEYS file (e.g. "release-2026"). */
-export const SubkeyLabelParam = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,39}$/, 'must be lower-case letters, digits, dots, dashes');
+export const SubkeyLabelParam = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,39}$/, 'must be lower-case letters, digits, dots, dashes');
 
 /** The indexes of the values that occurred earlier in the list. */
 export function repeatedIndexes<T>(values: readonly T[]): number[] {
@@ -30,7 +35,8 @@ export function uniqueList<T extends z.ZodType<string>>(item: T, what: string) {
     .array(item)
     .min(1)
     .superRefine((values, ctx) => {
-      for (const i of repeatedIndexes(values)) ctx.addIssue({ code: 'custom', path: [i], message: `${what} "${values[i]}" is listed twice` });
+      for (const i of repeatedIndexes(values))
+        ctx.addIssue({ code: 'custom', path: [i], message: `${what} "${values[i]}" is listed twice` });
     });
 }
 

@@ -9,15 +9,27 @@ export const DctRootLocationParams = {
 };
 
 /** The combinations refused before anything runs; both actions' schemas end in `.superRefine(refineDctRootLocation)`. */
-export function refineDctRootLocation(p: { location: 'software' | 'token'; token?: TokenKeyParam | undefined }, issues: z.RefinementCtx): void {
-  if (p.location === 'token' && !p.token) issues.addIssue({ code: 'custom', path: ['token'], message: 'location: token needs the token parameters' });
-  if (p.location === 'software' && p.token) issues.addIssue({ code: 'custom', path: ['token'], message: 'token parameters need location: token' });
+export function refineDctRootLocation(
+  p: { location: 'software' | 'token'; token?: TokenKeyParam | undefined },
+  issues: z.RefinementCtx,
+): void {
+  if (p.location === 'token' && !p.token)
+    issues.addIssue({ code: 'custom', path: ['token'], message: 'location: token needs the token parameters' });
+  if (p.location === 'software' && p.token)
+    issues.addIssue({ code: 'custom', path: ['token'], message: 'token parameters need location: token' });
   if (p.token && p.token.copies.length > 0 && p.token.generation !== 'imported-copies') {
-    issues.addIssue({ code: 'custom', path: ['token', 'copies'], message: 'copies need generation: imported-copies (a key generated on a token cannot be copied)' });
+    issues.addIssue({
+      code: 'custom',
+      path: ['token', 'copies'],
+      message: 'copies need generation: imported-copies (a key generated on a token cannot be copied)',
+    });
   }
 }
 
-export function describeDctRootLocation(p: { location: 'software' | 'token'; token?: TokenKeyParam | undefined }, defaultObject: string): string[] {
+export function describeDctRootLocation(
+  p: { location: 'software' | 'token'; token?: TokenKeyParam | undefined },
+  defaultObject: string,
+): string[] {
   const t = p.token;
   if (p.location !== 'token' || !t) return [];
   return [

@@ -7,7 +7,13 @@ import { z } from 'zod';
 /** Which token: the label it was initialised with, its serial (pins the physical token), the module. */
 export const TokenSelectionParam = z.strictObject({
   label: z.string().min(1).max(32),
-  serial: z.string().regex(/^[\x21-\x7e]{1,16}$/, 'must be the serial number as the token reports it (printable, at most 16 characters)').optional(),
+  serial: z
+    .string()
+    .regex(
+      /^[\x21-\x7e]{1,16}$/,
+      'must be the serial number as the token reports it (printable, at most 16 characters)',
+    )
+    .optional(),
   /** Absolute path of the PKCS#11 module; SoftHSM2, OpenSC and ykcs11 are searched at their Debian paths when absent. */
   module: z.string().startsWith('/', 'must be an absolute path').optional(),
 });
@@ -22,7 +28,9 @@ export const KeyGenerationParam = z.enum(['on-token', 'imported-copies']);
 export type KeyGeneration = z.infer<typeof KeyGenerationParam>;
 
 /** A CKA_LABEL for keys keyceremony creates. */
-export const ObjectLabelParam = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,47}$/, 'must be letters, digits, spaces, dots, dashes (at most 48)');
+export const ObjectLabelParam = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,47}$/, 'must be letters, digits, spaces, dots, dashes (at most 48)');
 
 /** A CKA_ID in hex (e.g. "02" for the YubiKey PIV slot 9c with ykcs11). */
 export const ObjectIdParam = z

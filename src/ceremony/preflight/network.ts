@@ -43,7 +43,9 @@ export function parseIpv4DefaultRoutes(text: string): string[] {
     .slice(1)
     .map((line) => line.trim().split(/\s+/))
     .filter((f) => f.length >= 8 && f[1] === '00000000' && f[7] === '00000000')
-    .filter((f) => (Number.parseInt(f[3] ?? '0', 16) & RTF_UP) !== 0 && (Number.parseInt(f[3] ?? '0', 16) & RTF_REJECT) === 0)
+    .filter(
+      (f) => (Number.parseInt(f[3] ?? '0', 16) & RTF_UP) !== 0 && (Number.parseInt(f[3] ?? '0', 16) & RTF_REJECT) === 0,
+    )
     .map((f) => `ipv4 default via ${f[0] ?? '?'}`);
 }
 
@@ -70,7 +72,8 @@ export async function inspectNetwork(
   addresses: () => NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces,
 ): Promise<NetworkState> {
   const dev = await readOptional(`${procfs}/dev`);
-  if (dev === undefined) return { interfaces: [], defaultRoutes: [], unknown: `${procfs}/dev cannot be read (not Linux?)` };
+  if (dev === undefined)
+    return { interfaces: [], defaultRoutes: [], unknown: `${procfs}/dev cannot be read (not Linux?)` };
   const live = addresses();
   const names = [...new Set([...parseProcNetDev(dev), ...Object.keys(live)])].sort();
   const interfaces = names.map((name) => ({

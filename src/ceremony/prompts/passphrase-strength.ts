@@ -18,7 +18,11 @@ export function estimateBits(passphrase: string): number {
 }
 
 /** Why `passphrase` is below the floor, or undefined when it is strong enough. */
-export function weakness(passphrase: string, minBits: number, kind: 'passphrase' | 'pin' | 'share'): string | undefined {
+export function weakness(
+  passphrase: string,
+  minBits: number,
+  kind: 'passphrase' | 'pin' | 'share',
+): string | undefined {
   if (kind === 'pin') return passphrase.length >= 6 ? undefined : 'a PIN must have at least 6 characters';
   if (passphrase.length < 12) return 'a passphrase must have at least 12 characters';
   const bits = estimateBits(passphrase);

@@ -17,7 +17,10 @@ export async function readAnswersFile(path: string): Promise<Map<string, Answer>
   try {
     parsed = parse(text, { uniqueKeys: true });
   } catch (error) {
-    throw new KeyceremonyError('ANSWERS_INVALID', `answers file ${path} is not valid YAML: ${(error as Error).message}`);
+    throw new KeyceremonyError(
+      'ANSWERS_INVALID',
+      `answers file ${path} is not valid YAML: ${(error as Error).message}`,
+    );
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new KeyceremonyError('ANSWERS_INVALID', `answers file ${path} must be a mapping of prompt id to answer`);
@@ -28,7 +31,8 @@ export async function readAnswersFile(path: string): Promise<Map<string, Answer>
     if (typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number') answers.set(key, value);
     else bad.push(`${key}: the answer must be a string, number or true/false`);
   }
-  if (bad.length) throw new KeyceremonyError('ANSWERS_INVALID', `answers file ${path} has invalid answers`, { details: bad });
+  if (bad.length)
+    throw new KeyceremonyError('ANSWERS_INVALID', `answers file ${path} has invalid answers`, { details: bad });
   return answers;
 }
 
@@ -84,7 +88,10 @@ export class ScriptedPrompter implements Prompter {
     const raw = this.#take(request.id, request.label);
     if (raw === undefined) {
       if (request.purpose === 'existing') {
-        throw new KeyceremonyError('ANSWER_MISSING', `no answer for "${request.id}" (${request.label}): a rehearsal on an existing vault needs the rehearsal-secrets.json of the rehearsal that made it`);
+        throw new KeyceremonyError(
+          'ANSWER_MISSING',
+          `no answer for "${request.id}" (${request.label}): a rehearsal on an existing vault needs the rehearsal-secrets.json of the rehearsal that made it`,
+        );
       }
       const value = generatePassphrase(request.generatedWords);
       this.generated.set(request.id, value);
@@ -97,11 +104,15 @@ export class ScriptedPrompter implements Prompter {
       if (confirmation !== undefined) {
         this.#used.add(confirmId);
         if (String(confirmation) !== value) {
-          throw new KeyceremonyError('PASSPHRASE_MISMATCH', `the two entries for "${request.id}" (${request.label}) do not match`);
+          throw new KeyceremonyError(
+            'PASSPHRASE_MISMATCH',
+            `the two entries for "${request.id}" (${request.label}) do not match`,
+          );
         }
       }
       const weak = weakness(value, request.minBits, request.kind);
-      if (weak) throw new KeyceremonyError('PASSPHRASE_WEAK', `answer to "${request.id}" (${request.label}) is ${weak}`);
+      if (weak)
+        throw new KeyceremonyError('PASSPHRASE_WEAK', `answer to "${request.id}" (${request.label}) is ${weak}`);
     } else if (request.check) {
       const wrong = await request.check(value);
       if (wrong) throw new KeyceremonyError('PASSPHRASE_WRONG', `answer to "${request.id}": ${wrong}`);

@@ -85,7 +85,10 @@ export class TerminalPrompter implements Prompter {
       const again = await ask(password({ message: `${request.label} again:` }));
       if (again === value) return { value, generated: false };
       if (attempt >= MAX_ATTEMPTS) {
-        throw new KeyceremonyError('PASSPHRASE_MISMATCH', `${request.label}: the two entries did not match (${MAX_ATTEMPTS} attempts)`);
+        throw new KeyceremonyError(
+          'PASSPHRASE_MISMATCH',
+          `${request.label}: the two entries did not match (${MAX_ATTEMPTS} attempts)`,
+        );
       }
       console.log(chalk.red(`  The entries do not match; start again (${MAX_ATTEMPTS - attempt} attempts left).`));
     }
@@ -104,7 +107,10 @@ export class TerminalPrompter implements Prompter {
       const typed = await ask(password({ message: `Type the ${request.label.toLowerCase()} back from paper:` }));
       if (typed.trim().replace(/\s+/g, ' ') === value) return { value, generated: true };
       if (attempt >= MAX_ATTEMPTS) {
-        throw new KeyceremonyError('PASSPHRASE_MISMATCH', `${request.label}: what was typed back does not match (${MAX_ATTEMPTS} attempts)`);
+        throw new KeyceremonyError(
+          'PASSPHRASE_MISMATCH',
+          `${request.label}: what was typed back does not match (${MAX_ATTEMPTS} attempts)`,
+        );
       }
       console.log(chalk.red(`  That does not match; check the paper and try again (${MAX_ATTEMPTS - attempt} left).`));
     }

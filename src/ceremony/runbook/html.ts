@@ -48,7 +48,10 @@ export function renderRunbookHtml(runbook: Runbook): string {
     .map((c) => `<tr><td class="mono">${e(c.tree)}/${e(c.path)}</td><td>${e(c.what)}</td></tr>`)
     .join('\n');
   const roles = script.roles
-    .map((r) => `<tr><td><b>${e(r.title)}</b><br><span class="mono">${e(r.id)}</span></td><td>${e(r.duties ?? '')}</td><td style="width:45mm">Name:</td></tr>`)
+    .map(
+      (r) =>
+        `<tr><td><b>${e(r.title)}</b><br><span class="mono">${e(r.id)}</span></td><td>${e(r.duties ?? '')}</td><td style="width:45mm">Name:</td></tr>`,
+    )
     .join('\n');
   const signatures = script.roles
     .map((r) => `<div><b>${e(r.title)} (${e(r.id)})</b>Name, signature, date</div>`)

@@ -40,7 +40,11 @@ export function buildRunbook(script: LoadedScript): Runbook {
   const creates: PlannedOutput[] = [
     ...steps.flatMap((s) => s.description.creates ?? []),
     ...vault,
-    { tree: 'public', path: 'transcripts/<date>-<name>.jsonl, .asc, .md', what: 'public copy of the signed transcript, and a readable rendering' },
+    {
+      tree: 'public',
+      path: 'transcripts/<date>-<name>.jsonl, .asc, .md',
+      what: 'public copy of the signed transcript, and a readable rendering',
+    },
   ];
   return { script, steps, creates };
 }

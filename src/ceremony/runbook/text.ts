@@ -42,10 +42,13 @@ export function renderRunbookText(runbook: Runbook): string {
   out.push('');
   out.push(chalk.bold('Steps'));
   for (const step of runbook.steps) {
-    out.push(`  ${String(step.index).padStart(2)}. ${chalk.bold(step.title)}  [${step.role}: ${step.roleTitle}]  (${step.id}, ${step.action})`);
+    out.push(
+      `  ${String(step.index).padStart(2)}. ${chalk.bold(step.title)}  [${step.role}: ${step.roleTitle}]  (${step.id}, ${step.action})`,
+    );
     out.push(...wrap(step.description.summary, 94, '      '));
     for (const d of step.description.details ?? []) out.push(`      • ${d}`);
-    if (step.description.confirmations?.length) out.push(`      Confirmed with initials by: ${step.description.confirmations.join(', ')}`);
+    if (step.description.confirmations?.length)
+      out.push(`      Confirmed with initials by: ${step.description.confirmations.join(', ')}`);
   }
   out.push('');
   out.push(chalk.bold('What will be created'));

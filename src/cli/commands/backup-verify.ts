@@ -18,12 +18,21 @@ export async function backupVerifyCommand(dir: string, options: { json: boolean 
   const checks: BackupCheck[] = [];
   for (const folder of folders) checks.push(await verifyBackupFolder(folder));
   const ok = checks.every((c) => c.ok);
-  if (options.json) process.stdout.write(`${JSON.stringify({ medium: folders.length === 1 && folders[0] === dir ? dirname(dir) : dir, ok, backups: checks }, null, 2)}\n`);
+  if (options.json)
+    process.stdout.write(
+      `${JSON.stringify({ medium: folders.length === 1 && folders[0] === dir ? dirname(dir) : dir, ok, backups: checks }, null, 2)}\n`,
+    );
   else {
     for (const c of checks) {
-      process.stdout.write(`${c.ok ? chalk.green('✔') : chalk.red('✘')} ${c.backup}${c.ok ? `: copy intact, sha256 ${c.sha256 ?? ''}` : ''}\n`);
+      process.stdout.write(
+        `${c.ok ? chalk.green('✔') : chalk.red('✘')} ${c.backup}${c.ok ? `: copy intact, sha256 ${c.sha256 ?? ''}` : ''}\n`,
+      );
       for (const p of c.problems) process.stdout.write(`    ${p}\n`);
     }
   }
-  if (!ok) throw new KeyceremonyError('CHECK_FAILED', 'a backup on this medium is damaged: use another copy, and make a new backup (ceremonies/backup.yaml)');
+  if (!ok)
+    throw new KeyceremonyError(
+      'CHECK_FAILED',
+      'a backup on this medium is damaged: use another copy, and make a new backup (ceremonies/backup.yaml)',
+    );
 }

@@ -57,5 +57,7 @@ export async function dctFetchKeysCommand(guns: readonly string[], options: DctF
     await writeFileExclusive(path, bytes, 0o644);
     process.stdout.write(`${gun}  ${role.padEnd(9)}  ${id}  ${path}\n`);
   }
-  process.stdout.write(`Write these key IDs on the runbook: the ceremony shows them again before it signs root.json.\n`);
+  process.stdout.write(
+    `Write these key IDs on the runbook: the ceremony shows them again before it signs root.json.\n`,
+  );
 }

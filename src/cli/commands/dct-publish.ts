@@ -57,11 +57,18 @@ function plan(role: Role, ours: { version: number; bytes: Uint8Array }, theirs: 
   if (!theirs) return { upload: true, note: `${role}.json version ${ours.version}: new on the server` };
   const version = serverVersion(theirs, role);
   if (version === ours.version) {
-    if (bytesEqual(theirs, ours.bytes)) return { upload: false, note: `${role}.json version ${version}: already on the server` };
-    throw new KeyceremonyError('CHECK_FAILED', `the server has a different ${role}.json of the same version ${version}; refusing to publish`);
+    if (bytesEqual(theirs, ours.bytes))
+      return { upload: false, note: `${role}.json version ${version}: already on the server` };
+    throw new KeyceremonyError(
+      'CHECK_FAILED',
+      `the server has a different ${role}.json of the same version ${version}; refusing to publish`,
+    );
   }
   if (version > ours.version) {
-    throw new KeyceremonyError('CHECK_FAILED', `the server has ${role}.json version ${version}, newer than this directory's version ${ours.version}; this directory is out of date`);
+    throw new KeyceremonyError(
+      'CHECK_FAILED',
+      `the server has ${role}.json version ${version}, newer than this directory's version ${ours.version}; this directory is out of date`,
+    );
   }
   return { upload: true, note: `${role}.json version ${ours.version}: replaces version ${version} on the server` };
 }
@@ -72,17 +79,25 @@ export async function dctPublishCommand(dir: string, options: DctPublishOptions)
   const server = await notaryServer(options.server, options.tlscacert);
   const root = resolve(dir);
   const info = await stat(root).catch(() => undefined);
-  if (!info?.isDirectory()) throw new KeyceremonyError('INPUT_NOT_FOUND', `${root} is not a directory (give public/dct/<GUN>/ of a ceremony)`);
+  if (!info?.isDirectory())
+    throw new KeyceremonyError('INPUT_NOT_FOUND', `${root} is not a directory (give public/dct/<GUN>/ of a ceremony)`);
   const secret = await findPrivateMaterial(root);
   if (secret) {
-    throw new KeyceremonyError('INPUT_INVALID', `refusing to publish ${root}: ${secret.path} looks like private key material (${secret.reason})`, {
-      details: ['dct publish takes public/dct/<GUN>/ of a ceremony, which holds only root.json, targets.json, root.crt and keys.txt.'],
-    });
+    throw new KeyceremonyError(
+      'INPUT_INVALID',
+      `refusing to publish ${root}: ${secret.path} looks like private key material (${secret.reason})`,
+      {
+        details: [
+          'dct publish takes public/dct/<GUN>/ of a ceremony, which holds only root.json, targets.json, root.crt and keys.txt.',
+        ],
+      },
+    );
   }
 
   const rootPath = join(root, 'root.json');
   const rootBytes = await readOptionalFile(rootPath);
-  if (!rootBytes) throw new KeyceremonyError('INPUT_NOT_FOUND', `${rootPath} does not exist (give public/dct/<GUN>/ of a ceremony)`);
+  if (!rootBytes)
+    throw new KeyceremonyError('INPUT_NOT_FOUND', `${rootPath} does not exist (give public/dct/<GUN>/ of a ceremony)`);
   const rootMetadata = parseLocal(rootBytes, 'root', rootPath);
   const targetsPath = join(root, 'targets.json');
   const targetsBytes = await readOptionalFile(targetsPath);
@@ -93,14 +108,21 @@ export async function dctPublishCommand(dir: string, options: DctPublishOptions)
   const rootProblems = rootMetadataProblems(rootMetadata, options.gun, now);
   const targetsProblems = targets ? targetsMetadataProblems(targets, rootMetadata.signed, now) : [];
   if (rootProblems.length + targetsProblems.length > 0) {
-    throw new KeyceremonyError('CHECK_FAILED', `refusing to publish metadata that notary clients would reject for ${options.gun}`, { details: [...rootProblems, ...targetsProblems] });
+    throw new KeyceremonyError(
+      'CHECK_FAILED',
+      `refusing to publish metadata that notary clients would reject for ${options.gun}`,
+      { details: [...rootProblems, ...targetsProblems] },
+    );
   }
 
   const theirsRoot = await fetchMetadata(server, options.gun, 'root');
   const theirsTargets = await fetchMetadata(server, options.gun, 'targets');
   const rootPlan = plan('root', { version: rootMetadata.signed.version, bytes: rootBytes }, theirsRoot);
   if (!theirsRoot && rootMetadata.signed.version !== 1) {
-    throw new KeyceremonyError('CHECK_FAILED', `the server has no trust data for ${options.gun}, but root.json is version ${rootMetadata.signed.version}: publish version 1 first`);
+    throw new KeyceremonyError(
+      'CHECK_FAILED',
+      `the server has no trust data for ${options.gun}, but root.json is version ${rootMetadata.signed.version}: publish version 1 first`,
+    );
   }
   if (theirsRoot && rootPlan.upload) {
     // A rotation: the server's root must have signed ours, as clients will check.
@@ -111,16 +133,26 @@ export async function dctPublishCommand(dir: string, options: DctPublishOptions)
       throw new KeyceremonyError('CHECK_FAILED', `the server's root.json cannot be read: ${(error as Error).message}`);
     }
     const chain = rootMetadataProblems(rootMetadata, options.gun, now, previous);
-    if (chain.length > 0) throw new KeyceremonyError('CHECK_FAILED', `root.json does not follow the server's root for ${options.gun}`, { details: chain });
+    if (chain.length > 0)
+      throw new KeyceremonyError('CHECK_FAILED', `root.json does not follow the server's root for ${options.gun}`, {
+        details: chain,
+      });
   }
   let targetsPlan: Plan = { upload: false, note: 'targets.json: none in this directory' };
-  if (targets && targetsBytes) targetsPlan = plan('targets', { version: targets.signed.version, bytes: targetsBytes }, theirsTargets);
-  else if (!theirsTargets) throw new KeyceremonyError('INPUT_NOT_FOUND', `${targetsPath} does not exist, and the server has no targets.json for ${options.gun} yet`);
+  if (targets && targetsBytes)
+    targetsPlan = plan('targets', { version: targets.signed.version, bytes: targetsBytes }, theirsTargets);
+  else if (!theirsTargets)
+    throw new KeyceremonyError(
+      'INPUT_NOT_FOUND',
+      `${targetsPath} does not exist, and the server has no targets.json for ${options.gun} yet`,
+    );
 
   const files: { role: Role; bytes: Uint8Array }[] = [];
   if (rootPlan.upload) files.push({ role: 'root', bytes: rootBytes });
   if (targetsPlan.upload && targetsBytes) files.push({ role: 'targets', bytes: targetsBytes });
-  process.stdout.write(`Notary server ${server.url.origin}, repository ${options.gun}\n  ${rootPlan.note}\n  ${targetsPlan.note}\n`);
+  process.stdout.write(
+    `Notary server ${server.url.origin}, repository ${options.gun}\n  ${rootPlan.note}\n  ${targetsPlan.note}\n`,
+  );
   if (files.length === 0) {
     process.stdout.write(`${chalk.green('✔')} nothing to publish: the server already has this metadata\n`);
     return;
@@ -131,10 +163,14 @@ export async function dctPublishCommand(dir: string, options: DctPublishOptions)
   for (const file of files) {
     const back = await fetchMetadata(server, options.gun, file.role);
     if (!back || !bytesEqual(back, file.bytes)) {
-      throw new KeyceremonyError('CHECK_FAILED', `the server accepted ${file.role}.json but does not serve it back unchanged`);
+      throw new KeyceremonyError(
+        'CHECK_FAILED',
+        `the server accepted ${file.role}.json but does not serve it back unchanged`,
+      );
     }
   }
-  if (!(await fetchMetadata(server, options.gun, 'timestamp'))) throw new KeyceremonyError('CHECK_FAILED', `the server serves no timestamp.json for ${options.gun}`);
+  if (!(await fetchMetadata(server, options.gun, 'timestamp')))
+    throw new KeyceremonyError('CHECK_FAILED', `the server serves no timestamp.json for ${options.gun}`);
   const signers = targets?.signed.delegations.roles.map((r) => r.name).join(', ') ?? '';
   process.stdout.write(
     `${chalk.green('✔')} published ${files.map((f) => `${f.role}.json`).join(' and ')} for ${options.gun}; the server serves ${files.length === 1 ? 'it' : 'them'} back unchanged\n` +

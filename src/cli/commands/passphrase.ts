@@ -19,5 +19,7 @@ export function passphraseCommand(options: { words?: string; count?: string }): 
   const count = integer(options.count, 1, '--count', 1, 100);
   for (let i = 0; i < count; i++) process.stdout.write(`${generatePassphrase(words)}\n`);
   const bits = Math.floor(words * bitsPerWord);
-  process.stderr.write(`${words} words from the EFF large word list: ${bits} bits each${bits < 128 ? ' (below the 128 bits keyceremony wants for backups)' : ''}\n`);
+  process.stderr.write(
+    `${words} words from the EFF large word list: ${bits} bits each${bits < 128 ? ' (below the 128 bits keyceremony wants for backups)' : ''}\n`,
+  );
 }

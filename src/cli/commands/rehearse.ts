@@ -35,12 +35,18 @@ const RehearsalSecrets = z.record(z.string(), z.string());
 async function earlierSecrets(root: string): Promise<Record<string, string>> {
   const file = join(root, REHEARSAL_SECRETS_FILE);
   if (!existsSync(join(root, 'vault', 'inventory.json')) || !existsSync(file)) {
-    throw new KeyceremonyError('INPUT_NOT_FOUND', `${root} is not the directory of an earlier rehearsal (this script works on an existing vault)`);
+    throw new KeyceremonyError(
+      'INPUT_NOT_FOUND',
+      `${root} is not the directory of an earlier rehearsal (this script works on an existing vault)`,
+    );
   }
   return parseJsonFile(RehearsalSecrets, await readFile(file), file, 'a rehearsal secrets file', 'INPUT_INVALID');
 }
 
-export async function rehearseCommand(scriptPath: string | undefined, options: { out: string; answers?: string }): Promise<void> {
+export async function rehearseCommand(
+  scriptPath: string | undefined,
+  options: { out: string; answers?: string },
+): Promise<void> {
   const started = Date.now();
   const script = await loadScript(scriptPath ?? DEFAULT_REHEARSAL_SCRIPT);
   const mode = script.script.vault;
@@ -48,7 +54,9 @@ export async function rehearseCommand(scriptPath: string | undefined, options: {
   if (existing && !existsSync(join(resolve(options.out), 'vault', 'inventory.json'))) {
     // A ceremony on an existing vault (or its backup) needs one: rehearse the root ceremony first, into the same directory.
     await assertNewOrEmpty(options.out, 'the rehearsal directory');
-    process.stdout.write(`${script.script.name} works on an existing vault: rehearsing ${DEFAULT_REHEARSAL_SCRIPT} first.\n`);
+    process.stdout.write(
+      `${script.script.name} works on an existing vault: rehearsing ${DEFAULT_REHEARSAL_SCRIPT} first.\n`,
+    );
     await rehearseCommand(DEFAULT_REHEARSAL_SCRIPT, { out: options.out });
   }
   const root = existing ? resolve(options.out) : await assertNewOrEmpty(options.out, 'the rehearsal directory');
@@ -75,7 +83,9 @@ export async function rehearseCommand(scriptPath: string | undefined, options: {
   });
   await mkdir(root, { recursive: true, mode: DIRECTORY_MODE });
   await chmod(root, DIRECTORY_MODE);
-  const secrets = Object.fromEntries([...Object.entries(known), ...prompter.generated.entries()].sort(([a], [b]) => a.localeCompare(b)));
+  const secrets = Object.fromEntries(
+    [...Object.entries(known), ...prompter.generated.entries()].sort(([a], [b]) => a.localeCompare(b)),
+  );
   const secretsFile = join(root, REHEARSAL_SECRETS_FILE);
   const content = serializeJsonFile(secrets);
   if (existing) await replaceFileAtomic(secretsFile, content, SECRET_FILE_MODE);
@@ -87,11 +97,19 @@ export async function rehearseCommand(scriptPath: string | undefined, options: {
     [
       '',
       `Rehearsal complete: ${root}`,
-      ...(mode === 'none' ? [] : [`  ${mode === 'restore' ? `${RESTORED_VAULT_DIR}/` : 'vault/   '} ${count('vault')} files written (secret)`]),
+      ...(mode === 'none'
+        ? []
+        : [
+            `  ${mode === 'restore' ? `${RESTORED_VAULT_DIR}/` : 'vault/   '} ${count('vault')} files written (secret)`,
+          ]),
       `  public/   ${count('public')} files written — check with: keyceremony transcript verify ${join(root, 'public')}`,
       ...(count('handoff') ? [`  handoff/  ${count('handoff')} files written (one folder per signer)`] : []),
-      ...(countUnder('media/') ? [`  media/    ${countUnder('media/')} files written (encrypted backups, one folder per medium)`] : []),
-      ...(countUnder('sheets/') ? [`  sheets/   ${countUnder('sheets/')} files written (custodian share sheets: secret)`] : []),
+      ...(countUnder('media/')
+        ? [`  media/    ${countUnder('media/')} files written (encrypted backups, one folder per medium)`]
+        : []),
+      ...(countUnder('sheets/')
+        ? [`  sheets/   ${countUnder('sheets/')} files written (custodian share sheets: secret)`]
+        : []),
       `  ${REHEARSAL_SECRETS_FILE}: the throwaway secrets, by prompt id (${Object.keys(secrets).join(', ') || 'none'})`,
       `  root ${result.rootFingerprint}`,
       `Wall time: ${seconds.toFixed(2)} s`,

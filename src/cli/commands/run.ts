@@ -47,5 +47,7 @@ export async function runCommand(scriptPath: string, options: RunOptions): Promi
     guard,
     now,
   });
-  process.stdout.write(`\nCeremony complete in ${((Date.now() - started) / 1000).toFixed(2)} s; transcript ${result.transcriptName} (${result.entries} entries).\n`);
+  process.stdout.write(
+    `\nCeremony complete in ${((Date.now() - started) / 1000).toFixed(2)} s; transcript ${result.transcriptName} (${result.entries} entries).\n`,
+  );
 }

@@ -25,7 +25,9 @@ export async function signCommand(files: string[], options: SignCommandOptions):
     });
     for (const s of result.signed) process.stdout.write(`${s.signature}\n`);
     if (result.checksums) process.stdout.write(`${result.checksums.file}\n${result.checksums.signature}\n`);
-    process.stderr.write(`Signed with subkey ${groupedHex(key.fingerprint)} of root ${groupedHex(key.rootFingerprint)}\n`);
+    process.stderr.write(
+      `Signed with subkey ${groupedHex(key.fingerprint)} of root ${groupedHex(key.rootFingerprint)}\n`,
+    );
   } finally {
     key.signer.dispose();
   }

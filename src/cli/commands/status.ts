@@ -27,10 +27,17 @@ export async function statusCommand(options: StatusOptions): Promise<void> {
   const rows = keyStatus(inventory, now, warnDays);
   const ok = allWell(rows);
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ organisation: inventory.organisation, rehearsal: inventory.rehearsal, now: now.toISOString(), warnDays, ok, keys: rows }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ organisation: inventory.organisation, rehearsal: inventory.rehearsal, now: now.toISOString(), warnDays, ok, keys: rows }, null, 2)}\n`,
+    );
   } else {
     const header = ['key', 'role', 'algorithm', 'created', 'expires', 'days left', 'status'];
-    const prefix: Record<string, string> = { 'openpgp-primary': 'OpenPGP ', 'dct-root': 'DCT ', 'dct-targets': 'DCT ', 'dct-delegation': 'DCT signer ' };
+    const prefix: Record<string, string> = {
+      'openpgp-primary': 'OpenPGP ',
+      'dct-root': 'DCT ',
+      'dct-targets': 'DCT ',
+      'dct-delegation': 'DCT signer ',
+    };
     const table = rows.map((r) => [
       `${prefix[r.kind] ?? ''}${r.name} ${r.id.slice(-16)}`,
       r.role,
@@ -41,11 +48,19 @@ export async function statusCommand(options: StatusOptions): Promise<void> {
       r.state === 'due' ? 'rotation due' : r.state,
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => (row[i] ?? '').length)));
-    const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-    process.stdout.write(`${inventory.organisation}${inventory.rehearsal ? ' (REHEARSAL vault)' : ''} — keys as of ${now.toISOString().slice(0, 10)}, rotation due ${warnDays} days before expiry\n\n`);
+    const line = (cells: string[]): string =>
+      cells
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd();
+    process.stdout.write(
+      `${inventory.organisation}${inventory.rehearsal ? ' (REHEARSAL vault)' : ''} — keys as of ${now.toISOString().slice(0, 10)}, rotation due ${warnDays} days before expiry\n\n`,
+    );
     process.stdout.write(`${chalk.bold(line(header))}\n`);
     rows.forEach((r, i) => process.stdout.write(`${paint[r.state](line(table[i] ?? []))}\n`));
-    process.stdout.write(`\n${ok ? chalk.green('All keys in use are valid and not yet due.') : chalk.red('Keys are expired or due for rotation: schedule a rotation session.')}\n`);
+    process.stdout.write(
+      `\n${ok ? chalk.green('All keys in use are valid and not yet due.') : chalk.red('Keys are expired or due for rotation: schedule a rotation session.')}\n`,
+    );
   }
   if (!ok) throw new KeyceremonyError('CHECK_FAILED', 'keys are expired or due for rotation');
 }

@@ -61,18 +61,25 @@ function listModule(module: Pkcs11Module, candidate: ModuleCandidate): TokenList
 export async function tokenListCommand(options: { module?: string; json: boolean }): Promise<void> {
   const candidates = options.module ? [{ name: options.module, path: options.module }] : discoverModules();
   if (candidates.length === 0) {
-    throw new KeyceremonyError('TOOL_MISSING', 'no PKCS#11 module found (SoftHSM2, OpenSC, ykcs11 at their Debian paths): give --module PATH');
+    throw new KeyceremonyError(
+      'TOOL_MISSING',
+      'no PKCS#11 module found (SoftHSM2, OpenSC, ykcs11 at their Debian paths): give --module PATH',
+    );
   }
   try {
     const { results: listings, failures: failed } = eachModule(candidates, options.module !== undefined, listModule);
-    const failures = failed.map(({ candidate, error }) => `${candidate.path}  (${candidate.name}): cannot list: ${messageOf(error)}`);
+    const failures = failed.map(
+      ({ candidate, error }) => `${candidate.path}  (${candidate.name}): cannot list: ${messageOf(error)}`,
+    );
     if (options.json) {
       process.stdout.write(`${JSON.stringify({ modules: listings, failures }, null, 2)}\n`);
       return;
     }
     const out: string[] = [];
     for (const listing of listings) {
-      out.push(`${listing.module}  (${listing.library.description} ${listing.library.version}, ${listing.library.manufacturer})`);
+      out.push(
+        `${listing.module}  (${listing.library.description} ${listing.library.version}, ${listing.library.manufacturer})`,
+      );
       const withToken = listing.slots.filter((s) => s.token);
       if (withToken.length === 0) out.push('  no token present');
       for (const { slot, description, token } of withToken) {
@@ -85,7 +92,9 @@ export async function tokenListCommand(options: { module?: string; json: boolean
         out.push(`    manufacturer ${token.manufacturer}, model ${token.model}`);
         out.push(`    PIN: ${token.pinFlags.length ? token.pinFlags.join(', ') : 'ok'}`);
         out.push(`    mechanisms: ${token.mechanisms.join(', ') || 'none of those keyceremony uses'}`);
-        out.push(`    generates: ${token.generates.join(', ') || '—'}; signs with (imported keys too): ${token.signsWith.join(', ') || '—'}`);
+        out.push(
+          `    generates: ${token.generates.join(', ') || '—'}; signs with (imported keys too): ${token.signsWith.join(', ') || '—'}`,
+        );
       }
     }
     out.push(...failures);

@@ -25,7 +25,8 @@ export interface HttpResponse {
 }
 
 /** Loopback hosts, the only ones plain http may reach (a TLS proxy on the same machine). */
-const isLoopback = (hostname: string): boolean => hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+const isLoopback = (hostname: string): boolean =>
+  hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 
 /**
  * Parses and checks a server URL (https, or http for a server on loopback behind a TLS proxy). Plain http to
@@ -39,9 +40,13 @@ export function parseServerUrl(text: string): URL {
     throw new KeyceremonyError('USAGE', `--server ${text} is not a URL (e.g. https://notary.example.org)`);
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
-    throw new KeyceremonyError('USAGE', `--server must be an https:// URL (http:// only on loopback), not ${url.protocol}//${url.host}`);
+    throw new KeyceremonyError(
+      'USAGE',
+      `--server must be an https:// URL (http:// only on loopback), not ${url.protocol}//${url.host}`,
+    );
   }
-  if (url.search || url.hash || url.username || url.password) throw new KeyceremonyError('USAGE', '--server must not carry a query, fragment or credentials');
+  if (url.search || url.hash || url.username || url.password)
+    throw new KeyceremonyError('USAGE', '--server must not carry a query, fragment or credentials');
   return url;
 }
 
@@ -62,15 +67,25 @@ function endpoint(server: NotaryServer, gun: string, rest: string): URL {
   return url;
 }
 
-function send(server: NotaryServer, method: 'GET' | 'POST', url: URL, body?: { contentType: string; bytes: Uint8Array }): Promise<HttpResponse> {
+function send(
+  server: NotaryServer,
+  method: 'GET' | 'POST',
+  url: URL,
+  body?: { contentType: string; bytes: Uint8Array },
+): Promise<HttpResponse> {
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     // One mapping for every way the exchange can break (connect, TLS, a connection dropped mid-response).
     const fail = (error: NodeJS.ErrnoException): void => {
       const hint = /certificate|self.signed|CERT_|UNABLE_TO_VERIFY/i.test(`${error.code ?? ''} ${error.message}`)
-        ? ' (is the server\'s CA given with --tlscacert?)'
+        ? " (is the server's CA given with --tlscacert?)"
         : '';
-      reject(new KeyceremonyError('ENVIRONMENT', `cannot reach the notary server at ${server.url.origin}: ${error.code ?? error.message}${hint}`));
+      reject(
+        new KeyceremonyError(
+          'ENVIRONMENT',
+          `cannot reach the notary server at ${server.url.origin}: ${error.code ?? error.message}${hint}`,
+        ),
+      );
     };
     const req = request(
       url,
@@ -107,7 +122,11 @@ export function serverErrorMessage(response: HttpResponse): string {
   const text = new TextDecoder().decode(response.body).trim();
   try {
     const parsed = JSON.parse(text) as { errors?: { code?: string; message?: string; detail?: unknown }[] };
-    const errors = (parsed.errors ?? []).map((e) => [e.code, e.message, typeof e.detail === 'string' ? e.detail : e.detail ? JSON.stringify(e.detail) : ''].filter(Boolean).join(': '));
+    const errors = (parsed.errors ?? []).map((e) =>
+      [e.code, e.message, typeof e.detail === 'string' ? e.detail : e.detail ? JSON.stringify(e.detail) : '']
+        .filter(Boolean)
+        .join(': '),
+    );
     if (errors.length) return `HTTP ${response.status}: ${errors.join('; ')}`;
   } catch {
     // not JSON
@@ -116,24 +135,43 @@ export function serverErrorMessage(response: HttpResponse): string {
 }
 
 /** The server's public key for `role` of `gun` (notary-server makes it on the first request). */
-export async function fetchServerKey(server: NotaryServer, gun: string, role: 'timestamp' | 'snapshot'): Promise<Uint8Array> {
+export async function fetchServerKey(
+  server: NotaryServer,
+  gun: string,
+  role: 'timestamp' | 'snapshot',
+): Promise<Uint8Array> {
   const response = await send(server, 'GET', endpoint(server, gun, `${role}.key`));
   if (response.status !== 200) {
-    throw new KeyceremonyError('CHECK_FAILED', `the notary server did not give the ${role} key of ${gun}: ${serverErrorMessage(response)}`);
+    throw new KeyceremonyError(
+      'CHECK_FAILED',
+      `the notary server did not give the ${role} key of ${gun}: ${serverErrorMessage(response)}`,
+    );
   }
   return response.body;
 }
 
 /** The server's current root.json or targets.json of `gun`, or undefined when it has none. */
-export async function fetchMetadata(server: NotaryServer, gun: string, role: 'root' | 'targets' | 'timestamp'): Promise<Uint8Array | undefined> {
+export async function fetchMetadata(
+  server: NotaryServer,
+  gun: string,
+  role: 'root' | 'targets' | 'timestamp',
+): Promise<Uint8Array | undefined> {
   const response = await send(server, 'GET', endpoint(server, gun, `${role}.json`));
   if (response.status === 404) return undefined;
-  if (response.status !== 200) throw new KeyceremonyError('CHECK_FAILED', `the notary server did not give ${role}.json of ${gun}: ${serverErrorMessage(response)}`);
+  if (response.status !== 200)
+    throw new KeyceremonyError(
+      'CHECK_FAILED',
+      `the notary server did not give ${role}.json of ${gun}: ${serverErrorMessage(response)}`,
+    );
   return response.body;
 }
 
 /** Uploads metadata files as notary's client does (multipart, field `files`, file name = role). */
-export async function uploadMetadata(server: NotaryServer, gun: string, files: readonly { role: 'root' | 'targets'; bytes: Uint8Array }[]): Promise<void> {
+export async function uploadMetadata(
+  server: NotaryServer,
+  gun: string,
+  files: readonly { role: 'root' | 'targets'; bytes: Uint8Array }[],
+): Promise<void> {
   const boundary = `keyceremony-${randomBytes(12).toString('hex')}`;
   const parts: Buffer[] = [];
   for (const file of files) {
@@ -151,6 +189,9 @@ export async function uploadMetadata(server: NotaryServer, gun: string, files: r
     bytes: new Uint8Array(Buffer.concat(parts)),
   });
   if (response.status !== 200 && response.status !== 201) {
-    throw new KeyceremonyError('CHECK_FAILED', `the notary server refused the metadata for ${gun}: ${serverErrorMessage(response)}`);
+    throw new KeyceremonyError(
+      'CHECK_FAILED',
+      `the notary server refused the metadata for ${gun}: ${serverErrorMessage(response)}`,
+    );
   }
 }

@@ -6,8 +6,19 @@
 import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
-const SECRET_MARKERS = [/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/, /-----BEGIN PGP PRIVATE KEY BLOCK-----/, /-----BEGIN OPENSSH PRIVATE KEY-----/];
-const SECRET_NAMES = [/\.key$/i, /\.sec\.asc$/i, /^rehearsal-secrets\.json$/, /^inventory\.json$/, /\.p12$/i, /\.pfx$/i];
+const SECRET_MARKERS = [
+  /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/,
+  /-----BEGIN PGP PRIVATE KEY BLOCK-----/,
+  /-----BEGIN OPENSSH PRIVATE KEY-----/,
+];
+const SECRET_NAMES = [
+  /\.key$/i,
+  /\.sec\.asc$/i,
+  /^rehearsal-secrets\.json$/,
+  /^inventory\.json$/,
+  /\.p12$/i,
+  /\.pfx$/i,
+];
 const MAX_FILE_SIZE = 16 * 1024 * 1024;
 const MAX_FILES = 10_000;
 
@@ -27,7 +38,8 @@ export async function findPrivateMaterial(dir: string): Promise<{ path: string; 
       const info = link.isSymbolicLink() ? await stat(path).catch(() => undefined) : link;
       if (!info) continue;
       if (info.isDirectory()) {
-        if (name === 'private') return { path: rel, reason: 'a "private" directory (notary keeps private keys in one)' };
+        if (name === 'private')
+          return { path: rel, reason: 'a "private" directory (notary keeps private keys in one)' };
         if (link.isSymbolicLink()) return { path: rel, reason: 'a symbolic link to a directory' };
         const found = await walk(path);
         if (found) return found;
