@@ -4,10 +4,8 @@
  */
 import type { z } from 'zod';
 import type { CeremonyContext } from './context.js';
+import type { StepProductKind } from './products.js';
 import type { CeremonyScript } from './script-schema.js';
-
-/** What a step makes available to later steps (checked when a later step refers to it). */
-export type StepProduct = 'openpgp-root' | 'backup-passphrase';
 
 export interface PreflightResult {
   readonly checks: readonly string[];
@@ -38,7 +36,7 @@ export interface StepReference {
   /** Where in the step's params the reference is. */
   readonly path: ParamPath;
   readonly step: string;
-  readonly product: StepProduct;
+  readonly product: StepProductKind;
 }
 
 export interface RoleReference {
@@ -51,7 +49,8 @@ export interface ActionDefinition<P = unknown> {
   /** Default step title in runbooks and transcripts. */
   readonly title: string;
   readonly params: z.ZodType<P>;
-  readonly produces?: StepProduct;
+  /** What later steps may name this step for (src/ceremony/products.ts). */
+  readonly produces?: StepProductKind;
   stepReferences?(params: P): readonly StepReference[];
   roleReferences?(params: P): readonly RoleReference[];
   describe(params: P, script: CeremonyScript): StepDescription;
@@ -69,3 +68,6 @@ export interface ActionDefinition<P = unknown> {
 export function defineAction<P>(definition: ActionDefinition<P>): ActionDefinition {
   return definition as unknown as ActionDefinition;
 }
+
+/** Every action a ceremony script can name, by name. The CLI hands it to the script loader. */
+export type ActionRegistry = ReadonlyMap<string, ActionDefinition>;

@@ -1,61 +1,23 @@
 /**
  * What an action sees while it runs: the output trees, the prompts, the transcript, the inventory, and what
- * earlier steps produced. Implemented by the runner's Session.
+ * earlier steps produced (`products`). Implemented by the runner's Session.
  */
-import type { SecretKeyMaterial } from '../crypto/key-material.js';
-import type { Certificate } from '../openpgp/certificate.js';
-import type { SubkeyPurpose } from '../openpgp/root-key.js';
 import type { SigningKey } from '../openpgp/self-signatures.js';
 import type { JsonObject } from '../transcript/entry.js';
 import type { TranscriptRecorder } from '../transcript/recorder.js';
 import type { Inventory } from '../vault/inventory.js';
 import type { OutputTree, WrittenFile } from '../vault/output-tree.js';
-import type { StepProduct } from './action.js';
+import type { Products } from './products.js';
 import type { Prompter, SecretRequest } from './prompts/prompter.js';
-import type { BackupManifest } from '../backup/manifest.js';
-import type { LoadedScript } from './load-script.js';
+import type { ScriptInfo } from './script-schema.js';
 import type { Ui } from './ui.js';
 import type { CeremonyToken, TokenSelection } from './tokens.js';
-
-export interface SessionSubkey {
-  readonly key: SigningKey;
-  readonly label: string | undefined;
-  /** `release` subkeys sign releases and are handed off; the `transcripts` subkey never leaves the vault. */
-  readonly purpose: SubkeyPurpose;
-}
-
-/** An OpenPGP root made or unlocked in this session, with every secret it has in memory. */
-export interface OpenPgpRootProduct {
-  readonly product: 'openpgp-root';
-  /** The current certificate; ceremonies that change it (rotation, revocation) replace it here. */
-  certificate: Certificate;
-  readonly primary: SigningKey;
-  /** Every subkey whose secret is in this session, in certificate order. */
-  readonly subkeys: SessionSubkey[];
-  /** The subkey that signs this root's ceremony transcripts (never handed off). */
-  readonly transcriptKey: SigningKey;
-  /** Secret material (or 'stub' for a key on a token) by fingerprint, to write the vault key file again. */
-  readonly secrets: Map<string, SecretKeyMaterial | 'stub'>;
-  /** The vault file holding the secrets. */
-  readonly secretPath: string;
-}
 
 /** The key that signs a ceremony's transcript, and the root it belongs to. */
 export interface TranscriptSigner {
   readonly root: SigningKey['key'];
   readonly key: SigningKey;
 }
-
-/** A backup's passphrase, rebuilt from custodians' shares, and the backup it opens. */
-export interface BackupPassphraseProduct {
-  readonly product: 'backup-passphrase';
-  readonly passphrase: string;
-  /** The backup's folder on the medium the shares were collected for. */
-  readonly dir: string;
-  readonly manifest: BackupManifest;
-}
-
-export type Product = OpenPgpRootProduct | BackupPassphraseProduct;
 
 export interface CurrentStep {
   readonly id: string;
@@ -66,7 +28,8 @@ export interface CurrentStep {
 }
 
 export interface CeremonyContext {
-  readonly script: LoadedScript;
+  /** The reviewed script (its metadata and file hash; the steps are the runner's business). */
+  readonly script: ScriptInfo;
   readonly rehearsal: boolean;
   readonly step: CurrentStep;
   readonly prompts: Prompter;
@@ -96,11 +59,8 @@ export interface CeremonyContext {
   setTranscriptSigner(signer: TranscriptSigner): void;
   /** Each role types its initials to confirm `statement`; recorded in the transcript. */
   witness(roles: readonly string[], statement: string): Promise<void>;
-  provide(product: Product): void;
-  /** What an earlier step produced (the script loader checked that it exists). */
-  productOf(step: string, product: 'openpgp-root'): OpenPgpRootProduct;
-  productOf(step: string, product: 'backup-passphrase'): BackupPassphraseProduct;
-  productOf(step: string, product: StepProduct): Product;
+  /** What steps hand to later steps, and what belongs to the whole ceremony (src/ceremony/products.ts). */
+  readonly products: Products;
   /**
    * A PKCS#11 token for this ceremony, found by label (and serial), confirmed by the operator and logged in once
    * (src/ceremony/tokens.ts). `use`: the caller expects keys already on it. In a rehearsal: a throwaway SoftHSM2 token.

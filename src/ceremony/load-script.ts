@@ -8,9 +8,9 @@ import { resolve } from 'node:path';
 import { isMap, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { KeyceremonyError } from '../errors.js';
-import type { ActionDefinition, ParamPath, StepProduct } from './action.js';
-import { actions } from './actions/index.js';
-import { CeremonyScript } from './script-schema.js';
+import type { ActionDefinition, ActionRegistry, ParamPath } from './action.js';
+import type { StepProductKind } from './products.js';
+import { CeremonyScript, type ScriptInfo } from './script-schema.js';
 import { sha256Hex } from '../crypto/hash.js';
 
 export interface ResolvedStep {
@@ -21,10 +21,8 @@ export interface ResolvedStep {
   readonly params: unknown;
 }
 
-export interface LoadedScript {
-  readonly path: string;
-  readonly sha256: string;
-  readonly script: CeremonyScript;
+/** A validated script: what the ceremony sees (ScriptInfo) plus each step with its action and parameters. */
+export interface LoadedScript extends ScriptInfo {
   readonly steps: readonly ResolvedStep[];
 }
 
@@ -69,7 +67,8 @@ function zodProblems(error: z.ZodError, prefix: ParamPath = []): Problem[] {
   });
 }
 
-export async function loadScript(file: string): Promise<LoadedScript> {
+/** Reads and validates a script; `actions` is the registry of actions it may name (src/ceremony/actions). */
+export async function loadScript(file: string, actions: ActionRegistry): Promise<LoadedScript> {
   const path = resolve(file);
   let text: string;
   try {
@@ -78,10 +77,10 @@ export async function loadScript(file: string): Promise<LoadedScript> {
     const code = (error as NodeJS.ErrnoException).code;
     throw new KeyceremonyError('SCRIPT_UNREADABLE', `cannot read ceremony script ${file}${code ? ` (${code})` : ''}`);
   }
-  return parseScript(text, path);
+  return parseScript(text, path, actions);
 }
 
-export function parseScript(text: string, path: string): LoadedScript {
+export function parseScript(text: string, path: string, actions: ActionRegistry): LoadedScript {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -105,7 +104,7 @@ export function parseScript(text: string, path: string): LoadedScript {
       : [],
   );
   const rawSteps = Array.isArray(rawScript.steps) ? (rawScript.steps as unknown[]) : [];
-  const seen = new Map<string, { index: number; produces: StepProduct | undefined }>();
+  const seen = new Map<string, { index: number; produces: StepProductKind | undefined }>();
   const resolved: ResolvedStep[] = [];
 
   rawSteps.forEach((rawStep, index) => {

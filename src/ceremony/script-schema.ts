@@ -60,3 +60,12 @@ export const CeremonyScript = z.strictObject({
   steps: z.array(Step).min(1),
 });
 export type CeremonyScript = z.infer<typeof CeremonyScript>;
+
+/** A script as the ceremony sees it: what was reviewed, and the hash of the bytes it was read from. */
+export interface ScriptInfo {
+  /** Absolute path of the script file. */
+  readonly path: string;
+  /** SHA-256 of the file's bytes, as `sha256sum` prints it. */
+  readonly sha256: string;
+  readonly script: CeremonyScript;
+}

@@ -5,22 +5,15 @@ import type { TranscriptRecorder } from '../transcript/recorder.js';
 import { type Inventory, INVENTORY_PATH, serializeInventory } from '../vault/inventory.js';
 import { OutputTree, type WrittenFile } from '../vault/output-tree.js';
 import type { SecretGuard } from '../vault/secret-guard.js';
-import type { StepProduct } from './action.js';
-import type {
-  BackupPassphraseProduct,
-  CeremonyContext,
-  CurrentStep,
-  OpenPgpRootProduct,
-  Product,
-  TranscriptSigner,
-} from './context.js';
-import type { LoadedScript } from './load-script.js';
+import type { CeremonyContext, CurrentStep, TranscriptSigner } from './context.js';
+import { ProductMap } from './products.js';
+import type { ScriptInfo } from './script-schema.js';
 import { keyPassphraseRequest, type Prompter, type SecretRequest } from './prompts/prompter.js';
 import type { Ui } from './ui.js';
 import { type CeremonyToken, TokenBroker, type TokenSelection } from './tokens.js';
 
 export interface SessionOptions {
-  readonly script: LoadedScript;
+  readonly script: ScriptInfo;
   readonly rehearsal: boolean;
   readonly prompts: Prompter;
   readonly ui: Ui;
@@ -49,7 +42,7 @@ function inventoryContent(inventory: Inventory): string {
 }
 
 export class Session implements CeremonyContext {
-  readonly script: LoadedScript;
+  readonly script: ScriptInfo;
   readonly rehearsal: boolean;
   readonly prompts: Prompter;
   readonly ui: Ui;
@@ -64,10 +57,10 @@ export class Session implements CeremonyContext {
   readonly trees: OutputTree[];
   /** PKCS#11 tokens opened in this ceremony (closed by the runner; created keys destroyed on failure). */
   readonly tokens: TokenBroker = new TokenBroker(this);
+  readonly products = new ProductMap(() => this.step.id);
   readonly #guard: SecretGuard;
   #handoff: OutputTree | undefined;
   readonly #options: SessionOptions;
-  readonly #products = new Map<string, Product>();
   #step: CurrentStep | undefined;
   #vaultPassphrase: string | undefined;
   #vaultPassphraseCheck: ((passphrase: string) => Promise<string | undefined>) | undefined;
@@ -226,20 +219,5 @@ export class Session implements CeremonyContext {
       // At the terminal the prompt itself shows the confirmation; scripted runs need the line.
       if (this.prompts.source !== 'terminal') this.ui.success(`Confirmed by ${title} (${initials})`);
     }
-  }
-
-  provide(product: Product): void {
-    this.#products.set(this.step.id, product);
-  }
-
-  productOf(step: string, product: 'openpgp-root'): OpenPgpRootProduct;
-  productOf(step: string, product: 'backup-passphrase'): BackupPassphraseProduct;
-  productOf(step: string, product: StepProduct): Product;
-  productOf(step: string, product: StepProduct): Product {
-    const found = this.#products.get(step);
-    if (!found || found.product !== product) {
-      throw new KeyceremonyError('SCRIPT_INVALID', `step "${step}" did not produce an ${product}`);
-    }
-    return found;
   }
 }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseScript, loadScript } from '../../src/ceremony/load-script.js';
+import { actions } from '../../src/ceremony/actions/index.js';
 import { KeyceremonyError } from '../../src/errors.js';
 import { ceremoniesDir } from '../helpers/paths.js';
 
@@ -32,7 +33,7 @@ steps:
 
 function problems(text: string): string[] {
   try {
-    parseScript(text, 'test.yaml');
+    parseScript(text, 'test.yaml', actions);
   } catch (error) {
     expect(error).toBeInstanceOf(KeyceremonyError);
     expect((error as KeyceremonyError).code).toBe('SCRIPT_INVALID');
@@ -44,7 +45,7 @@ function problems(text: string): string[] {
 
 describe('ceremony scripts', () => {
   it('accept a good script and fill in the defaults', () => {
-    const loaded = parseScript(good, 'test.yaml');
+    const loaded = parseScript(good, 'test.yaml', actions);
     expect(loaded.steps.map((s) => s.id)).toEqual(['make', 'check']);
     expect(loaded.script.version).toBe('1');
     expect(loaded.script.preflight.confirmClock).toBe(true);
@@ -147,11 +148,11 @@ describe('ceremony scripts', () => {
   });
 
   it('name an unreadable file clearly', async () => {
-    await expect(loadScript('/nonexistent/script.yaml')).rejects.toMatchObject({ code: 'SCRIPT_UNREADABLE' });
+    await expect(loadScript('/nonexistent/script.yaml', actions)).rejects.toMatchObject({ code: 'SCRIPT_UNREADABLE' });
   });
 
   it('include shipped ceremonies that validate', async () => {
-    const loaded = await loadScript(join(ceremoniesDir, 'openpgp-root.yaml'));
+    const loaded = await loadScript(join(ceremoniesDir, 'openpgp-root.yaml'), actions);
     expect(loaded.script.organisation).toContain('Wikimedia Deutschland');
     const text = await readFile(join(ceremoniesDir, 'openpgp-root.yaml'), 'utf8');
     expect(text).toContain('algorithm: ed25519');

@@ -1,6 +1,7 @@
 /** Script parameters for roots on tokens: defaults, and the combinations that are refused before anything runs. */
 import { describe, expect, it } from 'vitest';
 import { loadScript, parseScript } from '../../src/ceremony/load-script.js';
+import { actions } from '../../src/ceremony/actions/index.js';
 import { KeyceremonyError } from '../../src/errors.js';
 import { join } from 'node:path';
 import { ceremoniesDir } from '../helpers/paths.js';
@@ -25,7 +26,7 @@ ${params.replace(/^/gm, '      ')}
 
 function problems(text: string): string[] {
   try {
-    parseScript(text, 'test.yaml');
+    parseScript(text, 'test.yaml', actions);
   } catch (error) {
     expect(error).toBeInstanceOf(KeyceremonyError);
     return [...(error as KeyceremonyError).details];
@@ -35,17 +36,18 @@ function problems(text: string): string[] {
 
 describe('openpgp.generate-root on a token', () => {
   it('defaults to P-256 on a token and Ed25519 in software, and to on-token generation', () => {
-    const token = parseScript(script('location: token\ntoken: {label: root}'), 't.yaml').steps[0]?.params;
+    const token = parseScript(script('location: token\ntoken: {label: root}'), 't.yaml', actions).steps[0]?.params;
     expect(token).toMatchObject({
       algorithm: 'nistp256',
       location: 'token',
       token: { label: 'root', generation: 'on-token', copies: [] },
     });
-    expect(parseScript(script(''), 't.yaml').steps[0]?.params).toMatchObject({
+    expect(parseScript(script(''), 't.yaml', actions).steps[0]?.params).toMatchObject({
       algorithm: 'ed25519',
       location: 'software',
     });
-    const id = parseScript(script('location: token\ntoken: {label: root, id: "0A:0b"}'), 't.yaml').steps[0]?.params;
+    const id = parseScript(script('location: token\ntoken: {label: root, id: "0A:0b"}'), 't.yaml', actions).steps[0]
+      ?.params;
     expect(id).toMatchObject({ token: { id: '0a0b' } });
   });
 
@@ -71,7 +73,7 @@ describe('openpgp.generate-root on a token', () => {
   });
 
   it('ships a token ceremony that validates', async () => {
-    const loaded = await loadScript(join(ceremoniesDir, 'openpgp-root-token.yaml'));
+    const loaded = await loadScript(join(ceremoniesDir, 'openpgp-root-token.yaml'), actions);
     expect(loaded.steps.find((s) => s.id === 'generate-root')?.params).toMatchObject({
       location: 'token',
       algorithm: 'nistp256',
@@ -101,6 +103,7 @@ describe('DCT roots on a token (dct.generate-root, dct.rotate-root)', () => {
       const copies = parseScript(
         dctScript(action, 'location: token\ntoken: {label: root, generation: imported-copies, copies: [{label: b}]}'),
         't.yaml',
+        actions,
       );
       expect(copies.steps[1]?.params).toMatchObject({ token: { copies: [{ label: 'b' }] } });
     }

@@ -173,7 +173,7 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
   ctx.ui.success(
     `The passphrase rebuilt from shares ${collected.map((s) => s.number).join(', ')} opens the backup (root ${groupedHex(manifest.root)})`,
   );
-  ctx.provide({ product: 'backup-passphrase', passphrase, dir: found.dir, manifest });
+  ctx.products.provide('backup-passphrase', { passphrase, dir: found.dir, manifest });
 }
 
 export const backupCollectShares = defineAction<Params>({

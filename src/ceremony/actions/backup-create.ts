@@ -184,7 +184,7 @@ async function preflight(ctx: CeremonyContext, p: Params): Promise<PreflightResu
 }
 
 async function run(ctx: CeremonyContext, p: Params): Promise<void> {
-  const root = ctx.productOf(p.root, 'openpgp-root');
+  const root = ctx.products.from(p.root, 'openpgp-root');
   const fpr = fingerprintHex(root.primary.key);
   const { threshold, custodians } = p.sharing;
   const count = custodians.length;

@@ -54,7 +54,7 @@ export const backupRecoveryDrill = defineAction<Params>({
     };
   },
   async run(ctx, p) {
-    const { passphrase, manifest, dir } = ctx.productOf(p.shares, 'backup-passphrase');
+    const { passphrase, manifest, dir } = ctx.products.from(p.shares, 'backup-passphrase');
     const keys = await ctx.public.read(publicPath.keys).catch(() => {
       throw new KeyceremonyError(
         'INPUT_NOT_FOUND',
@@ -164,7 +164,7 @@ export const backupRecoveryDrill = defineAction<Params>({
       }
 
       // 5. The restored root signs this drill's transcript.
-      ctx.provide(product);
+      ctx.products.provide('openpgp-root', product);
       ctx.setTranscriptSigner({ root: product.primary.key, key: product.transcriptKey });
       ctx.ui.fingerprint('Restored root key fingerprint (compare with the published one)', fpr);
     } finally {

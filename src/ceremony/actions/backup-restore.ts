@@ -37,7 +37,7 @@ export const backupRestore = defineAction<Params>({
   async run(ctx, p) {
     if (ctx.script.script.vault !== 'restore')
       throw new KeyceremonyError('SCRIPT_INVALID', 'backup.restore belongs in a script with "vault: restore"');
-    const { passphrase, manifest, dir } = ctx.productOf(p.shares, 'backup-passphrase');
+    const { passphrase, manifest, dir } = ctx.products.from(p.shares, 'backup-passphrase');
     const opened = await openBackup({ dir, manifest }, passphrase);
     const fileCount = opened.files.size;
     // The decrypted vault files are wiped however this ends, also when a check below refuses the backup.

@@ -34,7 +34,7 @@ export const confirm = defineAction<Params>({
   },
   async run(ctx, p) {
     if (p.fingerprintOf) {
-      const root = ctx.productOf(p.fingerprintOf, 'openpgp-root');
+      const root = ctx.products.from(p.fingerprintOf, 'openpgp-root');
       ctx.ui.fingerprint('Root key fingerprint', fingerprintHex(root.primary.key));
     }
     ctx.ui.info(p.statement);

@@ -1,5 +1,5 @@
 /** The action registry: every action a ceremony script can name. */
-import type { ActionDefinition } from '../action.js';
+import type { ActionRegistry } from '../action.js';
 import { confirm } from './confirm.js';
 import { openpgpGenerateRoot } from './openpgp-generate-root.js';
 import { openpgpHandoff } from './openpgp-handoff.js';
@@ -15,7 +15,7 @@ import { dctSignMetadata } from './dct-sign-metadata.js';
 import { dctRotateRoot } from './dct-rotate-root.js';
 import { backupActions } from './backup-actions.js';
 
-export const actions: ReadonlyMap<string, ActionDefinition> = new Map(
+export const actions: ActionRegistry = new Map(
   [
     confirm,
     openpgpGenerateRoot,

@@ -295,8 +295,7 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
   }
 
   const transcriptKey = root.subkeys.find((s) => s.purpose === 'transcripts')!;
-  ctx.provide({
-    product: 'openpgp-root',
+  ctx.products.provide('openpgp-root', {
     certificate: root.certificate,
     primary: root.primary,
     subkeys: root.subkeys.map((key, i) => ({ key, label: planned[i]?.label, purpose: key.purpose })),

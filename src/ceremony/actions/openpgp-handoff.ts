@@ -12,7 +12,8 @@ import { decryptSecretKey } from '../../openpgp/secret-key-file.js';
 import { groupedHex } from '../../util/fingerprint-display.js';
 import { isoDate } from '../../util/duration.js';
 import { defineAction } from '../action.js';
-import type { CeremonyContext, OpenPgpRootProduct, SessionSubkey } from '../context.js';
+import type { CeremonyContext } from '../context.js';
+import type { OpenPgpRootProduct, SessionSubkey } from '../products.js';
 import { StepRefParam } from '../params/common.js';
 import { keyPassphraseRequest } from '../prompts/prompter.js';
 import { normalizeFingerprint } from '../../util/fingerprint-display.js';
@@ -95,7 +96,7 @@ new subkey will be issued. Releases must then be signed again with the new key.
 }
 
 async function run(ctx: CeremonyContext, params: Params): Promise<void> {
-  const root = ctx.productOf(params.root, 'openpgp-root');
+  const root = ctx.products.from(params.root, 'openpgp-root');
   const rootFpr = fingerprintHex(root.primary.key);
   const handoff = await ctx.handoff();
   for (const signer of params.signers) {

@@ -55,7 +55,7 @@ export const openpgpRevokeRoot = defineAction<Params>({
     };
   },
   async run(ctx, params) {
-    const root = ctx.productOf(params.root, 'openpgp-root');
+    const root = ctx.products.from(params.root, 'openpgp-root');
     const fpr = fingerprintHex(root.primary.key);
     const before = evaluateCertificate(root.certificate, ctx.now());
     if (before.primary.revocation) throw new KeyceremonyError('INPUT_INVALID', `root ${fpr} is already revoked`);

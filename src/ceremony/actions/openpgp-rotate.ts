@@ -16,7 +16,8 @@ import type { SigningKey } from '../../openpgp/self-signatures.js';
 import { addDuration, formatDuration, isoDate, parseDuration } from '../../util/duration.js';
 import { groupedHex } from '../../util/fingerprint-display.js';
 import { defineAction } from '../action.js';
-import type { CeremonyContext, OpenPgpRootProduct } from '../context.js';
+import type { CeremonyContext } from '../context.js';
+import type { OpenPgpRootProduct } from '../products.js';
 import {
   DurationParam,
   KeyAlgorithmParam,
@@ -88,7 +89,7 @@ interface Change {
 }
 
 async function run(ctx: CeremonyContext, params: Params): Promise<void> {
-  const root = ctx.productOf(params.root, 'openpgp-root');
+  const root = ctx.products.from(params.root, 'openpgp-root');
   const fpr = fingerprintHex(root.primary.key);
   const now = rotationTime(root.certificate, ctx.now());
   const before = evaluateCertificate(root.certificate, now);

@@ -33,7 +33,7 @@ export const openpgpSelfTest = defineAction<Params>({
     };
   },
   async run(ctx, p) {
-    const root = ctx.productOf(p.root, 'openpgp-root');
+    const root = ctx.products.from(p.root, 'openpgp-root');
     const fpr = fingerprintHex(root.primary.key);
     const keyring = await readKeyring(await ctx.public.read(publicPath.keys), `${ctx.public.name}/${publicPath.keys}`);
     const published = selectRoot(keyring, fpr);

@@ -17,7 +17,8 @@ import { vaultPath } from '../../vault/layout.js';
 import type { TreeReader } from '../../vault/vault-certificates.js';
 import { openTokenSigner } from '../token-keys.js';
 import { defineAction } from '../action.js';
-import type { CeremonyContext, OpenPgpRootProduct, SessionSubkey } from '../context.js';
+import type { CeremonyContext } from '../context.js';
+import type { OpenPgpRootProduct, SessionSubkey } from '../products.js';
 import { normalizeFingerprint } from '../../util/fingerprint-display.js';
 
 const Params = z.strictObject({
@@ -140,7 +141,6 @@ export async function unlockRootFrom(
   }
   return {
     product: {
-      product: 'openpgp-root',
       certificate,
       primary: { key: certificate.primary, signer: primarySigner },
       subkeys,
@@ -171,7 +171,7 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
     ...(primaryUri ? { uri: primaryUri } : {}),
     subkeys: product.subkeys.length,
   });
-  ctx.provide(product);
+  ctx.products.provide('openpgp-root', product);
   ctx.setTranscriptSigner({ root: product.primary.key, key: product.transcriptKey });
   ctx.ui.success(
     primaryUri

@@ -20,6 +20,7 @@ import type { JsonObject } from '../../transcript/entry.js';
 import type { InventoryKey, KeyLocation } from '../../vault/inventory.js';
 import type { OutputTree, WrittenFile } from '../../vault/output-tree.js';
 import type { CeremonyContext } from '../context.js';
+import type { DctKeysProduct } from '../products.js';
 import type { TokenKeyParam } from '../params/token.js';
 import { keyPassphraseRequest } from '../prompts/prompter.js';
 import { createTokenKey, openTokenSigner } from '../token-keys.js';
@@ -28,25 +29,9 @@ import { wholeSeconds } from '../../util/duration.js';
 export const DCT_PASSPHRASE_PROMPT = 'dct.passphrase';
 export const handoffPassphrasePrompt = (signer: string): string => `dct.handoff.${signer}.passphrase`;
 
-interface DctSessionState {
-  passphrase: string | undefined;
-  /** Keys opened or made in this ceremony, by SPKI key ID. */
-  readonly keys: Map<string, KeyPair>;
-  /** Keys on tokens opened or made in this ceremony, by SPKI key ID. */
-  readonly tokenSigners: Map<string, Signer>;
-  /** Keys whose expiry this ceremony has set (a later note in the same ceremony can only bring it forward). */
-  readonly expiriesNoted: Set<string>;
-}
-
-const states = new WeakMap<CeremonyContext, DctSessionState>();
-
-function state(ctx: CeremonyContext): DctSessionState {
-  let s = states.get(ctx);
-  if (!s) {
-    s = { passphrase: undefined, keys: new Map(), tokenSigners: new Map(), expiriesNoted: new Set() };
-    states.set(ctx, s);
-  }
-  return s;
+/** This ceremony's DCT passphrase and opened keys (a session product: src/ceremony/products.ts). */
+function state(ctx: CeremonyContext): DctKeysProduct {
+  return ctx.products.session('dct-keys');
 }
 
 const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);

@@ -1,4 +1,5 @@
 /** keyceremony plan SCRIPT [--html FILE] */
+import { actions } from '../../ceremony/actions/index.js';
 import { loadScript } from '../../ceremony/load-script.js';
 import { renderRunbookHtml } from '../../ceremony/runbook/html.js';
 import { buildRunbook } from '../../ceremony/runbook/runbook.js';
@@ -6,7 +7,7 @@ import { renderRunbookText } from '../../ceremony/runbook/text.js';
 import { writeFileExclusive } from '../../vault/atomic-file.js';
 
 export async function planCommand(scriptPath: string, options: { html?: string }): Promise<void> {
-  const runbook = buildRunbook(await loadScript(scriptPath));
+  const runbook = buildRunbook(await loadScript(scriptPath, actions));
   process.stdout.write(renderRunbookText(runbook));
   if (options.html) {
     await writeFileExclusive(options.html, renderRunbookHtml(runbook), 0o644);

@@ -13,6 +13,7 @@ import { readFile, mkdir, chmod } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { KeyceremonyError } from '../../errors.js';
+import { actions } from '../../ceremony/actions/index.js';
 import { loadScript } from '../../ceremony/load-script.js';
 import { ScriptedPrompter, readAnswersFile } from '../../ceremony/prompts/scripted-prompter.js';
 import { runCeremony } from '../../ceremony/runner.js';
@@ -48,7 +49,7 @@ export async function rehearseCommand(
   options: { out: string; answers?: string },
 ): Promise<void> {
   const started = Date.now();
-  const script = await loadScript(scriptPath ?? DEFAULT_REHEARSAL_SCRIPT);
+  const script = await loadScript(scriptPath ?? DEFAULT_REHEARSAL_SCRIPT, actions);
   const mode = script.script.vault;
   const existing = mode !== 'new';
   if (existing && !existsSync(join(resolve(options.out), 'vault', 'inventory.json'))) {

@@ -1,4 +1,5 @@
 /** keyceremony run SCRIPT [--vault DIR] --public DIR [--media DIR] [--rehearsal] [--answers FILE] [--allow-network] */
+import { actions } from '../../ceremony/actions/index.js';
 import { loadScript } from '../../ceremony/load-script.js';
 import type { Prompter } from '../../ceremony/prompts/prompter.js';
 import { readAnswersFile, ScriptedPrompter } from '../../ceremony/prompts/scripted-prompter.js';
@@ -20,7 +21,7 @@ export interface RunOptions {
 }
 
 export async function runCommand(scriptPath: string, options: RunOptions): Promise<void> {
-  const script = await loadScript(scriptPath);
+  const script = await loadScript(scriptPath, actions);
   const now = ceremonyClock(options.rehearsal);
   let prompter: Prompter;
   if (options.answers) {
