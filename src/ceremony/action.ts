@@ -51,6 +51,11 @@ export interface ActionDefinition<P = unknown> {
   readonly params: z.ZodType<P>;
   /** What later steps may name this step for (src/ceremony/products.ts). */
   readonly produces?: StepProductKind;
+  /**
+   * Fills in defaults that depend on the step (its role) rather than on the parameters alone, after the
+   * schema has parsed them, so that they show in the resolved parameters like any other default.
+   */
+  resolve?(params: P, step: { readonly role: string }): P;
   stepReferences?(params: P): readonly StepReference[];
   roleReferences?(params: P): readonly RoleReference[];
   describe(params: P, script: CeremonyScript): StepDescription;

@@ -12,18 +12,29 @@ import type { ActionDefinition, ActionRegistry, ParamPath } from './action.js';
 import type { StepProductKind } from './products.js';
 import { CeremonyScript, type ScriptInfo } from './script-schema.js';
 import { sha256Hex } from '../crypto/hash.js';
+import { defaultedPaths, describeDefaults } from './resolved-params.js';
 
 export interface ResolvedStep {
   readonly id: string;
   readonly role: string;
   readonly title: string;
   readonly action: ActionDefinition;
+  /** The parameters after every default was filled in: what the step runs with. */
   readonly params: unknown;
+  /** Where in `params` a default was used because the script did not say (src/ceremony/resolved-params.ts). */
+  readonly defaults: readonly ParamPath[];
 }
 
 /** A validated script: what the ceremony sees (ScriptInfo) plus each step with its action and parameters. */
 export interface LoadedScript extends ScriptInfo {
   readonly steps: readonly ResolvedStep[];
+  /** Script-level settings the script did not give (e.g. `preflight.minPassphraseBits`). */
+  readonly defaults: readonly ParamPath[];
+}
+
+export interface LoadOptions {
+  /** Refuse a script that relies on any default (`plan --strict`); a script can ask for it with `strict: true`. */
+  readonly strict?: boolean;
 }
 
 interface Problem {
@@ -68,7 +79,17 @@ function zodProblems(error: z.ZodError, prefix: ParamPath = []): Problem[] {
 }
 
 /** Reads and validates a script; `actions` is the registry of actions it may name (src/ceremony/actions). */
-export async function loadScript(file: string, actions: ActionRegistry): Promise<LoadedScript> {
+/** "relies on the default 5y (strict: true): write it in the script". */
+function defaultMessage(described: string | undefined, why: string): string {
+  const value = described?.slice(described.indexOf(': ') + 2) ?? '';
+  return `relies on the default ${value} (${why}): write it in the script`;
+}
+
+export async function loadScript(
+  file: string,
+  actions: ActionRegistry,
+  options: LoadOptions = {},
+): Promise<LoadedScript> {
   const path = resolve(file);
   let text: string;
   try {
@@ -77,10 +98,15 @@ export async function loadScript(file: string, actions: ActionRegistry): Promise
     const code = (error as NodeJS.ErrnoException).code;
     throw new KeyceremonyError('SCRIPT_UNREADABLE', `cannot read ceremony script ${file}${code ? ` (${code})` : ''}`);
   }
-  return parseScript(text, path, actions);
+  return parseScript(text, path, actions, options);
 }
 
-export function parseScript(text: string, path: string, actions: ActionRegistry): LoadedScript {
+export function parseScript(
+  text: string,
+  path: string,
+  actions: ActionRegistry,
+  options: LoadOptions = {},
+): LoadedScript {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -125,12 +151,16 @@ export function parseScript(text: string, path: string, actions: ActionRegistry)
       });
       return;
     }
-    const params = action.params.safeParse(step.params ?? {});
-    if (!params.success) {
-      problems.push(...zodProblems(params.error, at('params')));
+    const parsedParams = action.params.safeParse(step.params ?? {});
+    if (!parsedParams.success) {
+      problems.push(...zodProblems(parsedParams.error, at('params')));
       if (id !== undefined) seen.set(id, { index, produces: action.produces });
       return;
     }
+    // Defaults that depend on the step itself (e.g. who confirms a checkpoint) are filled in here, so that
+    // they too show in the resolved parameters.
+    const role = typeof step.role === 'string' ? step.role : '';
+    const params = { data: action.resolve ? action.resolve(parsedParams.data, { role }) : parsedParams.data };
     for (const ref of action.stepReferences?.(params.data) ?? []) {
       const target = seen.get(ref.step);
       if (!target) {
@@ -157,10 +187,11 @@ export function parseScript(text: string, path: string, actions: ActionRegistry)
       seen.set(id, { index, produces: action.produces });
       resolved.push({
         id,
-        role: typeof step.role === 'string' ? step.role : '',
+        role,
         title: typeof step.title === 'string' ? step.title : action.title,
         action,
         params: params.data,
+        defaults: defaultedPaths(step.params ?? {}, params.data),
       });
     }
   });
@@ -182,6 +213,24 @@ export function parseScript(text: string, path: string, actions: ActionRegistry)
     roleSeen.add(role?.id);
   });
 
+  // Strict scripts say everything: a default is a value nobody reviewed.
+  const scriptDefaults = parsed.success ? defaultedPaths(raw, parsed.data) : [];
+  if (parsed.success && (options.strict || parsed.data.strict)) {
+    const why = options.strict ? 'plan --strict' : 'strict: true';
+    for (const p of scriptDefaults) {
+      problems.push({ path: p, message: defaultMessage(describeDefaults(parsed.data, [p])[0], why) });
+    }
+    for (const [i, step] of resolved.entries()) {
+      const index = rawSteps.findIndex((s) => (s as { id?: unknown } | null)?.id === step.id);
+      for (const p of step.defaults) {
+        problems.push({
+          path: ['steps', index < 0 ? i : index, 'params', ...p],
+          message: defaultMessage(describeDefaults(step.params, [p])[0], why),
+        });
+      }
+    }
+  }
+
   if (problems.length > 0 || !parsed.success) {
     const lines = problems.map((p) => {
       const where = locate(doc, counter, p.path);
@@ -192,5 +241,5 @@ export function parseScript(text: string, path: string, actions: ActionRegistry)
       details: lines,
     });
   }
-  return { path, sha256: sha256Hex(text), script: parsed.data, steps: resolved };
+  return { path, sha256: sha256Hex(text), script: parsed.data, steps: resolved, defaults: scriptDefaults };
 }

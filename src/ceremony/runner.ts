@@ -19,6 +19,7 @@ import { vaultPassphraseCheck } from '../vault/passphrase-check.js';
 import { openPublicTree } from '../vault/public-tree.js';
 import type { SecretGuard } from '../vault/secret-guard.js';
 import type { LoadedScript } from './load-script.js';
+import { formatParamPath, toResolvedValue } from './resolved-params.js';
 import { inspectNetwork, networkProblems, type NetworkState } from './preflight/network.js';
 import type { Prompter } from './prompts/prompter.js';
 import { REHEARSAL } from './rehearsal-marks.js';
@@ -266,7 +267,14 @@ async function ceremony(session: Session, options: CeremonyOptions, name: string
     session.enterStep(current);
     ui.step(current.index, script.steps.length, step.title, step.role);
     const description = step.action.describe(step.params, meta);
-    transcript.record('step.start', { action: step.action.name, title: step.title, summary: description.summary });
+    // What the step runs with, defaults filled in and named: the transcript shows what ran, not only what it did.
+    transcript.record('step.start', {
+      action: step.action.name,
+      title: step.title,
+      summary: description.summary,
+      params: toResolvedValue(step.params) ?? {},
+      defaults: step.defaults.map(formatParamPath),
+    });
     try {
       await step.action.run(session, step.params);
     } catch (error) {

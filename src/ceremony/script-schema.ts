@@ -55,6 +55,11 @@ export const CeremonyScript = z.strictObject({
    * `none`: it has no vault to write (a recovery drill): the transcript goes to the public tree only.
    */
   vault: z.enum(['new', 'existing', 'restore', 'none']).default('new'),
+  /**
+   * `true`: the script must say every parameter; any value filled in by a default is refused before anything
+   * runs (as `keyceremony plan --strict` does). What the witnesses review is then exactly what runs.
+   */
+  strict: z.boolean().optional(),
   roles: z.array(Role).min(1),
   preflight: Preflight.default({ confirmClock: true, minPassphraseBits: 64, checklist: [] }),
   steps: z.array(Step).min(1),

@@ -28,8 +28,9 @@ export function buildProgram(): Command {
     .description('validate a ceremony script and print its runbook (roles, steps, what will be created)')
     .argument('<script>', 'ceremony script (YAML)')
     .option('--html <file>', 'also write a printable HTML runbook (checkbox and initials per step, signature lines)')
+    .option('--strict', 'refuse the script if it relies on any default (as "strict: true" in the script does)', false)
     .addHelpText('after', EXIT_CODES_HELP)
-    .action(async (script: string, opts: { html?: string }) => {
+    .action(async (script: string, opts: { html?: string; strict: boolean }) => {
       const { planCommand } = await import('./commands/plan.js');
       await planCommand(script, opts);
     });

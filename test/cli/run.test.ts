@@ -215,7 +215,7 @@ describe('keyceremony run (real ceremony, answers file)', () => {
     await writeFile(
       bad,
       (await readFile(script, 'utf8'))
-        .replace('algorithm: ed25519\n      userIds', 'algorithm: dsa\n      userIds')
+        .replace('algorithm: ed25519\n      location', 'algorithm: dsa\n      location')
         .replace('role: operator', 'role: janitor'),
     );
     const result = await cli(['run', bad, '--vault', vault, '--public', pub, '--handoff', handoff, '--answers', bad]);

@@ -22,6 +22,8 @@ export const confirm = defineAction<Params>({
   params: Params,
   stepReferences: (p) =>
     p.fingerprintOf ? [{ path: ['fingerprintOf'], step: p.fingerprintOf, product: 'openpgp-root' }] : [],
+  // Without `roles`, the step's own role confirms: filled in here so the resolved parameters say who.
+  resolve: (p, step) => ({ ...p, roles: p.roles ?? [step.role] }),
   roleReferences: (p) => (p.roles ?? []).map((role, i) => ({ path: ['roles', i], role })),
   describe(p) {
     return {

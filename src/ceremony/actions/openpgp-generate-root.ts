@@ -33,6 +33,9 @@ const SubkeyParams = z.strictObject({
   expires: DurationParam.default('2y'),
 });
 
+/** CKA_LABEL of the root key on a token, when the script gives none. */
+export const DEFAULT_ROOT_OBJECT = 'openpgp-root';
+
 /** Each release subkey's label: its own, or signing-<n> by position. */
 const subkeyLabels = (subkeys: readonly { label?: string | undefined }[]): string[] =>
   subkeys.map((s, i) => s.label ?? `signing-${i + 1}`);
@@ -105,17 +108,32 @@ const Params = z
       });
     }
   })
-  // The default algorithm depends on where the key lives: Ed25519 in software, P-256 (every token has it) on a token.
-  .transform((p) => ({
-    ...p,
-    algorithm: p.algorithm ?? (p.location === 'token' ? ('nistp256' as const) : ('ed25519' as const)),
-  }));
+  // Defaults that depend on other parameters are filled in here, so that the resolved parameters (plan, the
+  // transcript, strict scripts) show them: the algorithm follows the location (Ed25519 in software, P-256 —
+  // which every token offers — on a token), the transcripts key follows the root, unnamed subkeys are
+  // signing-<n>, and the key's label on a token is openpgp-root.
+  .transform((p) => {
+    const algorithm = p.algorithm ?? (p.location === 'token' ? ('nistp256' as const) : ('ed25519' as const));
+    const labels = subkeyLabels(p.subkeys);
+    // Keys in the order the schema declares them: the resolved parameters read like the script.
+    return {
+      algorithm,
+      location: p.location,
+      ...(p.token ? { token: { ...p.token, object: p.token.object ?? DEFAULT_ROOT_OBJECT } } : {}),
+      userIds: p.userIds,
+      expires: p.expires,
+      subkeys: p.subkeys.map((s, i) => ({ label: labels[i] as string, algorithm: s.algorithm, expires: s.expires })),
+      transcriptKey: {
+        ...p.transcriptKey,
+        algorithm: p.transcriptKey.algorithm ?? algorithm,
+        expires: p.transcriptKey.expires ?? p.expires,
+        ...(p.token ? { generation: p.transcriptKey.generation ?? p.token.generation } : {}),
+      },
+    };
+  });
 type Params = z.output<typeof Params>;
 
 export const TRANSCRIPT_KEY_LABEL = 'ceremony-transcripts';
-
-/** CKA_LABEL of the root key on a token, when the script gives none. */
-export const DEFAULT_ROOT_OBJECT = 'openpgp-root';
 
 function rootAlgorithm(params: Params): KeyAlgorithm {
   return params.algorithm;

@@ -27,6 +27,7 @@ th { font-size: 9pt; text-transform: uppercase; letter-spacing: .03em; color: #4
 .sign { display: grid; grid-template-columns: 1fr 1fr; gap: 9mm 8mm; margin-top: 4mm; page-break-inside: avoid; }
 .sign div { border-top: 1px solid #111; padding-top: 1mm; font-size: 9pt; }
 .sign div b { display: block; font-size: 9.5pt; }
+.params { font-family: "DejaVu Sans Mono", "Liberation Mono", monospace; font-size: 8.3pt; margin: 1.5mm 0 0; padding: 1.5mm 2mm; background: #f3f3f3; white-space: pre-wrap; }
 .rehearsal { border: 2px solid #b00; color: #b00; padding: 2mm; font-weight: bold; }
 `;
 
@@ -39,6 +40,7 @@ export function renderRunbookHtml(runbook: Runbook): string {
   <h3><span class="box"></span>${s.index}. ${e(s.title)}<span class="who">${e(s.roleTitle)} (${e(s.role)})</span></h3>
   <div>${e(s.description.summary)}</div>
   ${s.description.details?.length ? `<ul>${s.description.details.map((d) => `<li>${e(d)}</li>`).join('')}</ul>` : ''}
+  ${s.params.length ? `<pre class="params">${s.params.map(e).join('\n')}</pre>` : ''}
   ${s.description.confirmations?.length ? `<div class="meta">Initials in the tool by: ${s.description.confirmations.map(e).join(', ')}</div>` : ''}
   <div class="lines"><span>Time</span><span>Initials (${e(s.role)})</span><span>Witness initials</span></div>
 </section>`,

@@ -1,6 +1,7 @@
 /** The runbook of a script: who does what, in which order, and what will be created where. */
 import type { PlannedOutput, StepDescription } from '../action.js';
 import type { LoadedScript } from '../load-script.js';
+import { resolvedParamLines } from '../resolved-params.js';
 
 export interface RunbookStep {
   readonly index: number;
@@ -10,6 +11,8 @@ export interface RunbookStep {
   readonly role: string;
   readonly roleTitle: string;
   readonly description: StepDescription;
+  /** The parameters the step runs with, as YAML lines; defaults end in `# default`. */
+  readonly params: readonly string[];
 }
 
 export interface Runbook {
@@ -28,6 +31,7 @@ export function buildRunbook(script: LoadedScript): Runbook {
     role: step.role,
     roleTitle: titleOf(step.role),
     description: step.action.describe(step.params, script.script),
+    params: resolvedParamLines(step.params, step.defaults),
   }));
   // A ceremony without a vault (a recovery drill) writes its transcript to the public tree only.
   const vault: PlannedOutput[] =

@@ -1,6 +1,7 @@
 /** `keyceremony plan SCRIPT`: the runbook as terminal text. */
 import chalk from 'chalk';
 import { toolVersion } from '../../version.js';
+import { describeDefaults } from '../resolved-params.js';
 import type { Runbook } from './runbook.js';
 
 function wrap(text: string, width: number, indent: string): string[] {
@@ -40,6 +41,11 @@ export function renderRunbookText(runbook: Runbook): string {
   if (script.preflight.confirmClock) out.push('  - The operator confirms the system date and time.');
   for (const item of script.preflight.checklist) out.push(`  - ${item}`);
   out.push('');
+  if (runbook.script.defaults.length > 0) {
+    out.push(chalk.bold('Script settings not given (defaults)'));
+    for (const line of describeDefaults(script, runbook.script.defaults)) out.push(`  ${line}`);
+    out.push('');
+  }
   out.push(chalk.bold('Steps'));
   for (const step of runbook.steps) {
     out.push(
@@ -47,6 +53,10 @@ export function renderRunbookText(runbook: Runbook): string {
     );
     out.push(...wrap(step.description.summary, 94, '      '));
     for (const d of step.description.details ?? []) out.push(`      • ${d}`);
+    if (step.params.length > 0) {
+      out.push('      Parameters (as the step runs them):');
+      for (const line of step.params) out.push(`        ${line}`);
+    }
     if (step.description.confirmations?.length)
       out.push(`      Confirmed with initials by: ${step.description.confirmations.join(', ')}`);
   }

@@ -6,8 +6,8 @@ import { buildRunbook } from '../../ceremony/runbook/runbook.js';
 import { renderRunbookText } from '../../ceremony/runbook/text.js';
 import { writeFileExclusive } from '../../vault/atomic-file.js';
 
-export async function planCommand(scriptPath: string, options: { html?: string }): Promise<void> {
-  const runbook = buildRunbook(await loadScript(scriptPath, actions));
+export async function planCommand(scriptPath: string, options: { html?: string; strict?: boolean }): Promise<void> {
+  const runbook = buildRunbook(await loadScript(scriptPath, actions, { strict: options.strict === true }));
   process.stdout.write(renderRunbookText(runbook));
   if (options.html) {
     await writeFileExclusive(options.html, renderRunbookHtml(runbook), 0o644);
