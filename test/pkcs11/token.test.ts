@@ -22,6 +22,7 @@ import { loginWithPolicy } from '../../src/pkcs11/login.js';
 import { Pkcs11Module, type TokenSession } from '../../src/pkcs11/module.js';
 import { pkcs11ErrorCode } from '../../src/pkcs11/native.js';
 import { Pkcs11Signer } from '../../src/signer/pkcs11-signer.js';
+import { thrown } from '../helpers/thrown.js';
 import { SOFTHSM_MODULE, softHsm, TEST_SO_PIN, TEST_USER_PIN } from '../helpers/softhsm.js';
 
 let module: Pkcs11Module;
@@ -129,15 +130,13 @@ describe('on-token generation', () => {
   it('names what the token offers when an algorithm is missing', () => {
     const onlyEc = [CKM.ecKeyPairGen, CKM.ecdsa];
     expect(() => requireAlgorithm('ed25519', onlyEc, '"yk"', 'generate')).toThrow(KeyceremonyError);
-    try {
-      requireAlgorithm('rsa4096', onlyEc, '"yk"', 'generate');
-    } catch (error) {
-      expect((error as KeyceremonyError).message).toMatch(
-        /cannot generate RSA-4096 keys: it lacks CKM_RSA_PKCS_KEY_PAIR_GEN, CKM_RSA_PKCS/,
-      );
-      expect((error as KeyceremonyError).details.join(' ')).toMatch(/It offers: ECDSA P-256\./);
-      expect((error as KeyceremonyError).exitCode).toBe(3);
-    }
+    const error = thrown(() => requireAlgorithm('rsa4096', onlyEc, '"yk"', 'generate'));
+    expect(error).toBeInstanceOf(KeyceremonyError);
+    expect((error as KeyceremonyError).message).toMatch(
+      /cannot generate RSA-4096 keys: it lacks CKM_RSA_PKCS_KEY_PAIR_GEN, CKM_RSA_PKCS/,
+    );
+    expect((error as KeyceremonyError).details.join(' ')).toMatch(/It offers: ECDSA P-256\./);
+    expect((error as KeyceremonyError).exitCode).toBe(3);
     expect(() => requireAlgorithm('nistp256', onlyEc, '"yk"', 'generate')).not.toThrow();
   });
 });

@@ -2,6 +2,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { KeyceremonyError } from '../../src/errors.js';
 import { checkChain, verifyTranscriptDirectory } from '../../src/transcript/verify.js';
 import { copyOfRehearsal } from '../helpers/rehearsal.js';
 import { cli } from '../helpers/run.js';
@@ -90,8 +91,13 @@ describe('transcript verification', () => {
           bytes[at] = bytes[at]! ^ xor;
           await writeFile(join(dir, file), bytes);
           try {
-            const report = await verify().catch(() => ({ ok: false }));
-            expect(report.ok).toBe(false);
+            // Refused means a report that is not ok, or a typed error (a damaged KEYS is bad input, exit 2);
+            // anything else — a crash — is a bug, not a detection, and fails the test.
+            const verdict = await verify().then(
+              (report) => (report.ok ? 'accepted' : 'refused'),
+              (error: unknown) => (error instanceof KeyceremonyError ? 'refused' : error),
+            );
+            expect(verdict).toBe('refused');
           } finally {
             await writeFile(join(dir, file), contents.get(file)!);
           }
