@@ -26,6 +26,11 @@ export interface StepDescription {
   /** Further lines (parameters that matter to witnesses). */
   readonly details?: readonly string[];
   readonly creates?: readonly PlannedOutput[];
+  /**
+   * For steps where a root signs: the changes expected from the script alone, printed in the runbook so the
+   * paper can be compared line by line with the "what changes" view the screen shows before the signature.
+   */
+  readonly changes?: readonly string[];
   /** Roles that confirm with their initials during the step. */
   readonly confirmations?: readonly string[];
 }

@@ -19,6 +19,22 @@ function escape(text: string): string {
   return text.replace(/([\\`*_[\]|<>])/g, '\\$1');
 }
 
+/** A change view (src/ceremony/changes.ts) as a Markdown table, indented under its list item. */
+function changeTable(d: JsonObject): string {
+  const rows = Array.isArray(d['rows']) ? d['rows'].map(obj) : [];
+  const cell = (v: JsonValue | undefined): string => escape(str(v)).replace(/\n/g, ' ');
+  const lines = [
+    '',
+    '',
+    '  | item | before | after | change |',
+    '  |---|---|---|---|',
+    ...rows.map((r) => `  | ${cell(r['item'])} | ${cell(r['before'])} | ${cell(r['after'])} | ${cell(r['mark'])} |`),
+  ];
+  const notes = Array.isArray(d['notes']) ? d['notes'] : [];
+  if (notes.length > 0) lines.push('', ...notes.map((n) => `  ${escape(str(n))}`));
+  return `${lines.join('\n')}\n`;
+}
+
 function summary(entry: TranscriptEntry): string {
   const d = entry.data;
   switch (entry.event) {
@@ -42,6 +58,10 @@ function summary(entry: TranscriptEntry): string {
       return `hand-off for **${escape(str(d['signer']))}**: subkey(s) ${str(d['subkeys'])}`;
     case 'rotation.planned':
       return `rotation planned for root \`${str(d['root'])}\`: ${escape(((d['changes'] as { key: string; change: string }[] | undefined) ?? []).map((c) => `${c.key}: ${c.change}`).join('; '))}`;
+    case 'changes.planned':
+      return `**what changes** — ${escape(str(d['subject']))}; confirmed before anything was signed:${changeTable(d)}`;
+    case 'changes.refused':
+      return `the changes to ${escape(str(d['subject']))} were **not confirmed**; nothing was signed`;
     case 'key.renewed':
       return `key renewed: \`${str(d['id'])}\`${d['label'] ? ` (${escape(str(d['label']))})` : ''} expires ${str(d['from'])} → ${str(d['to'])}`;
     case 'key.revoked':

@@ -186,6 +186,46 @@ describe('rotating the DCT root', () => {
     expect(result.stdout).toContain(roots[1]?.id);
     const verified = await cli(['transcript', 'verify', join(dir, 'public')]);
     expect(verified.code, verified.stdout).toBe(0);
+
+    // The view confirmed before the old and new root keys signed lists exactly the key IDs each root.json's
+    // root role gains and loses, and nothing else as added or removed.
+    const transcripts = join(dir, 'public', 'transcripts');
+    const name = (await readdir(transcripts)).find((n) => n.includes('dct-rotate-root') && n.endsWith('.jsonl'));
+    const view = (await readFile(join(transcripts, name ?? ''), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; data: { rows?: { item: string; mark: string }[] } })
+      .find((e) => e.event === 'changes.planned');
+    const marked = (mark: string): string[] =>
+      (view?.data.rows ?? []).filter((r) => r.mark === mark && / key [0-9a-f]{64}$/.test(r.item)).map((r) => r.item);
+    const expected = { added: [] as string[], removed: [] as string[] };
+    for (const gun of GUNS) {
+      const v1 = parseMetadata(previous.get(gun) ?? '', 'root').signed;
+      const v2 = parseMetadata(await readFile(join(dir, 'public', 'dct', gun, 'root.json')), 'root').signed;
+      for (const [role, keys] of Object.entries(v2.roles)) {
+        const old = v1.roles[role as keyof typeof v1.roles].keyids;
+        expected.added.push(
+          ...keys.keyids.filter((id) => !old.includes(id)).map((id) => `${gun} root.json role ${role} key ${id}`),
+        );
+        expected.removed.push(
+          ...old.filter((id) => !keys.keyids.includes(id)).map((id) => `${gun} root.json role ${role} key ${id}`),
+        );
+      }
+    }
+    expect(expected.added).toHaveLength(GUNS.length);
+    expect(marked('added').sort()).toEqual(expected.added.sort());
+    expect(marked('removed').sort()).toEqual(expected.removed.sort());
+  });
+
+  it('stops before the root keys sign when the changes are not confirmed, and writes nothing', async () => {
+    const dir = await copyOfBase();
+    const before = await snapshot(dir, { directories: true });
+    const answers = join(await tempDir(), 'decline.yaml');
+    await writeFile(answers, 'rotate.changes: false\n');
+    const result = await cli(['rehearse', DCT_ROTATE_SCRIPT, '--out', dir, '--answers', answers]);
+    expect(result.code, result.stdout + result.stderr).toBe(2);
+    expect(result.stderr).toMatch(/were not confirmed; nothing was signed/);
+    expect(await snapshot(dir, { directories: true })).toEqual(before);
   });
 
   it('refuses a wrong DCT passphrase, and writes nothing', async () => {

@@ -101,6 +101,8 @@ describe('a real DCT root on a token', () => {
         'dct.passphrase': DCT_PASSPHRASE,
         'dct.handoff.release-pipeline.passphrase': 'falcon ribbon dune quartz meadow lantern',
         'dct.handoff.release-manager.passphrase': 'cobalt pylon thistle ember lagoon meadow',
+        'sign.changes': true,
+        ...witnesses('sign', ['witness-1', 'witness-2']),
         ...witnesses('read-ids', ['witness-1', 'witness-2']),
         ...witnesses('close', ALL),
       },
@@ -126,6 +128,8 @@ describe('a real DCT root on a token', () => {
       'dct.passphrase': DCT_PASSPHRASE,
       'token.wikibase-dct-root.use': true,
       'token.wikibase-dct-root.pin': TEST_USER_PIN,
+      'rotate.changes': true,
+      ...witnesses('rotate', ['witness-1', 'witness-2']),
       ...witnesses('read-ids', ['witness-1', 'witness-2']),
       ...witnesses('close', ALL),
     });

@@ -13,6 +13,7 @@ import { newGpg, parseColons } from '../helpers/gpg.js';
 import { ceremoniesDir, fixturesDir } from '../helpers/paths.js';
 import { rehearsalSecrets, rootFingerprint } from '../helpers/rehearsal.js';
 import { cli, run } from '../helpers/run.js';
+import { snapshot } from '../helpers/files.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const DAY = 86_400_000;
@@ -25,6 +26,17 @@ let oldKeys: string;
 let signedBefore: string;
 
 let pipelineKeyFile: string;
+
+/** The entries of the transcript of the ceremony named `script` in a rehearsal's public tree. */
+async function transcriptEntries(dir: string, script: string): Promise<{ event: string; data: unknown }[]> {
+  const folder = join(dir, 'public', 'transcripts');
+  const name = (await readdir(folder)).find((n) => n.endsWith('.jsonl') && n.includes(`-${script}-`));
+  if (!name) throw new Error(`no transcript of ${script} in ${folder}`);
+  return (await readFile(join(folder, name), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { event: string; data: unknown });
+}
 
 /** Signs `file` with the original release-pipeline hand-off key at a chosen time (as the pipeline would have). */
 async function signAsPipeline(dir: string, file: string, when: Date): Promise<void> {
@@ -64,8 +76,10 @@ describe('rotation session', () => {
       env: { KEYCEREMONY_FAKE_NOW: iso(-5) },
     });
     expect(result.code, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/What changes \(the root signs nothing until this is confirmed\):/);
-    expect(result.stdout).toMatch(/✗ release-pipeline [0-9A-F]{16}\s+revoked: superseded/);
+    expect(result.stdout).toMatch(/What changes — OpenPGP root .*\(nothing is signed until this is confirmed\):/);
+    expect(result.stdout).toMatch(
+      /x revoked +subkey "release-pipeline" …[0-9A-F]{16}\n.*active {2}→ {2}.*revoked \(superseded\)/,
+    );
     expect(await rootFingerprint(base)).toBe(fpr);
 
     const gpg = await newGpg();
@@ -73,6 +87,32 @@ describe('rotation session', () => {
     const old = parseColons((await gpg(['--with-colons', '--list-keys'])).stdout).keys;
     await gpg(['--import', join(base, 'public', 'KEYS')]);
     const renewed = parseColons((await gpg(['--with-colons', '--list-keys'])).stdout).keys;
+
+    // The view the witnesses confirmed before the root signed is what gpg sees before and after.
+    const view = (await transcriptEntries(base, 'openpgp-rotate')).find((e) => e.event === 'changes.planned')?.data as
+      { rows: { item: string; before: string; after: string; mark: string }[] } | undefined;
+    expect(view?.rows.length).toBe(6); // root, user ID, three subkeys, one new subkey
+    const minute = (seconds: number | undefined): string =>
+      seconds === undefined
+        ? 'no expiry'
+        : `expires ${new Date(seconds * 1000).toISOString().slice(0, 16).replace('T', ' ')}`;
+    for (const key of renewed) {
+      const row = view?.rows.find(
+        (r) => r.item.endsWith(`…${key.fingerprint.slice(-16)}`) || (key.type === 'pub' && r.item.startsWith('root')),
+      );
+      const before = old.find((k) => k.fingerprint === key.fingerprint);
+      if (!before) {
+        // The new subkey: unknown before the root signed, so named by its label.
+        expect(view?.rows.filter((r) => r.mark === 'added').map((r) => r.after)).toEqual([
+          `${minute(key.expires)}, active`,
+        ]);
+        continue;
+      }
+      expect(row, key.fingerprint).toBeDefined();
+      expect(row?.before.startsWith(minute(before.expires)), `${row?.before} / gpg before`).toBe(true);
+      expect(row?.after.startsWith(minute(key.expires)), `${row?.after} / gpg after`).toBe(true);
+      expect(row?.mark === 'revoked', key.fingerprint).toBe(key.validity === 'r');
+    }
     expect(renewed[0]?.fingerprint).toBe(fpr);
     // Renewed five days later (to the second, give or take the second the clock ticked over in).
     expect(Math.abs((renewed[0]?.expires ?? 0) - (old[0]?.expires ?? 0) - 5 * 86400)).toBeLessThanOrEqual(2);
@@ -84,6 +124,22 @@ describe('rotation session', () => {
     const rows = (JSON.parse(status.stdout) as { keys: { name: string; state: string }[] }).keys;
     expect(rows.find((r) => r.name === 'release-pipeline')?.state).toBe('revoked');
     expect(rows.find((r) => r.name === 'release-pipeline-next')?.state).toBe('ok');
+  });
+
+  it('stops before the root signs when the changes are not confirmed, leaving vault and public tree as they were', async () => {
+    const copy = join(await tempDir(), 'r');
+    await cp(`${base}-copy`, copy, { recursive: true });
+    const before = await snapshot(copy);
+    const answers = join(await tempDir(), 'answers.yaml');
+    await writeFile(answers, 'rotate.changes: false\n');
+    const result = await cli(
+      ['rehearse', join(ceremoniesDir, 'openpgp-rotate.yaml'), '--out', copy, '--answers', answers],
+      { env: { KEYCEREMONY_FAKE_NOW: iso(-5) } },
+    );
+    expect(result.code, result.stdout + result.stderr).toBe(2);
+    expect(result.stderr).toMatch(/were not confirmed; nothing was signed/);
+    expect(result.stdout).toMatch(/What changes/);
+    expect(await snapshot(copy)).toEqual(before);
   });
 
   it('keeps a release signed before a superseded revocation valid (keyceremony and gpg)', async () => {

@@ -250,6 +250,7 @@ describe('a rotation session on a token root', () => {
       'token.wikibase-root.pin': TEST_USER_PIN,
       'compare-fingerprint.witness-1': 'WA',
       'compare-fingerprint.witness-2': 'WB',
+      'rotate.changes': true,
       'rotate.witness-1': 'WA',
       'rotate.witness-2': 'WB',
       'handoff.release-pipeline.passphrase': 'falcon dune ribbon quartz meadow lantern',
@@ -286,7 +287,7 @@ describe('a rotation session on a token root', () => {
       names.findIndex((n) => n.includes('openpgp-rotate')),
     );
     expect(log.filter((e) => e.event === 'token.login')).toHaveLength(1);
-    expect(log.find((e) => e.event === 'rotation.planned')).toBeDefined();
+    expect(log.find((e) => e.event === 'changes.planned')).toBeDefined();
     const verified = await cli(['transcript', 'verify', pub]);
     expect(verified.code, verified.stdout).toBe(0);
   });

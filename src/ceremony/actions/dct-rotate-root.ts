@@ -27,11 +27,13 @@ import { rootCertificates } from '../../dct/verify.js';
 import { KeyceremonyError } from '../../errors.js';
 import { addDuration, formatDuration, parseDuration, wholeSeconds } from '../../util/duration.js';
 import { defineAction } from '../action.js';
+import { confirmChanges } from '../changes.js';
+import { rootChangeRows } from '../dct/change-view.js';
 import type { CeremonyContext } from '../context.js';
 import { assertRootAccepted, vaultMetadata, writeKeyIds, writeMetadata } from '../dct/repository-metadata.js';
 import { activeDctRoot, createDctRootKey, DEFAULT_DCT_ROOT_OBJECT, openDctSigner } from '../dct/vault-keys.js';
 import { DctRootLocationParams, describeDctRootLocation, refineDctRootLocation } from '../params/dct-root-location.js';
-import { DurationParam, uniqueList } from '../params/common.js';
+import { DurationParam, RoleRefParam, uniqueList } from '../params/common.js';
 import { GunParam } from '../params/dct.js';
 import { issueRootCertificate } from './dct-generate-repository.js';
 
@@ -43,6 +45,8 @@ const Params = z
     rootExpires: DurationParam.default('10y'),
     /** Rotate although a current root certificate has expired (clients must then trust the new root afresh). */
     allowExpiredCertificate: z.boolean().default(false),
+    /** Roles that confirm the "what changes" view before the root keys sign (default: the step's role). */
+    confirmBy: z.array(RoleRefParam).min(1).optional(),
     /** Where the new root key is made (the old one may be anywhere). */
     ...DctRootLocationParams,
   })
@@ -129,8 +133,9 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
   oldEntry.status = 'revoked';
   oldEntry.revocation = { reason: `superseded by ${keyId} (root rotation)`, date: created.toISOString() };
 
+  // The new root.json of every repository, before any root key signs it.
+  const planned: { readonly c: CurrentRoot; readonly signed: RootSigned; readonly x509KeyId: string }[] = [];
   for (const c of current) {
-    ctx.ui.info(`Repository ${c.gun}`);
     const { pem, x509KeyId } = await issueRootCertificate(ctx, c.gun, keyId, newSigner, p.certificateValidity);
     const old = c.metadata.signed;
     const keys: Record<string, TufKeyJson> = {};
@@ -143,6 +148,21 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
       expires: tufTime(addDuration(now, parseDuration(p.rootExpires))),
       version: old.version + 1,
     };
+    planned.push({ c, signed, x509KeyId });
+  }
+  // What changes: the root role loses the old root certificate's key ID and gains the new one.
+  await confirmChanges(
+    ctx,
+    {
+      subject: `the DCT root of ${planned.map((x) => x.c.gun).join(', ')}`,
+      rows: planned.flatMap((x) => rootChangeRows(x.c.gun, x.c.metadata.signed, x.signed)),
+      notes: [`The old root key ${oldEntry.id} and the new one ${keyId} both sign each new root.json.`],
+    },
+    p.confirmBy ?? [ctx.step.role],
+  );
+
+  for (const { c, signed, x509KeyId } of planned) {
+    ctx.ui.info(`Repository ${c.gun}`);
     const rotated = await signMetadata(signed, [
       { keyId: c.oldKeyId, signer: oldSigner },
       { keyId: x509KeyId, signer: newSigner },
@@ -172,8 +192,17 @@ export const dctRotateRoot = defineAction<Params>({
   name: 'dct.rotate-root',
   title: 'Rotate the DCT root key',
   params: Params,
+  resolve: (p, step) => ({ ...p, confirmBy: p.confirmBy ?? [step.role] }),
+  roleReferences: (p) => (p.confirmBy ?? []).map((role, i) => ({ path: ['confirmBy', i], role })),
   describe(p) {
     return {
+      confirmations: p.confirmBy ?? [],
+      changes: [
+        `~ changed   root.json version + 1 of each repository, expires ${formatDuration(p.rootExpires)} after the session`,
+        '- removed   role root: the key ID of the current root certificate',
+        '+ added     role root: the key ID of the new root certificate',
+        '= unchanged roles targets, snapshot and timestamp',
+      ],
       summary: `Check each repository's current root.json and root certificate, then generate a new DCT root key, a new root certificate per repository (valid ${formatDuration(p.certificateValidity)}) and root.json at the next version (valid ${formatDuration(p.rootExpires)}), signed by both the old and the new root keys. The old root key stays in the vault, marked superseded.`,
       details: [
         ...(p.repositories ?? ['every repository in the vault']).map((gun) => `repository: ${gun}`),

@@ -22,14 +22,19 @@ import {
   buildTargets,
   type Delegate,
   RELEASES_ROLE,
+  type RootSigned,
+  type SignedMetadata,
   signMetadata,
   signRootMetadata,
+  type TargetsSigned,
 } from '../../dct/metadata.js';
 import { readServerPublicKey } from '../../dct/public-key-file.js';
 import { spkiKeyId } from '../../dct/tuf-key.js';
 import { KeyceremonyError } from '../../errors.js';
 import { addDuration, formatDuration, parseDuration } from '../../util/duration.js';
 import { defineAction } from '../action.js';
+import { confirmChanges } from '../changes.js';
+import { rootChangeRows, targetsChangeRows } from '../dct/change-view.js';
 import type { CeremonyContext } from '../context.js';
 import {
   assertRootAccepted,
@@ -40,7 +45,7 @@ import {
   writeMetadata,
 } from '../dct/repository-metadata.js';
 import { activeDctRoot, activeDelegations, activeTargetsKey, openDctSigner, showKeyId } from '../dct/vault-keys.js';
-import { DurationParam, uniqueList } from '../params/common.js';
+import { DurationParam, RoleRefParam, uniqueList } from '../params/common.js';
 import { GunParam, SignerNameParam } from '../params/dct.js';
 import { readOptionalFile } from '../../util/input-file.js';
 
@@ -56,6 +61,8 @@ const Params = z.strictObject({
   signers: uniqueList(SignerNameParam, 'signer').optional(),
   rootExpires: DurationParam.default('10y'),
   targetsExpires: DurationParam.default('3y'),
+  /** Roles that confirm the "what changes" view before anything is signed (default: the step's role). */
+  confirmBy: z.array(RoleRefParam).min(1).optional(),
 });
 type Params = z.infer<typeof Params>;
 
@@ -174,12 +181,22 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
   }
   const keysDir = serverKeysDirectory(ctx, p.serverKeys);
 
+  // First everything that will be signed, for every repository; nothing is signed yet.
+  interface Plan {
+    readonly gun: string;
+    readonly targetsEntry: (typeof targetsEntries)[number][1];
+    readonly targetsSigner: Awaited<ReturnType<typeof openDctSigner>>;
+    /** The root.json to sign (a first version), or the vault's current one, kept as it is. */
+    readonly root: { readonly sign: RootSigned; readonly pem: string } | { readonly keep: SignedMetadata<RootSigned> };
+    readonly previousTargets: SignedMetadata<TargetsSigned> | undefined;
+    readonly targets: TargetsSigned;
+  }
+  const plans: Plan[] = [];
   for (const [gun, targetsEntry] of targetsEntries) {
-    ctx.ui.info(`Repository ${gun}`);
     const targetsSigner = await openDctSigner(ctx, targetsEntry);
     const previousRoot = await vaultMetadata(ctx, gun, 'root');
-    let rootMetadata = previousRoot;
-    if (!rootMetadata) {
+    let root: Plan['root'];
+    if (!previousRoot) {
       const { pem } = await vaultRootCertificate(ctx, gun, rootSigner.publicKey);
       if (keysDir === undefined) {
         throw new KeyceremonyError(
@@ -196,35 +213,62 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
         expires: addDuration(now, parseDuration(p.rootExpires)),
         version: 1,
       });
-      rootMetadata = await signRootMetadata(signed, [{ certificatePem: pem, signer: rootSigner }]);
-      assertRootAccepted(rootMetadata, gun, now);
-      await writeMetadata(ctx, gun, 'root', rootMetadata);
-      ctx.ui.success(`root.json version 1 for ${gun} signed by the DCT root key and checked`);
+      root = { sign: signed, pem };
     } else {
-      assertRootAccepted(rootMetadata, gun, now);
-      if (!rootMetadata.signed.roles.targets.keyids.includes(targetsEntry.id)) {
+      assertRootAccepted(previousRoot, gun, now);
+      if (!previousRoot.signed.roles.targets.keyids.includes(targetsEntry.id)) {
         throw new KeyceremonyError(
           'VAULT_INVALID',
           `vault/${dctVaultPath.metadata(gun, 'root')} does not list the repository key ${targetsEntry.id}`,
         );
       }
-      ctx.ui.info(`root.json version ${rootMetadata.signed.version} for ${gun} is kept as it is`);
+      root = { keep: previousRoot };
     }
-
     const previousTargets = await vaultMetadata(ctx, gun, 'targets');
-    const version = previousTargets ? previousTargets.signed.version + 1 : 1;
-    const targetsSigned = buildTargets({
+    const targets = buildTargets({
       delegates,
       expires: addDuration(now, parseDuration(p.targetsExpires)),
-      version,
+      version: previousTargets ? previousTargets.signed.version + 1 : 1,
     });
-    const targets = await signMetadata(targetsSigned, [{ keyId: targetsEntry.id, signer: targetsSigner }]);
+    plans.push({ gun, targetsEntry, targetsSigner, root, previousTargets, targets });
+  }
+
+  // What changes, for every repository at once; the room confirms before any key signs.
+  await confirmChanges(
+    ctx,
+    {
+      subject: `DCT metadata of ${plans.map((x) => x.gun).join(', ')}`,
+      rows: plans.flatMap((x) => [
+        ...('sign' in x.root ? rootChangeRows(x.gun, undefined, x.root.sign) : []),
+        ...targetsChangeRows(x.gun, x.previousTargets?.signed, x.targets),
+      ]),
+      notes: plans.flatMap((x) =>
+        'keep' in x.root ? [`${x.gun}: root.json version ${x.root.keep.signed.version} is kept as it is.`] : [],
+      ),
+    },
+    p.confirmBy ?? [ctx.step.role],
+  );
+
+  for (const x of plans) {
+    const { gun, targetsEntry, targetsSigner } = x;
+    ctx.ui.info(`Repository ${gun}`);
+    let rootMetadata: SignedMetadata<RootSigned>;
+    if ('sign' in x.root) {
+      rootMetadata = await signRootMetadata(x.root.sign, [{ certificatePem: x.root.pem, signer: rootSigner }]);
+      assertRootAccepted(rootMetadata, gun, now);
+      await writeMetadata(ctx, gun, 'root', rootMetadata);
+      ctx.ui.success(`root.json version 1 for ${gun} signed by the DCT root key and checked`);
+    } else {
+      rootMetadata = x.root.keep;
+      ctx.ui.info(`root.json version ${rootMetadata.signed.version} for ${gun} is kept as it is`);
+    }
+    const targets = await signMetadata(x.targets, [{ keyId: targetsEntry.id, signer: targetsSigner }]);
     assertTargetsAccepted(targets, rootMetadata.signed, gun, now);
     await writeMetadata(ctx, gun, 'targets', targets);
     await writeKeyIds(ctx, gun, rootMetadata.signed, targets.signed, root.id);
     const names = delegates.map((d) => d.name).join(', ') || 'nobody';
     ctx.ui.success(
-      `targets.json version ${version} for ${gun} delegates ${RELEASES_ROLE} to ${names}; written to public/${dctPublicPath.metadata(gun, 'targets')}`,
+      `targets.json version ${targets.signed.version} for ${gun} delegates ${RELEASES_ROLE} to ${names}; written to public/${dctPublicPath.metadata(gun, 'targets')}`,
     );
   }
 }
@@ -233,12 +277,20 @@ export const dctSignMetadata = defineAction<Params>({
   name: 'dct.sign-metadata',
   title: 'Sign the DCT root.json and targets.json offline',
   params: Params,
+  resolve: (p, step) => ({ ...p, confirmBy: p.confirmBy ?? [step.role] }),
+  roleReferences: (p) => (p.confirmBy ?? []).map((role, i) => ({ path: ['confirmBy', i], role })),
   describe(p) {
     return {
       summary: `For each repository, sign root.json (valid ${formatDuration(p.rootExpires)}) with the DCT root key, naming the root certificate, the repository key and the notary server's snapshot and timestamp keys (read from ${p.serverKeys ?? 'params.serverKeys'}/<GUN>/), and targets.json (valid ${formatDuration(p.targetsExpires)}) with the repository key, delegating ${RELEASES_ROLE} and targets/<signer> to ${p.signers ? p.signers.join(', ') : 'every signer'}. Both are checked as notary clients check them.`,
       details: [
         ...(p.repositories ?? ['every repository in the vault']).map((gun) => `repository: ${gun}`),
         'the operator compares the server key IDs shown with those printed when they were fetched',
+      ],
+      confirmations: p.confirmBy ?? [],
+      changes: [
+        '+ added     root.json version 1 (repositories without one): roles root (the root certificate), targets (the repository key), snapshot and timestamp (the server keys), threshold 1 each',
+        `~ changed   targets.json version + 1, expires ${formatDuration(p.targetsExpires)} after the session: ${RELEASES_ROLE} and targets/<signer> list ${p.signers ? p.signers.join(', ') : 'every active signer'}`,
+        '= unchanged an existing root.json',
       ],
       creates: [
         { tree: 'vault', path: dctVaultPath.metadata('<GUN>', 'root'), what: 'signed root.json (and targets.json)' },

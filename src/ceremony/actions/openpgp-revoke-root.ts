@@ -18,6 +18,8 @@ import { parseSignatureBody } from '../../openpgp/signature-packet.js';
 import { groupedHex } from '../../util/fingerprint-display.js';
 import { vaultPath } from '../../vault/layout.js';
 import { defineAction } from '../action.js';
+import { assertSameChanges, confirmChanges } from '../changes.js';
+import { certificateChangeView, certificateStates } from '../openpgp/change-view.js';
 import { RoleRefParam, StepRefParam } from '../params/common.js';
 import { storeRoot } from '../root-files.js';
 
@@ -45,6 +47,10 @@ export const openpgpRevokeRoot = defineAction<Params>({
           ? `After the witnesses confirm, the root signs its own revocation (reason: ${p.reason}${p.text ? `, "${p.text}"` : ''}). ${p.reason === 'compromised' ? 'Every signature ever made through the root becomes invalid.' : 'Signatures made before now stay valid.'}`
           : 'After the witnesses confirm, the revocation certificate stored at the root ceremony is applied (no reason given: every signature ever made through the root becomes invalid).',
       confirmations: p.confirmBy,
+      changes: [
+        `x revoked   root: revoked (${p.method === 'key' ? p.reason : 'noReason'})`,
+        'x revoked   every user ID and subkey: unusable (root revoked)',
+      ],
       creates: [
         {
           tree: 'vault',
@@ -59,10 +65,29 @@ export const openpgpRevokeRoot = defineAction<Params>({
     const fpr = fingerprintHex(root.primary.key);
     const before = evaluateCertificate(root.certificate, ctx.now());
     if (before.primary.revocation) throw new KeyceremonyError('INPUT_INVALID', `root ${fpr} is already revoked`);
-    ctx.ui.info(
-      `The root ${groupedHex(fpr)} will be revoked (${params.method === 'key' ? params.reason : 'stored certificate, no reason'}).`,
+    // What changes: the root revoked, and with it every user ID and subkey; confirmed before the root signs.
+    const labels = new Map(ctx.inventory.keys.map((k) => [k.id, k.label] as const));
+    const beforeStates = certificateStates(before, ctx.now(), labels);
+    const reason = params.method === 'key' ? params.reason : 'noReason';
+    const subject = `OpenPGP root ${groupedHex(fpr)}`;
+    const notes = [
+      reason === 'superseded' || reason === 'retired'
+        ? 'Signatures made before the revocation stay valid.'
+        : 'Every signature ever made through the root becomes invalid.',
+    ];
+    const planned = certificateChangeView(
+      subject,
+      beforeStates,
+      beforeStates.map((state) =>
+        state.id === fpr
+          ? { ...state, status: `revoked (${reason})`, revoked: true }
+          : state.revoked
+            ? state
+            : { ...state, status: 'unusable (root revoked)', revoked: true },
+      ),
+      notes,
     );
-    await ctx.witness(params.confirmBy, `Root ${fpr} is to be revoked.`);
+    await confirmChanges(ctx, planned, params.confirmBy);
 
     let revocation: Uint8Array;
     if (params.method === 'key') {
@@ -87,25 +112,31 @@ export const openpgpRevokeRoot = defineAction<Params>({
       revocation = body;
     }
     root.certificate = { ...root.certificate, directSignatures: [...root.certificate.directSignatures, revocation] };
-    const after = evaluateCertificate(root.certificate, new Date(ctx.now().getTime() + 2000));
+    // Seen a little later, as users will: the revocation is made at or just after now (rotationTime).
+    const afterTime = new Date(ctx.now().getTime() + 2000);
+    const after = evaluateCertificate(root.certificate, afterTime);
     if (!after.primary.revocation) throw new KeyceremonyError('CHECK_FAILED', 'the revocation does not take effect');
+    assertSameChanges(
+      planned,
+      certificateChangeView(subject, beforeStates, certificateStates(after, afterTime, labels), notes),
+    );
     await storeRoot(ctx, root.certificate, root.secrets, { replace: true });
 
-    const reason = after.primary.revocation.reason;
+    const revokedFor = after.primary.revocation.reason;
     const date = after.primary.revocation.created.toISOString();
     for (const entry of ctx.inventory.keys) {
       if (entry.id === fpr || entry.parent === fpr) {
         entry.status = 'revoked';
-        entry.revocation = { reason: entry.id === fpr ? reason : `root revoked (${reason})`, date };
+        entry.revocation = { reason: entry.id === fpr ? revokedFor : `root revoked (${revokedFor})`, date };
       }
     }
     ctx.transcript.record('key.revoked', {
       id: fpr,
       kind: 'openpgp-primary',
-      reason,
+      reason: revokedFor,
       text: after.primary.revocation.text,
       method: params.method,
     });
-    ctx.ui.success(`Root ${fpr} revoked (${reason}); publish the revoked key now`);
+    ctx.ui.success(`Root ${fpr} revoked (${revokedFor}); publish the revoked key now`);
   },
 });

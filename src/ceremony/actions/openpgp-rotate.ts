@@ -8,14 +8,16 @@
 import { z } from 'zod';
 import { describeAlgorithm } from '../../crypto/algorithms.js';
 import { KeyceremonyError } from '../../errors.js';
-import { evaluateCertificate } from '../../openpgp/certificate-state.js';
+import { type CertificateStatus, evaluateCertificate } from '../../openpgp/certificate-state.js';
 import { TRANSCRIPT_PURPOSE } from '../../openpgp/constants.js';
 import { fingerprintHex } from '../../openpgp/key-packet.js';
 import { applyRotation, type RotationPlan, rotationTime } from '../../openpgp/rotation.js';
 import type { SigningKey } from '../../openpgp/self-signatures.js';
-import { addDuration, formatDuration, isoDate, parseDuration } from '../../util/duration.js';
+import { addDuration, formatDuration, parseDuration } from '../../util/duration.js';
 import { groupedHex } from '../../util/fingerprint-display.js';
 import { defineAction } from '../action.js';
+import { assertSameChanges, confirmChanges } from '../changes.js';
+import { certificateChangeView, certificateStates, type KeyState, subkeyItem } from '../openpgp/change-view.js';
 import type { CeremonyContext } from '../context.js';
 import type { OpenPgpRootProduct } from '../products.js';
 import {
@@ -83,9 +85,36 @@ export function resolveSubkey(ctx: CeremonyContext, root: OpenPgpRootProduct, re
   return found;
 }
 
-interface Change {
-  readonly key: string;
-  readonly change: string;
+/**
+ * The root as the plan will leave it, predicted before anything is signed: new expiries (the transcripts
+ * subkey follows the root unless renewed itself, as applyRotation does), revocations, new subkeys.
+ */
+function predictRotation(states: readonly KeyState[], before: CertificateStatus, plan: RotationPlan): KeyState[] {
+  const purposeOf = (id: string): string | undefined => before.subkeys.find((s) => s.fingerprint === id)?.purpose;
+  const after = states.map((state): KeyState => {
+    const revoked = plan.revokeSubkeys.find((r) => r.fingerprint === state.id);
+    if (revoked) return { ...state, status: `revoked (${revoked.reason})`, revoked: true };
+    const extended = plan.extendSubkeys.find((e) => e.fingerprint === state.id);
+    if (extended) return { ...state, expires: extended.expires };
+    if (plan.rootExpires) {
+      const followsRoot =
+        state.id === before.primary.fingerprint ||
+        (state.id.startsWith('uid:') && state.status === 'valid') ||
+        (purposeOf(state.id) === TRANSCRIPT_PURPOSE && !state.revoked);
+      if (followsRoot) return { ...state, expires: plan.rootExpires };
+    }
+    return state;
+  });
+  for (const added of plan.addSubkeys) {
+    after.push({
+      id: `new:${added.label}`,
+      item: subkeyItem(added.label, undefined),
+      expires: added.expires,
+      status: 'active',
+      revoked: false,
+    });
+  }
+  return after;
 }
 
 async function run(ctx: CeremonyContext, params: Params): Promise<void> {
@@ -94,8 +123,6 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
   const now = rotationTime(root.certificate, ctx.now());
   const before = evaluateCertificate(root.certificate, now);
   const labels = new Map(ctx.inventory.keys.map((k) => [k.id, k.label] as const));
-  const name = (f: string): string => `${labels.get(f) ?? 'subkey'} ${f.slice(-16)}`;
-  const date = (d: Date | undefined): string => (d ? `${isoDate(d)} ${d.toISOString().slice(11, 16)}` : 'never');
 
   for (const add of params.addSubkeys) {
     if (ctx.inventory.keys.some((k) => k.label === add.label))
@@ -128,38 +155,12 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
     }
   }
 
-  // The "what changes" view.
-  const changes: Change[] = [];
-  if (plan.rootExpires)
-    changes.push({ key: `root ${fpr}`, change: `expires ${date(before.primary.expires)} → ${date(plan.rootExpires)}` });
-  for (const sub of before.subkeys) {
-    const explicit = plan.extendSubkeys.find((e) => e.fingerprint === sub.fingerprint);
-    if (explicit)
-      changes.push({ key: name(sub.fingerprint), change: `expires ${date(sub.expires)} → ${date(explicit.expires)}` });
-    else if (plan.rootExpires && sub.purpose === TRANSCRIPT_PURPOSE && !sub.revocation) {
-      changes.push({
-        key: name(sub.fingerprint),
-        change: `expires ${date(sub.expires)} → ${date(plan.rootExpires)} (follows the root)`,
-      });
-    }
-  }
-  for (const a of plan.addSubkeys)
-    changes.push({
-      key: `+ ${a.label}`,
-      change: `new ${describeAlgorithm(a.algorithm)} signing subkey, expires ${date(a.expires)}`,
-    });
-  for (const r of plan.revokeSubkeys)
-    changes.push({ key: `✗ ${name(r.fingerprint)}`, change: `revoked: ${r.reason}${r.text ? ` — "${r.text}"` : ''}` });
-
-  ctx.ui.info('What changes (the root signs nothing until this is confirmed):');
-  const width = Math.max(...changes.map((c) => c.key.length));
-  for (const c of changes) ctx.ui.info(`  ${c.key.padEnd(width)}  ${c.change}`);
-  ctx.ui.info(`The root fingerprint stays ${groupedHex(fpr)}.`);
-  ctx.transcript.record('rotation.planned', {
-    root: fpr,
-    changes: changes.map((c) => ({ key: c.key, change: c.change })),
-  });
-  await ctx.witness(params.confirmBy, `The changes listed for root ${fpr} are the ones intended.`);
+  // The "what changes" view: every part of the root before and as planned, confirmed before the root signs.
+  const beforeStates = certificateStates(before, now, labels);
+  const subject = `OpenPGP root ${groupedHex(fpr)}`;
+  const notes = [`The root fingerprint stays ${groupedHex(fpr)}.`];
+  const planned = certificateChangeView(subject, beforeStates, predictRotation(beforeStates, before, plan), notes);
+  await confirmChanges(ctx, planned, params.confirmBy);
 
   const subkeySigners = new Map<string, SigningKey>(
     root.subkeys.map((s) => [fingerprintHex(s.key.key), s.key] as const),
@@ -187,6 +188,13 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
       throw new KeyceremonyError('CHECK_FAILED', `subkey ${r.fingerprint} is not revoked as planned`);
     }
   }
+  // What was signed is exactly what the room confirmed.
+  const signedLabels = new Map(labels);
+  for (const a of result.added) signedLabels.set(fingerprintHex(a.key.key), a.label);
+  assertSameChanges(
+    planned,
+    certificateChangeView(subject, beforeStates, certificateStates(after, result.created, signedLabels), notes),
+  );
 
   root.certificate = result.certificate;
   for (const a of result.added) {
@@ -275,6 +283,23 @@ export const openpgpRotate = defineAction<Params>({
         'Show what changes (old → new expiries, subkeys added, subkeys revoked with their reason); after the witnesses confirm, the root signs the new self-signatures and revocations. The root fingerprint does not change.',
       details,
       confirmations: p.confirmBy,
+      changes: [
+        ...(p.rootExpires
+          ? [
+              `> extended  root: expires ${formatDuration(p.rootExpires)} after the session, as does every valid user ID`,
+              `> extended  subkey "ceremony-transcripts": follows the root`,
+            ]
+          : []),
+        ...p.extendSubkeys.map(
+          (e) => `> extended  subkey "${e.subkey}": expires ${formatDuration(e.expires)} after the session`,
+        ),
+        ...p.revokeSubkeys.map((r) => `x revoked   subkey "${r.subkey}": revoked (${r.reason})`),
+        ...p.addSubkeys.map(
+          (a) =>
+            `+ added     subkey "${a.label}" (new): ${describeAlgorithm(a.algorithm)}, expires ${formatDuration(a.expires)} after the session`,
+        ),
+        '= unchanged every other key and user ID; the root fingerprint',
+      ],
       creates: [
         {
           tree: 'vault',

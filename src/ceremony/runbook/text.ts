@@ -53,6 +53,10 @@ export function renderRunbookText(runbook: Runbook): string {
     );
     out.push(...wrap(step.description.summary, 94, '      '));
     for (const d of step.description.details ?? []) out.push(`      • ${d}`);
+    if (step.description.changes?.length) {
+      out.push('      Expected changes (compare with the screen before the root signs):');
+      for (const line of step.description.changes) out.push(`        ${line}`);
+    }
     if (step.params.length > 0) {
       out.push('      Parameters (as the step runs them):');
       for (const line of step.params) out.push(`        ${line}`);
