@@ -21,34 +21,28 @@
  * linked to FILE, which must not exist: nothing is overwritten and nothing half-written is left.
  */
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import {
-  closeSync,
   existsSync,
-  fsyncSync,
-  linkSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
-  openSync,
   readFileSync,
   realpathSync,
   rmSync,
   writeFileSync,
-  writeSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { KeyceremonyError } from '../errors.js';
-import { type ArchiveItem, sha256OfItem, writeArchive } from './archive.js';
+import type { ArchiveItem } from './archive.js';
 import { elfRequirements } from './elf.js';
 import { LAUNCHER } from './launcher.js';
-import { BUNDLE_FORMAT, LAUNCHER_FILE, MANIFEST_FILE, NODE_FILE, SUMS_FILE } from './layout.js';
-import { type BundleEntry, type BundleManifest, renderSums, serializeManifest } from './manifest.js';
+import { LAUNCHER_FILE, MANIFEST_FILE, NODE_FILE } from './layout.js';
+import type { BundleManifest } from './manifest.js';
+import { dataFile, packBundle, writeBundleFile } from './pack.js';
 import { comparePaths } from './paths.js';
 import { readSource } from './source.js';
 import { listTree } from './tree.js';
-import { verifyBundleArchive } from './verify.js';
 
 export interface BuildOptions {
   /** The git checkout (after `npm ci`) to build from. */
@@ -114,11 +108,6 @@ function regularFile(path: string, abs: string, executable: boolean): ArchiveIte
   return { path, type: 'file', executable, size: info.size, source: { file: abs } };
 }
 
-function dataFile(path: string, text: string, executable = false): ArchiveItem {
-  const data = new TextEncoder().encode(text);
-  return { path, type: 'file', executable, size: data.length, source: { data } };
-}
-
 /** Adds a listed tree under `prefix`; links and special files are refused. */
 function addTree(items: Map<string, ArchiveItem>, dir: string, prefix: string, skip?: (path: string) => boolean): void {
   const { items: found, special } = listTree(dir, skip ? { skip } : {});
@@ -128,62 +117,6 @@ function addTree(items: Map<string, ArchiveItem>, dir: string, prefix: string, s
       `${join(dir, special[0] as string)} is not a regular file or directory (a bundle holds no links)`,
     );
   for (const item of found) items.set(`${prefix}/${item.path}`, { ...item, path: `${prefix}/${item.path}` });
-}
-
-function addParents(items: Map<string, ArchiveItem>): void {
-  for (const path of [...items.keys()]) {
-    const parts = path.split('/');
-    for (let i = 1; i < parts.length; i++) {
-      const dir = parts.slice(0, i).join('/');
-      if (!items.has(dir)) items.set(dir, { path: dir, type: 'directory', executable: true, size: 0 });
-    }
-  }
-}
-
-function writeAndCheck(items: ArchiveItem[], manifest: BundleManifest, out: string): { sha256: string; size: number } {
-  const temp = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.tmp`);
-  let fd: number;
-  try {
-    fd = openSync(temp, 'wx', 0o644);
-  } catch (error) {
-    throw new KeyceremonyError(
-      'OUTPUT_UNWRITABLE',
-      `cannot write ${out} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-    );
-  }
-  let size = 0;
-  try {
-    const sha256 = writeArchive(items, {
-      root: manifest.root,
-      epoch: manifest.source.epoch,
-      sink: (bytes) => {
-        for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done);
-        size += bytes.length;
-      },
-    });
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = -1;
-    const check = verifyBundleArchive(temp);
-    if (!check.ok || check.sha256 !== sha256)
-      throw new KeyceremonyError('CHECK_FAILED', `the archive did not read back as written`, {
-        details: check.problems.slice(0, 10).map((p) => `${p.path || '(archive)'}: ${p.detail}`),
-      });
-    try {
-      linkSync(temp, out);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST')
-        throw new KeyceremonyError('OUTPUT_EXISTS', `refusing to overwrite ${out}`);
-      throw error;
-    }
-    const dirFd = openSync(dirname(out), 'r');
-    fsyncSync(dirFd);
-    closeSync(dirFd);
-    return { sha256, size };
-  } finally {
-    if (fd >= 0) closeSync(fd);
-    rmSync(temp, { force: true });
-  }
 }
 
 export function buildBundle(options: BuildOptions): BuiltBundle {
@@ -287,52 +220,29 @@ export function buildBundle(options: BuildOptions): BuiltBundle {
     );
     items.set(NODE_FILE, regularFile(NODE_FILE, node, true));
     items.set(LAUNCHER_FILE, dataFile(LAUNCHER_FILE, LAUNCHER, true));
-    addParents(items);
-
-    log('hashing');
-    const entries: BundleEntry[] = [];
-    for (const item of [...items.values()].sort((a, b) => comparePaths(a.path, b.path)))
-      entries.push(
-        item.type === 'directory'
-          ? { path: item.path, type: 'directory' }
-          : {
-              path: item.path,
-              type: 'file',
-              mode: item.executable ? '0755' : '0644',
-              size: item.size,
-              sha256: sha256OfItem(item),
-            },
-      );
-    const sums = dataFile(SUMS_FILE, renderSums(entries));
-    items.set(SUMS_FILE, sums);
-    entries.push({ path: SUMS_FILE, type: 'file', mode: '0644', size: sums.size, sha256: sha256OfItem(sums) });
-    entries.sort((a, b) => comparePaths(a.path, b.path));
-
-    const elfFiles = [
+    const requires = [
       NODE_FILE,
-      ...entries.filter((e) => e.type === 'file' && e.path.endsWith('.node')).map((e) => e.path),
-    ];
-    const requires = elfFiles.map((path) => {
-      const item = items.get(path);
-      const file = item?.source && 'file' in item.source ? item.source.file : '';
-      return { path, ...elfRequirements(file) };
+      ...[...items.values()]
+        .filter((i) => i.type === 'file' && i.path.endsWith('.node'))
+        .map((i) => i.path)
+        .sort(comparePaths),
+    ].map((path) => {
+      const source = items.get(path)?.source;
+      return { path, ...elfRequirements(source && 'file' in source ? source.file : '') };
     });
+    log('hashing');
     const platform = `${process.platform}-${process.arch}`;
-    const manifest: BundleManifest = {
-      format: BUNDLE_FORMAT,
-      name: 'keyceremony',
+    const bundle = packBundle(items.values(), {
       version: pkg.version,
       root: `keyceremony-${pkg.version}-${source.commit.slice(0, 12)}-${platform}`,
       source: { commit: source.commit, dirty: source.changed.length > 0, epoch: source.epoch },
       node: { version: nodeVersion(node, env), platform: process.platform, arch: process.arch },
       requires,
-      entries,
-    };
-    items.set(MANIFEST_FILE, dataFile(MANIFEST_FILE, serializeManifest(manifest)));
+    });
 
     log(`writing ${out}`);
-    const { sha256, size } = writeAndCheck([...items.values()], manifest, out);
-    return { file: out, sha256, size, manifest };
+    const { sha256, size } = writeBundleFile(bundle, out);
+    return { file: out, sha256, size, manifest: bundle.manifest };
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
