@@ -63,6 +63,12 @@ export interface BuiltBundle {
   readonly sha256: string;
   readonly size: number;
   readonly manifest: BundleManifest;
+  /**
+   * The tools that shaped the output besides the Node.js binary (tsc, npm, the C++ compiler), for two builders
+   * whose hashes differ to compare. Not in the manifest: equal outputs from different tool versions should
+   * still give equal hashes.
+   */
+  readonly toolchain: readonly string[];
 }
 
 const PKCS11_MODULE = 'node_modules/pkcs11js/build/Release/pkcs11.node';
@@ -155,9 +161,12 @@ export function buildBundle(options: BuildOptions): BuiltBundle {
 
   const staging = mkdtempSync(join(tmpdir(), 'keyceremony-bundle-'));
   try {
-    log(
-      `compiling src/ (tsc ${JSON.parse(readFileSync(join(checkout, 'node_modules', 'typescript', 'package.json'), 'utf8')).version as string})`,
-    );
+    const tscVersion = (
+      JSON.parse(readFileSync(join(checkout, 'node_modules', 'typescript', 'package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
+    log(`compiling src/ (tsc ${tscVersion})`);
     step('compiling', node, [tsc, '-p', join(checkout, 'tsconfig.build.json'), '--outDir', join(staging, 'dist')], {
       cwd: checkout,
       env,
@@ -170,6 +179,11 @@ export function buildBundle(options: BuildOptions): BuiltBundle {
     writeFileSync(join(install, 'package-lock.json'), readFileSync(join(checkout, 'package-lock.json')));
     const npm = npmCommand(node, env);
     const npmEnv = npmEnvironment(node, env);
+    const toolchain = [
+      `tsc ${tscVersion}`,
+      `npm ${firstLine(npm[0] as string, [...npm.slice(1), '--version'], npmEnv)}`,
+      firstLine(npmEnv['CXX'] ?? 'g++', ['--version'], npmEnv),
+    ];
     log('installing production dependencies (npm ci --omit=dev)');
     step(
       'npm ci',
@@ -242,10 +256,17 @@ export function buildBundle(options: BuildOptions): BuiltBundle {
 
     log(`writing ${out}`);
     const { sha256, size } = writeBundleFile(bundle, out);
-    return { file: out, sha256, size, manifest: bundle.manifest };
+    return { file: out, sha256, size, manifest: bundle.manifest, toolchain };
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
+}
+
+/** The first line a tool prints (its version), or what went wrong. */
+function firstLine(command: string, args: readonly string[], env: NodeJS.ProcessEnv): string {
+  const result = spawnSync(command, args, { encoding: 'utf8', env });
+  if (result.error || result.status !== 0) return `${command}: not runnable`;
+  return result.stdout.trim().split('\n')[0] ?? command;
 }
 
 /** The bundled binary's own version (it need not be the one running). */

@@ -371,6 +371,15 @@ describe('keyceremony bundle (command line)', () => {
     expect(result.stdout).toMatch(/not a keyceremony bundle archive/);
   });
 
+  it('version, run from a checkout, prints the checkout code hash and no bundle', async () => {
+    const text = await cli(['version']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^keyceremony \d+\.\d+\.\d+\ncode sha256 [0-9a-f]{64}\nnode v\d+/);
+    const json = JSON.parse((await cli(['version', '--json'])).stdout) as Record<string, unknown>;
+    expect(json['codeSha256']).toBe(/code sha256 ([0-9a-f]{64})/.exec(text.stdout)?.[1]);
+    expect(json).not.toHaveProperty('bundle');
+  });
+
   it('verifies an archive with --json', async () => {
     const result = await cli(['bundle', 'verify', '--json', archive]);
     expect(result.code, result.stderr).toBe(0);

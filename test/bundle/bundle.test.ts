@@ -78,6 +78,7 @@ describe('keyceremony bundle', () => {
       expect(r.result.stdout).toContain(`sha256   ${hash}\n`);
       expect(r.result.stdout).toContain(pgpWordLines(hash, 8)[0]);
       expect(r.result.stdout).toMatch(/needs {4}node\/bin\/node: .*GLIBC_2\.\d+/);
+      expect(r.result.stdout).toMatch(/tools {4}tsc \d+\.\d+\.\d+; npm \d+\.\d+\.\d+; /);
       expect(await readdir(join(r.dir, 'tmp')), 'staging directories are removed').toEqual([]);
     }
   });

@@ -25,6 +25,7 @@ export function bundleCommand(options: { out: string; allowDirty: boolean }): vo
     `         ${m.root}/: ${files} files, ${(built.size / 1e6).toFixed(1)} MB`,
     `commit   ${m.source.commit} (${date})${m.source.dirty ? chalk.yellow(' WITH UNCOMMITTED CHANGES (--allow-dirty)') : ''}`,
     `node     ${m.node.version} ${m.node.platform}-${m.node.arch}`,
+    `tools    ${built.toolchain.join('; ')}`,
     ...needs.map((line, i) => `${i === 0 ? 'needs' : '     '}    ${line}`),
     `sha256   ${built.sha256}`,
     ...pgpWordLines(built.sha256, 8).map((line) => `         ${line}`),
