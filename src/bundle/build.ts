@@ -50,8 +50,6 @@ export interface BuildOptions {
   readonly out: string;
   /** Build although the checkout differs from its commit (recorded as "dirty" in the manifest). */
   readonly allowDirty: boolean;
-  /** The Node.js binary to bundle and to build with; default: the one running. */
-  readonly node?: string;
   readonly env?: NodeJS.ProcessEnv;
   /** Progress lines (to standard error). */
   readonly log?: (line: string) => void;
@@ -130,7 +128,8 @@ export function buildBundle(options: BuildOptions): BuiltBundle {
   const env = options.env ?? process.env;
   const checkout = resolve(options.checkout);
   const out = resolve(options.out);
-  const node = realpathSync(options.node ?? process.execPath);
+  // the running binary is the one bundled: process.platform and process.arch describe it
+  const node = realpathSync(process.execPath);
   if (existsSync(out)) throw new KeyceremonyError('OUTPUT_EXISTS', `refusing to overwrite ${out}`);
   if (!existsSync(dirname(out)))
     throw new KeyceremonyError('OUTPUT_UNWRITABLE', `cannot write ${out}: the directory does not exist`);
