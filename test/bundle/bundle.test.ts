@@ -88,7 +88,8 @@ describe('keyceremony bundle', () => {
     const [commit, date] = head.stdout.trim().split(' ');
     expect(manifest.source.commit).toBe(commit);
     expect(manifest.source.epoch).toBe(Number(date));
-    expect(manifest.root).toBe(`keyceremony-0.1.0-${commit?.slice(0, 12)}-linux-x64`);
+    const { version } = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    expect(manifest.root).toBe(`keyceremony-${version}-${commit?.slice(0, 12)}-linux-${process.arch}`);
     expect(manifest.node.version).toBe(process.version);
     const byPath = new Map(manifest.entries.map((e) => [e.path, e]));
     expect(byPath.get('node/bin/node')?.sha256).toBe(await fileSha256(realpathSync(process.execPath)));
