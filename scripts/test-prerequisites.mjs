@@ -27,6 +27,9 @@ const tools = [
   ['pdfinfo', 'poppler-utils'],
   ['zbarimg', 'zbar-tools'],
   ['python3', 'python3'],
+  // the offline bundle: built from a git checkout; its ELF reader is checked against readelf
+  ['git', 'git'],
+  ['readelf', 'binutils'],
 ];
 
 // A tool is a command on PATH, or an absolute path (gpg-wks-client lives in /usr/lib/gnupg).

@@ -7,9 +7,13 @@
  * directories only; modes, sizes and mtimes in octal; names up to 255 bytes via the ustar prefix field. GNU tar
  * and bsdtar extract what this writes (the tests run `tar -x`), and the reader accepts what GNU tar writes in
  * ustar format — but refuses anything that could escape the target directory or is not a plain file/directory.
+ *
+ * The header encoding and decoding are exported for the offline bundle (src/bundle), which streams archives of
+ * a few thousand files and a 100 MB Node.js binary through the same canonical headers.
  */
 
 const BLOCK = 512;
+export const TAR_BLOCK = BLOCK;
 
 export interface TarEntry {
   /** Path with forward slashes, no leading slash; directories without a trailing slash. */
@@ -69,14 +73,29 @@ function splitName(name: string): { prefix: string; name: string } {
   throw new TarFormatError(`path "${name}" is too long for a ustar archive`);
 }
 
-function header(entry: TarEntry): Uint8Array {
+/** What a ustar header says about one entry (the data follows the header, padded to whole blocks). */
+export interface TarHeader {
+  readonly path: string;
+  readonly type: 'file' | 'directory';
+  readonly mode: number;
+  readonly mtime: number;
+  /** Size of the data in bytes (0 for directories). */
+  readonly size: number;
+}
+
+/**
+ * One 512-byte ustar header: numeric owner and group 0, no owner names, the path split into prefix and name.
+ * The same fields always give the same bytes, which is what makes archives reproducible.
+ */
+export function encodeTarHeader(entry: TarHeader): Uint8Array {
+  checkPath(entry.path);
   const block = new Uint8Array(BLOCK);
   const { prefix, name } = splitName(entry.type === 'directory' ? `${entry.path}/` : entry.path);
   putString(block, 0, 100, name);
   putString(block, 100, 8, octal(entry.mode & 0o7777, 8));
   putString(block, 108, 8, octal(0, 8)); // uid
   putString(block, 116, 8, octal(0, 8)); // gid
-  putString(block, 124, 12, octal(entry.type === 'file' ? entry.data.length : 0, 12));
+  putString(block, 124, 12, octal(entry.type === 'file' ? entry.size : 0, 12));
   putString(block, 136, 12, octal(entry.mtime, 12));
   putString(block, 148, 8, '        '); // checksum placeholder: spaces while summing
   block[156] = entry.type === 'file' ? 0x30 : 0x35; // '0' regular file, '5' directory
@@ -87,6 +106,11 @@ function header(entry: TarEntry): Uint8Array {
   for (const byte of block) sum += byte;
   putString(block, 148, 8, `${sum.toString(8).padStart(6, '0')}\0 `);
   return block;
+}
+
+/** The zero padding after `size` bytes of data, up to the next block boundary. */
+export function tarPadding(size: number): number {
+  return (BLOCK - (size % BLOCK)) % BLOCK;
 }
 
 /** Writes entries in the order given; parents must come before their children (tar -x creates them anyway). */
@@ -104,7 +128,7 @@ export function writeTar(entries: readonly TarEntry[]): Uint8Array {
   const out = new Uint8Array(size);
   let offset = 0;
   for (const entry of entries) {
-    out.set(header(entry), offset);
+    out.set(encodeTarHeader({ ...entry, size: entry.data.length }), offset);
     offset += BLOCK;
     out.set(entry.data, offset);
     offset += Math.ceil(entry.data.length / BLOCK) * BLOCK;
@@ -129,6 +153,39 @@ function readOctal(block: Uint8Array, offset: number, width: number, what: strin
 }
 
 /**
+ * Decodes one header block (`offset`: where it starts in the archive, for messages). Throws TarFormatError for a
+ * bad checksum, a header that is not ustar, an entry that is neither a regular file nor a directory (links,
+ * devices, GNU/pax extensions), or an unsafe path.
+ */
+export function decodeTarHeader(block: Uint8Array, offset: number): TarHeader {
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : (block[i] as number);
+  if (readOctal(block, 148, 8, 'checksum') !== sum)
+    throw new TarFormatError(`header checksum mismatch at byte ${offset}`);
+  if (readString(block, 257, 6) !== 'ustar') throw new TarFormatError(`entry at byte ${offset} is not a ustar header`);
+  const prefix = readString(block, 345, 155);
+  const name = readString(block, 0, 100);
+  const full = prefix ? `${prefix}/${name}` : name;
+  const flag = block[156];
+  const type = flag === 0x30 || flag === 0 ? 'file' : flag === 0x35 ? 'directory' : undefined;
+  if (!type)
+    throw new TarFormatError(
+      `entry "${full}" is not a regular file or directory (type ${String.fromCharCode(flag ?? 0)})`,
+    );
+  const path = type === 'directory' ? full.replace(/\/$/, '') : full;
+  checkPath(path);
+  const size = readOctal(block, 124, 12, 'size');
+  if (type === 'directory' && size !== 0) throw new TarFormatError(`directory entry "${path}" has a size`);
+  return {
+    path,
+    type,
+    mode: readOctal(block, 100, 8, 'mode') & 0o7777,
+    mtime: readOctal(block, 136, 12, 'mtime'),
+    size,
+  };
+}
+
+/**
  * Reads a ustar archive. Throws TarFormatError for a damaged archive (checksum, truncation), for entries that
  * are neither regular files nor directories (links, devices, GNU/pax extensions), and for unsafe paths.
  */
@@ -148,37 +205,13 @@ export function readTar(archive: Uint8Array): TarEntry[] {
         throw new TarFormatError('archive ends with a single zero block (truncated?)');
       break;
     }
-    let sum = 0;
-    for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : (block[i] as number);
-    if (readOctal(block, 148, 8, 'checksum') !== sum)
-      throw new TarFormatError(`header checksum mismatch at byte ${offset}`);
-    if (readString(block, 257, 6) !== 'ustar')
-      throw new TarFormatError(`entry at byte ${offset} is not a ustar header`);
-    const prefix = readString(block, 345, 155);
-    const name = readString(block, 0, 100);
-    const full = prefix ? `${prefix}/${name}` : name;
-    const flag = block[156];
-    const type = flag === 0x30 || flag === 0 ? 'file' : flag === 0x35 ? 'directory' : undefined;
-    if (!type)
-      throw new TarFormatError(
-        `entry "${full}" is not a regular file or directory (type ${String.fromCharCode(flag ?? 0)})`,
-      );
-    const path = type === 'directory' ? full.replace(/\/$/, '') : full;
-    checkPath(path);
+    const { path, type, mode, mtime, size } = decodeTarHeader(block, offset);
     if (seen.has(path)) throw new TarFormatError(`duplicate entry "${path}"`);
     seen.add(path);
-    const size = readOctal(block, 124, 12, 'size');
-    if (type === 'directory' && size !== 0) throw new TarFormatError(`directory entry "${path}" has a size`);
     const start = offset + BLOCK;
     if (start + size > archive.length)
       throw new TarFormatError(`entry "${path}" runs past the end of the archive (truncated?)`);
-    entries.push({
-      path,
-      type,
-      mode: readOctal(block, 100, 8, 'mode') & 0o7777,
-      mtime: readOctal(block, 136, 12, 'mtime'),
-      data: archive.slice(start, start + size),
-    });
+    entries.push({ path, type, mode, mtime, data: archive.slice(start, start + size) });
     offset = start + Math.ceil(size / BLOCK) * BLOCK;
   }
   return entries;

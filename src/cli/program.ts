@@ -238,9 +238,43 @@ ${EXIT_CODES_HELP}`,
       await backupVerifyCommand(dir, opts);
     });
 
+  const bundle = program
+    .command('bundle')
+    .description(
+      'on an online build machine, from a git checkout after "npm ci": write the reproducible offline bundle (Node.js, code, production dependencies, scripts, docs, manifest) and print its SHA-256',
+    )
+    .option('--out <file>', 'the archive to write (must not exist), e.g. keyceremony-bundle.tar')
+    .option('--allow-dirty', 'build although the checkout differs from its commit (recorded in the manifest)', false)
+    .addHelpText(
+      'after',
+      `
+Two builds from the same commit with the same Node.js binary give the same bytes (docs/bundle.md). Needs git,
+npm beside the running node, and g++, make and python3 for pkcs11js; SOURCE_DATE_EPOCH overrides the commit date.
+${EXIT_CODES_HELP}`,
+    )
+    .action(async (opts: { out?: string; allowDirty: boolean }) => {
+      if (!opts.out) throw bundle.error("error: required option '--out <file>' not specified", { exitCode: 2 });
+      const { bundleCommand } = await import('./commands/bundle.js');
+      bundleCommand({ out: opts.out, allowDirty: opts.allowDirty });
+    });
+  bundle
+    .command('verify')
+    .description(
+      'check an unpacked bundle (directory) or a bundle archive (file) against its manifest; names every changed, added or missing file',
+    )
+    .argument('<path>', 'the unpacked bundle directory, or the .tar archive')
+    .option('--json', 'print the report as JSON', false)
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (path: string, opts: { json: boolean }) => {
+      const { bundleVerifyCommand } = await import('./commands/bundle-verify.js');
+      bundleVerifyCommand(path, opts);
+    });
+
   program
     .command('version')
-    .description('print the version and the SHA-256 of the installed code (compare with the published value)')
+    .description(
+      'print the version and the SHA-256 of the installed code (from a bundle: the bundle hash); compare with the published value',
+    )
     .option('--json', 'print as JSON', false)
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (opts: { json: boolean }) => {
