@@ -41,6 +41,10 @@ export function registryScopeProblem(scope: string): string | undefined {
   const repository = scope.slice(slash + 1);
   if (scope.includes('*') || slash < 0 || !DOMAIN.test(domain) || !REPOSITORY.test(repository))
     return `registry scope "${scope}" must be a fully qualified repository like docker.io/wikibase/wikibase (no wildcards, no tag)`;
+  // Stricter than notation: "wikibase/wikibase" passes its grammar (host "wikibase") but names no registry, so
+  // it would never match docker.io/wikibase/wikibase. A registry host has a dot or a port, or is localhost.
+  if (!/[.:]/.test(domain) && domain !== 'localhost')
+    return `registry scope "${scope}" must start with the registry host (docker.io/${scope}, not ${scope})`;
   return undefined;
 }
 

@@ -58,12 +58,13 @@ export const acceptedSchemes: Record<OutputFormat, readonly SchemeChoice[]> = {
     { algorithm: 'nistp384', scheme: 'ecdsa', hash: 'sha384' },
     { algorithm: 'rsa4096', scheme: 'rsa-pss', hash: 'sha512' },
   ],
-  // cosign 2's LoadPrivateKey → sigstore's LoadDefaultSignerVerifier: ECDSA with the curve's hash, RSA PKCS#1 v1.5
-  // with SHA-256. (Ed25519 keys sign as Ed25519ph there, a scheme keyceremony does not make, and Notation
-  // refuses Ed25519: a container-signing leaf is never Ed25519.)
+  // cosign 2 (2.6.5): LoadPrivateKey signs ECDSA with the curve's hash and RSA with PKCS#1 v1.5 SHA-256, but
+  // verification loads the key with SHA-256 unless told otherwise (`--signature-digest-algorithm` with --key;
+  // hard-wired SHA-256 for certificates): a P-384 signature by cosign 2 does not verify against a certificate
+  // (test/containers/cosign-key-file.test.ts and interop.test.ts show both). Ed25519 keys sign as Ed25519ph, a
+  // scheme keyceremony does not make, and Notation refuses Ed25519. So: P-256, or RSA-4096.
   cosign: [
     { algorithm: 'nistp256', scheme: 'ecdsa', hash: 'sha256' },
-    { algorithm: 'nistp384', scheme: 'ecdsa', hash: 'sha384' },
     { algorithm: 'rsa4096', scheme: 'rsa-pkcs1v15', hash: 'sha256' },
   ],
 };

@@ -13,6 +13,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate, CertificateList } from '@peculiar/asn1-x509';
+import type { KeyAlgorithm } from '../crypto/algorithms.js';
 import { generateKeyPair, publicKeyObject, samePublicKey } from '../crypto/key-material.js';
 import { verifyRequest } from '../crypto/signature-schemes.js';
 import { KeyceremonyError } from '../errors.js';
@@ -76,6 +77,20 @@ function assemble(kind: 'certificate' | 'crl', built: CertificateTbs | CrlTbs, s
   );
 }
 
+/**
+ * One throwaway key per algorithm and process signs the lint copies. It signs nothing else and its copies are
+ * discarded, so reusing it is harmless — and an RSA-4096 key takes seconds to generate.
+ */
+const lintKeys = new Map<KeyAlgorithm, Promise<SoftwareSigner>>();
+function lintSigner(algorithm: KeyAlgorithm): Promise<SoftwareSigner> {
+  let signer = lintKeys.get(algorithm);
+  if (!signer) {
+    signer = generateKeyPair(algorithm).then((pair) => new SoftwareSigner(pair));
+    lintKeys.set(algorithm, signer);
+  }
+  return signer;
+}
+
 /** Signs the TBS with a throwaway key of the issuer's algorithm and lints the result. */
 async function lintFirst(
   built: CertificateTbs | CrlTbs,
@@ -84,13 +99,11 @@ async function lintFirst(
   linters: readonly Linter[],
   what: string,
 ): Promise<{ findings: LintFinding[]; lintedBy: string[] }> {
-  const throwaway = new SoftwareSigner(await generateKeyPair(built.issuerKey.algorithm));
-  let der: Uint8Array;
-  try {
-    der = assemble(built.kind, built, await rawSignature(throwaway, built.choice, tbsDer));
-  } finally {
-    await throwaway.close();
-  }
+  const der = assemble(
+    built.kind,
+    built,
+    await rawSignature(await lintSigner(built.issuerKey.algorithm), built.choice, tbsDer),
+  );
   const all = [profileLinter, ...linters];
   const findings: LintFinding[] = [];
   for (const linter of all) findings.push(...(await linter.lint(subject(der))));

@@ -111,16 +111,22 @@ export const profileLinter: Linter = {
     if (critical('2.5.29.15') !== true) fail('cert_key_usage_critical');
     if (critical('2.5.29.19') !== true) fail('cert_basic_constraints_critical');
     if (!ext.subjectKeyIdentifier?.length) fail('cert_has_subject_key_identifier');
-    if (!ext.authorityKeyIdentifier?.length) fail('cert_has_authority_key_identifier');
     for (const field of ['organization', 'commonName'] as const)
       if (!cert.subject[field]) fail(`cert_subject_has_${field}`);
     if (subject.profile === 'root-ca') {
       if (!ext.basicConstraints?.ca || !openssl.ca) fail('root_basic_constraints_ca');
       if (ext.keyUsage?.join(',') !== 'keyCertSign,cRLSign') fail('root_key_usage_cert_and_crl_sign_only');
       if (ext.extendedKeyUsage) fail('root_no_extended_key_usage');
+      // RFC 5280 §4.2.1.1: a self-signed root may leave the AKI out; if it has one, it names its own key.
+      if (
+        ext.authorityKeyIdentifier &&
+        Buffer.compare(ext.authorityKeyIdentifier, ext.subjectKeyIdentifier ?? new Uint8Array())
+      )
+        fail('root_authority_key_identifier_is_own');
       // The signature itself is checked after the real key signed (a lint copy is signed by a throwaway key).
       if (!openssl.checkIssued(openssl)) fail('root_self_issued');
     } else {
+      if (!ext.authorityKeyIdentifier?.length) fail('cert_has_authority_key_identifier');
       if (ext.basicConstraints?.ca !== false || openssl.ca) fail('leaf_basic_constraints_not_ca');
       if (ext.keyUsage?.join(',') !== 'digitalSignature') fail('leaf_key_usage_digital_signature_only');
       if (ext.extendedKeyUsage?.join(',') !== OID_CODE_SIGNING) fail('leaf_eku_code_signing_only');

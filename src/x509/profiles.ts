@@ -54,8 +54,8 @@ import { signatureAlgorithmIdentifier, toArrayBuffer } from './signature-algorit
 
 /** Root key algorithms, default first (src/signer/formats.ts: what X.509 certificates keyceremony signs take). */
 export const rootCaAlgorithms = formatAlgorithms('x509');
-/** Signing certificate key algorithms: what both Notation and cosign take, default first. */
-export const signingCertAlgorithms: readonly KeyAlgorithm[] = (['nistp256', 'nistp384', 'rsa4096'] as const).filter(
+/** Signing certificate key algorithms: what both Notation and cosign take (P-256, RSA-4096), default first. */
+export const signingCertAlgorithms: readonly KeyAlgorithm[] = (['nistp256', 'rsa4096'] as const).filter(
   (a) => formatAlgorithms('notation').includes(a) && formatAlgorithms('cosign').includes(a),
 );
 
