@@ -106,6 +106,8 @@ describe('profiles pass zlint and OpenSSL', () => {
           { signer: signerFor(rootAlgorithm), linters: [zlint()] },
         );
         expect(await opensslVerifies(ca.pem, leaf.pem)).toMatch(/leaf\.pem: OK/);
+        // Not even a notice or info from zlint.
+        expect([...ca.lintFindings, ...leaf.lintFindings]).toEqual([]);
         const crl = await createCrl(
           {
             thisUpdate: now,
@@ -133,6 +135,7 @@ describe('profiles pass zlint and OpenSSL', () => {
         expect(checked.stdout).toMatch(/CRL Number: \s*7/);
         expect(checked.stdout).toMatch(/Superseded/);
         expect(crl.parsed.entries?.[0]?.reason).toBe(4);
+        expect(crl.lintFindings).toEqual([]);
       });
     }
   }
@@ -216,6 +219,7 @@ describe('profiles pass zlint and OpenSSL', () => {
             Object.fromEntries(Object.entries({ country: 'DE', ...fields }).filter(([, v]) => v !== undefined)),
           );
           expect(await opensslVerifies(ca.pem, leaf.pem)).toMatch(/leaf\.pem: OK/);
+          expect(leaf.lintFindings).toEqual([]);
         },
       ),
       { numRuns: 12 },
