@@ -38,6 +38,7 @@ import { type FileServer, startFileServer } from '../helpers/http-file-server.js
 import { run } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
 import { closeTokens, tokenSigner } from '../helpers/token-signer.js';
+import { toolPath } from '../helpers/tools.js';
 
 const PASSPHRASE = 'throwaway test passphrase for the cosign key file';
 const IDENTITY = 'https://github.com/wmde/wikibase-release-pipeline';
@@ -386,11 +387,7 @@ describe('notation 1.3 with our trust store, trust policy and signing key', () =
     const response = await fetch(`http://${registry.host}/v2/wikibase/notation-good/referrers/${image.digest}`);
     expect(response.status).toBe(404);
     await sign('good', image.byDigest);
-    const tags = await run((await import('../helpers/tools.js')).toolPath('crane'), [
-      'ls',
-      '--insecure',
-      image.repository,
-    ]);
+    const tags = await run(toolPath('crane'), ['ls', '--insecure', image.repository]);
     expect(tags.stdout).toContain(image.digest.replace(':', '-'));
     const home = await verifierFor(image.repository, main.root);
     const result = await verify(home, image.byDigest);
