@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Makes sure the real tools the test suite runs against are installed. Tests never skip a missing tool:
-// as root this installs the Debian packages with apt-get; otherwise it stops and names them.
+// as root this installs the Debian packages with apt-get; otherwise it stops and names them. The Go tools
+// (cosign, notation, crane, zlint; pinned in go-tools.json) are built once with the Go toolchain and cached.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { ensureGoTools } from './go-tools.mjs';
 
 const tools = [
   ['gpg', 'gnupg'],
@@ -59,9 +61,17 @@ function checkPkcs11js() {
   process.exit(1);
 }
 
+function checkGoTools() {
+  const problems = ensureGoTools();
+  if (problems.length === 0) return;
+  console.error(problems.join('\n'));
+  process.exit(1);
+}
+
 const missing = [...new Set(tools.filter(([command]) => !has(command)).map(([, pkg]) => pkg))];
 if (missing.length === 0) {
   checkPkcs11js();
+  checkGoTools();
   process.exit(0);
 }
 
@@ -82,3 +92,4 @@ if (still.length) {
   process.exit(1);
 }
 checkPkcs11js();
+checkGoTools();

@@ -19,7 +19,8 @@ function sameSecret(a: SecretKeyMaterial, b: SecretKeyMaterial | undefined): boo
     case 'ed25519':
       return b.algorithm === 'ed25519' && bytesEqual(a.seed, b.seed);
     case 'nistp256':
-      return b.algorithm === 'nistp256' && bytesEqual(a.d, b.d);
+    case 'nistp384':
+      return b.algorithm === a.algorithm && bytesEqual(a.d, b.d);
     case 'rsa4096':
       return b.algorithm === 'rsa4096' && bytesEqual(a.d, b.d) && bytesEqual(a.p, b.p) && bytesEqual(a.q, b.q);
   }

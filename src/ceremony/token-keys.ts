@@ -12,7 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describeAlgorithm, type KeyAlgorithm, signatureHash } from '../crypto/algorithms.js';
-import { digestLength } from '../crypto/digest-signature.js';
+import { digestLength, legacyDigestRequest } from '../crypto/signature-schemes.js';
 import {
   generateKeyPair,
   type PublicKeyMaterial,
@@ -29,7 +29,7 @@ import {
   type TokenKeyRef,
 } from '../pkcs11/keys.js';
 import { formatPkcs11Uri, parsePkcs11Uri } from '../pkcs11/uri.js';
-import { Pkcs11Signer } from '../signer/pkcs11-signer.js';
+import { Pkcs11Signer } from '../signer/index.js';
 import { toHex } from '../util/bytes.js';
 import type { CeremonyContext } from './context.js';
 import type { KeyGeneration } from './params/token.js';
@@ -64,7 +64,7 @@ export interface TokenKey {
 /** Signs a random digest and checks it (the signer verifies every signature against its public key). */
 async function proveSigns(signer: Pkcs11Signer, algorithm: KeyAlgorithm): Promise<void> {
   const hash = signatureHash(algorithm);
-  await signer.sign(new Uint8Array(randomBytes(digestLength[hash])), hash);
+  await signer.sign(legacyDigestRequest(algorithm, new Uint8Array(randomBytes(digestLength[hash])), hash));
 }
 
 export async function createTokenKey(ctx: CeremonyContext, request: TokenKeyRequest): Promise<TokenKey> {

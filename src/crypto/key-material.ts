@@ -23,6 +23,8 @@ export type PublicKeyMaterial =
   | { readonly algorithm: 'ed25519'; readonly point: Uint8Array }
   /** 65-byte uncompressed SEC1 point 04‖X‖Y. */
   | { readonly algorithm: 'nistp256'; readonly point: Uint8Array }
+  /** 97-byte uncompressed SEC1 point 04‖X‖Y. */
+  | { readonly algorithm: 'nistp384'; readonly point: Uint8Array }
   /** Modulus and public exponent, big-endian without leading zeros. */
   | { readonly algorithm: 'rsa4096'; readonly n: Uint8Array; readonly e: Uint8Array };
 
@@ -31,6 +33,8 @@ export type SecretKeyMaterial =
   | { readonly algorithm: 'ed25519'; readonly seed: Uint8Array }
   /** The 32-byte P-256 scalar. */
   | { readonly algorithm: 'nistp256'; readonly d: Uint8Array }
+  /** The 48-byte P-384 scalar. */
+  | { readonly algorithm: 'nistp384'; readonly d: Uint8Array }
   /** RSA private exponent and primes, p < q as RFC 4880 wants them. */
   | { readonly algorithm: 'rsa4096'; readonly d: Uint8Array; readonly p: Uint8Array; readonly q: Uint8Array };
 
@@ -58,12 +62,14 @@ export async function generateKeyPair(algorithm: KeyAlgorithm): Promise<KeyPair>
         secretKey: { algorithm, seed: fromBase64Url(jwk.d ?? '') },
       };
     }
-    case 'nistp256': {
-      const { privateKey } = await generateKeyPairAsync('ec', { namedCurve: 'P-256' });
+    case 'nistp256':
+    case 'nistp384': {
+      const curve = ecCurves[algorithm];
+      const { privateKey } = await generateKeyPairAsync('ec', { namedCurve: curve.name });
       const jwk = privateKey.export({ format: 'jwk' });
       return {
-        publicKey: { algorithm, point: ecPoint(jwk.x ?? '', jwk.y ?? '') },
-        secretKey: { algorithm, d: leftPad(fromBase64Url(jwk.d ?? ''), 32) },
+        publicKey: { algorithm, point: ecPoint(jwk.x ?? '', jwk.y ?? '', curve.size) },
+        secretKey: { algorithm, d: leftPad(fromBase64Url(jwk.d ?? ''), curve.size) },
       };
     }
     case 'rsa4096': {
@@ -80,11 +86,17 @@ export async function generateKeyPair(algorithm: KeyAlgorithm): Promise<KeyPair>
   }
 }
 
-function ecPoint(x: string, y: string): Uint8Array {
-  const out = new Uint8Array(65);
+/** The NIST curves: their JWK/OpenSSL name and the byte length of a coordinate (and of the scalar). */
+export const ecCurves = {
+  nistp256: { name: 'P-256', size: 32 },
+  nistp384: { name: 'P-384', size: 48 },
+} as const;
+
+function ecPoint(x: string, y: string, size: number): Uint8Array {
+  const out = new Uint8Array(1 + 2 * size);
   out[0] = 4;
-  out.set(leftPad(fromBase64Url(x), 32), 1);
-  out.set(leftPad(fromBase64Url(y), 32), 33);
+  out.set(leftPad(fromBase64Url(x), size), 1);
+  out.set(leftPad(fromBase64Url(y), size), 1 + size);
   return out;
 }
 
@@ -94,12 +106,15 @@ function publicJwk(key: PublicKeyMaterial): JsonWebKey {
     case 'ed25519':
       return { kty: 'OKP', crv: 'Ed25519', x: toBase64Url(key.point) };
     case 'nistp256':
+    case 'nistp384': {
+      const { name, size } = ecCurves[key.algorithm];
       return {
         kty: 'EC',
-        crv: 'P-256',
-        x: toBase64Url(key.point.subarray(1, 33)),
-        y: toBase64Url(key.point.subarray(33, 65)),
+        crv: name,
+        x: toBase64Url(key.point.subarray(1, 1 + size)),
+        y: toBase64Url(key.point.subarray(1 + size, 1 + 2 * size)),
       };
+    }
     case 'rsa4096':
       return { kty: 'RSA', n: toBase64Url(key.n), e: toBase64Url(key.e) };
   }
@@ -117,7 +132,10 @@ export function privateKeyObject(pair: KeyPair): KeyObject {
   if (publicKey.algorithm === 'ed25519' && secretKey.algorithm === 'ed25519') {
     return createPrivateKey({ format: 'jwk', key: { ...jwk, d: toBase64Url(secretKey.seed) } });
   }
-  if (publicKey.algorithm === 'nistp256' && secretKey.algorithm === 'nistp256') {
+  if (
+    (publicKey.algorithm === 'nistp256' && secretKey.algorithm === 'nistp256') ||
+    (publicKey.algorithm === 'nistp384' && secretKey.algorithm === 'nistp384')
+  ) {
     return createPrivateKey({ format: 'jwk', key: { ...jwk, d: toBase64Url(secretKey.d) } });
   }
   if (publicKey.algorithm === 'rsa4096' && secretKey.algorithm === 'rsa4096') {
@@ -191,7 +209,9 @@ export function publicKeyFromObject(key: KeyObject): PublicKeyMaterial {
   const jwk = key.export({ format: 'jwk' });
   if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') return { algorithm: 'ed25519', point: fromBase64Url(jwk.x ?? '') };
   if (jwk.kty === 'EC' && jwk.crv === 'P-256')
-    return { algorithm: 'nistp256', point: ecPoint(jwk.x ?? '', jwk.y ?? '') };
+    return { algorithm: 'nistp256', point: ecPoint(jwk.x ?? '', jwk.y ?? '', 32) };
+  if (jwk.kty === 'EC' && jwk.crv === 'P-384')
+    return { algorithm: 'nistp384', point: ecPoint(jwk.x ?? '', jwk.y ?? '', 48) };
   if (jwk.kty === 'RSA') {
     const n = fromBase64Url(jwk.n ?? '');
     if (n.length !== 512) throw new Error(`RSA key of ${n.length * 8} bits, keyceremony uses RSA-4096`);
@@ -206,6 +226,7 @@ export function wipeSecretKey(key: SecretKeyMaterial): void {
       key.seed.fill(0);
       return;
     case 'nistp256':
+    case 'nistp384':
       key.d.fill(0);
       return;
     case 'rsa4096':
@@ -214,4 +235,43 @@ export function wipeSecretKey(key: SecretKeyMaterial): void {
       key.q.fill(0);
       return;
   }
+}
+
+/**
+ * The key pair as DER PKCS#8 PrivateKeyInfo (RFC 5208; RFC 8410 for Ed25519; SEC1 inside for the curves):
+ * what cosign's key file and notation's key file hold. The caller wipes the bytes when done.
+ */
+export function pkcs8Der(pair: KeyPair): Uint8Array {
+  return new Uint8Array(privateKeyObject(pair).export({ format: 'der', type: 'pkcs8' }));
+}
+
+/** Reads a key pair back from a Node private KeyObject (PKCS#8 files, cosign key files). */
+export function keyPairFromObject(key: KeyObject): KeyPair {
+  if (key.type !== 'private') throw new Error('not a private key');
+  const publicKey = publicKeyFromObject(createPublicKey(key));
+  const jwk = key.export({ format: 'jwk' });
+  switch (publicKey.algorithm) {
+    case 'ed25519':
+      return { publicKey, secretKey: { algorithm: 'ed25519', seed: fromBase64Url(jwk.d ?? '') } };
+    case 'nistp256':
+    case 'nistp384':
+      return {
+        publicKey,
+        secretKey: {
+          algorithm: publicKey.algorithm,
+          d: leftPad(fromBase64Url(jwk.d ?? ''), ecCurves[publicKey.algorithm].size),
+        },
+      };
+    case 'rsa4096': {
+      let p = fromBase64Url(jwk.p ?? '');
+      let q = fromBase64Url(jwk.q ?? '');
+      if (bigintFromBytes(p) > bigintFromBytes(q)) [p, q] = [q, p];
+      return { publicKey, secretKey: { algorithm: 'rsa4096', d: fromBase64Url(jwk.d ?? ''), p, q } };
+    }
+  }
+}
+
+/** Reads a DER PKCS#8 PrivateKeyInfo (unencrypted) into a key pair. */
+export function keyPairFromPkcs8(der: Uint8Array): KeyPair {
+  return keyPairFromObject(createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8' }));
 }

@@ -34,7 +34,7 @@ import {
   Version,
 } from '@peculiar/asn1-x509';
 import { type PublicKeyMaterial, publicKeyObject, spkiDer } from '../crypto/key-material.js';
-import type { Signer } from '../signer/signer.js';
+import type { Signer } from '../signer/index.js';
 import { bytesEqual, stripLeadingZeros } from '../util/bytes.js';
 import { sequence, unsignedInteger } from './der.js';
 import { encodePem, decodeSinglePem } from './pem.js';
@@ -144,7 +144,7 @@ export async function createSelfSignedCertificate(signer: Signer, request: Certi
   });
   const tbsDer = new Uint8Array(AsnConvert.serialize(tbs));
   const digest = sha256(tbsDer);
-  const raw = await signer.sign(digest, 'sha256');
+  const { signature: raw } = await signer.sign({ digest, hash: 'sha256', scheme: 'ecdsa' });
   const certificate = new Certificate({
     tbsCertificate: tbs,
     signatureAlgorithm: new AlgorithmIdentifier({ algorithm: OID_ECDSA_WITH_SHA256 }),

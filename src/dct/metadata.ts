@@ -10,9 +10,9 @@
  * PKCS#11 token's CKM_ECDSA returns for the digest.
  */
 import { z } from 'zod';
-import { verifyDigest } from '../crypto/digest-signature.js';
-import type { PublicKeyMaterial } from '../crypto/key-material.js';
-import type { Signer } from '../signer/signer.js';
+import { verifyDigest } from '../crypto/signature-schemes.js';
+import { type PublicKeyMaterial, samePublicKey } from '../crypto/key-material.js';
+import { digestRequest, schemeFor, type Signer } from '../signer/index.js';
 import { type CanonicalValue, canonicalJson, parseTufTime, tufTime } from './canonical-json.js';
 import { parseCertificate } from './certificate.js';
 import { decodePemBlocks } from './pem.js';
@@ -198,10 +198,11 @@ export async function signMetadata<S extends RootSigned | TargetsSigned>(
   for (const { keyId, signer } of keys) {
     if (signer.publicKey.algorithm !== 'nistp256')
       throw new Error(`TUF keys for notary are ECDSA P-256, not ${signer.publicKey.algorithm}`);
-    const raw = await signer.sign(digest, 'sha256');
-    if (!verifyDigest(signer.publicKey, digest, 'sha256', raw))
+    const { scheme, hash } = schemeFor('tuf-notary', signer.publicKey.algorithm);
+    const { signature, publicKey } = await signer.sign(digestRequest(scheme, hash, digest));
+    if (!samePublicKey(publicKey, signer.publicKey) || !verifyDigest(signer.publicKey, digest, 'sha256', signature))
       throw new Error(`the signature by ${keyId} does not verify`);
-    signatures.push({ keyid: keyId, method: 'ecdsa', sig: Buffer.from(raw).toString('base64') });
+    signatures.push({ keyid: keyId, method: 'ecdsa', sig: Buffer.from(signature).toString('base64') });
   }
   return { signed, signatures };
 }

@@ -90,7 +90,14 @@ export function publicKeyAlgorithmId(algorithm: KeyAlgorithm): number {
       return PublicKeyAlgorithm.ecdsa;
     case 'rsa4096':
       return PublicKeyAlgorithm.rsaEncryptSign;
+    case 'nistp384':
+      throw new Error(notOpenPgp(algorithm));
   }
+}
+
+/** keyceremony's OpenPGP keys are Ed25519, P-256 or RSA-4096 (src/signer/formats.ts); P-384 is for X.509. */
+export function notOpenPgp(algorithm: KeyAlgorithm): string {
+  return `keyceremony does not make ${algorithm} OpenPGP keys (Ed25519, P-256 or RSA-4096)`;
 }
 
 /**

@@ -18,7 +18,7 @@ import {
   u32,
 } from '../util/bytes.js';
 import { modInverse } from '../crypto/key-material.js';
-import { curveOid, PublicKeyAlgorithm, publicKeyAlgorithmId } from './constants.js';
+import { curveOid, notOpenPgp, PublicKeyAlgorithm, publicKeyAlgorithmId } from './constants.js';
 import { PacketFormatError, readMpi, UnsupportedKeyError, writeMpi } from './encoding.js';
 
 /** A parsed (or freshly built) v4 public key: the packet body and what it says. */
@@ -73,6 +73,8 @@ function publicParams(material: PublicKeyMaterial): Uint8Array {
       return concatBytes(Uint8Array.of(curveOid.nistp256.length), curveOid.nistp256, writeMpi(material.point));
     case 'rsa4096':
       return concatBytes(writeMpi(material.n), writeMpi(material.e));
+    case 'nistp384':
+      throw new Error(notOpenPgp(material.algorithm));
   }
 }
 
@@ -142,6 +144,8 @@ function secretMpis(secret: SecretKeyMaterial): Uint8Array {
       return writeMpi(secret.seed);
     case 'nistp256':
       return writeMpi(secret.d);
+    case 'nistp384':
+      throw new Error(notOpenPgp(secret.algorithm));
     case 'rsa4096': {
       // RFC 4880: p < q and u = p^-1 mod q.
       const u = bytesFromBigint(modInverse(bigintFromBytes(secret.p), bigintFromBytes(secret.q)));
@@ -179,5 +183,7 @@ export function secretMaterialFromParams(
       if (!d || !p || !q) throw new Error('RSA secret key without d, p, q');
       return { algorithm: 'rsa4096', d, p, q };
     }
+    case 'nistp384':
+      throw new Error(notOpenPgp(material.algorithm));
   }
 }

@@ -7,8 +7,7 @@
  */
 import type { KeyAlgorithm } from '../crypto/algorithms.js';
 import { generateKeyPair, type PublicKeyMaterial, type SecretKeyMaterial } from '../crypto/key-material.js';
-import { SoftwareSigner } from '../signer/software-signer.js';
-import type { Signer } from '../signer/signer.js';
+import { type Signer, SoftwareSigner } from '../signer/index.js';
 import type { Certificate } from './certificate.js';
 import { type KeyPacket, buildKeyPacket, fingerprintHex } from './key-packet.js';
 import { PURPOSE_NOTATION, TRANSCRIPT_PURPOSE } from './constants.js';

@@ -4,7 +4,7 @@
  * the root may be a software key or live on a token.
  */
 import { signatureHash } from '../crypto/algorithms.js';
-import type { Signer } from '../signer/signer.js';
+import type { Signer } from '../signer/index.js';
 import { KeyFlag, RevocationReason, type RevocationReasonName, SignatureType } from './constants.js';
 import { type KeyPacket, keyHashPrefix, toPgpTime } from './key-packet.js';
 import { signCovered, subkeyCovered, userIdCovered } from './signature-packet.js';

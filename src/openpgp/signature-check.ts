@@ -4,7 +4,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { HashAlgorithm } from '../crypto/algorithms.js';
-import { verifyDigest } from '../crypto/digest-signature.js';
+import { verifyDigest } from '../crypto/signature-schemes.js';
 import { acceptedHash, hashAlgorithmNames, publicKeyAlgorithmId } from './constants.js';
 import type { KeyPacket } from './key-packet.js';
 import { type ParsedSignature, rawSignature, trailer } from './signature-packet.js';

@@ -8,7 +8,8 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { HashAlgorithm } from '../crypto/algorithms.js';
-import type { Signer } from '../signer/signer.js';
+import { samePublicKey } from '../crypto/key-material.js';
+import { digestRequest, schemeFor, type Signer } from '../signer/index.js';
 import { concatBytes, leftPad, readU16, readU32, u16, u32 } from '../util/bytes.js';
 import { HashAlgorithmId, PacketTag, PublicKeyAlgorithm, publicKeyAlgorithmId, SubpacketType } from './constants.js';
 import { PacketFormatError, readMpi, writeMpi, writePacket } from './encoding.js';
@@ -58,7 +59,7 @@ export class PendingSignature {
     hash.update(this.hashedPart);
     hash.update(trailer(this.hashedPart.length));
     const digest = new Uint8Array(hash.digest());
-    const raw = await signer.sign(digest, this.hash);
+    const raw = await signDigest(signer, this.#issuer, digest, this.hash);
     // The issuer key ID also goes unhashed, as gpg does, for old verifiers that look only there.
     const unhashed = encodeSubpackets([
       { type: SubpacketType.issuerKeyId, critical: false, body: keyIdOf(this.#issuer.fingerprint) },
@@ -71,6 +72,28 @@ export class PendingSignature {
       signatureMpis(this.#issuer, raw),
     );
   }
+}
+
+/**
+ * Signs an OpenPGP v4 signature digest through the Signer: Ed25519 signs the digest bytes as its message
+ * (legacy EdDSA), ECDSA the digest, RSA PKCS#1 v1.5 its DigestInfo. The signature must come from the issuer's key.
+ */
+async function signDigest(
+  signer: Signer,
+  issuer: KeyPacket,
+  digest: Uint8Array,
+  hash: HashAlgorithm,
+): Promise<Uint8Array> {
+  const { scheme } = schemeFor('openpgp-v4', issuer.material.algorithm);
+  const result = await signer.sign(digestRequest(scheme, hash, digest));
+  if (!samePublicKey(result.publicKey, issuer.material)) {
+    throw new Error(`the signer's key is not the issuer ${keyIdHex(issuer)} of this signature`);
+  }
+  return result.signature;
+}
+
+function keyIdHex(issuer: KeyPacket): string {
+  return Buffer.from(keyIdOf(issuer.fingerprint)).toString('hex').toUpperCase();
 }
 
 export function trailer(hashedPartLength: number): Uint8Array {

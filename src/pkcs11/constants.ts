@@ -43,6 +43,10 @@ export const CKK = { rsa: 0x00, ec: 0x03, aes: 0x1f, ecEdwards: 0x40 } as const;
 export const CKM = {
   rsaPkcsKeyPairGen: 0x0000,
   rsaPkcs: 0x0001,
+  rsaPkcsPss: 0x000d,
+  sha256: 0x0250,
+  sha384: 0x0260,
+  sha512: 0x0270,
   ecKeyPairGen: 0x1040,
   ecdsa: 0x1041,
   ecEdwardsKeyPairGen: 0x1055,
@@ -56,11 +60,18 @@ export const CKM = {
 export const mechanismNames: ReadonlyMap<number, string> = new Map([
   [CKM.rsaPkcsKeyPairGen, 'CKM_RSA_PKCS_KEY_PAIR_GEN'],
   [CKM.rsaPkcs, 'CKM_RSA_PKCS'],
+  [CKM.rsaPkcsPss, 'CKM_RSA_PKCS_PSS'],
   [CKM.ecKeyPairGen, 'CKM_EC_KEY_PAIR_GEN'],
   [CKM.ecdsa, 'CKM_ECDSA'],
   [CKM.ecEdwardsKeyPairGen, 'CKM_EC_EDWARDS_KEY_PAIR_GEN'],
   [CKM.eddsa, 'CKM_EDDSA'],
 ]);
+
+/** Mask generation functions for CK_RSA_PKCS_PSS_PARAMS. */
+export const CKG = { mgf1Sha256: 0x2, mgf1Sha384: 0x3, mgf1Sha512: 0x4 } as const;
+
+/** pkcs11js's tag for a CK_RSA_PKCS_PSS_PARAMS mechanism parameter (its CK_PARAMS_RSA_PSS). */
+export const PKCS11JS_PARAMS_RSA_PSS = 5;
 
 /** Session flags. */
 export const CKF_RW_SESSION = 0x2;
@@ -109,6 +120,8 @@ export const CKR = {
 
 /** DER of the P-256 curve OID 1.2.840.10045.3.1.7 (CKA_EC_PARAMS). */
 export const P256_EC_PARAMS = Uint8Array.from([0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07]);
+/** DER of the P-384 curve OID 1.3.132.0.34 (CKA_EC_PARAMS). */
+export const P384_EC_PARAMS = Uint8Array.from([0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22]);
 /** PrintableString "edwards25519": the only Ed25519 CKA_EC_PARAMS form ykcs11 accepts (SoftHSM takes it too). */
 export const ED25519_EC_PARAMS_NAME = Uint8Array.from([0x13, 0x0c, ...new TextEncoder().encode('edwards25519')]);
 /** DER of the Ed25519 OID 1.3.101.112, the RFC 8410 form other tokens return. */

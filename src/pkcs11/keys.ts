@@ -19,6 +19,7 @@ import {
   ED25519_EC_PARAMS_OID,
   mechanismNames,
   P256_EC_PARAMS,
+  P384_EC_PARAMS,
 } from './constants.js';
 import type { Handle, NativeAttribute } from './native.js';
 import type { TokenSession } from './module.js';
@@ -39,7 +40,12 @@ export const algorithmMechanisms: Record<KeyAlgorithm, AlgorithmMechanisms> = {
   nistp256: { generate: CKM.ecKeyPairGen, sign: CKM.ecdsa, keyType: CKK.ec },
   ed25519: { generate: CKM.ecEdwardsKeyPairGen, sign: CKM.eddsa, keyType: CKK.ecEdwards },
   rsa4096: { generate: CKM.rsaPkcsKeyPairGen, sign: CKM.rsaPkcs, keyType: CKK.rsa },
+  // Same mechanisms as P-256: the mechanism list cannot say which curves a token has; generation will.
+  nistp384: { generate: CKM.ecKeyPairGen, sign: CKM.ecdsa, keyType: CKK.ec },
 };
+
+/** CKA_EC_PARAMS of the NIST curves keyceremony uses. */
+const curveParams = { nistp256: P256_EC_PARAMS, nistp384: P384_EC_PARAMS } as const;
 
 /** The algorithms a token can generate and sign with, judged by its mechanism list. */
 export function algorithmsOffered(mechanisms: readonly number[], purpose: 'generate' | 'import'): KeyAlgorithm[] {
@@ -88,7 +94,8 @@ function publicTemplate(algorithm: KeyAlgorithm, ref: TokenKeyRef): NativeAttrib
   ];
   switch (algorithm) {
     case 'nistp256':
-      return [...base, { type: CKA.ecParams, value: Buffer.from(P256_EC_PARAMS) }];
+    case 'nistp384':
+      return [...base, { type: CKA.ecParams, value: Buffer.from(curveParams[algorithm]) }];
     case 'ed25519':
       return [...base, { type: CKA.ecParams, value: Buffer.from(ED25519_EC_PARAMS_NAME) }];
     case 'rsa4096':
@@ -184,10 +191,13 @@ export function importToToken(session: TokenSession, pair: KeyPair, ref: TokenKe
       { type: CKA.coefficient, value: Buffer.from(crt.qi) },
     ];
     wipe(...Object.values(crt));
-  } else if (publicKey.algorithm === 'nistp256' && secretKey.algorithm === 'nistp256') {
+  } else if (
+    (publicKey.algorithm === 'nistp256' && secretKey.algorithm === 'nistp256') ||
+    (publicKey.algorithm === 'nistp384' && secretKey.algorithm === 'nistp384')
+  ) {
     publicAttrs.push({ type: CKA.ecPoint, value: derOctetString(publicKey.point) });
     secretAttrs = [
-      { type: CKA.ecParams, value: Buffer.from(P256_EC_PARAMS) },
+      { type: CKA.ecParams, value: Buffer.from(curveParams[publicKey.algorithm]) },
       { type: CKA.value, value: Buffer.from(secretKey.d) },
     ];
   } else if (publicKey.algorithm === 'ed25519' && secretKey.algorithm === 'ed25519') {
@@ -242,12 +252,25 @@ export function readPublicKey(session: TokenSession, handle: Handle, expected?: 
   let material: PublicKeyMaterial;
   if (type === CKK.ec) {
     const attrs = session.attributes(handle, [CKA.ecParams, CKA.ecPoint]);
-    if (!bytesEqual(attrs.get(CKA.ecParams) ?? new Uint8Array(), P256_EC_PARAMS)) {
-      throw new KeyceremonyError('TOKEN_UNSUPPORTED', 'the token key is an EC key on a curve other than P-256');
+    const params = attrs.get(CKA.ecParams) ?? new Uint8Array();
+    const curve = bytesEqual(params, P256_EC_PARAMS)
+      ? 'nistp256'
+      : bytesEqual(params, P384_EC_PARAMS)
+        ? 'nistp384'
+        : undefined;
+    if (!curve) {
+      throw new KeyceremonyError(
+        'TOKEN_UNSUPPORTED',
+        'the token key is an EC key on a curve other than P-256 or P-384',
+      );
     }
-    const point = unwrapEcPoint(attrs.get(CKA.ecPoint) ?? new Uint8Array(), 65);
-    if (point[0] !== 4) throw new KeyceremonyError('TOKEN_UNSUPPORTED', 'the token returned a compressed P-256 point');
-    material = { algorithm: 'nistp256', point };
+    const point = unwrapEcPoint(attrs.get(CKA.ecPoint) ?? new Uint8Array(), curve === 'nistp256' ? 65 : 97);
+    if (point[0] !== 4)
+      throw new KeyceremonyError(
+        'TOKEN_UNSUPPORTED',
+        `the token returned a compressed ${describeAlgorithm(curve)} point`,
+      );
+    material = { algorithm: curve, point };
   } else if (type === CKK.ecEdwards) {
     const attrs = session.attributes(handle, [CKA.ecParams, CKA.ecPoint]);
     const params = attrs.get(CKA.ecParams) ?? new Uint8Array();

@@ -42,9 +42,17 @@ export interface NativeModuleInfo {
   cryptokiVersion: { major: number; minor: number };
 }
 
+/** CK_RSA_PKCS_PSS_PARAMS as pkcs11js takes it (`type` is pkcs11js's CK_PARAMS_RSA_PSS). */
+export interface NativeRsaPssParams {
+  type: number;
+  hashAlg: number;
+  mgf: number;
+  saltLen: number;
+}
+
 export interface NativeMechanism {
   mechanism: number;
-  parameter?: Buffer | number;
+  parameter?: Buffer | number | NativeRsaPssParams;
 }
 
 /** The subset of pkcs11js's PKCS11 class keyceremony calls. */

@@ -6,7 +6,7 @@ import { fingerprintHex } from '../openpgp/key-packet.js';
 import { decryptSecretKey } from '../openpgp/secret-key-file.js';
 import type { SigningKey } from '../openpgp/self-signatures.js';
 import { selectSigningSubkey } from '../openpgp/select-subkey.js';
-import { SoftwareSigner } from '../signer/software-signer.js';
+import { SoftwareSigner } from '../signer/index.js';
 import { readInputFile } from '../util/input-file.js';
 
 export interface ReleaseSigningKey {

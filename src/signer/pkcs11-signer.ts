@@ -1,20 +1,31 @@
 /**
  * A Signer whose private key lives on a PKCS#11 token. The digest goes to the token; what comes back is the
- * raw signature the Signer interface promises: CKM_ECDSA and CKM_EDDSA return r‖s, CKM_RSA_PKCS signs the
- * DigestInfo built here (the token adds only the PKCS#1 v1.5 padding).
+ * raw signature the Signer interface promises: CKM_ECDSA (P-256, P-384) and CKM_EDDSA return r‖s,
+ * CKM_RSA_PKCS signs the DigestInfo built here (the token adds only the PKCS#1 v1.5 padding), and
+ * CKM_RSA_PKCS_PSS signs the digest with MGF1 over the same hash and a salt as long as the hash.
  *
  * Every signature is verified against the public key before it is returned, so a token that signs with a
  * different key (or a faulty one) stops the ceremony instead of producing a certificate nobody can verify.
+ *
+ * Life cycle: the session usually belongs to the ceremony's token broker, which logs out and closes it when the
+ * ceremony ends; closing such a signer only stops it from signing. A signer that owns its session (the
+ * `onClose` callback, e.g. a test or a one-off tool) releases it on close.
  */
-import type { HashAlgorithm } from '../crypto/algorithms.js';
-import { digestInfo, digestLength, verifyDigest } from '../crypto/digest-signature.js';
+import { rawSignatureLength, type HashAlgorithm } from '../crypto/algorithms.js';
 import type { PublicKeyMaterial } from '../crypto/key-material.js';
+import { digestInfo, prepareRequest, type SignRequest } from '../crypto/signature-schemes.js';
 import { KeyceremonyError } from '../errors.js';
-import { algorithmMechanisms } from '../pkcs11/keys.js';
+import { CKG, CKM, PKCS11JS_PARAMS_RSA_PSS } from '../pkcs11/constants.js';
 import type { TokenSession } from '../pkcs11/module.js';
-import type { Handle } from '../pkcs11/native.js';
+import type { Handle, NativeMechanism } from '../pkcs11/native.js';
 import { leftPad } from '../util/bytes.js';
-import type { Signer } from './signer.js';
+import { checkedResult, type SignResult, type Signer } from './signer.js';
+
+const pssHash: Record<HashAlgorithm, { hashAlg: number; mgf: number; saltLen: number }> = {
+  sha256: { hashAlg: CKM.sha256, mgf: CKG.mgf1Sha256, saltLen: 32 },
+  sha384: { hashAlg: CKM.sha384, mgf: CKG.mgf1Sha384, saltLen: 48 },
+  sha512: { hashAlg: CKM.sha512, mgf: CKG.mgf1Sha512, saltLen: 64 },
+};
 
 export class Pkcs11Signer implements Signer {
   readonly publicKey: PublicKeyMaterial;
@@ -22,37 +33,62 @@ export class Pkcs11Signer implements Signer {
   readonly uri: string;
   readonly #session: TokenSession;
   readonly #key: Handle;
+  readonly #onClose: (() => void) | undefined;
+  #closed = false;
 
-  constructor(session: TokenSession, privateKey: Handle, publicKey: PublicKeyMaterial, uri: string) {
+  constructor(
+    session: TokenSession,
+    privateKey: Handle,
+    publicKey: PublicKeyMaterial,
+    uri: string,
+    options: { onClose?: () => void } = {},
+  ) {
     this.#session = session;
     this.#key = privateKey;
     this.publicKey = publicKey;
     this.uri = uri;
+    this.#onClose = options.onClose;
   }
 
-  async sign(digest: Uint8Array, hash: HashAlgorithm): Promise<Uint8Array> {
-    if (digest.length !== digestLength[hash])
-      throw new Error(`digest of ${digest.length} bytes is not a ${hash} digest`);
-    const algorithm = this.publicKey.algorithm;
-    const mechanism = { mechanism: algorithmMechanisms[algorithm].sign };
+  get location(): string {
+    return `token key ${this.uri}`;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  async sign(request: SignRequest): Promise<SignResult> {
+    if (this.#closed) throw new Error(`the signer for ${this.uri} was closed`);
+    const prepared = prepareRequest(this.publicKey.algorithm, request);
+    const expected = rawSignatureLength[this.publicKey.algorithm];
     let signature: Uint8Array;
-    if (algorithm === 'rsa4096') {
-      signature = leftPad(this.#session.sign(mechanism, this.#key, digestInfo(hash, digest), 512), 512);
+    if (prepared.scheme === 'eddsa') {
+      signature = this.#session.sign({ mechanism: CKM.eddsa }, this.#key, prepared.message, expected);
+    } else if (prepared.scheme === 'ecdsa') {
+      signature = this.#session.sign({ mechanism: CKM.ecdsa }, this.#key, prepared.digest, expected);
+    } else if (prepared.scheme === 'rsa-pkcs1v15') {
+      const data = digestInfo(prepared.hash, prepared.digest);
+      signature = leftPad(this.#session.sign({ mechanism: CKM.rsaPkcs }, this.#key, data, expected), expected);
     } else {
-      signature = this.#session.sign(mechanism, this.#key, digest, 64);
-      if (signature.length !== 64) {
-        throw new KeyceremonyError(
-          'TOKEN_UNSUPPORTED',
-          `the token returned a ${signature.length}-byte signature; expected raw r‖s (64 bytes)`,
-        );
-      }
+      const mechanism: NativeMechanism = {
+        mechanism: CKM.rsaPkcsPss,
+        parameter: { type: PKCS11JS_PARAMS_RSA_PSS, ...pssHash[prepared.hash] },
+      };
+      signature = leftPad(this.#session.sign(mechanism, this.#key, prepared.digest, expected), expected);
     }
-    if (!verifyDigest(this.publicKey, digest, hash, signature)) {
+    if (signature.length !== expected) {
       throw new KeyceremonyError(
-        'CHECK_FAILED',
-        `the token's signature does not verify with the public key of ${this.uri}`,
+        'TOKEN_UNSUPPORTED',
+        `the token returned a ${signature.length}-byte signature; expected a raw ${expected}-byte one`,
       );
     }
-    return signature;
+    return checkedResult(this.publicKey, request, signature, this.location);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#onClose?.();
   }
 }

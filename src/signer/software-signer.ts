@@ -1,11 +1,11 @@
-/** A Signer over a key pair held in memory (decrypted from the vault for one ceremony). */
-import type { HashAlgorithm } from '../crypto/algorithms.js';
-import { signDigestWithKeyPair } from '../crypto/digest-signature.js';
+/** A Signer over a key pair held in memory (decrypted from the vault for one ceremony, or made for one step). */
 import { type KeyPair, type PublicKeyMaterial, wipeSecretKey } from '../crypto/key-material.js';
-import type { Signer } from './signer.js';
+import { type SignRequest, signWithKeyPair } from '../crypto/signature-schemes.js';
+import { checkedResult, type SignResult, type Signer } from './signer.js';
 
 export class SoftwareSigner implements Signer {
   readonly publicKey: PublicKeyMaterial;
+  readonly location = 'software key';
   #pair: KeyPair | undefined;
 
   constructor(pair: KeyPair) {
@@ -13,13 +13,17 @@ export class SoftwareSigner implements Signer {
     this.#pair = pair;
   }
 
-  async sign(digest: Uint8Array, hash: HashAlgorithm): Promise<Uint8Array> {
-    if (!this.#pair) throw new Error('this signer was disposed');
-    return signDigestWithKeyPair(this.#pair, digest, hash);
+  get closed(): boolean {
+    return this.#pair === undefined;
+  }
+
+  async sign(request: SignRequest): Promise<SignResult> {
+    if (!this.#pair) throw new Error('this signer was closed');
+    return checkedResult(this.publicKey, request, signWithKeyPair(this.#pair, request), this.location);
   }
 
   /** Overwrites the secret key bytes; the signer refuses to sign afterwards. */
-  dispose(): void {
+  async close(): Promise<void> {
     if (this.#pair) wipeSecretKey(this.#pair.secretKey);
     this.#pair = undefined;
   }

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { armor } from '../../src/openpgp/armor.js';
 import { signDetached } from '../../src/openpgp/detached-signature.js';
 import { decryptSecretKey } from '../../src/openpgp/secret-key-file.js';
-import { SoftwareSigner } from '../../src/signer/software-signer.js';
+import { SoftwareSigner } from '../../src/signer/index.js';
 import { newGpg, parseColons } from '../helpers/gpg.js';
 import { ceremoniesDir, fixturesDir } from '../helpers/paths.js';
 import { rehearsalSecrets, rootFingerprint } from '../helpers/rehearsal.js';

@@ -362,7 +362,7 @@ describe('keyceremony token list', () => {
     expect(result.stdout).toMatch(/token "other-token" {2}serial [0-9a-f]{16}/);
     expect(result.stdout).toMatch(/manufacturer SoftHSM project, model SoftHSM v2/);
     expect(result.stdout).toMatch(
-      /mechanisms: CKM_RSA_PKCS_KEY_PAIR_GEN, CKM_RSA_PKCS, CKM_EC_KEY_PAIR_GEN, CKM_ECDSA, CKM_EC_EDWARDS_KEY_PAIR_GEN, CKM_EDDSA/,
+      /mechanisms: CKM_RSA_PKCS_KEY_PAIR_GEN, CKM_RSA_PKCS, CKM_RSA_PKCS_PSS, CKM_EC_KEY_PAIR_GEN, CKM_ECDSA, CKM_EC_EDWARDS_KEY_PAIR_GEN, CKM_EDDSA/,
     );
     expect(result.stdout).toMatch(/generates: ECDSA P-256, Ed25519, RSA-4096/);
     const json = await cli(['token', 'list', '--module', '/usr/lib/softhsm/libsofthsm2.so', '--json'], {

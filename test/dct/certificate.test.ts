@@ -13,7 +13,7 @@ import {
 } from '../../src/dct/certificate.js';
 import { DerError, readDer } from '../../src/dct/der.js';
 import { gunProblem, signerNameProblem } from '../../src/dct/names.js';
-import { SoftwareSigner } from '../../src/signer/software-signer.js';
+import { SoftwareSigner } from '../../src/signer/index.js';
 import { run } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
 

@@ -20,8 +20,7 @@ import {
 } from '../../src/dct/metadata.js';
 import { spkiKeyId, tufKeyId, x509TufKey } from '../../src/dct/tuf-key.js';
 import { rootMetadataProblems, targetsMetadataProblems } from '../../src/dct/verify.js';
-import type { Signer } from '../../src/signer/signer.js';
-import { SoftwareSigner } from '../../src/signer/software-signer.js';
+import { type Signer, SoftwareSigner } from '../../src/signer/index.js';
 import { fixturesDir } from '../helpers/paths.js';
 
 const fixture = (name: string): Promise<string> => readFile(join(fixturesDir, 'dct', name), 'utf8');
@@ -34,7 +33,23 @@ const GUN = 'docker.io/wikibase/wikibase';
 async function foreignSigner(): Promise<Signer> {
   const pair = await generateKeyPair('nistp256');
   const d = pair.secretKey.algorithm === 'nistp256' ? pair.secretKey.d.slice() : new Uint8Array();
-  return { publicKey: pair.publicKey, sign: async (digest) => p256.sign(digest, d, { prehash: false, lowS: false }) };
+  let closed = false;
+  return {
+    publicKey: pair.publicKey,
+    location: 'raw scalar (test)',
+    get closed() {
+      return closed;
+    },
+    sign: async (request) => {
+      if (!('digest' in request) || request.scheme !== 'ecdsa') throw new Error('this test signer signs ECDSA digests');
+      const signature = p256.sign(request.digest, d, { prehash: false, lowS: false });
+      return { signature, publicKey: pair.publicKey, scheme: 'ecdsa', hash: request.hash };
+    },
+    close: async () => {
+      d.fill(0);
+      closed = true;
+    },
+  };
 }
 
 async function repository(now = new Date()) {

@@ -10,7 +10,7 @@ import { signDetached } from '../../src/openpgp/detached-signature.js';
 import { fingerprintHex } from '../../src/openpgp/key-packet.js';
 import { createRoot, generateSoftwareKey } from '../../src/openpgp/root-key.js';
 import { decryptSecretKey } from '../../src/openpgp/secret-key-file.js';
-import { SoftwareSigner } from '../../src/signer/software-signer.js';
+import { SoftwareSigner } from '../../src/signer/index.js';
 import { newGpg, parseColons } from '../helpers/gpg.js';
 import { rehearsalSecrets, rootFingerprint, sharedRehearsal } from '../helpers/rehearsal.js';
 import { run } from '../helpers/run.js';

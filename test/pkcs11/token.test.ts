@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type KeyAlgorithm, signatureHash } from '../../src/crypto/algorithms.js';
-import { digestLength, verifyDigest } from '../../src/crypto/digest-signature.js';
+import { digestLength, legacyDigestRequest, verifyDigest } from '../../src/crypto/signature-schemes.js';
 import { generateKeyPair, publicKeyObject } from '../../src/crypto/key-material.js';
 import { KeyceremonyError } from '../../src/errors.js';
 import { CKA, CKK, CKM, CKO, CKR } from '../../src/pkcs11/constants.js';
@@ -21,7 +21,7 @@ import {
 import { loginWithPolicy } from '../../src/pkcs11/login.js';
 import { Pkcs11Module, type TokenSession } from '../../src/pkcs11/module.js';
 import { pkcs11ErrorCode } from '../../src/pkcs11/native.js';
-import { Pkcs11Signer } from '../../src/signer/pkcs11-signer.js';
+import { Pkcs11Signer } from '../../src/signer/index.js';
 import { thrown } from '../helpers/thrown.js';
 import { SOFTHSM_MODULE, softHsm, TEST_SO_PIN, TEST_USER_PIN } from '../helpers/softhsm.js';
 
@@ -73,7 +73,7 @@ async function signAndVerify(signer: Pkcs11Signer, algorithm: KeyAlgorithm): Pro
   const hash = signatureHash(algorithm);
   const digest = new Uint8Array(randomBytes(digestLength[hash]));
   const started = performance.now();
-  const signature = await signer.sign(digest, hash);
+  const { signature } = await signer.sign(legacyDigestRequest(algorithm, digest, hash));
   const ms = performance.now() - started;
   expect(verifyDigest(signer.publicKey, digest, hash, signature)).toBe(true);
   expect(
@@ -135,7 +135,7 @@ describe('on-token generation', () => {
     expect((error as KeyceremonyError).message).toMatch(
       /cannot generate RSA-4096 keys: it lacks CKM_RSA_PKCS_KEY_PAIR_GEN, CKM_RSA_PKCS/,
     );
-    expect((error as KeyceremonyError).details.join(' ')).toMatch(/It offers: ECDSA P-256\./);
+    expect((error as KeyceremonyError).details.join(' ')).toMatch(/It offers: ECDSA P-256, ECDSA P-384\./);
     expect((error as KeyceremonyError).exitCode).toBe(3);
     expect(() => requireAlgorithm('nistp256', onlyEc, '"yk"', 'generate')).not.toThrow();
   });

@@ -16,7 +16,7 @@ import { certificatePem, createSelfSignedCertificate } from '../../dct/certifica
 import { dctHandoffPath, dctPublicPath, dctVaultPath } from '../../dct/layout.js';
 import { dockerPublicKeyFile } from '../../dct/public-key-file.js';
 import { KeyceremonyError } from '../../errors.js';
-import { SoftwareSigner } from '../../signer/software-signer.js';
+import { SoftwareSigner } from '../../signer/index.js';
 import { addDuration, formatDuration, parseDuration, wholeSeconds } from '../../util/duration.js';
 import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';

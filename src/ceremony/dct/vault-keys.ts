@@ -13,8 +13,7 @@ import { decryptNotaryKey, encryptNotaryKey, type NotaryKeyHeaders } from '../..
 import { dctVaultPath } from '../../dct/layout.js';
 import { spkiKeyId } from '../../dct/tuf-key.js';
 import { KeyceremonyError } from '../../errors.js';
-import type { Signer } from '../../signer/signer.js';
-import { SoftwareSigner } from '../../signer/software-signer.js';
+import { type Signer, SoftwareSigner } from '../../signer/index.js';
 import { fromHex } from '../../util/bytes.js';
 import type { JsonObject } from '../../transcript/entry.js';
 import type { InventoryKey, KeyLocation } from '../../vault/inventory.js';

@@ -1,10 +1,11 @@
 /** Parameter types shared by several actions' schemas. */
 import { z } from 'zod';
-import { keyAlgorithms } from '../../crypto/algorithms.js';
+import { openpgpKeyAlgorithms } from '../../signer/index.js';
 import { DURATION_PATTERN } from '../../util/duration.js';
 import { Identifier } from '../script-schema.js';
 
-export const KeyAlgorithmParam = z.enum(keyAlgorithms);
+/** Key algorithms of OpenPGP roots and subkeys (src/signer/formats.ts). */
+export const KeyAlgorithmParam = z.enum(openpgpKeyAlgorithms);
 
 export const DurationParam = z
   .string()

@@ -29,6 +29,6 @@ export async function signCommand(files: string[], options: SignCommandOptions):
       `Signed with subkey ${groupedHex(key.fingerprint)} of root ${groupedHex(key.rootFingerprint)}\n`,
     );
   } finally {
-    key.signer.dispose();
+    await key.signer.close();
   }
 }
