@@ -10,6 +10,8 @@ export function reportError(error: unknown, write: (text: string) => void = (t) 
   }
   write(`${chalk.red('keyceremony: internal error:')} ${messageOf(error)}\n`);
   if (process.env['KEYCEREMONY_DEBUG'] && error instanceof Error && error.stack) write(`${error.stack}\n`);
-  else write('  (this is a bug in keyceremony; set KEYCEREMONY_DEBUG=1 for details)\n');
+  else write('  This is a bug in keyceremony. Run again with KEYCEREMONY_DEBUG=1 for details.\n');
+  // Where to: the README's "Reporting problems"; anything that looks like a security problem goes privately.
+  write('  Please report it (README.md, "Reporting problems"); security problems privately, as SECURITY.md says.\n');
   return ExitCode.internal;
 }
