@@ -1,11 +1,11 @@
 /**
  * `keyceremony verify`: a release file against its detached signature and a keyring, under the policy in
- * src/openpgp/verify-policy.ts, pinned to one root. Input errors (missing files, unreadable keyring, ambiguous
+ * src/openpgp/verify-policy.ts, pinned to one root (all copies of it in the keyring merged). Input errors (missing files, unreadable keyring, ambiguous
  * root) are KeyceremonyErrors with exit 2; a bad, untrusted or unparseable signature is a result with ok=false.
  */
 import { existsSync } from 'node:fs';
 import { KeyceremonyError } from '../errors.js';
-import { readKeyring } from '../openpgp/keyring.js';
+import { readKeyringWithForeignKeys } from '../openpgp/keyring.js';
 import { readDetachedSignatures } from '../openpgp/detached-signature.js';
 import { fingerprintHex } from '../openpgp/key-packet.js';
 import { selectRoot, type VerifyResult, verifyDetached } from '../openpgp/verify-policy.js';
@@ -36,8 +36,8 @@ export function defaultSignatureFile(file: string): string {
 }
 
 export async function verifyFile(request: VerifyRequest): Promise<FileVerification> {
-  const certificates = await readKeyring(await readInputFile(request.keyring, 'keyring'), request.keyring);
-  const root = selectRoot(certificates, request.root);
+  const keyring = await readKeyringWithForeignKeys(await readInputFile(request.keyring, 'keyring'), request.keyring);
+  const root = selectRoot(keyring.certificates, request.root, keyring.foreignPrimaries, request.now);
   const signatureFile = request.signature ?? defaultSignatureFile(request.file);
   const signatureBytes = await readInputFile(signatureFile, 'signature');
   const size = await fileSize(request.file);
