@@ -197,6 +197,7 @@ interface TimeWindow {
 /** Every root that holds the issuer, with its verdict; or why no root does. */
 function judge(
   roots: readonly Certificate[],
+  foreignRoots: readonly ForeignKey[],
   sig: ParsedSignature,
   now: Date,
   purpose: VerifyPurpose,
@@ -221,6 +222,9 @@ function judge(
       };
     }
   }
+  const foreignRoot = foreignRoots.find((k) => issues(sig, k.fingerprint));
+  if (foreignRoot)
+    return { reason: `made by ${fingerprintHex(foreignRoot)}, which is refused: ${foreignKeyProblem(foreignRoot)}` };
   const pinned = roots.map((r) => fingerprintHex(r.primary)).join(', ');
   if (!sig.issuerFingerprint && !sig.issuerKeyId) return { reason: 'the signature does not name the key that made it' };
   return {
@@ -250,13 +254,20 @@ export function verifyDetached(request: VerifyRequest & { root: Certificate }): 
  * is good when the root holding its issuer accepts it under the policy.
  */
 export async function verifyDetachedByRoots(
-  request: VerifyRequest & { roots: readonly Certificate[] },
+  request: VerifyRequest & {
+    roots: readonly Certificate[];
+    /** Trusted roots of algorithms outside the policy: only named when they made a signature. */
+    foreignRoots?: readonly ForeignKey[];
+  },
 ): Promise<VerifyResult> {
   const { signatures, purpose, now } = request;
   const roots = mergeCertificates(request.roots);
   const options = { ignoreRevocationsFrom: request.ignoreRevocationsFrom };
   const window = { notBefore: request.notBefore, notAfter: request.notAfter };
-  const candidates = signatures.map((sig) => ({ sig, verdicts: judge(roots, sig, now, purpose, window, options) }));
+  const candidates = signatures.map((sig) => ({
+    sig,
+    verdicts: judge(roots, request.foreignRoots ?? [], sig, now, purpose, window, options),
+  }));
   const hashes = candidates.flatMap((c) =>
     Array.isArray(c.verdicts) ? c.verdicts.flatMap((v) => ('hash' in v ? [v.hash] : [])) : [],
   );

@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Certificate } from '../openpgp/certificate.js';
+import type { ForeignKey } from '../openpgp/foreign-key.js';
 import { readDetachedSignatures } from '../openpgp/detached-signature.js';
 import { readKeyringWithForeignKeys } from '../openpgp/keyring.js';
 import { fingerprintHex } from '../openpgp/key-packet.js';
@@ -113,11 +114,13 @@ export async function sopVerify(request: SopVerifyRequest): Promise<SopVerifyRes
     );
   }
   const roots: { cert: Certificate; arg: string }[] = [];
+  const foreignRoots: ForeignKey[] = [];
   for (const [i, bytes] of certBytes.entries()) {
     const arg = request.certs[i] as string;
     try {
       const keyring = await readKeyringWithForeignKeys(bytes, arg);
       for (const cert of keyring.certificates) roots.push({ cert, arg });
+      foreignRoots.push(...keyring.foreignPrimaries);
     } catch (error) {
       if (isKeyceremonyError(error)) throw new SopError(SopExit.badData, error.message);
       throw error;
@@ -125,6 +128,7 @@ export async function sopVerify(request: SopVerifyRequest): Promise<SopVerifyRes
   }
   const result = await verifyDetachedByRoots({
     roots: roots.map((r) => r.cert),
+    foreignRoots,
     signatures,
     data: request.data,
     now: request.now,

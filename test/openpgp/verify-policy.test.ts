@@ -223,7 +223,9 @@ describe('verify policy', () => {
     const a = await makeRoot();
     const b = await makeRoot();
     expect(() => selectRoot([a.certificate, b.certificate], undefined)).toThrow(/pin one with --root/);
-    expect(selectRoot([a.certificate, b.certificate], fingerprintHex(b.primary.key)).primary).toBe(b.certificate.primary);
+    expect(selectRoot([a.certificate, b.certificate], fingerprintHex(b.primary.key)).primary).toBe(
+      b.certificate.primary,
+    );
     expect(() => selectRoot([a.certificate], 'A'.repeat(40))).toThrow(/no primary key/);
     expect(() => selectRoot([a.certificate], 'xyz')).toThrow(/40-digit/);
   });
