@@ -245,7 +245,7 @@ export function evaluateCertificate(cert: Certificate, at: Date, options: Evalua
     .sort(
       (a, b) =>
         Number(isPrimaryUserId(b.selfSignature)) - Number(isPrimaryUserId(a.selfSignature)) ||
-        compareNewestFirst(a.selfSignature, b.selfSignature) ||
+        createdMs(b.selfSignature) - createdMs(a.selfSignature) ||
         (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0),
     )[0];
   const uidSig = primaryUserId?.selfSignature;

@@ -5,31 +5,13 @@
  * self-signature binds it; and sqop still gives the verdict recorded when the corpus was made.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixturesDir } from '../helpers/paths.js';
+import { type CorpusCase, corpusCases, corpusData, corpusPath } from '../helpers/openpgp-corpus.js';
 import { cli, type RunResult, run } from '../helpers/run.js';
 
-interface CorpusCase {
-  readonly id: string;
-  readonly title: string;
-  readonly keyring: string;
-  readonly signature: string;
-  readonly root: string;
-  readonly expected: 'accept' | 'reject';
-  readonly reason?: string;
-  readonly why?: string;
-  readonly shows?: string;
-  readonly hides?: readonly string[];
-  readonly primaries: number;
-  readonly gpg: { readonly verdict: 'accept' | 'reject'; readonly status: string };
-  readonly sqop: { readonly verdict: 'accept' | 'reject'; readonly exit: number };
-}
-
-const corpusDir = join(fixturesDir, 'openpgp-corpus');
-const corpus = JSON.parse(readFileSync(join(corpusDir, 'cases.json'), 'utf8')) as { cases: CorpusCase[] };
-const data = join(corpusDir, 'data.txt');
-const path = (name: string): string => join(corpusDir, name);
+const corpus = { cases: corpusCases };
+const data = corpusData;
+const path = corpusPath;
 
 /** Runs `tasks` with at most `limit` at a time (the machine is shared; each task is a process). */
 async function pool<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {

@@ -15,7 +15,8 @@ import { applyRotation } from '../../src/openpgp/rotation.js';
 import { expirationSeconds, type SigningKey } from '../../src/openpgp/self-signatures.js';
 import { signCovered, subkeyCovered, trailer } from '../../src/openpgp/signature-packet.js';
 import { encodeSubpackets, subpacket } from '../../src/openpgp/subpackets.js';
-import { selectRoot, verifyDetached } from '../../src/openpgp/verify-policy.js';
+import { selectRoot, verifyDetached, verifyDetachedByRoots } from '../../src/openpgp/verify-policy.js';
+import type { KeyceremonyError } from '../../src/errors.js';
 import { concatBytes, u16 } from '../../src/util/bytes.js';
 
 const DAY = 86_400_000;
@@ -228,5 +229,77 @@ describe('verify policy', () => {
     );
     expect(() => selectRoot([a.certificate], 'A'.repeat(40))).toThrow(/no primary key/);
     expect(() => selectRoot([a.certificate], 'xyz')).toThrow(/40-digit/);
+  });
+
+  it('names a root only by a user ID a valid self-signature binds, even in the several-primaries error', async () => {
+    const a = await makeRoot();
+    const b = await makeRoot();
+    // A copy of b with a user ID whose "self-signature" is copied from b's real one: it cannot verify.
+    const forged: Certificate = {
+      ...b.certificate,
+      userIds: [
+        { userId: 'Wikimedia Security <security@example.org>', signatures: b.certificate.userIds[0]!.signatures },
+      ],
+      subkeys: [],
+    };
+    let details: readonly string[] = [];
+    try {
+      selectRoot([a.certificate, forged, b.certificate], undefined, [], at(1));
+    } catch (error) {
+      details = (error as KeyceremonyError).details;
+    }
+    expect(details).toHaveLength(2);
+    expect(details.join('\n')).toContain('Policy Test <policy@example.org>');
+    expect(details.join('\n')).not.toContain('Wikimedia Security');
+    // A certificate with only the forged user ID is listed by fingerprint alone.
+    try {
+      selectRoot([a.certificate, forged], undefined, [], at(1));
+    } catch (error) {
+      details = (error as KeyceremonyError).details;
+    }
+    expect(details[1]).toBe(fingerprintHex(b.primary.key));
+  });
+
+  it('refuses a pinned root of an algorithm outside the policy, saying what it is', () => {
+    const dsa = { fingerprint: new Uint8Array(20).fill(0xab), created: t0, description: 'DSA-1024' };
+    const error = (() => {
+      try {
+        selectRoot([], 'AB'.repeat(20), [dsa]);
+      } catch (e) {
+        return e as KeyceremonyError;
+      }
+      return undefined;
+    })();
+    expect(error?.exitCode).toBe(1);
+    expect(error?.message).toMatch(/is refused: it is a DSA-1024 key: DSA keys are not accepted at any size/);
+    expect(() => selectRoot([], undefined, [dsa])).toThrow(/DSA-1024/);
+  });
+
+  it('keeps only signatures inside the not-before/not-after window, and refuses expired signatures', async () => {
+    const root = await makeRoot();
+    const signature = await readDetachedSignatures(await signDetached(data, root.subkeys[0]!, at(10)));
+    const run = (notBefore?: Date, notAfter?: Date) =>
+      verifyDetachedByRoots({
+        roots: [root.certificate],
+        signatures: signature,
+        data,
+        now: at(20),
+        purpose: 'release',
+        notBefore,
+        notAfter,
+      });
+    expect((await run(at(10), at(10))).ok).toBe(true);
+    expect((await run(new Date(at(10).getTime() + 1000))).rejected[0]?.reason).toMatch(
+      /made before .* \(--not-before\)/,
+    );
+    expect((await run(undefined, new Date(at(10).getTime() - 1000))).rejected[0]?.reason).toMatch(
+      /made after .* \(--not-after\)/,
+    );
+  });
+
+  it('reports the key algorithm and size read from the key', async () => {
+    const root = await makeRoot();
+    const result = await verify(root.certificate, await signDetached(data, root.subkeys[0]!, at(10)), at(11));
+    expect(result.good[0]).toMatchObject({ algorithm: 'Ed25519', mode: 'binary' });
   });
 });
