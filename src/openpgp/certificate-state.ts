@@ -28,12 +28,10 @@ import {
   SubpacketType,
 } from './constants.js';
 import type { Certificate } from './certificate.js';
-import type { ForeignKey } from './foreign-key.js';
-import { type KeyPacket, fingerprintHex, keyHashPrefix, keyIdOf } from './key-packet.js';
+import { type KeyPacket, fingerprintHex, keyHashPrefix } from './key-packet.js';
 import { describeKey, weakKeyProblem } from './key-strength.js';
 import { checkSignature } from './signature-check.js';
 import { type ParsedSignature, parseSignatureBody, subkeyCovered, userIdCovered } from './signature-packet.js';
-import { bytesEqual } from '../util/bytes.js';
 
 export interface Revocation {
   readonly reason: RevocationReasonName | 'unknown';
@@ -76,8 +74,6 @@ export interface CertificateStatus {
   readonly primary: KeyStatus;
   readonly userIds: readonly UserIdStatus[];
   readonly subkeys: readonly KeyStatus[];
-  /** Subkeys of algorithms outside the policy (never usable; kept to name a signature's issuer). */
-  readonly foreignSubkeys: readonly ForeignKey[];
 }
 
 const certificationTypes = new Set<number>([
@@ -97,12 +93,6 @@ function parseAll(bodies: readonly Uint8Array[]): ParsedSignature[] {
     }
   }
   return out;
-}
-
-function issuedBy(sig: ParsedSignature, key: KeyPacket): boolean {
-  if (sig.issuerFingerprint) return bytesEqual(sig.issuerFingerprint, key.fingerprint);
-  if (sig.issuerKeyId) return bytesEqual(sig.issuerKeyId, keyIdOf(key.fingerprint));
-  return true; // no issuer given: try the key the signature would have to come from
 }
 
 const createdMs = (sig: ParsedSignature): number => sig.created?.getTime() ?? Infinity;
@@ -203,7 +193,9 @@ export function evaluateCertificate(cert: Certificate, at: Date, options: Evalua
   const ignoreFrom = options.ignoreRevocationsFrom?.getTime() ?? Infinity;
   const counted = (r: Revocation): boolean => r.created.getTime() < ignoreFrom;
   const byPrimary = (sigs: readonly ParsedSignature[], covered: readonly Uint8Array[]): ParsedSignature[] =>
-    sigs.filter((s) => issuedBy(s, primary) && checkSignature(s, primary, covered).ok);
+    // Issuer subpackets are not consulted: a self-signature can only be the primary's, and the cryptographic
+    // check is what proves it (implementations differ in which issuer subpackets they write, and where).
+    sigs.filter((s) => checkSignature(s, primary, covered).ok);
   const primaryCovered = [keyHashPrefix(primary)];
 
   const direct = parseAll(cert.directSignatures);
@@ -294,7 +286,6 @@ export function evaluateCertificate(cert: Certificate, at: Date, options: Evalua
           const back = parseSignatureBody(body);
           return (
             back.type === SignatureType.primaryKeyBinding &&
-            issuedBy(back, sub) &&
             createdMs(back) <= atMs &&
             !((signatureExpiry(back)?.getTime() ?? Infinity) <= atMs) &&
             checkSignature(back, sub, covered).ok
@@ -330,6 +321,5 @@ export function evaluateCertificate(cert: Certificate, at: Date, options: Evalua
       revoked: u.revoked,
     })),
     subkeys,
-    foreignSubkeys: cert.foreignSubkeys ?? [],
   };
 }

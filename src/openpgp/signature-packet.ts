@@ -134,6 +134,12 @@ export interface ParsedSignature {
   readonly created: Date | undefined;
   readonly issuerFingerprint: Uint8Array | undefined;
   readonly issuerKeyId: Uint8Array | undefined;
+  /**
+   * Every v4 issuer fingerprint and issuer key ID the signature names, in either area. They only say which
+   * keys to try (anyone can add to the unhashed area); the cryptographic check decides.
+   */
+  readonly issuerFingerprints: readonly Uint8Array[];
+  readonly issuerKeyIds: readonly Uint8Array[];
   /** Key expiration in seconds after key creation (0 or absent: does not expire). */
   readonly keyExpirationSeconds: number | undefined;
   /** Signature expiration in seconds after the signature's creation (0 or absent: does not expire). */
@@ -227,6 +233,12 @@ export function parseSignatureBody(body: Uint8Array): ParsedSignature {
     created: creation && creation.body.length === 4 ? new Date(readU32(creation.body, 0) * 1000) : undefined,
     issuerFingerprint: fpr && fpr.body.length === 21 && fpr.body[0] === 4 ? fpr.body.subarray(1) : undefined,
     issuerKeyId: keyId && keyId.body.length === 8 ? keyId.body : undefined,
+    issuerFingerprints: [...hashed, ...unhashed]
+      .filter((s) => s.type === SubpacketType.issuerFingerprint && s.body.length === 21 && s.body[0] === 4)
+      .map((s) => s.body.subarray(1)),
+    issuerKeyIds: [...hashed, ...unhashed]
+      .filter((s) => s.type === SubpacketType.issuerKeyId && s.body.length === 8)
+      .map((s) => s.body),
     keyExpirationSeconds: expiration && expiration.body.length === 4 ? readU32(expiration.body, 0) : undefined,
     signatureExpirationSeconds:
       signatureExpiration && signatureExpiration.body.length === 4 ? readU32(signatureExpiration.body, 0) : undefined,

@@ -125,10 +125,12 @@ function issuerLabel(sig: ParsedSignature): string | undefined {
   return undefined;
 }
 
+/** Whether the signature names this key as its issuer (by any of its issuer subpackets). */
 function issues(sig: ParsedSignature, fingerprint: Uint8Array): boolean {
-  if (sig.issuerFingerprint) return bytesEqual(fingerprint, sig.issuerFingerprint);
-  if (sig.issuerKeyId) return bytesEqual(keyIdOf(fingerprint), sig.issuerKeyId);
-  return false;
+  return (
+    sig.issuerFingerprints.some((f) => bytesEqual(f, fingerprint)) ||
+    sig.issuerKeyIds.some((id) => bytesEqual(id, keyIdOf(fingerprint)))
+  );
 }
 
 /** The key packets of a certificate that may have issued the signature. */
@@ -226,7 +228,9 @@ function judge(
   if (foreignRoot)
     return { reason: `made by ${fingerprintHex(foreignRoot)}, which is refused: ${foreignKeyProblem(foreignRoot)}` };
   const pinned = roots.map((r) => fingerprintHex(r.primary)).join(', ');
-  if (!sig.issuerFingerprint && !sig.issuerKeyId) return { reason: 'the signature does not name the key that made it' };
+  if (sig.issuerFingerprints.length + sig.issuerKeyIds.length === 0) {
+    return { reason: 'the signature does not name the key that made it' };
+  }
   return {
     reason: `made by key ${issuerLabel(sig) ?? '(unknown)'}, which is not part of the pinned root ${pinned}`,
   };

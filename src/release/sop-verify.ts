@@ -9,10 +9,9 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Certificate } from '../openpgp/certificate.js';
 import type { ForeignKey } from '../openpgp/foreign-key.js';
-import { readDetachedSignatures } from '../openpgp/detached-signature.js';
+import { readSignatureFile, type SignatureFile } from '../openpgp/detached-signature.js';
 import { readKeyringWithForeignKeys } from '../openpgp/keyring.js';
 import { fingerprintHex } from '../openpgp/key-packet.js';
-import type { ParsedSignature } from '../openpgp/signature-packet.js';
 import { type VerifyResult, verifyDetachedByRoots } from '../openpgp/verify-policy.js';
 import type { DataSource } from '../openpgp/detached-signature.js';
 import { isKeyceremonyError, messageOf } from '../errors.js';
@@ -104,9 +103,9 @@ function sopDate(date: Date): string {
 export async function sopVerify(request: SopVerifyRequest): Promise<SopVerifyResult> {
   const sigBytes = await readSopInput(request.signatures, 'SIGNATURES');
   const certBytes = await Promise.all(request.certs.map((c) => readSopInput(c, 'CERTS')));
-  let signatures: ParsedSignature[];
+  let file: SignatureFile;
   try {
-    signatures = await readDetachedSignatures(sigBytes);
+    file = await readSignatureFile(sigBytes);
   } catch (error) {
     throw new SopError(
       SopExit.badData,
@@ -129,7 +128,7 @@ export async function sopVerify(request: SopVerifyRequest): Promise<SopVerifyRes
   const result = await verifyDetachedByRoots({
     roots: roots.map((r) => r.cert),
     foreignRoots,
-    signatures,
+    signatures: file.signatures,
     data: request.data,
     now: request.now,
     purpose: 'release',
@@ -142,5 +141,6 @@ export async function sopVerify(request: SopVerifyRequest): Promise<SopVerifyRes
     ];
     return `${sopDate(good.created)} ${good.keyFingerprint} ${good.primaryFingerprint} mode:${good.mode} ${JSON.stringify({ signers })}`;
   });
-  return { ...result, verifications };
+  const skipped = file.skipped.map((reason) => ({ issuer: undefined, created: undefined, reason }));
+  return { ...result, rejected: [...result.rejected, ...skipped], verifications };
 }

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { KeyceremonyError } from '../errors.js';
 import { readKeyringWithForeignKeys } from '../openpgp/keyring.js';
-import { readDetachedSignatures } from '../openpgp/detached-signature.js';
+import { readSignatureFile, type SignatureFile } from '../openpgp/detached-signature.js';
 import { fingerprintHex } from '../openpgp/key-packet.js';
 import { selectRoot, type VerifyResult, verifyDetached } from '../openpgp/verify-policy.js';
 import { fileSize, type ProgressListener, readChunks } from './file-stream.js';
@@ -41,9 +41,9 @@ export async function verifyFile(request: VerifyRequest): Promise<FileVerificati
   const signatureFile = request.signature ?? defaultSignatureFile(request.file);
   const signatureBytes = await readInputFile(signatureFile, 'signature');
   const size = await fileSize(request.file);
-  let signatures;
+  let file: SignatureFile;
   try {
-    signatures = await readDetachedSignatures(signatureBytes);
+    file = await readSignatureFile(signatureBytes);
   } catch (error) {
     const reason = `${signatureFile} is not a valid OpenPGP signature: ${(error as Error).message}`;
     return {
@@ -58,11 +58,18 @@ export async function verifyFile(request: VerifyRequest): Promise<FileVerificati
   const bar = request.progress?.(size);
   const result = await verifyDetached({
     root,
-    signatures,
+    signatures: file.signatures,
     data: readChunks(request.file, size, bar?.update),
     now: request.now,
     purpose: 'release',
   });
   bar?.done();
-  return { ...result, file: request.file, signatureFile, root: fingerprintHex(root.primary) };
+  const skipped = file.skipped.map((reason) => ({ issuer: undefined, created: undefined, reason }));
+  return {
+    ...result,
+    rejected: [...result.rejected, ...skipped],
+    file: request.file,
+    signatureFile,
+    root: fingerprintHex(root.primary),
+  };
 }

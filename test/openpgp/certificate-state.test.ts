@@ -46,11 +46,16 @@ async function binding(
   root: CreatedRoot,
   sub: SigningKey,
   created: Date,
-  extra: { binding?: Subpacket[]; back?: Subpacket[]; expires?: Date } = {},
+  extra: { binding?: Subpacket[]; back?: Subpacket[]; expires?: Date; backCreated?: Date; backType?: number } = {},
 ): Promise<Uint8Array> {
   const covered = subkeyCovered(root.primary.key, sub.key);
   const back = await signCovered(
-    { type: SignatureType.primaryKeyBinding, hash: 'sha512', created, hashed: extra.back ?? [] },
+    {
+      type: extra.backType ?? SignatureType.primaryKeyBinding,
+      hash: 'sha512',
+      created: extra.backCreated ?? created,
+      hashed: extra.back ?? [],
+    },
     sub.key,
     sub.signer,
     ...covered,
@@ -138,6 +143,16 @@ describe('certificate evaluation', () => {
     const stranger: SigningKey = { key: sub.key, signer: other.signer };
     const forged = withSubkeySignatures(root.certificate, [await binding(root, stranger, at(1), { expires: at(365) })]);
     expect(evaluateCertificate(forged, at(5)).subkeys[0]?.crossCertified).toBe(false);
+    // An embedded signature of another type, or one made after the time judged, is no back-signature.
+    const wrongType = withSubkeySignatures(root.certificate, [
+      await binding(root, sub, at(1), { backType: SignatureType.subkeyBinding, expires: at(365) }),
+    ]);
+    expect(evaluateCertificate(wrongType, at(5)).subkeys[0]?.crossCertified).toBe(false);
+    const lateBack = withSubkeySignatures(root.certificate, [
+      await binding(root, sub, at(1), { backCreated: at(10), expires: at(365) }),
+    ]);
+    expect(evaluateCertificate(lateBack, at(5)).subkeys[0]?.crossCertified).toBe(false);
+    expect(evaluateCertificate(lateBack, at(10)).subkeys[0]?.crossCertified).toBe(true);
   });
 
   it('the primary user ID: the one flagged primary, else the newest; never the order in the file', async () => {
@@ -168,6 +183,50 @@ describe('certificate evaluation', () => {
     for (const c of [tied, { ...tied, userIds: [...tied.userIds].reverse() }]) {
       expect(evaluateCertificate(c, at(2)).userIds.find((u) => u.primary)?.userId).toBe('A <a@example.org>');
     }
+    const names = ['C <c@example.org>', 'A <a@example.org>', 'B <b@example.org>'];
+    const three = await Promise.all(
+      names.map(async (userId) => ({ userId, signatures: [await certification(root, userId, at(1))] })),
+    );
+    for (const order of [
+      [0, 1, 2],
+      [0, 2, 1],
+      [1, 0, 2],
+      [1, 2, 0],
+      [2, 0, 1],
+      [2, 1, 0],
+    ]) {
+      const c = { ...cert, userIds: order.map((i) => three[i]!) };
+      expect(evaluateCertificate(c, at(2)).userIds.find((u) => u.primary)?.userId, String(order)).toBe(
+        'A <a@example.org>',
+      );
+    }
+    // A primary-user-ID subpacket saying "not primary" (0) is no flag: the newer user ID wins.
+    const notPrimary = {
+      ...cert,
+      userIds: [
+        {
+          userId: 'B <b@example.org>',
+          signatures: [
+            await certification(root, 'B <b@example.org>', at(0), [
+              { type: SubpacketType.primaryUserId, critical: false, body: Uint8Array.of(0) },
+            ]),
+          ],
+        },
+        { userId: 'A <a@example.org>', signatures: [await certification(root, 'A <a@example.org>', at(1))] },
+      ],
+    };
+    const flagged = {
+      ...notPrimary,
+      userIds: [
+        {
+          userId: 'B <b@example.org>',
+          signatures: [await certification(root, 'B <b@example.org>', at(0), [subpacket.primaryUserId()])],
+        },
+        notPrimary.userIds[1]!,
+      ],
+    };
+    expect(evaluateCertificate(notPrimary, at(2)).userIds.find((u) => u.primary)?.userId).toBe('A <a@example.org>');
+    expect(evaluateCertificate(flagged, at(2)).userIds.find((u) => u.primary)?.userId).toBe('B <b@example.org>');
   });
 
   it('a revoked user ID is neither valid nor primary, whenever it was revoked', async () => {
@@ -236,6 +295,36 @@ describe('certificate evaluation', () => {
     expect(evaluateCertificate({ ...root.certificate, userIds: [] }, at(2)).primary.problems.join()).toMatch(
       /no valid self-signature/,
     );
+    // The other way round: the user ID allows signing, the direct-key signature does not; the user ID expires first.
+    const uid = 'Alice <alice@example.org>';
+    const signing = await signCovered(
+      {
+        type: SignatureType.certPositive,
+        hash: 'sha512',
+        created: at(1),
+        hashed: [subpacket.keyFlags(KeyFlag.certify | KeyFlag.sign), ...expirationSeconds(root.primary.key, at(50))],
+      },
+      root.primary.key,
+      root.primary.signer,
+      ...userIdCovered(root.primary.key, utf8(uid)),
+    );
+    const certifyOnly = await signCovered(
+      {
+        type: SignatureType.directKey,
+        hash: 'sha512',
+        created: at(1),
+        hashed: [subpacket.keyFlags(KeyFlag.certify), ...expirationSeconds(root.primary.key, at(100))],
+      },
+      root.primary.key,
+      root.primary.signer,
+      keyHashPrefix(root.primary.key),
+    );
+    const other = evaluateCertificate(
+      { ...root.certificate, directSignatures: [certifyOnly], userIds: [{ userId: uid, signatures: [signing] }] },
+      at(2),
+    ).primary;
+    expect(other.flags).toBe(KeyFlag.certify);
+    expect(other.expires).toEqual(at(50));
   });
 
   it('revocations: unknown reasons are hard, and ignoreRevocationsFrom leaves out those made from then on', async () => {
@@ -262,6 +351,21 @@ describe('certificate evaluation', () => {
     expect(evaluateCertificate(unknown, at(10)).subkeys[0]?.problems.join()).toMatch(/revoked \(unknown\)/);
     const retired = withSubkeySignatures(root.certificate, [first, await revoke(3, at(20))]);
     expect(evaluateCertificate(retired, at(19)).subkeys[0]?.problems).toEqual([]);
+    // A soft revocation still to come is reported, without making the key unusable yet; the binding still holds.
+    expect(evaluateCertificate(retired, at(19)).subkeys[0]?.revocation).toMatchObject({
+      reason: 'retired',
+      hard: false,
+    });
+    expect(evaluateCertificate(retired, at(20)).subkeys[0]?.flags).toBe(KeyFlag.sign);
+    // A revocation without a reason subpacket is "no reason": hard.
+    const bare = await signCovered(
+      { type: SignatureType.subkeyRevocation, hash: 'sha512', created: at(20) },
+      root.primary.key,
+      root.primary.signer,
+      ...subkeyCovered(root.primary.key, sub.key),
+    );
+    const noReason = evaluateCertificate(withSubkeySignatures(root.certificate, [first, bare]), at(10)).subkeys[0];
+    expect(noReason?.revocation).toMatchObject({ reason: 'noReason', code: 0, text: '', hard: true });
     expect(evaluateCertificate(retired, at(20)).subkeys[0]?.problems.join()).toMatch(/revoked \(retired\)/);
     expect(evaluateCertificate(unknown, at(10), { ignoreRevocationsFrom: at(20) }).subkeys[0]?.problems).toEqual([]);
     expect(

@@ -59,13 +59,23 @@ describe('merging certificate copies', () => {
   });
 
   it('gives the same certificate for every order of the copies', async () => {
-    const root = await makeRoot(['A <a@example.org>', 'B <b@example.org>']);
+    const root = await makeRoot(['A <a@example.org>', 'B <b@example.org>', 'C <c@example.org>']);
     const full = root.certificate;
+    const [sub1, sub2] = full.subkeys;
+    const revoke = (created: string) =>
+      revokeSubkey(root.primary, sub1!.key, { created: new Date(created), reason: 'retired', text: created });
+    const r1 = await revoke('2026-02-01T00:00:00Z');
+    const r2 = await revoke('2026-03-01T00:00:00Z');
+    // Each entry is spread over the copies, its signatures in different orders.
     const copies: Certificate[] = [
-      { ...full, userIds: [full.userIds[1]!], subkeys: [full.subkeys[1]!] },
+      {
+        ...full,
+        userIds: [full.userIds[1]!, full.userIds[2]!],
+        subkeys: [sub2!, { key: sub1!.key, signatures: [r2, ...sub1!.signatures] }],
+      },
       { ...full, userIds: [full.userIds[0]!], subkeys: [] },
-      full,
-      { ...full, userIds: [], subkeys: [full.subkeys[0]!] },
+      { ...full, userIds: [full.userIds[2]!, full.userIds[0]!], subkeys: [{ key: sub1!.key, signatures: [r1, r2] }] },
+      { ...full, userIds: [], subkeys: [{ key: sub1!.key, signatures: [...sub1!.signatures, r1] }, sub2!] },
     ];
     const reference = serializeCertificate(mergeCertificates(copies)[0] as Certificate);
     fc.assert(
@@ -76,6 +86,14 @@ describe('merging certificate copies', () => {
       }),
       { numRuns: 30 },
     );
+    // Every signature once: three certifications, two bindings, two revocations.
+    const merged = mergeCertificates(copies)[0]!;
+    expect(merged.userIds.map((u) => u.userId)).toEqual([
+      'A <a@example.org>',
+      'B <b@example.org>',
+      'C <c@example.org>',
+    ]);
+    expect(merged.subkeys.flatMap((k) => k.signatures)).toHaveLength(4);
   });
 
   it('keeps different keys apart, in the order they first appear', async () => {
@@ -108,8 +126,8 @@ describe('merging certificate copies', () => {
     const foreign = { fingerprint: new Uint8Array(20).fill(7), created: t0, description: 'DSA-1024' };
     const other = { fingerprint: new Uint8Array(20).fill(9), created: t0, description: 'ECDH Curve25519' };
     const merged = mergeCertificates([
-      { ...a.certificate, foreignSubkeys: [foreign] },
-      { ...a.certificate, foreignSubkeys: [other, foreign] },
+      { ...a.certificate, foreignSubkeys: [other] },
+      { ...a.certificate, foreignSubkeys: [foreign, other] },
     ]);
     expect(merged[0]?.foreignSubkeys?.map((k) => k.description)).toEqual(['DSA-1024', 'ECDH Curve25519']);
   });
