@@ -29,6 +29,10 @@ async function viaVerify(c: CorpusCase, root: string | undefined): Promise<Outco
       file: corpusData,
       now,
     });
+    for (const good of result.good) {
+      expect(good.primaryFingerprint).toBe(c.root);
+      expect(good.byPrimary).toBe(good.keyFingerprint === good.primaryFingerprint);
+    }
     const text = [...result.rejected.map((r) => r.reason), ...result.good.map((g) => g.userId ?? '')].join('\n');
     return { ok: result.ok, text, userId: result.good[0]?.userId };
   } catch (error) {
