@@ -17,6 +17,7 @@ import { signCovered, subkeyCovered, userIdCovered } from '../../src/openpgp/sig
 import { type Subpacket, subpacket } from '../../src/openpgp/subpackets.js';
 import { SoftwareSigner } from '../../src/signer/software-signer.js';
 import { fromBase64Url, u32 } from '../../src/util/bytes.js';
+import { rawSignature } from './raw-signature.js';
 
 const DAY = 86_400_000;
 const t0 = new Date('2026-01-01T00:00:00Z');
@@ -402,5 +403,101 @@ describe('certificate evaluation', () => {
       if (weak) expect(status?.problems.join()).toMatch(/RSA-1024 is below the 2048-bit floor/);
       else expect(status?.problems).toEqual([]);
     }
+  });
+
+  it('a key and its binding made in the very second judged already count', async () => {
+    const root = await makeRoot();
+    const status = evaluateCertificate(root.certificate, t0);
+    expect(status.primary.problems).toEqual([]);
+    expect(status.subkeys[0]?.problems).toEqual([]);
+    expect(evaluateCertificate(root.certificate, new Date(t0.getTime() - 1000)).subkeys[0]?.problems.join()).toMatch(
+      /created after .*no valid self-signature/,
+    );
+  });
+
+  it('an embedded signature that does not parse is no back-signature (and no crash)', async () => {
+    const root = await makeRoot();
+    const sub = root.subkeys[0] as SigningKey;
+    const garbage = await signCovered(
+      {
+        type: SignatureType.subkeyBinding,
+        hash: 'sha512',
+        created: at(1),
+        hashed: [subpacket.keyFlags(KeyFlag.sign), subpacket.embeddedSignature(Uint8Array.of(4, 0x19, 22))],
+      },
+      root.primary.key,
+      root.primary.signer,
+      ...subkeyCovered(root.primary.key, sub.key),
+    );
+    const status = evaluateCertificate(withSubkeySignatures(root.certificate, [garbage]), at(2)).subkeys[0];
+    expect(status?.crossCertified).toBe(false);
+    expect(status?.problems.join()).toMatch(/not cross-certified/);
+  });
+
+  it('key revocations: reported before they apply, honoured after, left out from ignoreRevocationsFrom on', async () => {
+    const root = await makeRoot();
+    const revoke = (reason: number, created: Date) =>
+      signCovered(
+        {
+          type: SignatureType.keyRevocation,
+          hash: 'sha512',
+          created,
+          hashed: [subpacket.reasonForRevocation(reason, 'x')],
+        },
+        root.primary.key,
+        root.primary.signer,
+        keyHashPrefix(root.primary.key),
+      );
+    const retired = { ...root.certificate, directSignatures: [await revoke(3, at(20))] };
+    const before = evaluateCertificate(retired, at(10)).primary;
+    expect(before.problems).toEqual([]);
+    expect(before.revocation).toMatchObject({ reason: 'retired', hard: false });
+    expect(evaluateCertificate(retired, at(20)).primary.problems.join()).toMatch(/primary key was revoked \(retired\)/);
+    const compromised = { ...root.certificate, directSignatures: [await revoke(2, at(20))] };
+    expect(evaluateCertificate(compromised, at(10)).primary.problems.join()).toMatch(/revoked \(compromised\)/);
+    expect(evaluateCertificate(compromised, at(10), { ignoreRevocationsFrom: at(20) }).primary.problems).toEqual([]);
+    // A revocation is no direct-key signature: without user IDs, nothing binds the primary.
+    expect(evaluateCertificate({ ...retired, userIds: [] }, at(10)).primary.problems.join()).toMatch(
+      /no valid self-signature/,
+    );
+  });
+
+  it('user-ID revocations are left out from ignoreRevocationsFrom on, and are never certifications', async () => {
+    const root = await makeRoot();
+    const uid = root.certificate.userIds[0]!;
+    const revocation = await signCovered(
+      { type: SignatureType.certificationRevocation, hash: 'sha512', created: at(20), hashed: [] },
+      root.primary.key,
+      root.primary.signer,
+      ...userIdCovered(root.primary.key, utf8(uid.userId)),
+    );
+    const cert = { ...root.certificate, userIds: [{ ...uid, signatures: [...uid.signatures, revocation] }] };
+    expect(evaluateCertificate(cert, at(30)).userIds[0]).toMatchObject({ valid: false, revoked: true });
+    const ignored = evaluateCertificate(cert, at(30), { ignoreRevocationsFrom: at(20) });
+    expect(ignored.userIds[0]).toMatchObject({ valid: true, revoked: false, primary: true });
+    expect(ignored.primary.flags).toBe(KeyFlag.certify);
+    expect(ignored.primary.expires).toEqual(at(5 * 365));
+  });
+
+  it('a signature without a creation time counts for nothing, not even as a revocation', async () => {
+    const root = await makeRoot();
+    const sub = root.subkeys[0] as SigningKey;
+    const first = root.certificate.subkeys[0]?.signatures[0] as Uint8Array;
+    const timeless = rawSignature(root, root.primary.key, {
+      type: SignatureType.subkeyRevocation,
+      hashed: [subpacket.reasonForRevocation(2, 'no date')],
+      covered: subkeyCovered(root.primary.key, sub.key),
+    });
+    const status = evaluateCertificate(withSubkeySignatures(root.certificate, [first, timeless]), at(10)).subkeys[0];
+    expect(status?.revocation).toBeUndefined();
+    expect(status?.problems).toEqual([]);
+    // The same revocation with a creation time is honoured (so the one above was refused for lacking it).
+    const dated = rawSignature(root, root.primary.key, {
+      type: SignatureType.subkeyRevocation,
+      hashed: [subpacket.creationTime(at(5)), subpacket.reasonForRevocation(2, 'dated')],
+      covered: subkeyCovered(root.primary.key, sub.key),
+    });
+    const revoked = evaluateCertificate(withSubkeySignatures(root.certificate, [first, dated]), at(10)).subkeys[0];
+    expect(revoked?.revocation?.reason).toBe('compromised');
   });
 });

@@ -11,6 +11,7 @@ import { mergeCertificates } from '../../src/openpgp/merge.js';
 import { createRoot, type CreatedRoot, generateSoftwareKey } from '../../src/openpgp/root-key.js';
 import { revokeSubkey } from '../../src/openpgp/self-signatures.js';
 import { selectRoot } from '../../src/openpgp/verify-policy.js';
+import type { KeyceremonyError } from '../../src/errors.js';
 
 const t0 = new Date('2026-01-01T00:00:00Z');
 
@@ -119,6 +120,11 @@ describe('merging certificate copies', () => {
     expect(() => selectRoot([a.certificate, impostor], fingerprintHex(a.primary.key))).toThrow(
       /2 different keys with the fingerprint/,
     );
+    try {
+      selectRoot([a.certificate, impostor], fingerprintHex(a.primary.key));
+    } catch (error) {
+      expect((error as KeyceremonyError).exitCode).toBe(1);
+    }
   });
 
   it('unions the subkeys of other algorithms, by fingerprint', async () => {

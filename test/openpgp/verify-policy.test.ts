@@ -9,7 +9,7 @@ import type { Certificate } from '../../src/openpgp/certificate.js';
 import { HashAlgorithmId, KeyFlag, PacketTag, SignatureType } from '../../src/openpgp/constants.js';
 import { readDetachedSignatures, readSignatureFile, signDetached } from '../../src/openpgp/detached-signature.js';
 import { writeMpi, writePacket } from '../../src/openpgp/encoding.js';
-import { fingerprintHex, keyHashPrefix } from '../../src/openpgp/key-packet.js';
+import { fingerprintHex, keyHashPrefix, keyIdOf } from '../../src/openpgp/key-packet.js';
 import { createRoot, generateSoftwareKey, type CreatedRoot } from '../../src/openpgp/root-key.js';
 import { applyRotation } from '../../src/openpgp/rotation.js';
 import { expirationSeconds, type SigningKey } from '../../src/openpgp/self-signatures.js';
@@ -18,6 +18,7 @@ import { encodeSubpackets, subpacket } from '../../src/openpgp/subpackets.js';
 import { selectRoot, verifyDetached, verifyDetachedByRoots } from '../../src/openpgp/verify-policy.js';
 import type { KeyceremonyError } from '../../src/errors.js';
 import { concatBytes, u16, u32 } from '../../src/util/bytes.js';
+import { rawSignature } from './raw-signature.js';
 
 const DAY = 86_400_000;
 const t0 = new Date('2026-01-01T00:00:00Z');
@@ -355,6 +356,7 @@ describe('verify policy', () => {
       return undefined;
     };
     expect(thrown(() => selectRoot([a.certificate], `0${fpr}`))?.message).toMatch(/40-digit/);
+    expect(thrown(() => selectRoot([a.certificate], `0${fpr}`))?.exitCode).toBe(2);
     expect(thrown(() => selectRoot([a.certificate], `${fpr}0`))?.message).toMatch(/40-digit/);
     expect(thrown(() => selectRoot([a.certificate], fpr.toLowerCase().replace(/(.{4})/g, '$1 ')))).toBeUndefined();
     expect(thrown(() => selectRoot([a.certificate, b.certificate], undefined))?.exitCode).toBe(2);
@@ -483,5 +485,76 @@ describe('verify policy', () => {
     expect((await run({ left16: right })).rejected[0]?.reason).toBe('BAD signature: digest does not match');
     const mpis = [sig!.mpis[0]!, Uint8Array.from(sig!.mpis[1]!, (b, i) => (i === 5 ? b ^ 1 : b))];
     expect((await run({ mpis })).rejected[0]?.reason).toBe('BAD signature: signature does not verify');
+  });
+
+  it('refuses a signature without a creation time, and labels an issuer named only by key ID', async () => {
+    const root = await makeRoot();
+    const sub = root.subkeys[0]!;
+    const timeless = rawSignature(root, sub.key, {
+      type: SignatureType.binary,
+      hashed: [subpacket.issuerFingerprint(sub.key.fingerprint)],
+      covered: [data],
+    });
+    const undated = await verify(root.certificate, writePacket(PacketTag.signature, timeless), at(11));
+    expect(undated.rejected[0]?.reason).toBe('signature has no creation time');
+    const other = await makeRoot();
+    const otherSub = other.subkeys[0]!.key;
+    const byKeyId = rawSignature(other, otherSub, {
+      type: SignatureType.binary,
+      hashed: [subpacket.creationTime(at(10))],
+      unhashed: [subpacket.issuerKeyId(keyIdOf(otherSub.fingerprint))],
+      covered: [data],
+    });
+    const foreign = await verify(root.certificate, writePacket(PacketTag.signature, byKeyId), at(11));
+    expect(foreign.rejected[0]?.issuer).toBe(fingerprintHex(otherSub).slice(24));
+    expect(foreign.rejected[0]?.reason).toContain(`made by key ${fingerprintHex(otherSub).slice(24)}`);
+  });
+
+  it('accepts transcripts only from the ceremony-transcripts subkey when verifying a transcript', async () => {
+    const root = await makeRoot();
+    const run = async (key: SigningKey, purpose: 'release' | 'transcript') =>
+      verifyDetached({
+        root: root.certificate,
+        signatures: await readDetachedSignatures(await signDetached(data, key, at(10))),
+        data,
+        now: at(11),
+        purpose,
+      });
+    expect((await run(root.subkeys[1]!, 'transcript')).ok).toBe(true);
+    expect((await run(root.subkeys[0]!, 'release')).ok).toBe(true);
+    expect((await run(root.subkeys[0]!, 'transcript')).rejected[0]?.reason).toMatch(
+      /is not the root's ceremony-transcripts key/,
+    );
+  });
+
+  it('states every problem of the root, and names every trusted root that did not make a signature', async () => {
+    const root = await makeRoot();
+    const revocation = await signCovered(
+      {
+        type: SignatureType.keyRevocation,
+        hash: 'sha512',
+        created: at(5),
+        hashed: [subpacket.reasonForRevocation(1, 'x')],
+      },
+      root.primary.key,
+      root.primary.signer,
+      keyHashPrefix(root.primary.key),
+    );
+    const cert: Certificate = { ...root.certificate, directSignatures: [revocation] };
+    const late = await verify(cert, await signDetached(data, root.subkeys[1]!, at(5 * 365 + 1)), at(5 * 365 + 2));
+    expect(late.rejected[0]?.reason).toMatch(/^primary key expired on .*; primary key was revoked \(superseded\)/);
+    const a = await makeRoot();
+    const b = await makeRoot();
+    const stranger = await makeRoot();
+    const result = await verifyDetachedByRoots({
+      roots: [a.certificate, b.certificate],
+      signatures: await readDetachedSignatures(await signDetached(data, stranger.subkeys[0]!, at(10))),
+      data,
+      now: at(11),
+      purpose: 'release',
+    });
+    expect(result.rejected[0]?.reason).toContain(
+      `pinned root ${fingerprintHex(a.primary.key)}, ${fingerprintHex(b.primary.key)}`,
+    );
   });
 });
