@@ -497,6 +497,16 @@ describe('verify policy', () => {
     });
     const undated = await verify(root.certificate, writePacket(PacketTag.signature, timeless), at(11));
     expect(undated.rejected[0]?.reason).toBe('signature has no creation time');
+    const anonymous = rawSignature(root, sub.key, {
+      type: SignatureType.binary,
+      hashed: [subpacket.creationTime(at(10))],
+      covered: [data],
+    });
+    const nameless = await verify(root.certificate, writePacket(PacketTag.signature, anonymous), at(11));
+    expect(nameless.rejected[0]).toMatchObject({
+      issuer: undefined,
+      reason: 'the signature does not name the key that made it',
+    });
     const other = await makeRoot();
     const otherSub = other.subkeys[0]!.key;
     const byKeyId = rawSignature(other, otherSub, {
