@@ -47,9 +47,18 @@ async function binding(
   root: CreatedRoot,
   sub: SigningKey,
   created: Date,
-  extra: { binding?: Subpacket[]; back?: Subpacket[]; expires?: Date; backCreated?: Date; backType?: number } = {},
+  extra: {
+    binding?: Subpacket[];
+    back?: Subpacket[];
+    expires?: Date;
+    backCreated?: Date;
+    backType?: number;
+    /** Another key that makes the back-signature over this subkey's binding data (a forgery). */
+    backBy?: SigningKey;
+  } = {},
 ): Promise<Uint8Array> {
   const covered = subkeyCovered(root.primary.key, sub.key);
+  const backer = extra.backBy ?? sub;
   const back = await signCovered(
     {
       type: extra.backType ?? SignatureType.primaryKeyBinding,
@@ -57,8 +66,8 @@ async function binding(
       created: extra.backCreated ?? created,
       hashed: extra.back ?? [],
     },
-    sub.key,
-    sub.signer,
+    backer.key,
+    backer.signer,
     ...covered,
   );
   return signCovered(
@@ -141,8 +150,10 @@ describe('certificate evaluation', () => {
     expect(late?.problems.join()).toMatch(/not cross-certified/);
     // A back-signature by another key does not count.
     const other = await generateSoftwareKey('ed25519');
-    const stranger: SigningKey = { key: sub.key, signer: other.signer };
-    const forged = withSubkeySignatures(root.certificate, [await binding(root, stranger, at(1), { expires: at(365) })]);
+    const stranger: SigningKey = { key: buildKeyPacket(other.publicKey, at(0)), signer: other.signer };
+    const forged = withSubkeySignatures(root.certificate, [
+      await binding(root, sub, at(1), { backBy: stranger, expires: at(365) }),
+    ]);
     expect(evaluateCertificate(forged, at(5)).subkeys[0]?.crossCertified).toBe(false);
     // An embedded signature of another type, or one made after the time judged, is no back-signature.
     const wrongType = withSubkeySignatures(root.certificate, [
