@@ -16,6 +16,7 @@ import type { BackupManifest } from '../backup/manifest.js';
 import type { LoadedScript } from './load-script.js';
 import type { Ui } from './ui.js';
 import type { CeremonyToken, TokenSelection } from './tokens.js';
+import type { WitnessCheck } from './witness-check.js';
 
 export interface SessionSubkey {
   readonly key: SigningKey;
@@ -57,6 +58,13 @@ export interface BackupPassphraseProduct {
 
 export type Product = OpenPgpRootProduct | BackupPassphraseProduct;
 
+export interface WitnessOptions {
+  /** What the roles compared (a fingerprint, a hash): each types its last four groups (witness-check.ts). */
+  readonly check?: WitnessCheck;
+  /** Prompt id prefix; default: the current step's id (prompts `<step>.<role>`, `<step>.<role>.check`). */
+  readonly prompt?: string;
+}
+
 export interface CurrentStep {
   readonly id: string;
   readonly role: string;
@@ -94,8 +102,11 @@ export interface CeremonyContext {
   vaultPassphrase(): Promise<string>;
   /** Makes this root's ceremony-transcripts key the one that signs this ceremony's transcript. */
   setTranscriptSigner(signer: TranscriptSigner): void;
-  /** Each role types its initials to confirm `statement`; recorded in the transcript. */
-  witness(roles: readonly string[], statement: string): Promise<void>;
+  /**
+   * Each role types its initials to confirm `statement` — with `check`, first the last four groups of the value
+   * shown, to show they looked; recorded in the transcript.
+   */
+  witness(roles: readonly string[], statement: string, options?: WitnessOptions): Promise<void>;
   provide(product: Product): void;
   /** What an earlier step produced (the script loader checked that it exists). */
   productOf(step: string, product: 'openpgp-root'): OpenPgpRootProduct;

@@ -62,7 +62,9 @@ export const openpgpRevokeRoot = defineAction<Params>({
     ctx.ui.info(
       `The root ${groupedHex(fpr)} will be revoked (${params.method === 'key' ? params.reason : 'stored certificate, no reason'}).`,
     );
-    await ctx.witness(params.confirmBy, `Root ${fpr} is to be revoked.`);
+    await ctx.witness(params.confirmBy, `Root ${fpr} is to be revoked.`, {
+      check: { what: 'fingerprint of the root to revoke', hex: fpr },
+    });
 
     let revocation: Uint8Array;
     if (params.method === 'key') {

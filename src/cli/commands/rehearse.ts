@@ -13,6 +13,7 @@ import { readFile, mkdir, chmod } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { KeyceremonyError } from '../../errors.js';
+import { onlyAbortedRecords } from '../../ceremony/aborted-record.js';
 import { loadScript } from '../../ceremony/load-script.js';
 import { ScriptedPrompter, readAnswersFile } from '../../ceremony/prompts/scripted-prompter.js';
 import { runCeremony } from '../../ceremony/runner.js';
@@ -59,7 +60,11 @@ export async function rehearseCommand(
     );
     await rehearseCommand(DEFAULT_REHEARSAL_SCRIPT, { out: options.out });
   }
-  const root = existing ? resolve(options.out) : await assertNewOrEmpty(options.out, 'the rehearsal directory');
+  // A root rehearsal starts in a new or empty directory — or one that holds only the record of an aborted one.
+  const root =
+    existing || (await onlyAbortedRecords(options.out, ['public']))
+      ? resolve(options.out)
+      : await assertNewOrEmpty(options.out, 'the rehearsal directory');
   const known = existing ? await earlierSecrets(root) : {};
   const answers = new Map<string, string | boolean | number>(Object.entries(known));
   if (options.answers) for (const [k, v] of await readAnswersFile(options.answers)) answers.set(k, v);
