@@ -183,6 +183,8 @@ export async function runCeremony(options: CeremonyOptions): Promise<CeremonyRes
     }
     transcript.setGate(undefined);
     await closingCheckpoint(session, closed);
+    const unused = prompter.unused();
+    if (unused.length > 0) ui.warn(`Answers that no prompt asked for: ${unused.join(', ')}`);
     return result;
   } finally {
     transcript.setGate(undefined);
@@ -454,7 +456,8 @@ async function ceremony(
 
   const rootFingerprint = fingerprintHex(signer.root);
   transcript.record('transcript.signer', { root: rootFingerprint, key: fingerprintHex(signer.key.key) });
-  const unused = prompter.unused();
+  // The closing checkpoint's answers are asked after the transcript is closed.
+  const unused = prompter.unused().filter((id) => !id.startsWith('closing.'));
   transcript.record('ceremony.end', {
     entries: transcript.entries.length + 1,
     outputs: session.trees.reduce((n, t) => n + t.written.length, 0),
@@ -473,7 +476,6 @@ async function ceremony(
   await session.public.write(publicPath.transcript(name), jsonl);
   await session.public.write(publicPath.transcriptSignature(name), signature);
   await session.public.write(publicPath.transcriptMarkdown(name), renderTranscriptMarkdown(transcript.entries));
-  if (unused.length > 0) ui.warn(`Answers that no prompt asked for: ${unused.join(', ')}`);
   ui.success(`Transcript signed with the root's ceremony-transcripts key: public/${publicPath.transcript(name)}`);
   const transcriptSha256 = sha256Hex(new TextEncoder().encode(jsonl));
   return {
