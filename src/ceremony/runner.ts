@@ -82,6 +82,8 @@ function transcriptName(script: LoadedScript, start: Date, rehearsal: boolean): 
 export async function runCeremony(options: CeremonyOptions): Promise<CeremonyResult> {
   const { script, rehearsal, ui, guard, prompter } = options;
   const now = options.now ?? (() => new Date());
+  const interruption = options.interruption ?? new Interruption();
+  const hooks = testHooks(rehearsal, interruption);
   const mode = script.script.vault;
   if (mode === 'none' && options.vaultDir !== undefined) {
     throw new KeyceremonyError('USAGE', 'this ceremony works without a vault (vault: none): do not give --vault');
@@ -113,8 +115,6 @@ export async function runCeremony(options: CeremonyOptions): Promise<CeremonyRes
   if (needsHandoff && !options.handoffDir) {
     throw new KeyceremonyError('USAGE', 'this ceremony hands keys to signers: give --handoff DIR');
   }
-  const interruption = options.interruption ?? new Interruption();
-  const hooks = testHooks(rehearsal, interruption);
   const existingVault = mode === 'existing';
   const opened = existingVault ? await openExistingVault(options, options.vaultDir as string) : undefined;
   const vault =

@@ -8,6 +8,8 @@
  *                                         up to 60 s for a signal (the test sends one)
  *   KEYCEREMONY_TEST_PAUSE_AT=rollback    the same, in the middle of a rollback (after the token keys, before
  *                                         the files): a second signal there must change nothing
+ *
+ * KEYCEREMONY_TEST_PAUSE_AT takes a comma-separated list (e.g. `backup,rollback`).
  */
 import { KeyceremonyError } from '../errors.js';
 import type { Interruption } from './interruption.js';
@@ -26,6 +28,7 @@ export interface TestHooks {
 export function testHooks(rehearsal: boolean, interruption: Interruption): TestHooks {
   const fail = process.env[FAIL];
   const pause = process.env[PAUSE];
+  const pauses = new Set((pause ?? '').split(',').filter(Boolean));
   if ((fail || pause) && !rehearsal) {
     throw new KeyceremonyError(
       'ENVIRONMENT',
@@ -38,14 +41,14 @@ export function testHooks(rehearsal: boolean, interruption: Interruption): TestH
   };
   return {
     async afterStep(step) {
-      if (pause === step) {
+      if (pauses.has(step)) {
         await wait(`after step "${step}"`);
         interruption.check();
       }
       if (fail === step) throw new KeyceremonyError('CHECK_FAILED', `step "${step}" failed: injected by ${FAIL}`);
     },
     async duringRollback() {
-      if (pause === 'rollback') await wait('during the rollback');
+      if (pauses.has('rollback')) await wait('during the rollback');
     },
   };
 }

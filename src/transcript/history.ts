@@ -145,7 +145,7 @@ export function analyseHistory(nodes: readonly HistoryNode[]): HistoryReport {
     problems,
     newest: newest ? { name: newest.name, sha256: newest.sha256 } : undefined,
     chain,
-    legacy: legacy.map((n) => n.name),
+    legacy: legacy.map((n) => n.name).sort(),
   };
 }
 

@@ -293,9 +293,10 @@ export async function verifyTranscriptDirectory(
   // Not a tree a ceremony made (a public tree has KEYS, a vault's inventory lists its ceremonies): nothing to check.
   if (names.length === 0 && !hasKeys && listed.length === 0)
     throw new KeyceremonyError('INPUT_NOT_FOUND', `${dir}/transcripts holds no transcript (*.jsonl)`);
-  // Read when the first signature is checked: a tree that holds only an aborted root ceremony's record has no KEYS.
-  let keyring: Promise<Certificate[]> | undefined;
-  const certificates = (): Promise<Certificate[]> => (keyring ??= loadKeyring(dir, tree));
+  // A damaged KEYS is bad input (exit 2); a missing one only fails the signatures that need it — a tree that
+  // holds nothing but an aborted root ceremony's record has none.
+  const loaded = names.length > 0 && (tree === 'vault' || hasKeys) ? await loadKeyring(dir, tree) : undefined;
+  const certificates = (): Promise<Certificate[]> => (loaded ? Promise.resolve(loaded) : loadKeyring(dir, tree));
 
   const reports: TranscriptReport[] = [];
   const nodes: HistoryNode[] = [];

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair, spkiDer } from '../../src/crypto/key-material.js';
 import { parseMetadata, validSignatureKeyIds } from '../../src/dct/metadata.js';
 import { rootCertificates } from '../../src/dct/verify.js';
-import { rootCeremonyAnswers, TEST_VAULT_PASSPHRASE, writeAnswers } from '../helpers/answers.js';
+import { paperTrailAnswers, rootCeremonyAnswers, TEST_VAULT_PASSPHRASE, writeAnswers } from '../helpers/answers.js';
 import { GUNS, scriptVariant } from '../helpers/dct.js';
 import { readInventoryKeys } from '../helpers/inventory.js';
 import { ceremoniesDir } from '../helpers/paths.js';
@@ -102,7 +102,7 @@ describe('a real DCT root on a token', () => {
         'dct.handoff.release-pipeline.passphrase': 'falcon ribbon dune quartz meadow lantern',
         'dct.handoff.release-manager.passphrase': 'cobalt pylon thistle ember lagoon meadow',
         ...witnesses('read-ids', ['witness-1', 'witness-2']),
-        ...witnesses('close', ALL),
+        ...paperTrailAnswers(script),
       },
       join(base, 'handoff-dct'),
     );
@@ -127,7 +127,7 @@ describe('a real DCT root on a token', () => {
       'token.wikibase-dct-root.use': true,
       'token.wikibase-dct-root.pin': TEST_USER_PIN,
       ...witnesses('read-ids', ['witness-1', 'witness-2']),
-      ...witnesses('close', ALL),
+      ...paperTrailAnswers(join(ceremoniesDir, 'dct-rotate-root.yaml')),
     });
     expect(result.code, result.stdout + result.stderr).toBe(0);
     const name = (await readdir(join(dirs.pub, 'transcripts'))).find(
