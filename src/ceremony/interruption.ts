@@ -29,6 +29,7 @@ export class Interruption {
   #where: string | undefined;
   #holding = false;
   #waiters: (() => void)[] = [];
+  #listening = false;
 
   constructor(write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)) {
     this.#write = write;
@@ -94,8 +95,13 @@ export class Interruption {
     this.#holding = true;
   }
 
-  /** Installs the signal handlers; returns the function that removes them again. */
+  /**
+   * Installs the signal handlers; returns the function that removes them again. Listening twice (a command that
+   * keeps listening past the ceremony, and the runner) installs them once: the inner call's remover does nothing.
+   */
   listen(): () => void {
+    if (this.#listening) return () => undefined;
+    this.#listening = true;
     const handlers = SIGNALS.map((signal) => {
       const handler = (): void => this.interrupt(signal);
       process.on(signal, handler);
@@ -103,6 +109,7 @@ export class Interruption {
     });
     return () => {
       for (const [signal, handler] of handlers) process.off(signal, handler);
+      this.#listening = false;
     };
   }
 }

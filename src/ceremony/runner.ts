@@ -14,7 +14,7 @@ import { armor } from '../openpgp/armor.js';
 import { signDetached } from '../openpgp/detached-signature.js';
 import { fingerprintHex } from '../openpgp/key-packet.js';
 import { sha256Hex } from '../crypto/hash.js';
-import { type HistoryReport, readHistory } from '../transcript/history.js';
+import { HISTORY_STARTS, type HistoryReport, readHistory } from '../transcript/history.js';
 import { renderTranscriptMarkdown } from '../transcript/markdown.js';
 import { TranscriptRecorder } from '../transcript/recorder.js';
 import { codeSha256, toolVersion } from '../version.js';
@@ -307,6 +307,13 @@ async function ceremony(
   const { history, progress, hooks, interruption } = state;
   const meta = script.script;
   const previous = history.newest ?? null;
+  // A ceremony that continues a vault or a tree, on a tree without any transcript: the history was lost.
+  const historyProblems = [
+    ...history.problems,
+    ...(!previous && !HISTORY_STARTS.includes(meta.vault)
+      ? [`the public tree holds no transcript, although this ceremony (vault: ${meta.vault}) continues an earlier one`]
+      : []),
+  ];
 
   ui.banner(`${meta.title}${rehearsal ? ` — ${REHEARSAL}` : ''}`, [
     `${meta.organisation}`,
@@ -319,7 +326,14 @@ async function ceremony(
     ...(rehearsal ? ['REHEARSAL: throwaway keys, every output is marked and must never be trusted.'] : []),
   ]);
   transcript.record('ceremony.start', {
-    script: { name: meta.name, title: meta.title, version: meta.version, file: script.path, sha256: script.sha256 },
+    script: {
+      name: meta.name,
+      title: meta.title,
+      version: meta.version,
+      file: script.path,
+      sha256: script.sha256,
+      vault: meta.vault,
+    },
     organisation: meta.organisation,
     purpose: meta.purpose.trim(),
     tool: { name: 'keyceremony', version: toolVersion(), codeSha256: codeSha256(), node: process.version },
@@ -377,15 +391,15 @@ async function ceremony(
 
   // From the first question on, a ceremony that stops leaves an aborted-ceremony record.
   progress.started = true;
-  if (!history.ok) {
-    for (const line of history.problems) ui.warn(`Transcript history of the public tree: ${line}`);
+  if (historyProblems.length > 0) {
+    for (const line of historyProblems) ui.warn(`Transcript history of the public tree: ${line}`);
     const ok = await prompter.confirm(
       'preflight.history',
       'The public tree’s transcript history has the gaps listed above (check with keyceremony transcript verify). Go on anyway (recorded)?',
     );
     if (!ok) throw new KeyceremonyError('ABORTED', 'the gaps in the transcript history were not accepted');
     transcript.record('preflight.history', {
-      problems: [...history.problems],
+      problems: historyProblems,
       accepted: true,
       source: prompter.source,
     });

@@ -29,7 +29,15 @@ export interface HistoryNode {
   readonly started: string;
   /** The transcript this one continues; null: the first of the history; undefined: made before the chain existed. */
   readonly previous: TranscriptLink | null | undefined;
+  /**
+   * The script's vault mode (`new`, `existing`, `restore`, `none`). Only a ceremony that makes a vault (`new`) or
+   * rebuilds one (`restore`) may start a history; any other continues one.
+   */
+  readonly vault?: string | undefined;
 }
+
+/** Script vault modes that may start a history (`previous: null`). */
+export const HISTORY_STARTS: readonly string[] = ['new', 'restore'];
 
 export interface HistoryReport {
   readonly ok: boolean;
@@ -61,7 +69,7 @@ function isLink(value: JsonValue | undefined): value is { name: string; sha256: 
 export function historyNode(name: string, bytes: Uint8Array): HistoryNode {
   const sha256 = sha256Hex(bytes);
   const text = new TextDecoder().decode(bytes);
-  let first: { time?: unknown; data?: { previous?: JsonValue } } | undefined;
+  let first: { time?: unknown; data?: { previous?: JsonValue; script?: { vault?: unknown } } } | undefined;
   try {
     first = JSON.parse(text.slice(0, text.indexOf('\n') < 0 ? undefined : text.indexOf('\n'))) as typeof first;
   } catch {
@@ -74,6 +82,7 @@ export function historyNode(name: string, bytes: Uint8Array): HistoryNode {
     started: typeof first?.time === 'string' ? first.time : '',
     previous:
       previous === null ? null : isLink(previous) ? { name: previous.name, sha256: previous.sha256 } : undefined,
+    vault: typeof first?.data?.script?.vault === 'string' ? first.data.script.vault : undefined,
   };
 }
 
@@ -112,6 +121,12 @@ export function analyseHistory(nodes: readonly HistoryNode[]): HistoryReport {
     }
   }
   const starts = chained.filter((n) => n.previous === null);
+  for (const start of starts) {
+    if (start.vault !== undefined && !HISTORY_STARTS.includes(start.vault))
+      problems.push(
+        `${start.name} names no previous transcript, although its ceremony continues an existing vault or tree (vault: ${start.vault}): the transcripts before it are missing`,
+      );
+  }
   if (starts.length > 1) {
     problems.push(`more than one transcript starts a new history: ${starts.map((n) => n.name).join(', ')}`);
   } else if (starts.length === 1 && legacy.length > 0) {

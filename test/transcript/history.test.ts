@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { analyseHistory, type HistoryNode } from '../../src/transcript/history.js';
 import { ceremoniesDir } from '../helpers/paths.js';
 import { copyOfRehearsal } from '../helpers/rehearsal.js';
+import { writeAnswers } from '../helpers/answers.js';
 import { cli } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
 import { sha256File } from '../helpers/files.js';
@@ -132,6 +133,39 @@ describe('the history of a root + rotation + revocation tree', () => {
   });
 });
 
+describe('a ceremony on a tree whose history has a gap', () => {
+  it('asks before going on, records the gap, and the gap stays reported', async () => {
+    const dir = await copyOfRehearsal();
+    const root = (await readdir(join(dir, 'public', 'transcripts'))).find((n) => n.endsWith('.jsonl'))!;
+    await deleteTranscript(join(dir, 'public'), root.slice(0, -'.jsonl'.length));
+    const refused = await cli([
+      'rehearse',
+      join(ceremoniesDir, 'openpgp-rotate.yaml'),
+      '--out',
+      dir,
+      '--answers',
+      await writeAnswers({ 'preflight.history': false }),
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toMatch(
+      /Transcript history of the public tree: the public tree holds no transcript, although this ceremony \(vault: existing\) continues an earlier one/,
+    );
+    expect(refused.stderr).toMatch(/the gaps in the transcript history were not accepted/);
+    const accepted = await cli(['rehearse', join(ceremoniesDir, 'openpgp-rotate.yaml'), '--out', dir]);
+    expect(accepted.code, accepted.stdout + accepted.stderr).toBe(0);
+    const rotation = (await readdir(join(dir, 'public', 'transcripts'))).find((n) =>
+      n.endsWith('openpgp-rotate-REHEARSAL.jsonl'),
+    )!;
+    const text = await readFile(join(dir, 'public', 'transcripts', rotation), 'utf8');
+    expect(text).toMatch(/"event":"preflight.history"/);
+    const verified = await cli(['transcript', 'verify', join(dir, 'public')]);
+    expect(verified.code).toBe(1);
+    expect(verified.stdout).toMatch(
+      /names no previous transcript, although its ceremony continues an existing vault or tree \(vault: existing\)/,
+    );
+  });
+});
+
 describe('the vault', () => {
   it('reports a transcript its inventory lists but that is missing', async () => {
     const dir = await copyOfRehearsal();
@@ -184,6 +218,14 @@ describe('analyseHistory', () => {
         expect(report.problems.join('\n')).toContain(`continues from ${gone.name}`);
       }),
     );
+  });
+
+  it('lets only a ceremony that makes or restores a vault start a history', () => {
+    const start = (vault: string): HistoryNode => ({ ...node(0, null), vault });
+    expect(analyseHistory([start('new')]).ok).toBe(true);
+    expect(analyseHistory([start('restore')]).ok).toBe(true);
+    for (const vault of ['existing', 'none'])
+      expect(analyseHistory([start(vault)]).problems.join('\n')).toMatch(/t0 names no previous transcript/);
   });
 
   it('reports forks and a second start', () => {

@@ -14,7 +14,8 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { KeyceremonyError } from '../../errors.js';
 import { onlyAbortedRecords } from '../../ceremony/aborted-record.js';
-import { loadScript } from '../../ceremony/load-script.js';
+import { Interruption } from '../../ceremony/interruption.js';
+import { type LoadedScript, loadScript } from '../../ceremony/load-script.js';
 import { ScriptedPrompter, readAnswersFile } from '../../ceremony/prompts/scripted-prompter.js';
 import { runCeremony } from '../../ceremony/runner.js';
 import { ConsoleUi } from '../../ceremony/ui.js';
@@ -72,6 +73,30 @@ export async function rehearseCommand(
   const prompter = new ScriptedPrompter(answers, { rehearsal: true, optional: new Set(Object.keys(known)) });
   const guard = new SecretGuard();
   for (const secret of Object.values(known)) guard.register(secret);
+  // Listening until the secrets file is written: a signal after the ceremony finished must not lose it.
+  const interruption = new Interruption();
+  const stopListening = interruption.listen();
+  try {
+    await rehearse(script, { root, mode, known, prompter, guard, interruption, started, existing });
+  } finally {
+    stopListening();
+  }
+}
+
+async function rehearse(
+  script: LoadedScript,
+  state: {
+    root: string;
+    mode: LoadedScript['script']['vault'];
+    known: Record<string, string>;
+    prompter: ScriptedPrompter;
+    guard: SecretGuard;
+    interruption: Interruption;
+    started: number;
+    existing: boolean;
+  },
+): Promise<void> {
+  const { root, mode, known, prompter, guard, interruption, started, existing } = state;
   const result = await runCeremony({
     script,
     vaultDir: mode === 'none' ? undefined : join(root, mode === 'restore' ? RESTORED_VAULT_DIR : 'vault'),
@@ -85,6 +110,7 @@ export async function rehearseCommand(
     ui: new ConsoleUi(guard),
     guard,
     now: ceremonyClock(true),
+    interruption,
   });
   await mkdir(root, { recursive: true, mode: DIRECTORY_MODE });
   await chmod(root, DIRECTORY_MODE);
