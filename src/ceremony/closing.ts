@@ -41,7 +41,7 @@ export async function closingCheckpoint(session: Session, closed: ClosedTranscri
       `Started ${utc(entries[0]?.time)}, transcript closed ${utc(entries.at(-1)?.time)}`,
       'Write the transcript SHA-256 below and the end time on the runbook.',
     ]);
-    ui.fingerprint('Transcript SHA-256 (sha256sum of the .jsonl file)', closed.sha256);
+    ui.fingerprint('Transcript SHA-256 (sha256sum of the .jsonl file)', closed.sha256, { wordsPerLine: 8 });
     for (const line of seals(entries)) ui.info(line);
     if (!closing) return;
     ui.info(closing.statement);

@@ -173,9 +173,18 @@ export async function runCeremony(options: CeremonyOptions): Promise<CeremonyRes
     } catch (error) {
       transcript.setGate(undefined);
       interruption.holdOff();
+      const reason = interruption.received ? interruption.error() : error;
+      // (Guarded: nothing may keep the rollback from running, not even a message the secret guard refuses.)
+      if (progress.started) {
+        try {
+          ui.warn(`The ceremony stopped${progress.step ? ` in step "${progress.step.id}"` : ''}: ${messageOf(reason)}`);
+        } catch {
+          ui.warn('The ceremony stopped.');
+        }
+      }
       const rolledBack = await rollBack(session, hooks);
       // Stopped before anyone answered anything (network up, a medium missing): nothing happened, nothing to record.
-      const reported = interruption.received ? interruption.error() : error;
+      const reported = reason;
       if (!progress.started) throw reported;
       throw await abortedCeremony(session, options, name, { error, reported, interruption, progress, rolledBack });
     } finally {
@@ -242,7 +251,11 @@ async function abortedCeremony(
       rolledBack: abort.rolledBack,
     });
   } catch (error) {
-    ui.warn(`The aborted-ceremony record could not be written: ${messageOf(error)}`);
+    try {
+      ui.warn(`The aborted-ceremony record could not be written: ${messageOf(error)}`);
+    } catch {
+      ui.warn('The aborted-ceremony record could not be written.');
+    }
     return abort.reported;
   }
   ui.warn(
