@@ -11,7 +11,8 @@ Exit codes:
   0  success
   1  a verification or check failed (bad signature, broken transcript, keys due)
   2  usage or input error (bad flags, invalid script, missing answer, non-empty output)
-  3  environment refused (network up on a real ceremony, token locked)`;
+  3  environment refused (network up on a real ceremony, token locked)
+  130  a ceremony was interrupted (Ctrl-C, SIGTERM, SIGHUP) and rolled back`;
 
 export function buildProgram(): Command {
   const program = new Command('keyceremony')
@@ -187,12 +188,18 @@ ${SOP_EXIT_CODES_HELP}`,
   const transcript = program.command('transcript').description('work with ceremony transcripts');
   transcript
     .command('verify')
-    .description('check the hash chain, the root signature and the recorded outputs of every transcript in DIR')
+    .description(
+      'check the hash chain, the root signature and the recorded outputs of every transcript in DIR, and that they form one unbroken history (aborted ceremonies shown as such)',
+    )
     .argument('<dir>', 'a public tree or a vault (with transcripts/)')
     .option('--root <fingerprint>', 'require the transcripts to be signed by this root key')
+    .option(
+      '--newest <sha256>',
+      "require the newest transcript to have this SHA-256 (from the last ceremony's runbook): a deleted newest transcript is then reported too",
+    )
     .option('--json', 'print the report as JSON', false)
     .addHelpText('after', EXIT_CODES_HELP)
-    .action(async (dir: string, opts: { root?: string; json: boolean }) => {
+    .action(async (dir: string, opts: { root?: string; newest?: string; json: boolean }) => {
       const { transcriptVerifyCommand } = await import('./commands/transcript-verify.js');
       await transcriptVerifyCommand(dir, opts);
     });

@@ -214,6 +214,12 @@ describe('rotation session', () => {
     const unknown = await cli(['rehearse', script, '--out', copy]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/no subkey "no-such-key"/);
-    expect((await readdir(join(copy, 'public', 'transcripts'))).filter((n) => n.endsWith('.jsonl'))).toHaveLength(1);
+    // Each refused attempt left its record — signed, since the published root was opened — and changed nothing else.
+    const transcripts = (await readdir(join(copy, 'public', 'transcripts'))).filter((n) => n.endsWith('.jsonl'));
+    expect(transcripts.filter((n) => !n.endsWith('-ABORTED.jsonl'))).toHaveLength(1);
+    expect(transcripts.filter((n) => n.endsWith('-ABORTED.jsonl'))).toHaveLength(2);
+    const verified = await cli(['transcript', 'verify', join(copy, 'public'), '--json']);
+    expect(verified.code, verified.stdout).toBe(0);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ completed: 1, aborted: 2 });
   });
 });

@@ -87,7 +87,9 @@ export const openpgpRevokeRoot = defineAction<Params>({
       ),
       notes,
     );
-    await confirmChanges(ctx, planned, params.confirmBy);
+    await confirmChanges(ctx, planned, params.confirmBy, {
+      check: { what: 'fingerprint of the root to revoke', hex: fpr },
+    });
 
     let revocation: Uint8Array;
     if (params.method === 'key') {

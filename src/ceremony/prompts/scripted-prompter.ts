@@ -5,7 +5,15 @@
 import { parse } from 'yaml';
 import { KeyceremonyError } from '../../errors.js';
 import { generatePassphrase } from '../../util/diceware.js';
-import { INITIALS, type Prompter, type PromptSource, type SecretAnswer, type SecretRequest } from './prompter.js';
+import {
+  INITIALS,
+  plainTextProblem,
+  type Prompter,
+  type PromptSource,
+  type SecretAnswer,
+  type SecretRequest,
+  type TextRequest,
+} from './prompter.js';
 import { weakness } from './passphrase-strength.js';
 import { readInputFile } from '../../util/input-file.js';
 
@@ -118,6 +126,20 @@ export class ScriptedPrompter implements Prompter {
       if (wrong) throw new KeyceremonyError('PASSPHRASE_WRONG', `answer to "${request.id}": ${wrong}`);
     }
     return { value, generated: false };
+  }
+
+  async text(request: TextRequest): Promise<string | undefined> {
+    if (this.#rehearsal && !this.#answers.has(request.id)) return request.rehearsalAnswer;
+    if (!this.#rehearsal && request.optionalInFile && !this.#answers.has(request.id)) return undefined;
+    const raw = this.#take(request.id, request.message);
+    if (raw === undefined) return request.rehearsalAnswer;
+    const value = String(raw).trim();
+    const invalid = plainTextProblem(value);
+    if (invalid) throw new KeyceremonyError('ANSWERS_INVALID', `answer to "${request.id}": ${invalid}`);
+    // A file cannot be asked again: an answer that does not match what was shown stops the ceremony.
+    const wrong = request.check?.(value);
+    if (wrong) throw new KeyceremonyError('CHECK_FAILED', `answer to "${request.id}": ${wrong}`);
+    return value;
   }
 
   unused(): string[] {

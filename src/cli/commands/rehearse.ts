@@ -14,7 +14,9 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { KeyceremonyError } from '../../errors.js';
 import { actions } from '../../ceremony/actions/index.js';
-import { loadScript } from '../../ceremony/load-script.js';
+import { onlyAbortedRecords } from '../../ceremony/aborted-record.js';
+import { Interruption } from '../../ceremony/interruption.js';
+import { type LoadedScript, loadScript } from '../../ceremony/load-script.js';
 import { ScriptedPrompter, readAnswersFile } from '../../ceremony/prompts/scripted-prompter.js';
 import { runCeremony } from '../../ceremony/runner.js';
 import { ConsoleUi } from '../../ceremony/ui.js';
@@ -60,7 +62,11 @@ export async function rehearseCommand(
     );
     await rehearseCommand(DEFAULT_REHEARSAL_SCRIPT, { out: options.out });
   }
-  const root = existing ? resolve(options.out) : await assertNewOrEmpty(options.out, 'the rehearsal directory');
+  // A root rehearsal starts in a new or empty directory — or one that holds only the record of an aborted one.
+  const root =
+    existing || (await onlyAbortedRecords(options.out, ['public']))
+      ? resolve(options.out)
+      : await assertNewOrEmpty(options.out, 'the rehearsal directory');
   const known = existing ? await earlierSecrets(root) : {};
   const answers = new Map<string, string | boolean | number>(Object.entries(known));
   if (options.answers) for (const [k, v] of await readAnswersFile(options.answers)) answers.set(k, v);
@@ -68,6 +74,30 @@ export async function rehearseCommand(
   const prompter = new ScriptedPrompter(answers, { rehearsal: true, optional: new Set(Object.keys(known)) });
   const guard = new SecretGuard();
   for (const secret of Object.values(known)) guard.register(secret);
+  // Listening until the secrets file is written: a signal after the ceremony finished must not lose it.
+  const interruption = new Interruption();
+  const stopListening = interruption.listen();
+  try {
+    await rehearse(script, { root, mode, known, prompter, guard, interruption, started, existing });
+  } finally {
+    stopListening();
+  }
+}
+
+async function rehearse(
+  script: LoadedScript,
+  state: {
+    root: string;
+    mode: LoadedScript['script']['vault'];
+    known: Record<string, string>;
+    prompter: ScriptedPrompter;
+    guard: SecretGuard;
+    interruption: Interruption;
+    started: number;
+    existing: boolean;
+  },
+): Promise<void> {
+  const { root, mode, known, prompter, guard, interruption, started, existing } = state;
   const result = await runCeremony({
     script,
     vaultDir: mode === 'none' ? undefined : join(root, mode === 'restore' ? RESTORED_VAULT_DIR : 'vault'),
@@ -81,6 +111,7 @@ export async function rehearseCommand(
     ui: new ConsoleUi(guard),
     guard,
     now: ceremonyClock(true),
+    interruption,
   });
   await mkdir(root, { recursive: true, mode: DIRECTORY_MODE });
   await chmod(root, DIRECTORY_MODE);
