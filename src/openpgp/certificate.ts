@@ -8,6 +8,7 @@ import { PacketTag } from './constants.js';
 import { PacketFormatError, readPackets, UnsupportedKeyError, writePacket } from './encoding.js';
 import { fingerprintHex, type KeyPacket, parseKeyPacketBody } from './key-packet.js';
 import { type ForeignKey, readForeignKey } from './foreign-key.js';
+import { parseSignatureBody } from './signature-packet.js';
 
 export interface UserIdEntry {
   readonly userId: string;
@@ -155,4 +156,24 @@ export function parseSingleCertificate(data: Uint8Array): Certificate {
   const certs = parseCertificates(data);
   if (certs.length !== 1) throw new PacketFormatError(`expected one certificate, found ${certs.length}`);
   return certs[0] as Certificate;
+}
+
+/**
+ * The creation time (ms) of the newest signature in a certificate, 0 when none can be read. Unparseable
+ * signatures carry no time.
+ */
+export function newestSignatureTime(cert: Certificate): number {
+  let latest = 0;
+  for (const body of [
+    ...cert.directSignatures,
+    ...cert.userIds.flatMap((u) => u.signatures),
+    ...cert.subkeys.flatMap((s) => s.signatures),
+  ]) {
+    try {
+      latest = Math.max(latest, parseSignatureBody(body).created?.getTime() ?? 0);
+    } catch {
+      // unparseable signatures carry no time
+    }
+  }
+  return latest;
 }

@@ -6,7 +6,7 @@ import { createHash, type Hash } from 'node:crypto';
 import type { HashAlgorithm } from '../crypto/algorithms.js';
 import { PacketTag, SignatureType } from './constants.js';
 import { PacketFormatError, readPackets, writePacket } from './encoding.js';
-import { readOpenPgpData } from './armor.js';
+import { armor, readOpenPgpData } from './armor.js';
 import { PendingSignature, type ParsedSignature, parseSignatureBody } from './signature-packet.js';
 import type { SigningKey } from './self-signatures.js';
 
@@ -32,6 +32,11 @@ export async function signDetached(data: DataSource, key: SigningKey, created: D
   const hash = pending.createHash();
   await feed([hash], data);
   return writePacket(PacketTag.signature, await pending.finish(hash, key.signer));
+}
+
+/** Detached signature packets as the armored file keyceremony writes (one canonical form, for checks too). */
+export function armorSignatures(bodies: readonly Uint8Array[]): string {
+  return armor('signature', new Uint8Array(Buffer.concat(bodies.map((b) => writePacket(PacketTag.signature, b)))));
 }
 
 /** For callers that hash the data themselves (one pass for signature and checksum). */

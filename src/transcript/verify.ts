@@ -18,12 +18,9 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KeyceremonyError } from '../errors.js';
-import { armor } from '../openpgp/armor.js';
 import type { Certificate } from '../openpgp/certificate.js';
 import { readKeyring } from '../openpgp/keyring.js';
-import { readDetachedSignatures } from '../openpgp/detached-signature.js';
-import { PacketTag } from '../openpgp/constants.js';
-import { writePacket } from '../openpgp/encoding.js';
+import { armorSignatures, readDetachedSignatures } from '../openpgp/detached-signature.js';
 import { selectRoot, verifyDetached } from '../openpgp/verify-policy.js';
 import { sha256Hex } from '../crypto/hash.js';
 import { entryHash, GENESIS_HASH, type JsonObject, serializeEntry, type TranscriptEntry } from './entry.js';
@@ -208,10 +205,7 @@ async function checkSignature(
   } catch (error) {
     return { ok: false, detail: `signature file is unreadable: ${(error as Error).message}` };
   }
-  const canonical = armor(
-    'signature',
-    new Uint8Array(Buffer.concat(signatures.map((s) => writePacket(PacketTag.signature, s.body)))),
-  );
+  const canonical = armorSignatures(signatures.map((s) => s.body));
   if (canonical !== new TextDecoder().decode(sigBytes))
     return { ok: false, detail: 'signature file was altered (not in the form keyceremony writes)' };
   const recorded = entries.find((e) => e.event === 'transcript.signer')?.data['root'];

@@ -6,13 +6,9 @@
  */
 import { z } from 'zod';
 import { describeAlgorithm, type KeyAlgorithm } from '../../crypto/algorithms.js';
-import { armor, readOpenPgpData } from '../../openpgp/armor.js';
-import { PacketTag } from '../../openpgp/constants.js';
-import { readPackets, writePacket } from '../../openpgp/encoding.js';
-import { fingerprintHex, keyHashPrefix } from '../../openpgp/key-packet.js';
+import { fingerprintHex } from '../../openpgp/key-packet.js';
+import { armorRevocationCertificate, readRevocationCertificate } from '../../openpgp/revocation-certificate.js';
 import { createRoot, generateSoftwareKey, type NewKey, type SubkeySpec } from '../../openpgp/root-key.js';
-import { checkSignature } from '../../openpgp/signature-check.js';
-import { parseSignatureBody } from '../../openpgp/signature-packet.js';
 import { fromHex } from '../../util/bytes.js';
 import { addDuration, formatDuration, parseDuration, wholeSeconds } from '../../util/duration.js';
 import { vaultPath } from '../../vault/layout.js';
@@ -266,18 +262,13 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
 
   // The revocation certificate: a lone key-revocation signature, as gpg stores them.
   const revocationPath = vaultPath.openpgpRevocation(fpr);
-  const revocationFile = await ctx.vault.write(
-    revocationPath,
-    armor('publicKey', writePacket(PacketTag.signature, root.revocation), 'This is a revocation certificate'),
-  );
-  const revPackets = readPackets(await readOpenPgpData(await ctx.vault.read(revocationPath), ['publicKey']));
-  const revBody = revPackets[0]?.body;
-  if (
-    revPackets.length !== 1 ||
-    !revBody ||
-    !checkSignature(parseSignatureBody(revBody), root.primary.key, [keyHashPrefix(root.primary.key)]).ok
-  ) {
-    throw new KeyceremonyError('CHECK_FAILED', `${revocationPath} does not verify against the root key`);
+  const revocationFile = await ctx.vault.write(revocationPath, armorRevocationCertificate(root.revocation));
+  const readBack = await readRevocationCertificate(await ctx.vault.read(revocationPath), root.primary.key);
+  if ('problem' in readBack) {
+    throw new KeyceremonyError(
+      'CHECK_FAILED',
+      `${revocationPath} is not a revocation certificate: ${readBack.problem}`,
+    );
   }
   ctx.recordOutput(revocationFile, { fingerprints: [fpr], revocationCertificate: true });
   ctx.ui.success(`Revocation certificate written and checked: vault/${revocationPath}`);
