@@ -25,7 +25,13 @@ import { openVault } from '../vault/open-vault.js';
 import { vaultPassphraseCheck } from '../vault/passphrase-check.js';
 import { openPublicTree } from '../vault/public-tree.js';
 import type { SecretGuard } from '../vault/secret-guard.js';
-import { type AbortedRecord, keepAbortedRecord, onlyAbortedRecords, type RolledBack } from './aborted-record.js';
+import {
+  ABORTED_SUFFIX,
+  type AbortedRecord,
+  keepAbortedRecord,
+  onlyAbortedRecords,
+  type RolledBack,
+} from './aborted-record.js';
 import { closingCheckpoint, type ClosedTranscript } from './closing.js';
 import { Interruption } from './interruption.js';
 import type { LoadedScript } from './load-script.js';
@@ -75,9 +81,24 @@ interface Progress {
   step: { id: string; title: string } | undefined;
 }
 
-function transcriptName(script: LoadedScript, start: Date, rehearsal: boolean): string {
+/**
+ * `<time>-<script>[-REHEARSAL]`, made unique in the public tree: two ceremonies started in the same second (a
+ * quick refusal, then another try) get `-2`, `-3`, … so that neither's transcript or aborted record is lost.
+ */
+async function transcriptName(
+  publicTree: OutputTree,
+  script: LoadedScript,
+  start: Date,
+  rehearsal: boolean,
+): Promise<string> {
   const stamp = start.toISOString().slice(0, 19).replace(/:/g, '-');
-  return `${stamp}Z-${script.script.name}${rehearsal ? `-${REHEARSAL}` : ''}`;
+  const base = `${stamp}Z-${script.script.name}${rehearsal ? `-${REHEARSAL}` : ''}`;
+  const taken = async (name: string): Promise<boolean> =>
+    (await publicTree.exists(publicPath.transcript(name))) ||
+    (await publicTree.exists(publicPath.transcript(`${name}${ABORTED_SUFFIX}`)));
+  let name = base;
+  for (let n = 2; await taken(name); n++) name = `${base}-${n}`;
+  return name;
 }
 
 export async function runCeremony(options: CeremonyOptions): Promise<CeremonyResult> {
@@ -132,7 +153,7 @@ export async function runCeremony(options: CeremonyOptions): Promise<CeremonyRes
         : await OutputTree.fresh('public', options.publicDir, { secret: false, guard });
   const history = await readHistory(publicTree.root);
   const started = now();
-  const name = transcriptName(script, started, rehearsal);
+  const name = await transcriptName(publicTree, script, started, rehearsal);
   const transcript = new TranscriptRecorder(now, guard);
   const inventory = opened?.inventory ?? emptyInventory(script.script.organisation, rehearsal, started);
   // The inventory is dated by the ceremony's start: published files derived from it are then reproducible.
