@@ -96,12 +96,17 @@ export async function runCeremony(options: CeremonyOptions): Promise<CeremonyRes
   const vault =
     mode === 'none'
       ? undefined
-      : (opened?.vault ?? (await OutputTree.fresh('vault', options.vaultDir as string, { secret: true, guard })));
+      : (opened?.vault ??
+        (await OutputTree.fresh('vault', options.vaultDir as string, {
+          secret: true,
+          guard,
+          notify: ui.warn.bind(ui),
+        })));
   // Only a new root needs a new public tree; other ceremonies republish into the existing one.
   const publicTree =
     mode === 'new'
-      ? await OutputTree.fresh('public', options.publicDir, { secret: false, guard })
-      : await openPublicTree(options.publicDir, guard);
+      ? await OutputTree.fresh('public', options.publicDir, { secret: false, guard, notify: ui.warn.bind(ui) })
+      : await openPublicTree(options.publicDir, guard, ui.warn.bind(ui));
   const started = now();
   const name = transcriptName(script, started, rehearsal);
   const transcript = new TranscriptRecorder(now, guard);
@@ -159,7 +164,7 @@ async function openExistingVault(
   inventory: Inventory;
   checkPassphrase: ((passphrase: string) => Promise<string | undefined>) | undefined;
 }> {
-  const { vault, inventory } = await openVault(vaultDir, options.guard);
+  const { vault, inventory } = await openVault(vaultDir, options.guard, options.ui.warn.bind(options.ui));
   if (inventory.rehearsal !== options.rehearsal) {
     throw new KeyceremonyError(
       'VAULT_INVALID',

@@ -128,7 +128,7 @@ function backupName(ctx: CeremonyContext): string {
 async function locate(
   ctx: CeremonyContext,
   p: Params,
-): Promise<{ media: { medium: MediumParam; location: MediumLocation }[]; sheets: Map<string, string> }> {
+): Promise<{ media: { medium: MediumParam; location: MediumLocation }[]; sheets: Map<string, MediumLocation> }> {
   const media = p.media.map((medium) => ({ medium, location: mediumLocation(medium, ctx.mediaRoot) }));
   await checkMediaMounted(media);
   for (const { medium, location } of media) {
@@ -143,10 +143,14 @@ async function locate(
       );
     }
   }
-  const sheets = new Map<string, string>();
+  const sheets = new Map<string, MediumLocation>();
   for (const custodian of p.sharing.custodians) {
     const location = sheetsLocation(p.sharing.sheets, backupName(ctx), custodian, ctx.mediaRoot);
-    sheets.set(custodian, await assertNewOrEmpty(location.path, `the sheets directory of ${custodian}`));
+    await assertNewOrEmpty(location.path, `the sheets directory of ${custodian}`, {
+      base: location.base,
+      notify: (message) => ctx.ui.warn(message),
+    });
+    sheets.set(custodian, location);
   }
   return { media, sheets };
 }
@@ -194,13 +198,22 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
   const pdf = printsPdf(ctx, p);
   const copies: MediumCopy[] = [];
   for (const { medium, location } of media) {
-    const tree = await OutputTree.reusable(`media/${medium.number}`, location.path, { secret: true });
+    const tree = await OutputTree.reusable(`media/${medium.number}`, location.path, {
+      secret: true,
+      base: location.base,
+      notify: (message) => ctx.ui.warn(message),
+    });
     ctx.addTree(tree);
     copies.push({ number: medium.number, label: mediumLabel(medium), tree });
   }
   const sheetTrees = new Map<string, OutputTree>();
   for (const custodian of custodians) {
-    const tree = await OutputTree.fresh(`sheets/${custodian}`, sheets.get(custodian) as string, { secret: true });
+    const location = sheets.get(custodian) as MediumLocation;
+    const tree = await OutputTree.fresh(`sheets/${custodian}`, location.path, {
+      secret: true,
+      base: location.base,
+      notify: (message) => ctx.ui.warn(message),
+    });
     ctx.addTree(tree);
     sheetTrees.set(custodian, tree);
   }
