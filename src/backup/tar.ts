@@ -8,6 +8,7 @@
  * and bsdtar extract what this writes (the tests run `tar -x`), and the reader accepts what GNU tar writes in
  * ustar format — but refuses anything that could escape the target directory or is not a plain file/directory.
  */
+import { excerpt } from '../util/excerpt.js';
 
 const BLOCK = 512;
 
@@ -52,7 +53,7 @@ function octal(value: number, width: number): string {
 
 function putString(block: Uint8Array, offset: number, width: number, text: string): void {
   const bytes = new TextEncoder().encode(text);
-  if (bytes.length > width) throw new TarFormatError(`"${text}" does not fit a ${width}-byte tar field`);
+  if (bytes.length > width) throw new TarFormatError(`${excerpt(text)} does not fit a ${width}-byte tar field`);
   block.set(bytes, offset);
 }
 
@@ -124,7 +125,7 @@ function readString(block: Uint8Array, offset: number, width: number): string {
 
 function readOctal(block: Uint8Array, offset: number, width: number, what: string): number {
   const text = readString(block, offset, width).trim();
-  if (!/^[0-7]+$/.test(text)) throw new TarFormatError(`bad ${what} field "${text}"`);
+  if (!/^[0-7]+$/.test(text)) throw new TarFormatError(`bad ${what} field ${excerpt(text)}`);
   return Number.parseInt(text, 8);
 }
 

@@ -27,7 +27,7 @@ export function parseDuration(text: string): Duration {
     else if (unit === 'm') d.months += value;
     else d.days += value;
   }
-  if (d.years + d.months + d.days === 0) throw new Error(`"${text}" is a zero duration`);
+  if (d.years + d.months + d.days === 0) throw new Error(`"${text.slice(0, 32)}" is a zero duration`);
   return d;
 }
 

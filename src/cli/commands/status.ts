@@ -1,6 +1,7 @@
 /** keyceremony status --vault DIR [--json] [--warn-days N] [--now TIME] — exit 1 when a key is expired or due. */
 import chalk from 'chalk';
 import { KeyceremonyError } from '../../errors.js';
+import { excerpt } from '../../util/excerpt.js';
 import { allWell, keyStatus, type KeyState } from '../../vault/key-status.js';
 import { openVault } from '../../vault/open-vault.js';
 import { inventoryCertificateExpiries } from '../../vault/vault-certificates.js';
@@ -26,7 +27,8 @@ const paint: Record<KeyState, (s: string) => string> = {
 export async function statusCommand(options: StatusOptions): Promise<void> {
   const warnDays = wholeNumberOption(options.warnDays, '--warn-days', 0, 36_500);
   const now = options.now ? new Date(options.now) : new Date();
-  if (Number.isNaN(now.getTime())) throw new KeyceremonyError('USAGE', `--now is not a time: ${options.now}`);
+  if (Number.isNaN(now.getTime()))
+    throw new KeyceremonyError('USAGE', `--now is not a time: ${excerpt(options.now ?? '')}`);
   const { vault, inventory } = await openVault(options.vault);
   // Expiries as the certificates hold them, with every self-signature counted (the inventory is the latest state).
   const expiries = await inventoryCertificateExpiries(vault, inventory, LATEST);
