@@ -32,6 +32,9 @@ export async function readVaultEntries(root: string): Promise<TarEntry[]> {
   const entries: TarEntry[] = [];
   async function walk(dir: string, rel: string): Promise<void> {
     const info = await lstat(dir);
+    if (!info.isDirectory()) {
+      throw new KeyceremonyError('VAULT_INVALID', `${dir} is not a directory (a link?): refusing to back it up`);
+    }
     entries.push({
       path: rel,
       type: 'directory',

@@ -9,7 +9,7 @@
  */
 import { sha256Hex } from '../crypto/hash.js';
 import { rmdir } from 'node:fs/promises';
-import { isAbsolute, join, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { KeyceremonyError } from '../errors.js';
 import { PRIVATE_DIRECTORY_MODE, SafeDir } from './safe-fs.js';
 import type { SecretGuard } from './secret-guard.js';
@@ -242,7 +242,12 @@ export class OutputTree {
       for (const file of this.#createdFiles.reverse()) await dir.remove(file).catch(() => undefined);
       for (const sub of this.#createdDirs.reverse()) await dir.removeDirectory(sub).catch(() => undefined);
     }
-    for (const outside of this.#createdOutside.reverse()) await rmdir(outside).catch(() => undefined);
+    // The tree's own directory goes only if it is still the one made (a replaced one is not ours to remove).
+    const keepRoot = dir !== undefined && !(await dir.isStillAt().catch(() => false));
+    for (const outside of this.#createdOutside.reverse()) {
+      if (keepRoot && outside === this.root) continue;
+      await rmdir(outside).catch(() => undefined);
+    }
     if (this.#createdOutside.length > 0) this.#dir = undefined;
     this.#createdFiles.length = 0;
     this.#createdDirs.length = 0;
@@ -275,4 +280,22 @@ export function isInside(inner: string, outer: string): boolean {
   const a = resolve(inner);
   const b = resolve(outer);
   return a === b || a.startsWith(b.endsWith(sep) ? b : b + sep);
+}
+
+/**
+ * Checks that `path` does not exist yet (a backup's folder on a medium, made new by each ceremony), and that
+ * the directories above it, from `base` down, are ours and private. Creates nothing.
+ */
+export async function assertAbsent(path: string, what: string, options: Partial<TreeOptions> = {}): Promise<void> {
+  const absolute = resolve(path);
+  const { dir } = await SafeDir.open(dirname(absolute), {
+    what,
+    create: false,
+    secret: options.secret ?? true,
+    base: options.base,
+    notify: options.notify,
+  });
+  if (dir && (await dir.lstat(basename(absolute))) !== undefined) {
+    throw new KeyceremonyError('OUTPUT_EXISTS', `${what} ${absolute} exists already; it is made new by each ceremony`);
+  }
 }

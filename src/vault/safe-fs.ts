@@ -330,6 +330,12 @@ export class SafeDir {
     }
   }
 
+  /** True when `path` (not following a link) is still this directory. */
+  async isStillAt(path = this.path): Promise<boolean> {
+    const info = await lstatOrUndefined(path);
+    return info !== undefined && info.isDirectory() && info.dev === this.#dev && info.ino === this.#ino;
+  }
+
   /** The same directory, or an error if it was replaced since it was checked. */
   async #open(): Promise<FileHandle> {
     let handle: FileHandle;

@@ -23,6 +23,7 @@ export async function loadRootCertificates(vault: TreeReader, inventory: Invento
     try {
       cert = parseSingleCertificate(await readOpenPgpData(await vault.read(path), ['publicKey']));
     } catch (error) {
+      if (error instanceof KeyceremonyError && error.code === 'UNSAFE_PATH') throw error;
       throw new KeyceremonyError('VAULT_INVALID', `vault/${path} cannot be read: ${(error as Error).message}`);
     }
     if (fingerprintHex(cert.primary) !== root.id) {

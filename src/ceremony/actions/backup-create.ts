@@ -15,7 +15,7 @@
  * The passphrase and every share are registered with the secret guard: no public file, transcript line or
  * terminal line can contain them.
  */
-import { isAbsolute } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { findChromium, printToPdf, requireChromium } from '../../backup/chromium.js';
 import { backupReadme, type MediumCopy, readBackCopies, restoreKitFiles, writeCopies } from '../../backup/copies.js';
@@ -55,7 +55,7 @@ import { fingerprintHex } from '../../openpgp/key-packet.js';
 import { bitsPerWord, generatePassphrase } from '../../util/diceware.js';
 import { bytesEqual } from '../../util/bytes.js';
 import { sha256Hex } from '../../crypto/hash.js';
-import { assertNewOrEmpty, isInside, OutputTree, type WrittenFile } from '../../vault/output-tree.js';
+import { assertAbsent, assertNewOrEmpty, isInside, OutputTree, type WrittenFile } from '../../vault/output-tree.js';
 import { toolVersion } from '../../version.js';
 import { defineAction, type PreflightResult } from '../action.js';
 import type { CeremonyContext } from '../context.js';
@@ -143,6 +143,14 @@ async function locate(
       );
     }
   }
+  // The backup's folder on each medium is made new by this ceremony: checked here, before any key exists (the
+  // media themselves must be ours and private, or are refused), and again when it is written.
+  for (const { medium, location } of media) {
+    await assertAbsent(join(location.path, backupName(ctx)), `the backup folder on ${mediumLabel(medium)}`, {
+      base: location.base,
+      notify: (message) => ctx.ui.warn(message),
+    });
+  }
   const sheets = new Map<string, MediumLocation>();
   for (const custodian of p.sharing.custodians) {
     const location = sheetsLocation(p.sharing.sheets, backupName(ctx), custodian, ctx.mediaRoot);
@@ -201,6 +209,7 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
     const tree = await OutputTree.reusable(`media/${medium.number}`, location.path, {
       secret: true,
       base: location.base,
+      newFolders: true,
       notify: (message) => ctx.ui.warn(message),
     });
     ctx.addTree(tree);
