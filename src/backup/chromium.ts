@@ -165,7 +165,9 @@ export async function printToPdf(htmlFiles: readonly string[], options: PrintOpt
     ],
     {
       stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
-      env: { ...process.env, HOME: profile, XDG_CONFIG_HOME: profile, XDG_CACHE_HOME: profile },
+      // Everything Chromium writes (its singleton socket and lock under TMPDIR too) stays in the private
+      // profile directory, which is removed afterwards.
+      env: { ...process.env, HOME: profile, XDG_CONFIG_HOME: profile, XDG_CACHE_HOME: profile, TMPDIR: profile },
     },
   );
   const stderr: string[] = [];
