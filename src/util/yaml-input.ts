@@ -5,7 +5,10 @@
  */
 import { type Document, isScalar, LineCounter, parseDocument, visit, YAMLParseError } from 'yaml';
 import { type ErrorCode, KeyceremonyError } from '../errors.js';
+import { unsafeCharacter } from './excerpt.js';
 import { decodeUtf8 } from './utf8.js';
+
+const TEXT_WHITESPACE = new Set(['\t', '\n', '\r']);
 
 /** Aliases a document may resolve in all: generous for anchors reused by hand, far below any bomb. */
 export const MAX_YAML_ALIASES = 100;
@@ -19,6 +22,18 @@ export interface YamlInput {
 
 export function parseYamlInput(bytes: Uint8Array, where: string, code: ErrorCode): YamlInput {
   const text = decodeUtf8(bytes, where, code);
+  // Anywhere, comments included: a NUL hides the rest of a line in some viewers, a bidi override makes a
+  // reviewed line read differently from what is parsed ("Trojan Source").
+  const control = unsafeCharacter(text, TEXT_WHITESPACE);
+  if (control) {
+    const before = text.slice(0, control.index);
+    const line = before.split('\n').length;
+    const column = control.index - before.lastIndexOf('\n');
+    throw new KeyceremonyError(
+      code,
+      `${where} contains the control character ${control.escaped} at line ${line}, column ${column}`,
+    );
+  }
   const lineCounter = new LineCounter();
   // No YAML 1.1 extras (!!binary, !!set, ...): what a reviewer reads is plain strings, numbers, lists and maps.
   const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, resolveKnownTags: false });

@@ -14,6 +14,8 @@ import { shareText } from '../../src/ceremony/actions/backup-collect-shares.js';
 import { decodeShare } from '../../src/backup/share-code.js';
 import { KeyceremonyError } from '../../src/errors.js';
 import { excerpt } from '../../src/util/excerpt.js';
+import { parseJsonFile } from '../../src/util/json-file.js';
+import { z } from 'zod';
 import { invalidUtf8Offset } from '../../src/util/utf8.js';
 import { ceremoniesDir } from '../helpers/paths.js';
 import { cli } from '../helpers/run.js';
@@ -146,6 +148,21 @@ describe('the answers-file reader', () => {
       /"vault\.passphrase": the answer contains a control character \(not shown\)/,
     );
     expect([control.message, ...control.details].join('\n')).not.toContain('tundra');
+  });
+});
+
+describe('the JSON files keyceremony keeps', () => {
+  it('are reported broken without quoting their text (rehearsal-secrets.json holds passphrases)', () => {
+    const error = refusalOf(() =>
+      parseJsonFile(
+        z.record(z.string(), z.string()),
+        new TextEncoder().encode('tundra orbit velvet'),
+        'f',
+        'x',
+        'INPUT_INVALID',
+      ),
+    );
+    expect(error.message).toBe('f is not valid JSON');
   });
 });
 
