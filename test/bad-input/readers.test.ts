@@ -18,6 +18,8 @@ import { parseJsonFile } from '../../src/util/json-file.js';
 import { z } from 'zod';
 import { invalidUtf8Offset } from '../../src/util/utf8.js';
 import { ceremoniesDir } from '../helpers/paths.js';
+import { snapshot } from '../helpers/files.js';
+import { copyOfRehearsal } from '../helpers/rehearsal.js';
 import { cli } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
 import fc from 'fast-check';
@@ -167,6 +169,40 @@ describe('the JSON files keyceremony keeps', () => {
 });
 
 describe('share answers', () => {
+  it.each([
+    ['a file far larger than a share', 'zebra '.repeat(80_000), /too large to be a share file/],
+    [
+      'a file of one enormous "word"',
+      'q'.repeat(60_000),
+      /word 1 "q{24}…" \(60000 characters in all\) is not a share word/,
+    ],
+  ])(
+    'in a recovery drill, pointing at %s: exit 2, one short line, nothing written',
+    async (_, content, expected) => {
+      const dir = await copyOfRehearsal();
+      const file = join(await tempDir(), 'share.txt');
+      await writeFile(file, content);
+      const answers = join(await tempDir(), 'answers.yaml');
+      await writeFile(answers, `share.custodian-1: ${file}\n`);
+      const before = await snapshot(dir, { directories: true });
+      const result = await cli([
+        'rehearse',
+        join(ceremoniesDir, 'recovery-drill.yaml'),
+        '--out',
+        dir,
+        '--answers',
+        answers,
+      ]);
+      expect(result.code, result.stderr).toBe(2);
+      const errors = result.stderr.split('\n').filter(Boolean);
+      expect(errors[0]).toMatch(expected);
+      for (const line of errors) expect(line.length).toBeLessThan(300);
+      expect(result.stdout + result.stderr).not.toContain(content.slice(0, 200));
+      expect(await snapshot(dir, { directories: true })).toEqual(before);
+    },
+    60_000,
+  );
+
   it('a share file far larger than a share is refused without being read or echoed', async () => {
     const file = join(await tempDir(), 'huge.txt');
     await writeFile(file, 'zebra'.repeat(100_000));
