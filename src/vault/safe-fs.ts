@@ -200,12 +200,6 @@ export interface OpenDirectoryOptions extends DirectoryPolicy {
   readonly what: string;
 }
 
-export interface OpenedDirectory {
-  readonly dir: SafeDir;
-  /** Directories created on the way (absolute, parents first). */
-  readonly created: readonly string[];
-}
-
 /**
  * Opens (creating it if asked) the directory at `path` by walking from `/` one component at a time, checking
  * each as described above. Undefined when it does not exist and `create` is false; nothing is created then.
