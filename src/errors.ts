@@ -53,6 +53,8 @@ const codes = {
   TOKEN_NOT_FOUND: ExitCode.environment,
   TOKEN_UNSUPPORTED: ExitCode.environment,
   TOOL_MISSING: ExitCode.environment,
+  /** A planted link or FIFO, a directory owned by someone else or open to them where secrets would go. */
+  UNSAFE_PATH: ExitCode.environment,
 } as const;
 
 export type ErrorCode = keyof typeof codes;

@@ -142,15 +142,20 @@ export async function runCeremony(options: CeremonyOptions): Promise<CeremonyRes
   const vault =
     mode === 'none'
       ? undefined
-      : (opened?.vault ?? (await OutputTree.fresh('vault', options.vaultDir as string, { secret: true, guard })));
+      : (opened?.vault ??
+        (await OutputTree.fresh('vault', options.vaultDir as string, {
+          secret: true,
+          guard,
+          notify: ui.warn.bind(ui),
+        })));
   // Only a new root needs a new public tree (one that holds nothing but the records of aborted attempts);
   // other ceremonies republish into the existing one.
   const publicTree =
     mode !== 'new'
-      ? await openPublicTree(options.publicDir, guard)
+      ? await openPublicTree(options.publicDir, guard, ui.warn.bind(ui))
       : (await onlyAbortedRecords(options.publicDir))
-        ? await OutputTree.reusable('public', options.publicDir, { secret: false, guard })
-        : await OutputTree.fresh('public', options.publicDir, { secret: false, guard });
+        ? await OutputTree.reusable('public', options.publicDir, { secret: false, guard, notify: ui.warn.bind(ui) })
+        : await OutputTree.fresh('public', options.publicDir, { secret: false, guard, notify: ui.warn.bind(ui) });
   const history = await readHistory(publicTree.root);
   const started = now();
   const name = await transcriptName(publicTree, script, started, rehearsal);
@@ -312,7 +317,7 @@ async function openExistingVault(
   inventory: Inventory;
   checkPassphrase: ((passphrase: string) => Promise<string | undefined>) | undefined;
 }> {
-  const { vault, inventory } = await openVault(vaultDir, options.guard);
+  const { vault, inventory } = await openVault(vaultDir, options.guard, options.ui.warn.bind(options.ui));
   if (inventory.rehearsal !== options.rehearsal) {
     throw new KeyceremonyError(
       'VAULT_INVALID',

@@ -104,8 +104,14 @@ export class Session implements CeremonyContext {
     if (this.#handoff) return this.#handoff;
     const dir = this.#options.handoffDir;
     if (!dir) throw new KeyceremonyError('USAGE', 'this ceremony hands keys to signers: give --handoff DIR');
-    // Hand-off files are named by key, so a hand-off directory can collect several ceremonies' keys.
-    this.#handoff = await OutputTree.reusable('handoff', dir, { secret: true, guard: this.#guard });
+    // The hand-off directory may hold earlier ceremonies' folders, but each signer's folder is made new by this
+    // ceremony: one that exists (an old hand-off, or one planted by someone else) is refused.
+    this.#handoff = await OutputTree.reusable('handoff', dir, {
+      secret: true,
+      guard: this.#guard,
+      newFolders: true,
+      notify: (message) => this.ui.warn(message),
+    });
     this.addTree(this.#handoff);
     return this.#handoff;
   }

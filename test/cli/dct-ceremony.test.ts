@@ -10,6 +10,7 @@ import { parseMetadata } from '../../src/dct/metadata.js';
 import { rootMetadataProblems } from '../../src/dct/verify.js';
 import { spkiDer } from '../../src/crypto/key-material.js';
 import {
+  DCT_HANDOFF_DIR,
   DCT_ROOT_SCRIPT,
   DCT_ROTATE_SCRIPT,
   dctRehearsal,
@@ -65,9 +66,9 @@ describe('the DCT root ceremony', () => {
       expect((await stat(join(dir, 'vault', key.location.path ?? ''))).mode & 0o777).toBe(0o600);
     }
     for (const signer of SIGNERS) {
-      const handoff = await readdir(join(dir, 'handoff', signer));
+      const handoff = await readdir(join(dir, DCT_HANDOFF_DIR, signer));
       const id = delegations.find((k) => k.label === signer)?.id;
-      // The signer's DCT material, next to the OpenPGP hand-off the root rehearsal gave the same signer.
+      // The signer's DCT material, in a hand-off folder of this ceremony's own (the root's is DIR/handoff).
       expect(handoff.filter((n) => !/^(README-)?[0-9A-F]{40}\.(sec\.asc|txt)$/.test(n)).sort()).toEqual(
         ['README-dct.txt', `${id}.key`, `${signer}.pub`].sort(),
       );

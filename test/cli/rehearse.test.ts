@@ -126,7 +126,7 @@ describe('keyceremony rehearse on an earlier rehearsal', () => {
     const before = await walkFiles(dir, { directories: true });
     const result = await cli(['rehearse', join(ceremoniesDir, 'openpgp-rotate.yaml'), '--out', dir]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/rehearsal-secrets\.json is not JSON/);
+    expect(result.stderr).toMatch(/rehearsal-secrets\.json is not valid JSON/);
     expect(result.stderr).not.toMatch(/internal error/);
     expect(await walkFiles(dir, { directories: true })).toEqual(before);
   });

@@ -13,6 +13,7 @@ import { fromHex } from '../../util/bytes.js';
 import { addDuration, formatDuration, parseDuration, wholeSeconds } from '../../util/duration.js';
 import { vaultPath } from '../../vault/layout.js';
 import { KeyceremonyError } from '../../errors.js';
+import { certificateExpiries } from '../../vault/vault-certificates.js';
 import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';
 import { DurationParam, KeyAlgorithmParam, repeatedIndexes, SubkeyLabelParam, UserIdParam } from '../params/common.js';
@@ -229,13 +230,26 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
   );
   const root = await createRoot({ userIds, expires, created, subkeys: planned }, primaryKey);
   const fpr = fingerprintHex(root.primary.key);
+  // Every expiry recorded (transcript, inventory, hence `status`) is read from the certificate just made, and
+  // must be the one planned: the two can never disagree.
+  const stored = certificateExpiries(root.certificate, created);
+  const storedExpiry = (key: string, plannedExpiry: Date): string => {
+    const value = stored.get(key);
+    if (value !== plannedExpiry.toISOString()) {
+      throw new KeyceremonyError(
+        'CHECK_FAILED',
+        `the certificate gives key ${key} the expiry ${value ?? 'never'}, not the planned ${plannedExpiry.toISOString()}`,
+      );
+    }
+    return value;
+  };
   ctx.ui.fingerprint('Root key fingerprint', fpr);
   ctx.transcript.record('key.generated', {
     id: fpr,
     kind: 'openpgp-primary',
     algorithm,
     created: created.toISOString(),
-    expires: expires.toISOString(),
+    expires: storedExpiry(fpr, expires),
     flags: 'C',
     userIds,
     ...locationRecord(primaryToken),
@@ -251,7 +265,7 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
       purpose: plan.purpose,
       algorithm: plan.algorithm,
       created: created.toISOString(),
-      expires: plan.expires.toISOString(),
+      expires: storedExpiry(fingerprintHex(sub.key), plan.expires),
       flags: 'S',
       parent: fpr,
       ...locationRecord(plan.purpose === 'transcripts' ? transcriptsToken : undefined),
@@ -280,7 +294,7 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
     role: 'root',
     algorithm,
     created: created.toISOString(),
-    expires: expires.toISOString(),
+    expires: storedExpiry(fpr, expires),
     status: 'active',
     location: tokenLocation(primaryToken, secretPath),
     userIds,
@@ -295,7 +309,7 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
       label: plan.label,
       algorithm: plan.algorithm,
       created: created.toISOString(),
-      expires: plan.expires.toISOString(),
+      expires: storedExpiry(fingerprintHex(sub.key), plan.expires),
       status: 'active',
       location: tokenLocation(plan.purpose === 'transcripts' ? transcriptsToken : undefined, secretPath),
       parent: fpr,
