@@ -1,5 +1,5 @@
 /** The runner's implementation of CeremonyContext: one per ceremony run. */
-import { KeyceremonyError } from '../errors.js';
+import { bug, KeyceremonyError } from '../errors.js';
 import type { JsonObject } from '../transcript/entry.js';
 import type { TranscriptRecorder } from '../transcript/recorder.js';
 import { type Inventory, INVENTORY_PATH, serializeInventory } from '../vault/inventory.js';
@@ -125,7 +125,7 @@ export class Session implements CeremonyContext {
   }
 
   get step(): CurrentStep {
-    if (!this.#step) throw new Error('no step is running');
+    if (!this.#step) throw bug('no step is running');
     return this.#step;
   }
 
@@ -185,7 +185,7 @@ export class Session implements CeremonyContext {
   }
 
   setVaultPassphraseCheck(check: (passphrase: string) => Promise<string | undefined>): void {
-    if (this.#vaultPassphrase !== undefined) throw new Error('the vault passphrase was already asked for');
+    if (this.#vaultPassphrase !== undefined) throw bug('the vault passphrase was already asked for');
     this.#vaultPassphraseCheck = check;
   }
 
