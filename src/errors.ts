@@ -10,7 +10,11 @@
  *   brings (PEM, DER, JSON, notary keys, certificates, share words), a vault or tree that is not what it should
  *   be, a damaged installed data file, a refused environment. Pick the code whose exit status says who must act.
  * - `bug(message)` for what cannot happen unless keyceremony itself is wrong (an invariant of our own data, a
- *   signature we just made that does not verify, a closed object used again). It is an `InternalError`.
+ *   value the script validation already refused, a closed object used again). It is an `InternalError`. A
+ *   self-check of something just made (a signature, a certificate, a share set) is CHECK_FAILED instead: a
+ *   misbehaving token fails it too.
+ * - An errno-shaped Error (`code: 'ENOENT'`) where code written for Node's fs errors expects one; the lint rule
+ *   is disabled on that line, with the reason.
  * - A local Error subclass (PemError, DerError, MetadataError, …) for a parser's message that its caller catches
  *   and wraps into a KeyceremonyError with the context only the caller knows (which file, which step).
  */
