@@ -10,9 +10,9 @@ export const REHEARSAL_CN_MARK = ' (REHEARSAL)';
 /** Common names leave room for the rehearsal mark within RFC 5280's 64 characters. */
 const CN_MAX = 64 - REHEARSAL_CN_MARK.length;
 
-const nameValue = (max: number) =>
+const nameValue = (max: number, required?: string) =>
   z
-    .string()
+    .string({ error: (issue) => (issue.input === undefined && required ? required : undefined) })
     .min(1)
     .max(max)
     .refine((v) => v.trim() === v, 'must not start or end with a space')
@@ -22,13 +22,18 @@ const nameValue = (max: number) =>
  * The root's subject. Signing certificates take C, ST, L and O from it, and the published Notation trust policy
  * trusts exactly those: so C, ST and O are required (Notation's trust policy identities need them).
  */
+const inherited = (short: string): string =>
+  `${short} is required: signing certificates take it from the root, and Notation's trust policy matches it`;
+
 export const RootSubjectParam = z.strictObject({
-  country: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter country code like DE'),
-  state: nameValue(128),
+  country: z
+    .string({ error: (issue) => (issue.input === undefined ? inherited('C (country)') : undefined) })
+    .regex(/^[A-Z]{2}$/, 'must be a two-letter country code like DE'),
+  state: nameValue(128, inherited('ST (state)')),
   locality: nameValue(128).optional(),
-  organization: nameValue(64),
+  organization: nameValue(64, inherited('O (organization)')),
   organizationalUnit: nameValue(64).optional(),
-  commonName: nameValue(CN_MAX),
+  commonName: nameValue(CN_MAX, 'CN (commonName) is required'),
 });
 export type RootSubjectParam = z.infer<typeof RootSubjectParam>;
 
