@@ -35,6 +35,7 @@ import {
   type Signing,
   signingEnvironment,
   signWithHandoff,
+  verifyWithNotationDir,
 } from '../helpers/container-ceremony.js';
 import { type CraneRegistry, pushTestImage, startCraneRegistry } from '../helpers/crane-registry.js';
 import { scriptVariant } from '../helpers/dct.js';
@@ -131,6 +132,9 @@ describe('a rehearsed container-signing root, its hand-off and its public files'
     expect(notation.code, notation.stderr + notation.stdout).toBe(0);
     expect(notation.stdout).toMatch(/Successfully verified signature/);
     expect(crlServer.hits.get(CRL_PATH) ?? 0).toBeGreaterThan(0);
+    // The published trust store layout and policy, copied as they are into a user's notation configuration.
+    const layout = await verifyWithNotationDir(signing, join(dir, 'public'), image.byDigest);
+    expect(layout.code, layout.stderr).toBe(0);
   });
 
   it('refuses a look-alike signer of another CA (same subject, same identity) with both tools', async () => {

@@ -5,7 +5,7 @@
  * on 127.0.0.1: a shim puts `--insecure-registry` into notation's registry commands (plain HTTP), which is the
  * only thing not run exactly as written; cosign treats 127.0.0.1 as insecure by itself.
  */
-import { chmod, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ToolHome, toolHome } from './container-tools.js';
 import { type RunResult, run } from './run.js';
@@ -106,6 +106,23 @@ export async function runAsUser(
   if (script === commands) throw new Error('the README commands name no example image');
   return run('sh', ['-ec', script], {
     cwd: join(publicDir, 'containers'),
+    env: { ...user.env, PATH: `${env.shims}:${process.env['PATH'] ?? ''}` },
+    timeoutMs: 90_000,
+  });
+}
+
+/**
+ * `notation verify` with the published Notation directory copied as it is into a user's notation
+ * configuration ($XDG_CONFIG_HOME/notation: truststore/ and trustpolicy.json), as README.txt offers.
+ */
+export async function verifyWithNotationDir(
+  env: { shims: string },
+  publicDir: string,
+  image: string,
+): Promise<RunResult> {
+  const user = await toolHome();
+  await cp(join(publicDir, 'containers', 'notation'), join(user.dir, 'config', 'notation'), { recursive: true });
+  return run('notation', ['verify', image], {
     env: { ...user.env, PATH: `${env.shims}:${process.env['PATH'] ?? ''}` },
     timeoutMs: 90_000,
   });
