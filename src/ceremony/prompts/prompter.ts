@@ -11,6 +11,7 @@
  *   <step>.<role>                   initials of a role confirming a checkpoint in step <step>
  *   dct.passphrase                  the DCT passphrase of the vault's notary-format keys (docs/dct.md)
  *   dct.handoff.<signer>.passphrase the hand-off passphrase of a signer's DCT delegation key
+ *   containers.handoff.<signer>.passphrase  the hand-off passphrase of a signer's container signing key
  *   share.<custodian>               a custodian's backup share (words, or the path of a file holding them)
  *   <step>.present.<custodian>      is this custodian here with their share? (recovery drills, restores)
  */
