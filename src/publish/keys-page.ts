@@ -18,7 +18,6 @@ import { containersPath, cosignVerifyCommand, exampleImage, notationCommands, tr
 function imageSection(authorities: readonly VaultAuthority[], asOf: Date): string {
   const active = authorities.filter((a) => a.entry.status === 'active');
   if (active.length === 0) return '';
-  const rel = (path: string): string => path;
   return active
     .map((a) => {
       const cert = a.root.parsed;
@@ -36,7 +35,7 @@ function imageSection(authorities: readonly VaultAuthority[], asOf: Date): strin
             : expired
               ? { label: `expired ${isoDate(p.notAfter)}`, css: 'expired' }
               : { label: `valid until ${isoDate(p.notAfter)}`, css: 'valid' };
-          return `<tr><td class="nowrap">${e(c.entry.label ?? '')}</td><td class="mono">${e((p.extensions.subjectAltNameUris ?? []).join(', '))}</td><td class="mono">${e(p.serialHex)}</td><td class="nowrap">${isoDate(p.notBefore)}</td><td class="${status.css}">${e(status.label)}</td><td><a href="${e(rel(containersPath.signerPublicKey(c.entry.label ?? 'signer', c.entry.id)))}">public key</a></td></tr>`;
+          return `<tr><td class="nowrap">${e(c.entry.label ?? '')}</td><td class="mono">${e((p.extensions.subjectAltNameUris ?? []).join(', '))}</td><td class="mono">${e(p.serialHex)}</td><td class="nowrap">${isoDate(p.notBefore)}</td><td class="${status.css}">${e(status.label)}</td><td><a href="${e(containersPath.signerPublicKey(c.entry.label ?? 'signer', c.entry.id))}">public key</a></td></tr>`;
         })
         .join('\n');
       const crl = a.crl?.parsed;
@@ -45,7 +44,7 @@ function imageSection(authorities: readonly VaultAuthority[], asOf: Date): strin
 <div class="fpr">${e(groupedHex(a.entry.id))}</div>
 <p class="words">SHA-256 of the certificate. Read aloud: ${e(pgpWordLines(a.entry.id, 32).join(' '))}</p>
 <table><tr><th>Subject</th><th>Algorithm</th><th>Valid</th></tr>
-<tr><td>${e(formatName(cert.subject))}</td><td>${e(describeAlgorithm(cert.publicKey.algorithm))}</td><td class="nowrap">${isoDate(cert.notBefore)} to ${isoDate(cert.notAfter)}</td></tr></table>
+<tr><td>${e(formatName(cert.subject))}</td><td class="nowrap">${e(describeAlgorithm(cert.publicKey.algorithm))}</td><td class="nowrap">${isoDate(cert.notBefore)} to ${isoDate(cert.notAfter)}</td></tr></table>
 <p>Download: <a href="${e(containersPath.rootCertificate(a.settings.name))}">${e(a.settings.name)}.crt</a> (pin this),
 <a href="${e(containersPath.trustPolicy)}">Notation trust policy</a>, ${crl ? `<a href="${e(containersPath.crl(a.settings.name))}">CRL</a> (number ${crl.crlNumber ?? '?'}, next update ${crl.nextUpdate ? isoDate(crl.nextUpdate) : '—'})` : 'no CRL'},
 <a href="${e(containersPath.readme)}">containers/README.txt</a>. Repositories: ${a.settings.repositories.map((r) => `<code>${e(r)}</code>`).join(', ')}.</p>

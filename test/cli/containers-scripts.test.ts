@@ -20,7 +20,7 @@ import { type CraneRegistry, pushTestImage, startCraneRegistry } from '../helper
 import { scriptVariant } from '../helpers/dct.js';
 import { snapshot } from '../helpers/files.js';
 import { inventoryKeys } from '../helpers/inventory.js';
-import { ceremoniesDir } from '../helpers/paths.js';
+import { ceremoniesDir, repoRoot } from '../helpers/paths.js';
 import { copyOfRehearsal, rehearsalSecrets } from '../helpers/rehearsal.js';
 import { cli } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -105,6 +105,29 @@ describe('the shipped container-signing scripts', () => {
     expect(unreachable.stderr).toMatch(
       /crl\.wikimedia\.de.*revocation status is unknown|revocation status is unknown/s,
     );
+  });
+});
+
+describe('the documentation shows what the shipped scripts make', () => {
+  it('docs print the published verification commands and the hand-off workflow as they are', async () => {
+    const commands = await readmeCommands(join(dir, 'public'));
+    const docs = async (name: string): Promise<string> => readFile(join(repoRoot, 'docs', name), 'utf8');
+    const guide = await docs('containers.md');
+    const users = await docs('verifying-releases.md');
+    for (const text of [guide, users]) {
+      expect(text).toContain(commands.cosign);
+      expect(text).toContain(commands.notation);
+    }
+    // The DCT migration's cosign command is the published one followed by a pull of the verified digest.
+    expect(await docs('dct.md')).toContain(
+      commands.cosign
+        .split('\n')
+        .map((l) => `   ${l}`)
+        .join('\n'),
+    );
+    const handoffReadme = await readFile(join(await handoffFolder(dir, 'release-pipeline'), 'README.md'), 'utf8');
+    const workflow = (text: string): string => /```yaml\n([\s\S]*?)```/.exec(text)?.[1] ?? 'none';
+    expect(workflow(guide)).toBe(workflow(handoffReadme));
   });
 });
 
