@@ -9,6 +9,8 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderKeysPage } from '../../src/publish/keys-page.js';
+import { emptyInventory } from '../../src/vault/inventory.js';
 import {
   handoffFolder,
   readmeCommands,
@@ -157,6 +159,28 @@ describe('status and the keys page know the container-signing root', () => {
     expect(html).toContain('cosign verify --certificate-chain wikibase-containers.crt');
     expect(html).toContain('notation verify docker.io/wikibase/wikibase@sha256:DIGEST');
     expect(html).toContain('href="containers/wikibase-containers.crt"');
+    // No DCT keys in this vault: no DCT note.
+    expect(html).not.toContain('Docker Content Trust');
+  });
+
+  it('keys.html marks Docker Content Trust as legacy when the vault has DCT keys', () => {
+    const inventory = {
+      ...emptyInventory('Wikimedia Deutschland e. V.', false, new Date('2026-12-01T00:00:00Z')),
+    };
+    inventory.keys.push({
+      id: 'a'.repeat(64),
+      kind: 'dct-root',
+      role: 'root',
+      algorithm: 'nistp256',
+      created: '2026-12-01T00:00:00Z',
+      expires: null,
+      status: 'active',
+      location: { type: 'file', path: 'dct/private/x.key' },
+      createdBy: 'dct-root',
+    });
+    const html = renderKeysPage({ certificates: [], inventory, asOf: new Date(), toolVersion: 'test' });
+    expect(html).toMatch(/Docker Content Trust \(legacy\)[\s\S]*self-hosted notary server/);
+    expect(html).toContain('DOCKER_CONTENT_TRUST=1');
   });
 });
 
@@ -207,13 +231,14 @@ describe('bad input is refused before anything is created', () => {
   });
 
   it('a hand-off folder that exists: refused before the first step', async () => {
-    // A fixed clock, so that the ceremony's hand-off folder name is known in advance.
+    // A fixed clock, so that the ceremony's hand-off folder name is known in advance (the ceremony starts within
+    // a few seconds of it, even on a busy machine: each of those names is taken).
     const start = new Date(Math.ceil(Date.now() / 1000) * 1000 + 3600_000);
-    const stamp = `${start.toISOString().slice(0, 19).replace(/:/g, '-')}Z`;
-    const taken = join(dir, 'handoff', 'release-pipeline', `containers-${stamp}`);
-    await mkdir(taken);
+    const stamp = (seconds: number): string =>
+      `${new Date(start.getTime() + seconds * 1000).toISOString().slice(0, 19).replace(/:/g, '-')}Z`;
+    for (const s of [0, 1, 2, 3, 4]) await mkdir(join(dir, 'handoff', 'release-pipeline', `containers-${stamp(s)}`));
     const result = await refusedWithoutTrace(ISSUE, dir, { KEYCEREMONY_FAKE_NOW: start.toISOString() });
-    expect(result.stderr).toMatch(new RegExp(`handoff/release-pipeline/containers-${stamp} exists already`));
+    expect(result.stderr).toMatch(/handoff\/release-pipeline\/containers-[0-9T-]+Z exists already/);
     expect(result.stdout).not.toMatch(/Step 1\//);
   });
 

@@ -202,7 +202,8 @@ describe('a rehearsed container-signing root, its hand-off and its public files'
 
   it('refuses a certificate of the same root once it has expired, with both tools', async () => {
     // The root's key from the vault, with the rehearsal's vault passphrase: a certificate under it that runs
-    // out seconds from now (no timestamp authority: a certificate must be valid when a signature is verified).
+    // out seconds from now (no timestamp authority: a certificate must be valid when a signature is verified);
+    // ten seconds leave time to sign on a busy machine.
     const root = readCertificate(await readFile(join(rootDir, 'root-ca.crt'), 'utf8'));
     const rootPair = await decryptPrivateKeyPem(
       await readFile(join(rootDir, 'root-ca.key'), 'utf8'),
@@ -213,7 +214,7 @@ describe('a rehearsed container-signing root, its hand-off and its public files'
     const ours = readCertificate(
       await readFile(join(await handoffFolder(dir, 'release-pipeline'), 'signing-cert.pem'), 'utf8'),
     );
-    const notAfter = new Date(Math.ceil((Date.now() + 6000) / 1000) * 1000);
+    const notAfter = new Date(Math.ceil((Date.now() + 10_000) / 1000) * 1000);
     const leaf = await issueSigningCertificate(
       {
         subject: ours.subject,

@@ -266,7 +266,12 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
       root.signer,
     );
     for (const file of written) ctx.recordOutput(file, { signer: s.name, certificate: id });
-    ctx.transcript.record('handoff.issued', { signer: s.name, certificates: [id], root: root.id, rootSecret: false });
+    ctx.transcript.record('containers.handoff', {
+      signer: s.name,
+      certificates: [id],
+      root: root.id,
+      rootSecret: false,
+    });
     ctx.ui.success(`Hand-off for ${s.name}: handoff/${folder}/ (cosign and notation key files checked; no root key)`);
   }
 }

@@ -11,8 +11,7 @@ import { x509VaultPath } from '../../vault/x509-authorities.js';
 import { defineAction, type PreflightResult } from '../action.js';
 import { DurationParam, RoleRefParam, StepRefParam } from '../params/common.js';
 import { activeRoots } from '../x509/authority.js';
-import { findTargets } from '../x509/crl-step.js';
-import { runCrlStep } from '../x509/crl-step.js';
+import { findTargets, runCrlStep } from '../x509/crl-step.js';
 import { SignerNameParam, ZlintParam } from '../x509/params.js';
 import { KeyceremonyError } from '../../errors.js';
 

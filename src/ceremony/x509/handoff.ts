@@ -83,6 +83,7 @@ here="$(cd "$(dirname "\${BASH_SOURCE[0]}")" && pwd)"
 umask 077
 work="$(mktemp -d "\${SIGNING_TMPDIR:-/dev/shm}/keyceremony-signing.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
+trap 'exit 143' INT TERM   # a cancelled job still removes the key files (through the EXIT trap)
 
 # cosign: the key stays encrypted on disk; cosign decrypts it in memory.
 printf '%s\\n' "$COSIGN_PRIVATE_KEY" > "$work/cosign.key"
