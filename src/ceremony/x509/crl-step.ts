@@ -64,6 +64,7 @@ export async function runCrlStep(
           revocations.push({ leaf, serialHex: serials.get(leaf.id) ?? '', reason: target.reason });
   }
   if (problems.length) throw new KeyceremonyError('INPUT_INVALID', problems[0]!, { details: problems.slice(1) });
+  const rootEnd = root.certificate.parsed.notAfter;
   const plan = planCrl(ctx, {
     rootId: root.id,
     previous: authority.crl,
@@ -71,6 +72,11 @@ export async function runCrlStep(
     revocations,
     validity: options.validity,
   });
+  if (plan.after.nextUpdate.getTime() > rootEnd.getTime())
+    throw new KeyceremonyError(
+      'INPUT_INVALID',
+      `a CRL valid ${options.validity} would outlive the root CA ${root.settings.name} (until ${rootEnd.toISOString()}): give a shorter validity`,
+    );
   await confirmChanges(ctx, crlOnlyView(root, plan), options.confirmBy);
   await signCrl(ctx, root, plan, lintersFor(options.zlint));
   const date = plan.after.thisUpdate.toISOString();
