@@ -45,6 +45,7 @@ import { ceremoniesDir } from '../helpers/paths.js';
 import { rehearsalSecrets } from '../helpers/rehearsal.js';
 import { cli, run } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
+import { toolPath } from '../helpers/tools.js';
 
 const DAY = 24 * 3600 * 1000;
 const CRL_PATH = '/wikibase-containers.crl';
@@ -105,7 +106,9 @@ beforeAll(async () => {
         'crlUrl: http://crl.wikimedia.de/wikibase/wikibase-containers.crl',
         `crlUrl: ${crlServer.origin}${CRL_PATH}`,
       )
-      .replaceAll('- docker.io/wikibase/', `- ${registry.host}/wikibase/`),
+      .replaceAll('- docker.io/wikibase/', `- ${registry.host}/wikibase/`)
+      // The root certificate and first CRL linted by zlint too, as a ceremony machine that carries it would.
+      .replace('      crlValidity: 1y\n', `      crlValidity: 1y\n      zlint: ${toolPath('zlint')}\n`),
   );
   dir = join(await tempDir('kc-containers-'), 'R');
   const result = await cli(['rehearse', script, '--out', dir]);
@@ -338,6 +341,13 @@ describe('a rehearsed container-signing root, its hand-off and its public files'
     expect(check.code, check.stdout + check.stderr).toBe(0);
     const verified = await cli(['transcript', 'verify', join(dir, 'public')]);
     expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+    // The root certificate and the first CRL passed zlint before the root signed them.
+    const name = (await readdir(join(dir, 'public', 'transcripts'))).find((n) => /containers-root.*\.jsonl$/.test(n))!;
+    const transcript = await readFile(join(dir, 'public', 'transcripts', name), 'utf8');
+    expect(transcript).toMatch(
+      /"event":"key.generated".*"kind":"x509-root-ca".*"lintedBy":\["keyceremony-profile","zlint"\]/,
+    );
+    expect(transcript).toMatch(/"event":"crl.issued".*"lintedBy":\["keyceremony-profile","zlint"\]/);
   });
 });
 
