@@ -15,6 +15,8 @@ export const ExitCode = {
   usage: 2,
   /** The environment was refused: network up on a real ceremony, token locked, missing tool. */
   environment: 3,
+  /** A ceremony was interrupted (Ctrl-C, SIGTERM, SIGHUP), rolled back, and left its aborted-ceremony record. */
+  interrupted: 130,
   /** An internal error (a bug). */
   internal: 70,
 } as const;
@@ -38,6 +40,8 @@ const codes = {
   INPUT_NOT_FOUND: ExitCode.usage,
   VAULT_INVALID: ExitCode.usage,
   ABORTED: ExitCode.usage,
+  // interrupted by a signal (exit 130)
+  INTERRUPTED: ExitCode.interrupted,
   // check failed (exit 1)
   CHECK_FAILED: ExitCode.checkFailed,
   SIGNATURE_BAD: ExitCode.checkFailed,
@@ -49,6 +53,8 @@ const codes = {
   TOKEN_NOT_FOUND: ExitCode.environment,
   TOKEN_UNSUPPORTED: ExitCode.environment,
   TOOL_MISSING: ExitCode.environment,
+  /** A planted link or FIFO, a directory owned by someone else or open to them where secrets would go. */
+  UNSAFE_PATH: ExitCode.environment,
 } as const;
 
 export type ErrorCode = keyof typeof codes;

@@ -10,12 +10,11 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { KeyceremonyError } from '../errors.js';
+import { privateTempDir } from '../vault/safe-fs.js';
 
 const CANDIDATES = ['chromium', 'chromium-browser', 'google-chrome-stable', 'google-chrome'];
 
@@ -142,7 +141,7 @@ export interface PrintOptions {
 export async function printToPdf(htmlFiles: readonly string[], options: PrintOptions = {}): Promise<Uint8Array[]> {
   if (htmlFiles.length === 0) return [];
   const executable = requireChromium();
-  const profile = await mkdtemp(join(tmpdir(), 'keyceremony-chromium-'));
+  const profile = await privateTempDir('keyceremony-chromium-');
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const child = spawn(
     executable,
@@ -166,7 +165,9 @@ export async function printToPdf(htmlFiles: readonly string[], options: PrintOpt
     ],
     {
       stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
-      env: { ...process.env, HOME: profile, XDG_CONFIG_HOME: profile, XDG_CACHE_HOME: profile },
+      // Everything Chromium writes (its singleton socket and lock under TMPDIR too) stays in the private
+      // profile directory, which is removed afterwards.
+      env: { ...process.env, HOME: profile, XDG_CONFIG_HOME: profile, XDG_CACHE_HOME: profile, TMPDIR: profile },
     },
   );
   const stderr: string[] = [];

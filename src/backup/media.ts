@@ -29,12 +29,17 @@ export interface MediumLocation {
   readonly path: string;
   /** True when the path was mapped under --media or a rehearsal directory (no mount checks then). */
   readonly mapped: boolean;
+  /**
+   * The top of what must be ours and private (see safe-fs.ts): the medium's mount point, the share-sheet
+   * folder of the script, or the --media / rehearsal directory everything is mapped under.
+   */
+  readonly base: string;
 }
 
 export function mediumLocation(medium: MediumParam, mediaRoot: string | undefined): MediumLocation {
   return mediaRoot === undefined
-    ? { path: resolve(medium.path), mapped: false }
-    : { path: join(mediaRoot, 'media', String(medium.number)), mapped: true };
+    ? { path: resolve(medium.path), mapped: false, base: resolve(medium.path) }
+    : { path: join(resolve(mediaRoot), 'media', String(medium.number)), mapped: true, base: resolve(mediaRoot) };
 }
 
 /** A custodian's sheets of one backup: `<sheets>/<backup>/<custodian>` (DIR/sheets/… when mapped). */
@@ -45,8 +50,8 @@ export function sheetsLocation(
   mediaRoot: string | undefined,
 ): MediumLocation {
   return mediaRoot === undefined
-    ? { path: join(resolve(path), backup, custodian), mapped: false }
-    : { path: join(mediaRoot, 'sheets', backup, custodian), mapped: true };
+    ? { path: join(resolve(path), backup, custodian), mapped: false, base: resolve(path) }
+    : { path: join(resolve(mediaRoot), 'sheets', backup, custodian), mapped: true, base: resolve(mediaRoot) };
 }
 
 async function device(path: string): Promise<number | undefined> {

@@ -17,6 +17,7 @@
  *   - any one or two wrong symbols (a mistyped word that is still a word, two swapped words), and up to four,
  *     are always caught by the check symbols.
  */
+import { excerpt } from '../util/excerpt.js';
 import { pgpWordTable, toPgpWords } from '../util/pgp-words.js';
 import { rsCheck } from './reed-solomon.js';
 
@@ -115,13 +116,14 @@ export function decodeShare(text: string, expectedWords?: number): Share {
     const position = i + 1;
     if ((evenPosition ? oddIndex : evenIndex).has(word)) {
       throw new ShareFormatError(
-        `word ${position} "${token}" belongs at an ${evenPosition ? 'even' : 'odd'}-numbered position: a word is missing, doubled, or two words are swapped at or before word ${position}`,
+        `word ${position} ${excerpt(token)} belongs at an ${evenPosition ? 'even' : 'odd'}-numbered position: a word is missing, doubled, or two words are swapped at or before word ${position}`,
         position,
       );
     }
-    const near = suggestions(word, evenPosition ? even : odd);
+    // A "word" of a pasted file can be enormous: no edit-distance search over it, and only an excerpt shown.
+    const near = word.length <= 32 ? suggestions(word, evenPosition ? even : odd) : [];
     throw new ShareFormatError(
-      `word ${position} "${token}" is not a share word${near.length ? ` (did you mean ${near.map((w) => `"${w}"`).join(' or ')}?)` : ''}`,
+      `word ${position} ${excerpt(token)} is not a share word${near.length ? ` (did you mean ${near.map((w) => `"${w}"`).join(' or ')}?)` : ''}`,
       position,
     );
   }

@@ -11,6 +11,7 @@
  * The header encoding and decoding are exported for the offline bundle (src/bundle), which streams archives of
  * a few thousand files and a 100 MB Node.js binary through the same canonical headers.
  */
+import { excerpt } from '../util/excerpt.js';
 
 const BLOCK = 512;
 export const TAR_BLOCK = BLOCK;
@@ -56,7 +57,7 @@ function octal(value: number, width: number): string {
 
 function putString(block: Uint8Array, offset: number, width: number, text: string): void {
   const bytes = new TextEncoder().encode(text);
-  if (bytes.length > width) throw new TarFormatError(`"${text}" does not fit a ${width}-byte tar field`);
+  if (bytes.length > width) throw new TarFormatError(`${excerpt(text)} does not fit a ${width}-byte tar field`);
   block.set(bytes, offset);
 }
 
@@ -148,7 +149,7 @@ function readString(block: Uint8Array, offset: number, width: number): string {
 
 function readOctal(block: Uint8Array, offset: number, width: number, what: string): number {
   const text = readString(block, offset, width).trim();
-  if (!/^[0-7]+$/.test(text)) throw new TarFormatError(`bad ${what} field "${text}"`);
+  if (!/^[0-7]+$/.test(text)) throw new TarFormatError(`bad ${what} field ${excerpt(text)}`);
   return Number.parseInt(text, 8);
 }
 

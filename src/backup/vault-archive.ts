@@ -13,6 +13,7 @@ import * as openpgp from 'openpgp';
 import { KeyceremonyError } from '../errors.js';
 import { sha256Hex } from '../crypto/hash.js';
 import { type TarEntry, writeTar } from './tar.js';
+import { TEMP_FILE_PATTERN } from '../vault/safe-fs.js';
 
 export const ARCHIVE_ROOT = 'vault';
 export const S2K_COUNT_BYTE = 255;
@@ -26,14 +27,14 @@ export function s2kCount(coded: number): number {
 /** 65,011,712: the most an OpenPGP S2K count can say. */
 export const S2K_COUNT = s2kCount(S2K_COUNT_BYTE);
 
-/** Temporary files of interrupted atomic writes (atomic-file.ts) are not part of the vault. */
-const TEMP_FILE = /^\..+\.[0-9a-f]{12}\.tmp$/;
-
 /** Reads the vault into archive entries (directories before their contents, names sorted). */
 export async function readVaultEntries(root: string): Promise<TarEntry[]> {
   const entries: TarEntry[] = [];
   async function walk(dir: string, rel: string): Promise<void> {
     const info = await lstat(dir);
+    if (!info.isDirectory()) {
+      throw new KeyceremonyError('VAULT_INVALID', `${dir} is not a directory (a link?): refusing to back it up`);
+    }
     entries.push({
       path: rel,
       type: 'directory',
@@ -42,7 +43,7 @@ export async function readVaultEntries(root: string): Promise<TarEntry[]> {
       data: new Uint8Array(),
     });
     for (const name of (await readdir(dir)).sort()) {
-      if (TEMP_FILE.test(name)) continue;
+      if (TEMP_FILE_PATTERN.test(name)) continue;
       const path = join(dir, name);
       const child = await lstat(path);
       if (child.isDirectory()) await walk(path, `${rel}/${name}`);

@@ -9,7 +9,7 @@
  */
 import { KeyceremonyError } from '../errors.js';
 import type { JsonObject } from '../transcript/entry.js';
-import type { CeremonyContext } from './context.js';
+import type { CeremonyContext, WitnessOptions } from './context.js';
 
 export type ChangeMark = 'added' | 'extended' | 'shortened' | 'revoked' | 'removed' | 'changed' | 'unchanged';
 
@@ -67,7 +67,13 @@ export function changeRecord(view: ChangeView): JsonObject {
  * Shows the view, records it, and has the room confirm it before anything is signed: first a yes/no
  * (`<step>.changes`; "no" stops the ceremony with nothing signed), then each role's initials.
  */
-export async function confirmChanges(ctx: CeremonyContext, view: ChangeView, roles: readonly string[]): Promise<void> {
+export async function confirmChanges(
+  ctx: CeremonyContext,
+  view: ChangeView,
+  roles: readonly string[],
+  /** E.g. a check that each role compared the root's fingerprint (they type its last groups). */
+  options: WitnessOptions = {},
+): Promise<void> {
   ctx.ui.info(`What changes — ${view.subject} (nothing is signed until this is confirmed):`);
   for (const line of changeLines(view)) ctx.ui.info(`  ${line}`);
   for (const note of view.notes ?? []) ctx.ui.info(note);
@@ -78,7 +84,7 @@ export async function confirmChanges(ctx: CeremonyContext, view: ChangeView, rol
     ctx.transcript.record('changes.refused', { subject: view.subject, prompt: id });
     throw new KeyceremonyError('ABORTED', `the changes to ${view.subject} were not confirmed; nothing was signed`);
   }
-  await ctx.witness(roles, `The changes listed for ${view.subject} are the ones intended.`);
+  await ctx.witness(roles, `The changes listed for ${view.subject} are the ones intended.`, options);
 }
 
 /**

@@ -12,11 +12,19 @@ import type { Prompter, SecretRequest } from './prompts/prompter.js';
 import type { ScriptInfo } from './script-schema.js';
 import type { Ui } from './ui.js';
 import type { CeremonyToken, TokenSelection } from './tokens.js';
+import type { WitnessCheck } from './witness-check.js';
 
 /** The key that signs a ceremony's transcript, and the root it belongs to. */
 export interface TranscriptSigner {
   readonly root: SigningKey['key'];
   readonly key: SigningKey;
+}
+
+export interface WitnessOptions {
+  /** What the roles compared (a fingerprint, a hash): each types its last four groups (witness-check.ts). */
+  readonly check?: WitnessCheck;
+  /** Prompt id prefix; default: the current step's id (prompts `<step>.<role>`, `<step>.<role>.check`). */
+  readonly prompt?: string;
 }
 
 export interface CurrentStep {
@@ -57,8 +65,11 @@ export interface CeremonyContext {
   vaultPassphrase(): Promise<string>;
   /** Makes this root's ceremony-transcripts key the one that signs this ceremony's transcript. */
   setTranscriptSigner(signer: TranscriptSigner): void;
-  /** Each role types its initials to confirm `statement`; recorded in the transcript. */
-  witness(roles: readonly string[], statement: string): Promise<void>;
+  /**
+   * Each role types its initials to confirm `statement` — with `check`, first the last four groups of the value
+   * shown, to show they looked; recorded in the transcript.
+   */
+  witness(roles: readonly string[], statement: string, options?: WitnessOptions): Promise<void>;
   /** What steps hand to later steps, and what belongs to the whole ceremony (src/ceremony/products.ts). */
   readonly products: Products;
   /**

@@ -3,9 +3,8 @@
  * earlier steps, unique ids). Every problem is collected and reported at once, each with its line, column
  * and path in the file, before anything else happens.
  */
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { isMap, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { isMap, type LineCounter, type Document, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { KeyceremonyError } from '../errors.js';
 import type { ActionDefinition, ActionRegistry, ParamPath } from './action.js';
@@ -13,6 +12,9 @@ import type { StepProductKind } from './products.js';
 import { CeremonyScript, type ScriptInfo } from './script-schema.js';
 import { sha256Hex } from '../crypto/hash.js';
 import { defaultedPaths, describeDefaults } from './resolved-params.js';
+import { excerpt, unsafeCharacter } from '../util/excerpt.js';
+import { readInputFile } from '../util/input-file.js';
+import { parseYamlInput } from '../util/yaml-input.js';
 
 export interface ResolvedStep {
   readonly id: string;
@@ -44,7 +46,11 @@ interface Problem {
 
 function formatPath(path: ParamPath): string {
   let out = '';
-  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out ? `.${part}` : part;
+  for (const part of path) {
+    // Keys come from the file: a long or strange one is shown as an excerpt.
+    const name = typeof part === 'string' && !/^[A-Za-z0-9_-]{1,40}$/.test(part) ? excerpt(part) : part;
+    out += typeof name === 'number' ? `[${name}]` : out ? `.${name}` : name;
+  }
   return out || '(top level)';
 }
 
@@ -72,53 +78,78 @@ function zodProblems(error: z.ZodError, prefix: ParamPath = []): Problem[] {
   return error.issues.flatMap((issue): Problem[] => {
     const path = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: [...path, key], message: `unknown key "${key}"` }));
+      return issue.keys.map((key) => ({ path: [...path, key], message: `unknown key ${excerpt(key)}` }));
     }
     return [{ path, message: issue.message }];
   });
 }
 
-/** Reads and validates a script; `actions` is the registry of actions it may name (src/ceremony/actions). */
+/** Problems listed in full; a file with more is reported with the first ones and a count. */
+const MAX_REPORTED = 25;
+
+/** A ceremony script is a page or two of YAML; anything near this size is not one. */
+export const MAX_SCRIPT_BYTES = 1024 * 1024;
+
+/** Keys whose values are printed on one line (runbook headings, transcript fields): no line breaks in them. */
+const SINGLE_LINE_KEYS = new Set(['name', 'title', 'id', 'label', 'organisation', 'role', 'action', 'version']);
+const MULTI_LINE = new Set(['\n', '\t']);
+const ONE_LINE = new Set(['\t']);
+
+/**
+ * Every key and string of the script that holds a character that must not reach a runbook, transcript or
+ * terminal (control characters such as NUL or ESC, bidirectional overrides that make a line read differently
+ * from what it says); line breaks only in free text (purpose, duties, statements).
+ */
+function unsafeStrings(value: unknown, path: ParamPath = []): Problem[] {
+  const check = (text: string, at: ParamPath, allow: ReadonlySet<string>, what: string): Problem[] => {
+    const found = unsafeCharacter(text, allow);
+    return found ? [{ path: at, message: `${what} contains the control character ${found.escaped}` }] : [];
+  };
+  if (typeof value === 'string') {
+    const key = path[path.length - 1];
+    const oneLine = typeof key === 'string' && SINGLE_LINE_KEYS.has(key);
+    return check(value, path, oneLine ? ONE_LINE : MULTI_LINE, 'the value');
+  }
+  if (Array.isArray(value)) return value.flatMap((item, i) => unsafeStrings(item, [...path, i]));
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, item]) => [
+      ...check(key, [...path, key], new Set(), 'the key'),
+      ...unsafeStrings(item, [...path, key]),
+    ]);
+  }
+  return [];
+}
+
 /** "relies on the default 5y (strict: true): write it in the script". */
 function defaultMessage(described: string | undefined, why: string): string {
   const value = described?.slice(described.indexOf(': ') + 2) ?? '';
   return `relies on the default ${value} (${why}): write it in the script`;
 }
 
+/**
+ * Reads a ceremony script; `actions` is the registry of actions it may name (src/ceremony/actions). The bytes
+ * are what is hashed (the SHA-256 `plan` prints is `sha256sum` of the file).
+ */
 export async function loadScript(
   file: string,
   actions: ActionRegistry,
   options: LoadOptions = {},
 ): Promise<LoadedScript> {
   const path = resolve(file);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new KeyceremonyError('SCRIPT_UNREADABLE', `cannot read ceremony script ${file}${code ? ` (${code})` : ''}`);
-  }
-  return parseScript(text, path, actions, options);
+  const bytes = await readInputFile(path, 'ceremony script', { maxBytes: MAX_SCRIPT_BYTES, code: 'SCRIPT_UNREADABLE' });
+  return parseScript(bytes, path, actions, options);
 }
 
+/** Parses a script from its bytes (or text, encoded as UTF-8): strict UTF-8, bounded aliases, then the schema. */
 export function parseScript(
-  text: string,
+  input: Uint8Array | string,
   path: string,
   actions: ActionRegistry,
   options: LoadOptions = {},
 ): LoadedScript {
-  const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    throw new KeyceremonyError('SCRIPT_INVALID', `${path} is not valid YAML`, {
-      details: doc.errors.map((e) => {
-        const pos = counter.linePos(e.pos[0]);
-        return `${pos.line}:${pos.col} ${e.message.split('\n')[0] ?? ''}`;
-      }),
-    });
-  }
-  const raw: unknown = doc.toJS();
-  const problems: Problem[] = [];
+  const bytes = typeof input === 'string' ? new TextEncoder().encode(input) : input;
+  const { document: doc, lineCounter: counter, value: raw } = parseYamlInput(bytes, path, 'SCRIPT_INVALID');
+  const problems: Problem[] = unsafeStrings(raw);
   const parsed = CeremonyScript.safeParse(raw);
   if (!parsed.success) problems.push(...zodProblems(parsed.error));
 
@@ -138,16 +169,17 @@ export function parseScript(
     if (!rawStep || typeof rawStep !== 'object') return;
     const step = rawStep as { id?: unknown; action?: unknown; role?: unknown; title?: unknown; params?: unknown };
     const id = typeof step.id === 'string' ? step.id : undefined;
-    if (id !== undefined && seen.has(id)) problems.push({ path: at('id'), message: `duplicate step id "${id}"` });
+    if (id !== undefined && seen.has(id))
+      problems.push({ path: at('id'), message: `duplicate step id ${excerpt(id)}` });
     if (typeof step.role === 'string' && !roleIds.has(step.role)) {
-      problems.push({ path: at('role'), message: `role "${step.role}" is not defined in roles` });
+      problems.push({ path: at('role'), message: `role ${excerpt(step.role)} is not defined in roles` });
     }
     if (typeof step.action !== 'string') return;
     const action = actions.get(step.action);
     if (!action) {
       problems.push({
         path: at('action'),
-        message: `unknown action "${step.action}" (known: ${[...actions.keys()].sort().join(', ')})`,
+        message: `unknown action ${excerpt(step.action)} (known: ${[...actions.keys()].sort().join(', ')})`,
       });
       return;
     }
@@ -214,7 +246,7 @@ export function parseScript(
   const roleSeen = new Set<unknown>();
   roles.forEach((role, i) => {
     if (role && roleSeen.has(role.id))
-      problems.push({ path: ['roles', i, 'id'], message: `duplicate role id "${String(role.id)}"` });
+      problems.push({ path: ['roles', i, 'id'], message: `duplicate role id ${excerpt(String(role.id))}` });
     roleSeen.add(role?.id);
   });
 
@@ -237,14 +269,15 @@ export function parseScript(
   }
 
   if (problems.length > 0 || !parsed.success) {
-    const lines = problems.map((p) => {
+    const lines = problems.slice(0, MAX_REPORTED).map((p) => {
       const where = locate(doc, counter, p.path);
       return `${where ? `${where} ` : ''}${formatPath(p.path)}: ${p.message}`;
     });
+    if (problems.length > MAX_REPORTED) lines.push(`… and ${problems.length - MAX_REPORTED} more`);
     const plural = problems.length === 1 ? 'problem' : 'problems';
     throw new KeyceremonyError('SCRIPT_INVALID', `${path}: ${problems.length} ${plural}; nothing was done`, {
       details: lines,
     });
   }
-  return { path, sha256: sha256Hex(text), script: parsed.data, steps: resolved, defaults: scriptDefaults };
+  return { path, sha256: sha256Hex(bytes), script: parsed.data, steps: resolved, defaults: scriptDefaults };
 }

@@ -1,13 +1,20 @@
 /**
- * Runs a loaded ceremony script: preflight (air gap, tool identity, clock, checklist), the steps in order,
- * then the inventory and the signed transcript. Any failure rolls every output tree back: a ceremony either
- * completes with a signed transcript or leaves nothing behind.
+ * Runs a loaded ceremony script: preflight (air gap, what the steps need, clock, checklist, code hash, the paper
+ * record), the steps in order, then the inventory and the signed transcript, and the closing checkpoint that
+ * shows the transcript's SHA-256 for the runbook.
+ *
+ * Any failure before the transcript is written — a failed step, a refused confirmation, a lost token, Ctrl-C,
+ * SIGTERM or SIGHUP (interruption.ts) — rolls every output tree and every key made on a token back; once people
+ * have started answering, the transcript so far is kept as an aborted-ceremony record (aborted-record.ts). A
+ * ceremony either completes with a signed transcript, or leaves nothing but that record.
  */
 import { hostname } from 'node:os';
 import { KeyceremonyError, messageOf } from '../errors.js';
 import { armor } from '../openpgp/armor.js';
 import { signDetached } from '../openpgp/detached-signature.js';
 import { fingerprintHex } from '../openpgp/key-packet.js';
+import { sha256Hex } from '../crypto/hash.js';
+import { HISTORY_STARTS, type HistoryReport, readHistory } from '../transcript/history.js';
 import { renderTranscriptMarkdown } from '../transcript/markdown.js';
 import { TranscriptRecorder } from '../transcript/recorder.js';
 import { codeSha256, toolVersion } from '../version.js';
@@ -18,12 +25,23 @@ import { openVault } from '../vault/open-vault.js';
 import { vaultPassphraseCheck } from '../vault/passphrase-check.js';
 import { openPublicTree } from '../vault/public-tree.js';
 import type { SecretGuard } from '../vault/secret-guard.js';
+import {
+  ABORTED_SUFFIX,
+  type AbortedRecord,
+  keepAbortedRecord,
+  onlyAbortedRecords,
+  type RolledBack,
+} from './aborted-record.js';
+import { closingCheckpoint, type ClosedTranscript } from './closing.js';
+import { Interruption } from './interruption.js';
 import type { LoadedScript } from './load-script.js';
+import { askPaperRecord } from './paper-record.js';
 import { formatParamPath, toResolvedValue } from './resolved-params.js';
 import { inspectNetwork, networkProblems, type NetworkState } from './preflight/network.js';
 import type { Prompter } from './prompts/prompter.js';
 import { REHEARSAL } from './rehearsal-marks.js';
 import { Session } from './session.js';
+import { type TestHooks, testHooks } from './test-hooks.js';
 import type { Ui } from './ui.js';
 
 export interface CeremonyOptions {
@@ -44,23 +62,50 @@ export interface CeremonyOptions {
   readonly guard: SecretGuard;
   readonly now?: () => Date;
   readonly inspectNetwork?: () => Promise<NetworkState>;
+  /** Signals during the ceremony (the terminal prompter shares it); the runner listens for them while it runs. */
+  readonly interruption?: Interruption;
 }
 
 export interface CeremonyResult {
   readonly transcriptName: string;
+  /** SHA-256 of the transcript (.jsonl), shown at the closing checkpoint for the runbook. */
+  readonly transcriptSha256: string;
   readonly entries: number;
   readonly written: readonly WrittenFile[];
   readonly rootFingerprint: string;
 }
 
-function transcriptName(script: LoadedScript, start: Date, rehearsal: boolean): string {
+/** How far a run got: whether people started answering (from then on an abort leaves a record), and where. */
+interface Progress {
+  started: boolean;
+  step: { id: string; title: string } | undefined;
+}
+
+/**
+ * `<time>-<script>[-REHEARSAL]`, made unique in the public tree: two ceremonies started in the same second (a
+ * quick refusal, then another try) get `-2`, `-3`, … so that neither's transcript or aborted record is lost.
+ */
+async function transcriptName(
+  publicTree: OutputTree,
+  script: LoadedScript,
+  start: Date,
+  rehearsal: boolean,
+): Promise<string> {
   const stamp = start.toISOString().slice(0, 19).replace(/:/g, '-');
-  return `${stamp}Z-${script.script.name}${rehearsal ? `-${REHEARSAL}` : ''}`;
+  const base = `${stamp}Z-${script.script.name}${rehearsal ? `-${REHEARSAL}` : ''}`;
+  const taken = async (name: string): Promise<boolean> =>
+    (await publicTree.exists(publicPath.transcript(name))) ||
+    (await publicTree.exists(publicPath.transcript(`${name}${ABORTED_SUFFIX}`)));
+  let name = base;
+  for (let n = 2; await taken(name); n++) name = `${base}-${n}`;
+  return name;
 }
 
 export async function runCeremony(options: CeremonyOptions): Promise<CeremonyResult> {
   const { script, rehearsal, ui, guard, prompter } = options;
   const now = options.now ?? (() => new Date());
+  const interruption = options.interruption ?? new Interruption();
+  const hooks = testHooks(rehearsal, interruption);
   const mode = script.script.vault;
   if (mode === 'none' && options.vaultDir !== undefined) {
     throw new KeyceremonyError('USAGE', 'this ceremony works without a vault (vault: none): do not give --vault');
@@ -97,14 +142,23 @@ export async function runCeremony(options: CeremonyOptions): Promise<CeremonyRes
   const vault =
     mode === 'none'
       ? undefined
-      : (opened?.vault ?? (await OutputTree.fresh('vault', options.vaultDir as string, { secret: true, guard })));
-  // Only a new root needs a new public tree; other ceremonies republish into the existing one.
+      : (opened?.vault ??
+        (await OutputTree.fresh('vault', options.vaultDir as string, {
+          secret: true,
+          guard,
+          notify: ui.warn.bind(ui),
+        })));
+  // Only a new root needs a new public tree (one that holds nothing but the records of aborted attempts);
+  // other ceremonies republish into the existing one.
   const publicTree =
-    mode === 'new'
-      ? await OutputTree.fresh('public', options.publicDir, { secret: false, guard })
-      : await openPublicTree(options.publicDir, guard);
+    mode !== 'new'
+      ? await openPublicTree(options.publicDir, guard, ui.warn.bind(ui))
+      : (await onlyAbortedRecords(options.publicDir))
+        ? await OutputTree.reusable('public', options.publicDir, { secret: false, guard, notify: ui.warn.bind(ui) })
+        : await OutputTree.fresh('public', options.publicDir, { secret: false, guard, notify: ui.warn.bind(ui) });
+  const history = await readHistory(publicTree.root);
   const started = now();
-  const name = transcriptName(script, started, rehearsal);
+  const name = await transcriptName(publicTree, script, started, rehearsal);
   const transcript = new TranscriptRecorder(now, guard);
   const inventory = opened?.inventory ?? emptyInventory(script.script.organisation, rehearsal, started);
   // The inventory is dated by the ceremony's start: published files derived from it are then reproducible.
@@ -134,17 +188,120 @@ export async function runCeremony(options: CeremonyOptions): Promise<CeremonyRes
     rehearsalRoot: options.rehearsalRoot,
     mediaRoot: options.mediaRoot,
   });
+  const progress: Progress = { started: false, step: undefined };
+  const stopListening = interruption.listen();
+  // Recording an entry is a safe point: a signal that arrived stops the ceremony there.
+  transcript.setGate(() => interruption.check());
+  let closed: ClosedTranscript;
+  let result: CeremonyResult;
   try {
-    return await ceremony(session, options, name);
-  } catch (error) {
-    // Keys this ceremony created on tokens go with the trees: a failed ceremony leaves nothing behind.
-    await session.tokens.rollback();
-    // Newest tree first: the first tree written to may have created a parent directory the others sit in.
-    for (const tree of [...session.trees].reverse()) await tree.rollback();
-    throw error;
+    try {
+      ({ result, closed } = await ceremony(session, options, name, { history, progress, hooks, interruption }));
+    } catch (error) {
+      transcript.setGate(undefined);
+      interruption.holdOff();
+      const reason = interruption.received ? interruption.error() : error;
+      // (Guarded: nothing may keep the rollback from running, not even a message the secret guard refuses.)
+      if (progress.started) {
+        try {
+          ui.warn(`The ceremony stopped${progress.step ? ` in step "${progress.step.id}"` : ''}: ${messageOf(reason)}`);
+        } catch {
+          ui.warn('The ceremony stopped.');
+        }
+      }
+      const rolledBack = await rollBack(session, hooks);
+      // Stopped before anyone answered anything (network up, a medium missing): nothing happened, nothing to record.
+      const reported = reason;
+      if (!progress.started) throw reported;
+      throw await abortedCeremony(session, options, name, { error, reported, interruption, progress, rolledBack });
+    } finally {
+      await session.tokens.close();
+    }
+    transcript.setGate(undefined);
+    await closingCheckpoint(session, closed);
+    const unused = prompter.unused();
+    if (unused.length > 0) ui.warn(`Answers that no prompt asked for: ${unused.join(', ')}`);
+    return result;
   } finally {
-    await session.tokens.close();
+    transcript.setGate(undefined);
+    stopListening();
   }
+}
+
+/**
+ * Removes what this run wrote: keys it made on tokens first, then the output trees, newest first (the first
+ * tree written to may have created a parent directory the others sit in). Signals are held off meanwhile.
+ */
+async function rollBack(session: Session, hooks: TestHooks): Promise<RolledBack[]> {
+  const rolledBack = session.trees.map((t) => ({ tree: t.name, files: t.written.length })).filter((r) => r.files > 0);
+  const tokenKeys = session.transcript.entries.some(
+    (e) => e.event === 'token.key-created' || e.event === 'token.key-imported',
+  );
+  if (rolledBack.length > 0 || tokenKeys)
+    session.ui.warn('Rolling back: removing what this run wrote (Ctrl-C is ignored until this is done)…');
+  await session.tokens.rollback();
+  await hooks.duringRollback();
+  for (const tree of [...session.trees].reverse()) await tree.rollback();
+  return rolledBack;
+}
+
+/** Keeps the aborted-ceremony record and says where; returns the error to report. */
+async function abortedCeremony(
+  session: Session,
+  options: CeremonyOptions,
+  name: string,
+  abort: {
+    error: unknown;
+    reported: unknown;
+    interruption: Interruption;
+    progress: Progress;
+    rolledBack: readonly RolledBack[];
+  },
+): Promise<unknown> {
+  const { ui } = session;
+  const files = abort.rolledBack.reduce((n, r) => n + r.files, 0);
+  ui.success(
+    files > 0
+      ? `Rolled back: ${files} file(s) removed or restored (${abort.rolledBack.map((r) => r.tree).join(', ')})`
+      : 'Nothing to roll back: no file was written',
+  );
+  let record: AbortedRecord;
+  try {
+    record = await keepAbortedRecord({
+      session,
+      name,
+      publicDir: session.public.root,
+      guard: options.guard,
+      error: abort.error,
+      interruption: abort.interruption,
+      step: abort.progress.step,
+      rolledBack: abort.rolledBack,
+    });
+  } catch (error) {
+    try {
+      ui.warn(`The aborted-ceremony record could not be written: ${messageOf(error)}`);
+    } catch {
+      ui.warn('The aborted-ceremony record could not be written.');
+    }
+    return abort.reported;
+  }
+  ui.warn(
+    `Aborted-ceremony record kept (${record.signed ? "signed with the root's ceremony-transcripts key" : 'unsigned: hash-chained only'}): ${record.file}`,
+  );
+  ui.fingerprint('Its SHA-256 — write it on the runbook with the reason the ceremony stopped', record.sha256, {
+    words: false,
+  });
+  const reported = abort.reported;
+  if (reported instanceof KeyceremonyError) {
+    return new KeyceremonyError(reported.code, reported.message, {
+      details: [
+        ...reported.details,
+        `The ceremony was aborted and rolled back; its record: ${record.file} (sha256 ${record.sha256})`,
+      ],
+      cause: reported,
+    });
+  }
+  return reported;
 }
 
 /**
@@ -160,7 +317,7 @@ async function openExistingVault(
   inventory: Inventory;
   checkPassphrase: ((passphrase: string) => Promise<string | undefined>) | undefined;
 }> {
-  const { vault, inventory } = await openVault(vaultDir, options.guard);
+  const { vault, inventory } = await openVault(vaultDir, options.guard, options.ui.warn.bind(options.ui));
   if (inventory.rehearsal !== options.rehearsal) {
     throw new KeyceremonyError(
       'VAULT_INVALID',
@@ -172,20 +329,51 @@ async function openExistingVault(
   return { vault, inventory, checkPassphrase: vaultPassphraseCheck(vault, inventory) };
 }
 
-async function ceremony(session: Session, options: CeremonyOptions, name: string): Promise<CeremonyResult> {
+interface RunState {
+  readonly history: HistoryReport;
+  readonly progress: Progress;
+  readonly hooks: TestHooks;
+  readonly interruption: Interruption;
+}
+
+async function ceremony(
+  session: Session,
+  options: CeremonyOptions,
+  name: string,
+  state: RunState,
+): Promise<{ result: CeremonyResult; closed: ClosedTranscript }> {
   const { script, rehearsal, ui, prompter } = options;
   const { transcript } = session;
+  const { history, progress, hooks, interruption } = state;
   const meta = script.script;
+  const previous = history.newest ?? null;
+  // A ceremony that continues a vault or a tree, on a tree without any transcript: the history was lost.
+  const historyProblems = [
+    ...history.problems,
+    ...(!previous && !HISTORY_STARTS.includes(meta.vault)
+      ? [`the public tree holds no transcript, although this ceremony (vault: ${meta.vault}) continues an earlier one`]
+      : []),
+  ];
 
   ui.banner(`${meta.title}${rehearsal ? ` — ${REHEARSAL}` : ''}`, [
     `${meta.organisation}`,
     `script ${meta.name} version ${meta.version}  sha256 ${script.sha256}`,
     `keyceremony ${toolVersion()}  code sha256 ${codeSha256()}`,
     'Witnesses: compare the two hashes with the published values before going on.',
+    previous
+      ? `Previous transcript ${previous.name}  sha256 ${previous.sha256}`
+      : 'No earlier transcript: this ceremony starts the history of this public tree.',
     ...(rehearsal ? ['REHEARSAL: throwaway keys, every output is marked and must never be trusted.'] : []),
   ]);
   transcript.record('ceremony.start', {
-    script: { name: meta.name, title: meta.title, version: meta.version, file: script.path, sha256: script.sha256 },
+    script: {
+      name: meta.name,
+      title: meta.title,
+      version: meta.version,
+      file: script.path,
+      sha256: script.sha256,
+      vault: meta.vault,
+    },
     organisation: meta.organisation,
     purpose: meta.purpose.trim(),
     tool: { name: 'keyceremony', version: toolVersion(), codeSha256: codeSha256(), node: process.version },
@@ -193,6 +381,8 @@ async function ceremony(session: Session, options: CeremonyOptions, name: string
     rehearsal,
     answers: prompter.source,
     roles: meta.roles.map((r) => ({ id: r.id, title: r.title })),
+    // The transcript this one continues (transcript/history.ts): deleting any transcript breaks the chain.
+    previous: previous ? { name: previous.name, sha256: previous.sha256 } : null,
   });
 
   // Air gap.
@@ -224,7 +414,36 @@ async function ceremony(session: Session, options: CeremonyOptions, name: string
     });
     ui.warn(`Backup media and custodian sheets go under ${options.mediaRoot}, not to the paths in the script`);
   }
+  // What each step needs from the room (media mounted, tools installed), checked before anyone is asked
+  // anything and before any key exists.
+  for (const step of script.steps) {
+    const { checks = [], warnings = [] } = (await step.action.preflight?.(session, step.params)) ?? {};
+    if (checks.length > 0 || warnings.length > 0) {
+      transcript.record('preflight.step', {
+        step: step.id,
+        checks: [...checks],
+        ...(warnings.length ? { warnings: [...warnings] } : {}),
+      });
+      for (const line of checks) ui.success(line);
+      for (const line of warnings) ui.warn(line);
+    }
+  }
 
+  // From the first question on, a ceremony that stops leaves an aborted-ceremony record.
+  progress.started = true;
+  if (historyProblems.length > 0) {
+    for (const line of historyProblems) ui.warn(`Transcript history of the public tree: ${line}`);
+    const ok = await prompter.confirm(
+      'preflight.history',
+      'The public tree’s transcript history has the gaps listed above (check with keyceremony transcript verify). Go on anyway (recorded)?',
+    );
+    if (!ok) throw new KeyceremonyError('ABORTED', 'the gaps in the transcript history were not accepted');
+    transcript.record('preflight.history', {
+      problems: historyProblems,
+      accepted: true,
+      source: prompter.source,
+    });
+  }
   // Clock: every signature embeds it.
   if (meta.preflight.confirmClock) {
     const current = session.now();
@@ -248,22 +467,21 @@ async function ceremony(session: Session, options: CeremonyOptions, name: string
       throw new KeyceremonyError('ABORTED', `checklist item not confirmed: ${item}`);
     transcript.record('preflight.checklist', { item, confirmed: true, prompt: id, source: prompter.source });
   }
-  // What each step needs from the room (media mounted, tools installed), checked before any key exists.
-  for (const step of script.steps) {
-    const { checks = [], warnings = [] } = (await step.action.preflight?.(session, step.params)) ?? {};
-    if (checks.length > 0 || warnings.length > 0) {
-      transcript.record('preflight.step', {
-        step: step.id,
-        checks: [...checks],
-        ...(warnings.length ? { warnings: [...warnings] } : {}),
-      });
-      for (const line of checks) ui.success(line);
-      for (const line of warnings) ui.warn(line);
-    }
+  if (meta.preflight.codeHashBy.length > 0) {
+    ui.fingerprint('Code SHA-256 (read it aloud; compare it with the published value)', codeSha256(), {
+      words: false,
+    });
+    await session.witness(meta.preflight.codeHashBy, 'The code SHA-256 read aloud matches the published value.', {
+      prompt: 'preflight.code-hash',
+      check: { what: 'code SHA-256', hex: codeSha256() },
+    });
   }
+  await askPaperRecord(session);
 
   for (const [index, step] of script.steps.entries()) {
+    interruption.check();
     const current = { id: step.id, role: step.role, title: step.title, index: index + 1 };
+    progress.step = { id: step.id, title: step.title };
     session.enterStep(current);
     ui.step(current.index, script.steps.length, step.title, step.role);
     const description = step.action.describe(step.params, meta);
@@ -281,9 +499,11 @@ async function ceremony(session: Session, options: CeremonyOptions, name: string
       if (error instanceof KeyceremonyError) throw error;
       throw new KeyceremonyError('CHECK_FAILED', `step "${step.id}" failed: ${messageOf(error)}`, { cause: error });
     }
+    await hooks.afterStep(step.id);
     transcript.record('step.done', {});
   }
   session.enterStep(undefined);
+  progress.step = undefined;
 
   const signer = session.transcriptSigner;
   if (!signer)
@@ -297,7 +517,8 @@ async function ceremony(session: Session, options: CeremonyOptions, name: string
 
   const rootFingerprint = fingerprintHex(signer.root);
   transcript.record('transcript.signer', { root: rootFingerprint, key: fingerprintHex(signer.key.key) });
-  const unused = prompter.unused();
+  // The closing checkpoint's answers are asked after the transcript is closed.
+  const unused = prompter.unused().filter((id) => !id.startsWith('closing.'));
   transcript.record('ceremony.end', {
     entries: transcript.entries.length + 1,
     outputs: session.trees.reduce((n, t) => n + t.written.length, 0),
@@ -316,12 +537,21 @@ async function ceremony(session: Session, options: CeremonyOptions, name: string
   await session.public.write(publicPath.transcript(name), jsonl);
   await session.public.write(publicPath.transcriptSignature(name), signature);
   await session.public.write(publicPath.transcriptMarkdown(name), renderTranscriptMarkdown(transcript.entries));
-  if (unused.length > 0) ui.warn(`Answers that no prompt asked for: ${unused.join(', ')}`);
   ui.success(`Transcript signed with the root's ceremony-transcripts key: public/${publicPath.transcript(name)}`);
+  const transcriptSha256 = sha256Hex(new TextEncoder().encode(jsonl));
   return {
-    transcriptName: name,
-    entries: transcript.entries.length,
-    written: session.trees.flatMap((t) => t.written),
-    rootFingerprint,
+    result: {
+      transcriptName: name,
+      transcriptSha256,
+      entries: transcript.entries.length,
+      written: session.trees.flatMap((t) => t.written),
+      rootFingerprint,
+    },
+    closed: {
+      name,
+      sha256: transcriptSha256,
+      file: session.public.path(publicPath.transcript(name)),
+      places: [...(session.hasVault ? ['vault/transcripts'] : []), 'public/transcripts'],
+    },
   };
 }

@@ -5,11 +5,12 @@ import type { TranscriptRecorder } from '../transcript/recorder.js';
 import { type Inventory, INVENTORY_PATH, serializeInventory } from '../vault/inventory.js';
 import { OutputTree, type WrittenFile } from '../vault/output-tree.js';
 import type { SecretGuard } from '../vault/secret-guard.js';
-import type { CeremonyContext, CurrentStep, TranscriptSigner } from './context.js';
+import type { CeremonyContext, CurrentStep, TranscriptSigner, WitnessOptions } from './context.js';
 import { ProductMap } from './products.js';
 import type { ScriptInfo } from './script-schema.js';
 import { keyPassphraseRequest, type Prompter, type SecretRequest } from './prompts/prompter.js';
 import type { Ui } from './ui.js';
+import { checkProblem, checkQuestion, lastGroups, type WitnessCheck } from './witness-check.js';
 import { type CeremonyToken, TokenBroker, type TokenSelection } from './tokens.js';
 
 export interface SessionOptions {
@@ -103,8 +104,14 @@ export class Session implements CeremonyContext {
     if (this.#handoff) return this.#handoff;
     const dir = this.#options.handoffDir;
     if (!dir) throw new KeyceremonyError('USAGE', 'this ceremony hands keys to signers: give --handoff DIR');
-    // Hand-off files are named by key, so a hand-off directory can collect several ceremonies' keys.
-    this.#handoff = await OutputTree.reusable('handoff', dir, { secret: true, guard: this.#guard });
+    // The hand-off directory may hold earlier ceremonies' folders, but each signer's folder is made new by this
+    // ceremony: one that exists (an old hand-off, or one planted by someone else) is refused.
+    this.#handoff = await OutputTree.reusable('handoff', dir, {
+      secret: true,
+      guard: this.#guard,
+      newFolders: true,
+      notify: (message) => this.ui.warn(message),
+    });
     this.addTree(this.#handoff);
     return this.#handoff;
   }
@@ -204,10 +211,14 @@ export class Session implements CeremonyContext {
     return this.tokens.token(selection, purpose);
   }
 
-  async witness(roles: readonly string[], statement: string): Promise<void> {
+  async witness(roles: readonly string[], statement: string, options: WitnessOptions = {}): Promise<void> {
+    const prefix = options.prompt ?? this.step.id;
     for (const role of roles) {
       const title = this.script.script.roles.find((r) => r.id === role)?.title ?? role;
-      const id = `${this.step.id}.${role}`;
+      const id = `${prefix}.${role}`;
+      const check = options.check
+        ? await this.#witnessCheck(`${id}.check`, `${title} (${role})`, options.check)
+        : undefined;
       const initials = await this.prompts.initials(id, `${title} (${role}): type your initials to confirm`);
       this.transcript.record('witness.confirmed', {
         role,
@@ -215,9 +226,24 @@ export class Session implements CeremonyContext {
         statement,
         prompt: id,
         source: this.prompts.source,
+        ...(check ? { check } : {}),
       });
       // At the terminal the prompt itself shows the confirmation; scripted runs need the line.
       if (this.prompts.source !== 'terminal') this.ui.success(`Confirmed by ${title} (${initials})`);
     }
+  }
+
+  /** The role types the last groups of what was shown; a wrong value is refused (witness-check.ts). */
+  async #witnessCheck(id: string, who: string, check: WitnessCheck): Promise<JsonObject> {
+    const typed = await this.prompts.text({
+      id,
+      message: checkQuestion(check, who),
+      rehearsalAnswer: lastGroups(check.hex),
+      check: (value) => checkProblem(check, value),
+      optionalInFile: true,
+    });
+    // An answers file cannot look at a screen: the transcript says that nobody typed the value.
+    if (typed === undefined) return { what: check.what, typed: false, reason: 'not in the answers file' };
+    return { what: check.what, typed: true, lastGroups: lastGroups(check.hex) };
   }
 }

@@ -12,8 +12,8 @@ export interface Ui {
   detail(text: string): void;
   success(text: string): void;
   warn(text: string): void;
-  /** A fingerprint to be read aloud: hex in groups of four, and PGP words. */
-  fingerprint(label: string, hex: string, options?: { words?: boolean }): void;
+  /** A fingerprint (or hash) to be read aloud: hex in groups of four, and PGP words (`wordsPerLine`, default 5). */
+  fingerprint(label: string, hex: string, options?: { words?: boolean; wordsPerLine?: number }): void;
 }
 
 export class ConsoleUi implements Ui {
@@ -59,11 +59,11 @@ export class ConsoleUi implements Ui {
     this.#line(chalk.yellow(`  ! ${text}`));
   }
 
-  fingerprint(label: string, hex: string, options: { words?: boolean } = {}): void {
+  fingerprint(label: string, hex: string, options: { words?: boolean; wordsPerLine?: number } = {}): void {
     this.#line(`  ${label}:`);
     this.#line(chalk.bold(`      ${groupedHex(hex)}`));
     if (options.words ?? true) {
-      for (const line of pgpWordLines(hex)) this.#line(chalk.dim(`      ${line}`));
+      for (const line of pgpWordLines(hex, options.wordsPerLine)) this.#line(chalk.dim(`      ${line}`));
     }
   }
 }

@@ -4,7 +4,9 @@ import { readInputFile } from '../util/input-file.js';
 
 export async function readPassphrase(file: string | undefined, label: string): Promise<string> {
   if (file !== undefined) {
-    const text = new TextDecoder().decode(await readInputFile(file, 'passphrase file'));
+    const text = new TextDecoder().decode(
+      await readInputFile(file, 'passphrase file', { maxBytes: 64 * 1024, allowPipe: true }),
+    );
     const line = text.split(/\r?\n/)[0] ?? '';
     if (line.length === 0) throw new KeyceremonyError('INPUT_INVALID', `passphrase file ${file} is empty`);
     return line;

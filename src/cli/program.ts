@@ -2,7 +2,7 @@
  * The command-line program. Each command's implementation is imported only when it runs, so `--help` and
  * argument errors stay fast. Exit codes are the contract in errors.ts.
  */
-import { Command, type CommanderError } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../errors.js';
 import { toolVersion } from '../version.js';
 
@@ -11,7 +11,8 @@ Exit codes:
   0  success
   1  a verification or check failed (bad signature, broken transcript, keys due)
   2  usage or input error (bad flags, invalid script, missing answer, non-empty output)
-  3  environment refused (network up on a real ceremony, token locked)`;
+  3  environment refused (network up on a real ceremony, token locked)
+  130  a ceremony was interrupted (Ctrl-C, SIGTERM, SIGHUP) and rolled back`;
 
 export function buildProgram(): Command {
   const program = new Command('keyceremony')
@@ -121,6 +122,45 @@ export function buildProgram(): Command {
       await verifyCommand(file, opts);
     });
 
+  const sop = program
+    .command('sop')
+    .description('Stateless OpenPGP (draft-dkg-openpgp-stateless-cli), verification subset: version, verify')
+    .exitOverride(sopCommanderExit)
+    .addHelpText('after', SOP_EXIT_CODES_HELP);
+  sop
+    .command('version')
+    .description('print the implementation name and version')
+    .option('--backend', 'the OpenPGP implementation behind it')
+    .option('--extended', 'several lines: versions of everything involved')
+    .option('--sop-spec', 'the draft revision implemented')
+    .option('--sopv', 'the sopv version (refused with 37: inline-verify is not offered)')
+    .addHelpText('after', SOP_EXIT_CODES_HELP)
+    .action(async (opts: { backend?: boolean; extended?: boolean; sopSpec?: boolean; sopv?: boolean }) => {
+      const { sopVersionCommand } = await import('./commands/sop.js');
+      sopVersionCommand(opts);
+    });
+  sop
+    .command('verify')
+    .description(
+      "verify detached SIGNATURES over standard input, made by one of CERTS (the trust roots), under keyceremony verify's policy",
+    )
+    .argument('<signatures>', 'detached signatures (armored or binary), a file, @ENV:NAME or @FD:N')
+    .argument('<certs...>', 'acceptable signers: certificate files (copies of one certificate are merged)')
+    .option('--not-before <date>', 'refuse signatures made before DATE (ISO 8601, "now", or "-" for no bound)', '-')
+    .option('--not-after <date>', 'refuse signatures made after DATE (ISO 8601, "now", or "-")', 'now')
+    .addHelpText(
+      'after',
+      `
+Prints one VERIFICATIONS line per good signature on standard output:
+  DATE SIGNING-KEY-FINGERPRINT PRIMARY-KEY-FINGERPRINT mode:binary {"signers":[CERTS files]}
+and why each other signature was refused on standard error.
+${SOP_EXIT_CODES_HELP}`,
+    )
+    .action(async (signatures: string, certs: string[], opts: { notBefore?: string; notAfter?: string }) => {
+      const { sopVerifyCommand } = await import('./commands/sop.js');
+      await sopVerifyCommand(signatures, certs, opts);
+    });
+
   program
     .command('publish')
     .description('write the public bundle (KEYS, <FPR>.asc, fingerprints.txt, keys.html, WKD, SHA256SUMS) from a vault')
@@ -148,12 +188,18 @@ export function buildProgram(): Command {
   const transcript = program.command('transcript').description('work with ceremony transcripts');
   transcript
     .command('verify')
-    .description('check the hash chain, the root signature and the recorded outputs of every transcript in DIR')
+    .description(
+      'check the hash chain, the root signature and the recorded outputs of every transcript in DIR, and that they form one unbroken history (aborted ceremonies shown as such)',
+    )
     .argument('<dir>', 'a public tree or a vault (with transcripts/)')
     .option('--root <fingerprint>', 'require the transcripts to be signed by this root key')
+    .option(
+      '--newest <sha256>',
+      "require the newest transcript to have this SHA-256 (from the last ceremony's runbook): a deleted newest transcript is then reported too",
+    )
     .option('--json', 'print the report as JSON', false)
     .addHelpText('after', EXIT_CODES_HELP)
-    .action(async (dir: string, opts: { root?: string; json: boolean }) => {
+    .action(async (dir: string, opts: { root?: string; newest?: string; json: boolean }) => {
       const { transcriptVerifyCommand } = await import('./commands/transcript-verify.js');
       await transcriptVerifyCommand(dir, opts);
     });
@@ -285,8 +331,38 @@ ${EXIT_CODES_HELP}`,
   return program;
 }
 
-/** Maps commander's own exits: help and version are success, everything else is a usage error (2). */
+const SOP_EXIT_CODES_HELP = `
+Exit codes (the Stateless OpenPGP draft's):
+  0   at least one good signature
+  3   no acceptable signature (bad, untrusted, expired, revoked, refused by policy)
+  19  a required argument is missing
+  37  unsupported option
+  41  SIGNATURES or CERTS are not OpenPGP data of that kind
+  61  an input file does not exist
+  69  unsupported subcommand (keyceremony offers version and verify)
+  71  unsupported @ designator; 73 a designator that is also a file name
+  2   other usage errors (an unreadable DATE)`;
+
+/** SOP's exit codes for commander's parse errors under `keyceremony sop`. */
+const sopCodes: Record<string, number> = {
+  'commander.unknownOption': 37,
+  'commander.unknownCommand': 69,
+  'commander.missingArgument': 19,
+  'commander.optionMissingArgument': 19,
+};
+
+function sopCommanderExit(error: CommanderError): never {
+  const code = sopCodes[error.code];
+  if (code === undefined) throw error;
+  throw new CommanderError(code, 'sop.exit', error.message);
+}
+
+/**
+ * Maps commander's own exits: help and version are success, `sop` parse errors keep the SOP draft's codes,
+ * everything else is a usage error (2).
+ */
 export function commanderExit(error: CommanderError): number {
+  if (error.code === 'sop.exit') return error.exitCode;
   if (
     error.code === 'commander.helpDisplayed' ||
     error.code === 'commander.version' ||

@@ -35,7 +35,11 @@ const BLOCK = /-----BEGIN PGP [A-Z ,0-9/]+-----\r?\n[\s\S]*?-----END PGP [A-Z ,0
 export async function readOpenPgpData(input: Uint8Array, accept: readonly ArmorType[]): Promise<Uint8Array> {
   const first = input.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09);
   if (first === undefined) throw new PacketFormatError('empty input');
-  const text = Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('latin1');
+  // Trailing whitespace on armor lines is not part of the armor (RFC 4880 §6.2: implementations ignore it),
+  // and mail clients and editors add it; openpgp.js's parser does not forgive it, so it goes first.
+  const text = Buffer.from(input.buffer, input.byteOffset, input.byteLength)
+    .toString('latin1')
+    .replace(/[ \t\v\f\r]+$/gm, '');
   const blocks = text.match(BLOCK);
   if (!blocks) {
     if ((first & 0x80) === 0) throw new PacketFormatError('neither armored nor binary OpenPGP data');

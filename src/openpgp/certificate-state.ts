@@ -1,14 +1,23 @@
 /**
  * What a certificate says at a point in time: which self-signatures are valid, the primary's and each
- * subkey's flags, expiry and revocation, and whether signing subkeys are cross-certified.
+ * subkey's flags, expiry and revocation, whether signing subkeys are cross-certified, which user IDs hold.
  *
- * The rules, applied the same way for publication, status and verification:
- * - Only signatures that verify, by the primary (or, for back-signatures, by the subkey), with SHA-256 or
- *   stronger, and made at or before `at` count. Of those, the newest self-signature wins (this is how expiry
- *   is extended without changing the fingerprint).
+ * One evaluation model, used for publication, status and every verifier:
+ * - A signature counts only if it verifies (by the primary; back-signatures by the subkey), passes the
+ *   signature policy of signature-check.ts (SHA-256 or stronger, no unknown critical subpacket or notation),
+ *   was made at or before `at`, and has not expired by `at` (signature expiration time, subpacket 3).
+ * - Of the valid self-signatures over one thing (a user ID, the primary as such, a subkey), the newest made at or
+ *   before `at` is authoritative — this is how expiry is extended without changing the fingerprint. If that
+ *   newest one has expired by `at`, the binding has lapsed: an older one does not come back.
+ * - The primary's properties come from its newest direct-key signature and the self-signature of its primary
+ *   user ID: key flags must be allowed by both, and the earlier of the two expiries applies.
  * - A revocation for "key compromised", "no reason" or an unknown reason is hard: it applies to all time.
- *   "Superseded" and "retired" are soft: they apply from their creation time on.
+ *   "Superseded" and "retired" are soft: they apply from their creation time on. A user-ID revocation applies
+ *   whatever its time: a revoked user ID is never shown and never lends the primary its properties.
  * - A signing subkey needs a valid embedded primary-key-binding signature (0x19) made by the subkey.
+ * - RSA keys below the size floor (key-strength.ts) are unusable.
+ * Ties between signatures made in the same second are broken by their bytes, so nothing depends on the order
+ * of packets in the keyring.
  */
 import {
   KeyFlag,
@@ -19,10 +28,10 @@ import {
   SubpacketType,
 } from './constants.js';
 import type { Certificate } from './certificate.js';
-import { type KeyPacket, fingerprintHex, keyHashPrefix, keyIdOf } from './key-packet.js';
+import { type KeyPacket, fingerprintHex, keyHashPrefix } from './key-packet.js';
+import { describeKey, weakKeyProblem } from './key-strength.js';
 import { checkSignature } from './signature-check.js';
 import { type ParsedSignature, parseSignatureBody, subkeyCovered, userIdCovered } from './signature-packet.js';
-import { bytesEqual } from '../util/bytes.js';
 
 export interface Revocation {
   readonly reason: RevocationReasonName | 'unknown';
@@ -36,7 +45,12 @@ export interface Revocation {
 export interface KeyStatus {
   readonly key: KeyPacket;
   readonly fingerprint: string;
-  /** The effective self-signature (user-ID certification for the primary, binding for a subkey). */
+  /** "RSA-3072", "Ed25519", "ECDSA P-256": read from the key packet. */
+  readonly description: string;
+  /**
+   * The effective self-signature: for the primary, its primary user ID's certification (or, without one, its
+   * direct-key signature); for a subkey, its binding.
+   */
   readonly selfSignature: ParsedSignature | undefined;
   readonly flags: number;
   readonly expires: Date | undefined;
@@ -50,8 +64,10 @@ export interface KeyStatus {
 
 export interface UserIdStatus {
   readonly userId: string;
+  /** Bound by a valid, unexpired self-signature at the evaluated time and never revoked. */
   readonly valid: boolean;
   readonly primary: boolean;
+  readonly revoked: boolean;
 }
 
 export interface CertificateStatus {
@@ -60,7 +76,12 @@ export interface CertificateStatus {
   readonly subkeys: readonly KeyStatus[];
 }
 
-const certificationTypes = new Set<number>([0x10, 0x11, 0x12, SignatureType.certPositive]);
+const certificationTypes = new Set<number>([
+  SignatureType.certGeneric,
+  SignatureType.certPersona,
+  SignatureType.certCasual,
+  SignatureType.certPositive,
+]);
 
 function parseAll(bodies: readonly Uint8Array[]): ParsedSignature[] {
   const out: ParsedSignature[] = [];
@@ -74,16 +95,34 @@ function parseAll(bodies: readonly Uint8Array[]): ParsedSignature[] {
   return out;
 }
 
-function issuedBy(sig: ParsedSignature, key: KeyPacket): boolean {
-  if (sig.issuerFingerprint) return bytesEqual(sig.issuerFingerprint, key.fingerprint);
-  if (sig.issuerKeyId) return bytesEqual(sig.issuerKeyId, keyIdOf(key.fingerprint));
-  return true; // no issuer given: try the key the signature would have to come from
+const createdMs = (sig: ParsedSignature): number => sig.created?.getTime() ?? Infinity;
+
+/** When a signature stops being valid (signature expiration time), if ever. */
+export function signatureExpiry(sig: ParsedSignature): Date | undefined {
+  const seconds = sig.signatureExpirationSeconds;
+  return seconds && sig.created ? new Date(sig.created.getTime() + seconds * 1000) : undefined;
 }
 
-function newest(sigs: readonly ParsedSignature[]): ParsedSignature | undefined {
-  let best: ParsedSignature | undefined;
-  for (const sig of sigs) if (!best || (sig.created?.getTime() ?? 0) >= (best.created?.getTime() ?? 0)) best = sig;
-  return best;
+/** Newer first; same second: a fixed order by bytes, whatever the order in the keyring. */
+function compareNewestFirst(a: ParsedSignature, b: ParsedSignature): number {
+  const d = createdMs(b) - createdMs(a);
+  if (d !== 0) return d;
+  for (let i = 0; i < Math.min(a.body.length, b.body.length); i++) {
+    const e = (a.body[i] ?? 0) - (b.body[i] ?? 0);
+    if (e !== 0) return e;
+  }
+  return a.body.length - b.body.length;
+}
+
+/** The authoritative self-signature at `at` among valid ones: the newest made by then, unless it has expired. */
+function authoritative(
+  sigs: readonly ParsedSignature[],
+  atMs: number,
+): { sig: ParsedSignature | undefined; lapsed: Date | undefined } {
+  const newest = sigs.filter((s) => createdMs(s) <= atMs).sort(compareNewestFirst)[0];
+  const expiry = newest ? signatureExpiry(newest) : undefined;
+  if (newest && expiry && expiry.getTime() <= atMs) return { sig: undefined, lapsed: expiry };
+  return { sig: newest, lapsed: undefined };
 }
 
 function revocationOf(sig: ParsedSignature): Revocation {
@@ -109,6 +148,12 @@ function expiryOf(key: KeyPacket, sig: ParsedSignature | undefined): Date | unde
   return seconds ? new Date(key.created.getTime() + seconds * 1000) : undefined;
 }
 
+function earliest(a: Date | undefined, b: Date | undefined): Date | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return a.getTime() <= b.getTime() ? a : b;
+}
+
 function problemsFor(
   what: string,
   key: KeyPacket,
@@ -116,10 +161,14 @@ function problemsFor(
   expires: Date | undefined,
   revocation: Revocation | undefined,
   at: Date,
+  lapsed?: Date,
 ): string[] {
   const problems: string[] = [];
+  const weak = weakKeyProblem(key);
+  if (weak) problems.push(`${what} is too weak: ${weak}`);
   if (key.created.getTime() > at.getTime()) problems.push(`${what} was created after ${at.toISOString()}`);
-  if (!selfSignature) problems.push(`${what} has no valid self-signature`);
+  if (lapsed) problems.push(`${what}'s binding signature expired on ${lapsed.toISOString()}`);
+  else if (!selfSignature) problems.push(`${what} has no valid self-signature`);
   if (expires && expires.getTime() <= at.getTime()) problems.push(`${what} expired on ${expires.toISOString()}`);
   if (revocation) {
     problems.push(`${what} was revoked (${revocation.reason}) on ${revocation.created.toISOString()}`);
@@ -135,61 +184,98 @@ export interface EvaluateOptions {
   readonly ignoreRevocationsFrom?: Date | undefined;
 }
 
+const isPrimaryUserId = (sig: ParsedSignature): boolean =>
+  sig.hashed.some((sp) => sp.type === SubpacketType.primaryUserId && sp.body[0] === 1);
+
 export function evaluateCertificate(cert: Certificate, at: Date, options: EvaluateOptions = {}): CertificateStatus {
   const primary = cert.primary;
   const atMs = at.getTime();
   const ignoreFrom = options.ignoreRevocationsFrom?.getTime() ?? Infinity;
   const counted = (r: Revocation): boolean => r.created.getTime() < ignoreFrom;
-  const inTime = (sig: ParsedSignature): boolean => (sig.created?.getTime() ?? Infinity) <= atMs;
+  const byPrimary = (sigs: readonly ParsedSignature[], covered: readonly Uint8Array[]): ParsedSignature[] =>
+    // Issuer subpackets are not consulted: a self-signature can only be the primary's, and the cryptographic
+    // check is what proves it (implementations differ in which issuer subpackets they write, and where).
+    sigs.filter((s) => checkSignature(s, primary, covered).ok);
+  const primaryCovered = [keyHashPrefix(primary)];
 
+  const direct = parseAll(cert.directSignatures);
   // Key revocations: all valid ones are collected; which applies depends on hardness (see module comment).
-  const keyRevocations = parseAll(cert.directSignatures)
-    .filter((s) => s.type === SignatureType.keyRevocation && issuedBy(s, primary))
-    .filter((s) => checkSignature(s, primary, [keyHashPrefix(primary)]).ok)
+  const keyRevocations = byPrimary(
+    direct.filter((s) => s.type === SignatureType.keyRevocation),
+    primaryCovered,
+  )
     .map(revocationOf)
     .filter(counted);
+  const directKey = authoritative(
+    byPrimary(
+      direct.filter((s) => s.type === SignatureType.directKey),
+      primaryCovered,
+    ),
+    atMs,
+  ).sig;
 
   const userIds = cert.userIds.map((uid) => {
     const covered = userIdCovered(primary, new TextEncoder().encode(uid.userId));
-    const valid = parseAll(uid.signatures)
-      .filter((s) => certificationTypes.has(s.type) && issuedBy(s, primary) && inTime(s))
-      .filter((s) => checkSignature(s, primary, covered).ok);
-    return { userId: uid.userId, selfSignature: newest(valid) };
+    const sigs = parseAll(uid.signatures);
+    const revoked =
+      byPrimary(
+        sigs.filter((s) => s.type === SignatureType.certificationRevocation),
+        covered,
+      ).filter((s) => counted(revocationOf(s))).length > 0;
+    const certification = authoritative(
+      byPrimary(
+        sigs.filter((s) => certificationTypes.has(s.type)),
+        covered,
+      ),
+      atMs,
+    ).sig;
+    return { userId: uid.userId, revoked, selfSignature: revoked ? undefined : certification };
   });
-  const validUserIds = userIds.filter((u) => u.selfSignature);
-  const primaryUserId =
-    newest(
-      validUserIds
-        .filter((u) =>
-          u.selfSignature?.hashed.some((sp) => sp.type === SubpacketType.primaryUserId && sp.body[0] === 1),
-        )
-        .map((u) => u.selfSignature as ParsedSignature),
-    ) ?? validUserIds[0]?.selfSignature;
+  // The primary user ID: flagged primary first, then the newest self-signature, then a fixed order.
+  const primaryUserId = userIds
+    .filter((u): u is typeof u & { selfSignature: ParsedSignature } => u.selfSignature !== undefined)
+    .sort(
+      (a, b) =>
+        Number(isPrimaryUserId(b.selfSignature)) - Number(isPrimaryUserId(a.selfSignature)) ||
+        createdMs(b.selfSignature) - createdMs(a.selfSignature) ||
+        (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0),
+    )[0];
+  const uidSig = primaryUserId?.selfSignature;
+  const primarySelfSignature = uidSig ?? directKey;
+  const primaryFlags =
+    uidSig?.keyFlags !== undefined && directKey?.keyFlags !== undefined
+      ? uidSig.keyFlags & directKey.keyFlags
+      : (uidSig?.keyFlags ?? directKey?.keyFlags ?? 0);
   const primaryRevocation = effectiveRevocation(keyRevocations, at);
-  const primaryExpires = expiryOf(primary, primaryUserId);
+  const primaryExpires = earliest(expiryOf(primary, uidSig), expiryOf(primary, directKey));
   const primaryStatus: KeyStatus = {
     key: primary,
     fingerprint: fingerprintHex(primary),
-    selfSignature: primaryUserId,
-    flags: primaryUserId?.keyFlags ?? 0,
+    description: describeKey(primary),
+    selfSignature: primarySelfSignature,
+    flags: primaryFlags,
     expires: primaryExpires,
     revocation: primaryRevocation ?? keyRevocations[0],
     crossCertified: true,
-    purpose: primaryUserId?.notations.get(PURPOSE_NOTATION),
-    problems: problemsFor('primary key', primary, primaryUserId, primaryExpires, primaryRevocation, at),
+    purpose: primarySelfSignature?.notations.get(PURPOSE_NOTATION),
+    problems: problemsFor('primary key', primary, primarySelfSignature, primaryExpires, primaryRevocation, at),
   };
 
   const subkeys = cert.subkeys.map((entry): KeyStatus => {
     const sub = entry.key;
     const covered = subkeyCovered(primary, sub);
-    const sigs = parseAll(entry.signatures).filter((s) => issuedBy(s, primary));
-    const bindings = sigs
-      .filter((s) => s.type === SignatureType.subkeyBinding && inTime(s))
-      .filter((s) => checkSignature(s, primary, covered).ok);
-    const binding = newest(bindings);
-    const revocations = sigs
-      .filter((s) => s.type === SignatureType.subkeyRevocation)
-      .filter((s) => checkSignature(s, primary, covered).ok)
+    const sigs = parseAll(entry.signatures);
+    const { sig: binding, lapsed } = authoritative(
+      byPrimary(
+        sigs.filter((s) => s.type === SignatureType.subkeyBinding),
+        covered,
+      ),
+      atMs,
+    );
+    const revocations = byPrimary(
+      sigs.filter((s) => s.type === SignatureType.subkeyRevocation),
+      covered,
+    )
       .map(revocationOf)
       .filter(counted);
     const flags = binding?.keyFlags ?? 0;
@@ -198,18 +284,24 @@ export function evaluateCertificate(cert: Certificate, at: Date, options: Evalua
       (binding?.embedded ?? []).some((body) => {
         try {
           const back = parseSignatureBody(body);
-          return back.type === SignatureType.primaryKeyBinding && checkSignature(back, sub, covered).ok;
+          return (
+            back.type === SignatureType.primaryKeyBinding &&
+            createdMs(back) <= atMs &&
+            !((signatureExpiry(back)?.getTime() ?? Infinity) <= atMs) &&
+            checkSignature(back, sub, covered).ok
+          );
         } catch {
           return false;
         }
       });
     const expires = expiryOf(sub, binding);
     const revocation = effectiveRevocation(revocations, at);
-    const problems = problemsFor('subkey', sub, binding, expires, revocation, at);
+    const problems = problemsFor('subkey', sub, binding, expires, revocation, at, lapsed);
     if (binding && !crossCertified) problems.push('signing subkey is not cross-certified (no valid back-signature)');
     return {
       key: sub,
       fingerprint: fingerprintHex(sub),
+      description: describeKey(sub),
       selfSignature: binding,
       flags,
       expires,
@@ -225,7 +317,8 @@ export function evaluateCertificate(cert: Certificate, at: Date, options: Evalua
     userIds: userIds.map((u) => ({
       userId: u.userId,
       valid: u.selfSignature !== undefined,
-      primary: u.selfSignature !== undefined && u.selfSignature === primaryUserId,
+      primary: u.selfSignature !== undefined && u === primaryUserId,
+      revoked: u.revoked,
     })),
     subkeys,
   };

@@ -7,6 +7,8 @@ import { concatBytes } from '../util/bytes.js';
 import { PacketTag } from './constants.js';
 import { PacketFormatError, readPackets, UnsupportedKeyError, writePacket } from './encoding.js';
 import { fingerprintHex, type KeyPacket, parseKeyPacketBody } from './key-packet.js';
+import { type ForeignKey, readForeignKey } from './foreign-key.js';
+import { parseSignatureBody } from './signature-packet.js';
 
 export interface UserIdEntry {
   readonly userId: string;
@@ -26,6 +28,17 @@ export interface Certificate {
   readonly directSignatures: Uint8Array[];
   readonly userIds: UserIdEntry[];
   readonly subkeys: SubkeyEntry[];
+  /**
+   * Subkeys of algorithms keyceremony does not use (encryption subkeys, DSA, other curves), kept only so a
+   * verifier can say what a signature's issuer is. Never written out; never trusted.
+   */
+  readonly foreignSubkeys?: ForeignKey[];
+}
+
+/** A keyring as read: the certificates keyceremony can evaluate, and primaries of other algorithms. */
+export interface Keyring {
+  readonly certificates: Certificate[];
+  readonly foreignPrimaries: ForeignKey[];
 }
 
 /**
@@ -67,9 +80,16 @@ function usableKey(body: Uint8Array): KeyPacket | undefined {
  * public part only. Packets keyceremony has no use for (trust, user attributes, unknown) are skipped, and so
  * are keys of other versions or algorithms with what belongs to them: a project's KEYS file may hold anyone's
  * keys (an RSA-3072 primary with a Curve25519 encryption subkey, say), and only the pinned root matters.
+ * Copies of one certificate stay separate here; verifiers merge them (merge.ts).
  */
 export function parseCertificates(data: Uint8Array): Certificate[] {
+  return parseKeyring(data).certificates;
+}
+
+/** Like parseCertificates, and also describes the v4 primaries of other algorithms it skipped. */
+export function parseKeyring(data: Uint8Array): Keyring {
   const certs: Certificate[] = [];
+  const foreignPrimaries: ForeignKey[] = [];
   let current: Certificate | undefined;
   let target: Uint8Array[] | undefined;
   /** Inside a certificate whose primary is skipped: everything up to the next primary goes with it. */
@@ -81,11 +101,13 @@ export function parseCertificates(data: Uint8Array): Certificate[] {
         const primary = usableKey(packet.body);
         skipping = primary === undefined;
         if (!primary) {
+          const foreign = readForeignKey(packet.body);
+          if (foreign) foreignPrimaries.push(foreign);
           current = undefined;
           target = [];
           break;
         }
-        current = { primary, directSignatures: [], userIds: [], subkeys: [] };
+        current = { primary, directSignatures: [], userIds: [], subkeys: [], foreignSubkeys: [] };
         certs.push(current);
         target = current.directSignatures;
         break;
@@ -103,8 +125,10 @@ export function parseCertificates(data: Uint8Array): Certificate[] {
         if (skipping) break;
         if (!current) throw new PacketFormatError('subkey before any primary key');
         const key = usableKey(packet.body);
-        // An unusable subkey's bindings are dropped with it.
+        // An unusable subkey's bindings are dropped with it; what it is stays known.
         if (!key) {
+          const foreign = readForeignKey(packet.body);
+          if (foreign) current.foreignSubkeys?.push(foreign);
           target = [];
           break;
         }
@@ -125,11 +149,31 @@ export function parseCertificates(data: Uint8Array): Certificate[] {
         break;
     }
   }
-  return certs;
+  return { certificates: certs, foreignPrimaries };
 }
 
 export function parseSingleCertificate(data: Uint8Array): Certificate {
   const certs = parseCertificates(data);
   if (certs.length !== 1) throw new PacketFormatError(`expected one certificate, found ${certs.length}`);
   return certs[0] as Certificate;
+}
+
+/**
+ * The creation time (ms) of the newest signature in a certificate, 0 when none can be read. Unparseable
+ * signatures carry no time.
+ */
+export function newestSignatureTime(cert: Certificate): number {
+  let latest = 0;
+  for (const body of [
+    ...cert.directSignatures,
+    ...cert.userIds.flatMap((u) => u.signatures),
+    ...cert.subkeys.flatMap((s) => s.signatures),
+  ]) {
+    try {
+      latest = Math.max(latest, parseSignatureBody(body).created?.getTime() ?? 0);
+    } catch {
+      // unparseable signatures carry no time
+    }
+  }
+  return latest;
 }

@@ -38,15 +38,20 @@ export const SignatureType = {
   binary: 0x00,
   text: 0x01,
   certGeneric: 0x10,
+  certPersona: 0x11,
+  certCasual: 0x12,
   certPositive: 0x13,
   subkeyBinding: 0x18,
   primaryKeyBinding: 0x19,
+  directKey: 0x1f,
   keyRevocation: 0x20,
   subkeyRevocation: 0x28,
+  certificationRevocation: 0x30,
 } as const;
 
 export const SubpacketType = {
   creationTime: 2,
+  signatureExpirationTime: 3,
   keyExpirationTime: 9,
   preferredSymmetric: 11,
   issuerKeyId: 16,

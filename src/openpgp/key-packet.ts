@@ -104,14 +104,17 @@ export function parseKeyPacketBody(body: Uint8Array): { key: KeyPacket; end: num
     const oidLength = body[offset] ?? 0;
     const oid = body.subarray(offset + 1, offset + 1 + oidLength);
     offset += 1 + oidLength;
+    // The curve decides how the point is encoded: an unknown curve is someone else's key, whatever follows.
+    const eddsa = algorithm === PublicKeyAlgorithm.eddsaLegacy;
+    if (!bytesEqual(oid, eddsa ? curveOid.ed25519 : curveOid.nistp256)) {
+      throw new UnsupportedKeyError(`${eddsa ? 'EdDSA' : 'ECDSA'} key on an unsupported curve`);
+    }
     const point = readMpi(body, offset);
     offset = point.next;
-    if (algorithm === PublicKeyAlgorithm.eddsaLegacy) {
-      if (!bytesEqual(oid, curveOid.ed25519)) throw new UnsupportedKeyError('EdDSA key on an unsupported curve');
+    if (eddsa) {
       if (point.value.length !== 33 || point.value[0] !== 0x40) throw new PacketFormatError('malformed Ed25519 point');
       material = { algorithm: 'ed25519', point: point.value.slice(1) };
     } else {
-      if (!bytesEqual(oid, curveOid.nistp256)) throw new UnsupportedKeyError('ECDSA key on an unsupported curve');
       if (point.value.length !== 65 || point.value[0] !== 4) throw new PacketFormatError('malformed P-256 point');
       material = { algorithm: 'nistp256', point: point.value.slice() };
     }

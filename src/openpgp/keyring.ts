@@ -4,12 +4,17 @@
  */
 import { KeyceremonyError } from '../errors.js';
 import { readOpenPgpData } from './armor.js';
-import { type Certificate, parseCertificates } from './certificate.js';
+import { type Certificate, type Keyring, parseKeyring } from './certificate.js';
 import { PacketFormatError } from './encoding.js';
 
 export async function readKeyring(data: Uint8Array, where: string): Promise<Certificate[]> {
+  return (await readKeyringWithForeignKeys(data, where)).certificates;
+}
+
+/** Like readKeyring, and also describes the primaries of other algorithms (for a verifier's refusal). */
+export async function readKeyringWithForeignKeys(data: Uint8Array, where: string): Promise<Keyring> {
   try {
-    return parseCertificates(await readOpenPgpData(data, ['publicKey']));
+    return parseKeyring(await readOpenPgpData(data, ['publicKey']));
   } catch (error) {
     if (error instanceof PacketFormatError)
       throw new KeyceremonyError('INPUT_INVALID', `${where} is not an OpenPGP keyring: ${error.message}`);

@@ -8,13 +8,12 @@
  */
 import type { KeyAlgorithm } from '../crypto/algorithms.js';
 import type { SecretKeyMaterial } from '../crypto/key-material.js';
-import type { Certificate } from './certificate.js';
+import { type Certificate, newestSignatureTime } from './certificate.js';
 import { evaluateCertificate } from './certificate-state.js';
 import { PURPOSE_NOTATION, type RevocationReasonName, TRANSCRIPT_PURPOSE } from './constants.js';
 import { buildKeyPacket, fingerprintHex, toPgpTime } from './key-packet.js';
 import { generateSoftwareKey, type NewKey, type SubkeyPurpose } from './root-key.js';
 import { bindSigningSubkey, certifyUserId, revokeSubkey, type SigningKey } from './self-signatures.js';
-import { parseSignatureBody } from './signature-packet.js';
 
 export interface RotationPlan {
   /** New expiry of the root (and of its transcripts subkey, which must not expire before the root). */
@@ -54,20 +53,7 @@ export interface RotationResult {
 
 /** The time for new self-signatures: now, or one second after the newest existing signature if that is later. */
 export function rotationTime(cert: Certificate, now: Date): Date {
-  let latest = 0;
-  const all = [
-    ...cert.directSignatures,
-    ...cert.userIds.flatMap((u) => u.signatures),
-    ...cert.subkeys.flatMap((s) => s.signatures),
-  ];
-  for (const body of all) {
-    try {
-      latest = Math.max(latest, parseSignatureBody(body).created?.getTime() ?? 0);
-    } catch {
-      // unparseable signatures are ignored everywhere
-    }
-  }
-  const seconds = Math.max(toPgpTime(now), latest / 1000 + 1);
+  const seconds = Math.max(toPgpTime(now), newestSignatureTime(cert) / 1000 + 1);
   return new Date(seconds * 1000);
 }
 

@@ -4,6 +4,7 @@
  * the root may be a software key or live on a token.
  */
 import { signatureHash } from '../crypto/algorithms.js';
+import { KeyceremonyError } from '../errors.js';
 import type { Signer } from '../signer/index.js';
 import { KeyFlag, RevocationReason, type RevocationReasonName, SignatureType } from './constants.js';
 import { type KeyPacket, keyHashPrefix, toPgpTime } from './key-packet.js';
@@ -15,11 +16,24 @@ export interface SigningKey {
   readonly signer: Signer;
 }
 
-/** Seconds from key creation to expiry, as the key-expiration subpacket wants it. */
+/** The most the 32-bit key-expiration subpacket can say: about 136 years after the key's creation. */
+export const MAX_EXPIRATION_SECONDS = 0xffffffff;
+
+/**
+ * Seconds from key creation to expiry, as the key-expiration subpacket wants it. An expiry the 32-bit field
+ * cannot hold is refused, never wrapped (a wrapped one expires early while everything else shows the intended
+ * date).
+ */
 export function expirationSeconds(key: KeyPacket, expires: Date | undefined): Subpacket[] {
   if (!expires) return [];
   const seconds = toPgpTime(expires) - toPgpTime(key.created);
   if (seconds <= 0) throw new Error('expiry must be after the key creation time');
+  if (!Number.isSafeInteger(seconds) || seconds > MAX_EXPIRATION_SECONDS) {
+    throw new KeyceremonyError(
+      'INPUT_INVALID',
+      `an expiry of ${expires.toISOString()} for a key created ${key.created.toISOString()} does not fit OpenPGP's 32-bit key-expiration field (at most 136 years after creation)`,
+    );
+  }
   return [subpacket.keyExpiration(seconds)];
 }
 

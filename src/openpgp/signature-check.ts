@@ -21,7 +21,7 @@ export function precheck(sig: ParsedSignature, issuer: KeyPacket): { hash: HashA
   if (sig.publicKeyAlgorithm !== publicKeyAlgorithmId(issuer.material.algorithm)) {
     return { reason: 'signature algorithm does not match the key' };
   }
-  if (sig.unknownCritical !== undefined) return { reason: `unknown critical subpacket ${sig.unknownCritical}` };
+  if (sig.unknownCritical !== undefined) return { reason: `unknown critical ${sig.unknownCritical}` };
   if (!sig.created) return { reason: 'signature has no creation time' };
   return { hash };
 }

@@ -11,7 +11,14 @@ import type { HashAlgorithm } from '../crypto/algorithms.js';
 import { samePublicKey } from '../crypto/key-material.js';
 import { digestRequest, schemeFor, type Signer } from '../signer/index.js';
 import { concatBytes, leftPad, readU16, readU32, u16, u32 } from '../util/bytes.js';
-import { HashAlgorithmId, PacketTag, PublicKeyAlgorithm, publicKeyAlgorithmId, SubpacketType } from './constants.js';
+import {
+  HashAlgorithmId,
+  PacketTag,
+  PublicKeyAlgorithm,
+  PURPOSE_NOTATION,
+  publicKeyAlgorithmId,
+  SubpacketType,
+} from './constants.js';
 import { PacketFormatError, readMpi, writeMpi, writePacket } from './encoding.js';
 import { type KeyPacket, keyHashPrefix, keyIdOf } from './key-packet.js';
 import { decodeSubpackets, encodeSubpackets, type Subpacket, subpacket } from './subpackets.js';
@@ -150,21 +157,38 @@ export interface ParsedSignature {
   readonly created: Date | undefined;
   readonly issuerFingerprint: Uint8Array | undefined;
   readonly issuerKeyId: Uint8Array | undefined;
+  /**
+   * Every v4 issuer fingerprint and issuer key ID the signature names, in either area. They only say which
+   * keys to try (anyone can add to the unhashed area); the cryptographic check decides.
+   */
+  readonly issuerFingerprints: readonly Uint8Array[];
+  readonly issuerKeyIds: readonly Uint8Array[];
   /** Key expiration in seconds after key creation (0 or absent: does not expire). */
   readonly keyExpirationSeconds: number | undefined;
+  /** Signature expiration in seconds after the signature's creation (0 or absent: does not expire). */
+  readonly signatureExpirationSeconds: number | undefined;
   readonly keyFlags: number | undefined;
   readonly revocationReason: { code: number; text: string } | undefined;
   readonly embedded: readonly Uint8Array[];
   /** Human-readable notations from the hashed area, by name. */
   readonly notations: ReadonlyMap<string, string>;
-  /** A critical hashed subpacket this reader does not understand: the signature must be treated as invalid. */
-  readonly unknownCritical: number | undefined;
+  /**
+   * A critical subpacket or critical notation this reader does not understand, described ("subpacket 101",
+   * 'notation "x@example.org"'): the signature must be treated as invalid (RFC 4880 §5.2.3.1, §5.2.3.16).
+   */
+  readonly unknownCritical: string | undefined;
 }
 
+/**
+ * Subpacket types this reader understands: it either honours them (times, flags, reasons, issuers, embedded
+ * back-signatures) or knows that ignoring them is safe (preferences, informational ones). A critical subpacket
+ * of any other type (revocable, exportable, trust, regular expression, revocation key, ...) invalidates the
+ * signature.
+ */
 const understood = new Set<number>([
   SubpacketType.creationTime,
   SubpacketType.keyExpirationTime,
-  3, // signature expiration time
+  SubpacketType.signatureExpirationTime,
   SubpacketType.preferredSymmetric,
   SubpacketType.issuerKeyId,
   SubpacketType.notation,
@@ -177,6 +201,8 @@ const understood = new Set<number>([
   SubpacketType.features,
   SubpacketType.embeddedSignature,
   SubpacketType.issuerFingerprint,
+  26, // policy URI (informational)
+  28, // signer's user ID (informational)
 ]);
 
 export function parseSignatureBody(body: Uint8Array): ParsedSignature {
@@ -208,6 +234,7 @@ export function parseSignatureBody(body: Uint8Array): ParsedSignature {
   const find = (t: number): Subpacket | undefined => hashed.find((s) => s.type === t);
   const creation = find(SubpacketType.creationTime);
   const expiration = find(SubpacketType.keyExpirationTime);
+  const signatureExpiration = find(SubpacketType.signatureExpirationTime);
   const flags = find(SubpacketType.keyFlags);
   const reason = find(SubpacketType.reasonForRevocation);
   const fpr = find(SubpacketType.issuerFingerprint) ?? unhashed.find((s) => s.type === SubpacketType.issuerFingerprint);
@@ -229,15 +256,55 @@ export function parseSignatureBody(body: Uint8Array): ParsedSignature {
     created: creation && creation.body.length === 4 ? new Date(readU32(creation.body, 0) * 1000) : undefined,
     issuerFingerprint: fpr && fpr.body.length === 21 && fpr.body[0] === 4 ? fpr.body.subarray(1) : undefined,
     issuerKeyId: keyId && keyId.body.length === 8 ? keyId.body : undefined,
+    issuerFingerprints: [...hashed, ...unhashed]
+      .filter((s) => s.type === SubpacketType.issuerFingerprint && s.body.length === 21 && s.body[0] === 4)
+      .map((s) => s.body.subarray(1)),
+    issuerKeyIds: [...hashed, ...unhashed]
+      .filter((s) => s.type === SubpacketType.issuerKeyId && s.body.length === 8)
+      .map((s) => s.body),
     keyExpirationSeconds: expiration && expiration.body.length === 4 ? readU32(expiration.body, 0) : undefined,
+    signatureExpirationSeconds:
+      signatureExpiration && signatureExpiration.body.length === 4 ? readU32(signatureExpiration.body, 0) : undefined,
     keyFlags: flags && flags.body.length >= 1 ? (flags.body[0] ?? 0) : undefined,
     revocationReason: reason
       ? { code: reason.body[0] ?? 0, text: new TextDecoder().decode(reason.body.subarray(1)) }
       : undefined,
     embedded,
     notations: hashedNotations(hashed),
-    unknownCritical: hashed.find((s) => s.critical && !understood.has(s.type))?.type,
+    unknownCritical: unknownCritical([...hashed, ...unhashed]),
   };
+}
+
+/**
+ * Notation names whose meaning keyceremony knows: a critical notation with any other name makes a signature
+ * invalid. Criticality is per name (RFC 4880 §5.2.3.16): understanding notations in general is not enough.
+ */
+export const KNOWN_NOTATIONS: ReadonlySet<string> = new Set([PURPOSE_NOTATION]);
+
+/**
+ * The first critical subpacket (or critical notation) that is not understood, in either area. RFC 4880 does
+ * not limit criticality to the hashed area; refusing a critical unknown anywhere is the safe reading (anyone
+ * can add to the unhashed area, but that can only make us refuse, never accept).
+ */
+function unknownCritical(subpackets: readonly Subpacket[]): string | undefined {
+  for (const sp of subpackets) {
+    if (!sp.critical) continue;
+    if (!understood.has(sp.type)) return `subpacket ${sp.type}`;
+    if (sp.type === SubpacketType.notation) {
+      const name = notationName(sp.body);
+      if (name === undefined) return 'notation (malformed)';
+      if (!KNOWN_NOTATIONS.has(name)) return `notation "${name}"`;
+    }
+  }
+  return undefined;
+}
+
+function notationName(body: Uint8Array): string | undefined {
+  if (body.length < 8) return undefined;
+  const nameLength = readU16(body, 4);
+  const valueLength = readU16(body, 6);
+  if (8 + nameLength + valueLength !== body.length) return undefined;
+  return new TextDecoder().decode(body.subarray(8, 8 + nameLength));
 }
 
 /** The raw signature (r‖s for curves, s for RSA) as a Signer produced it, from the parsed MPIs. */

@@ -17,9 +17,8 @@
  * ceremony published (and its transcript recorded).
  */
 import { armor } from '../openpgp/armor.js';
-import { type Certificate, serializeCertificate } from '../openpgp/certificate.js';
+import { type Certificate, newestSignatureTime, serializeCertificate } from '../openpgp/certificate.js';
 import { fingerprintHex } from '../openpgp/key-packet.js';
-import { parseSignatureBody } from '../openpgp/signature-packet.js';
 import { concatBytes } from '../util/bytes.js';
 import { isoDate } from '../util/duration.js';
 import type { Inventory } from '../vault/inventory.js';
@@ -49,19 +48,7 @@ export interface BundleInput {
  */
 export function bundleTime(certificates: readonly Certificate[], inventory: Inventory): Date {
   let latest = Date.parse(inventory.updated);
-  for (const cert of certificates) {
-    for (const body of [
-      ...cert.directSignatures,
-      ...cert.userIds.flatMap((u) => u.signatures),
-      ...cert.subkeys.flatMap((s) => s.signatures),
-    ]) {
-      try {
-        latest = Math.max(latest, parseSignatureBody(body).created?.getTime() ?? 0);
-      } catch {
-        // unparseable signatures carry no time
-      }
-    }
-  }
+  for (const cert of certificates) latest = Math.max(latest, newestSignatureTime(cert));
   return new Date(latest);
 }
 

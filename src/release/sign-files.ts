@@ -8,10 +8,7 @@ import { constants, existsSync } from 'node:fs';
 import { access, unlink } from 'node:fs/promises';
 import { basename, dirname, relative, resolve } from 'node:path';
 import { KeyceremonyError } from '../errors.js';
-import { armor } from '../openpgp/armor.js';
-import { PacketTag } from '../openpgp/constants.js';
-import { startDocumentSignature } from '../openpgp/detached-signature.js';
-import { writePacket } from '../openpgp/encoding.js';
+import { armorSignatures, startDocumentSignature } from '../openpgp/detached-signature.js';
 import { writeFileExclusive } from '../vault/atomic-file.js';
 import { fileSize, type ProgressListener, readChunks } from './file-stream.js';
 import type { ReleaseSigningKey } from './signing-key.js';
@@ -46,7 +43,7 @@ async function signOne(
   bar?.done();
   const sha256 = hash.copy().digest('hex');
   const body = await pending.finish(hash, key.key.signer);
-  return { armored: armor('signature', writePacket(PacketTag.signature, body)), sha256, size };
+  return { armored: armorSignatures([body]), sha256, size };
 }
 
 export async function signFiles(

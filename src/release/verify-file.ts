@@ -1,12 +1,12 @@
 /**
  * `keyceremony verify`: a release file against its detached signature and a keyring, under the policy in
- * src/openpgp/verify-policy.ts, pinned to one root. Input errors (missing files, unreadable keyring, ambiguous
+ * src/openpgp/verify-policy.ts, pinned to one root (all copies of it in the keyring merged). Input errors (missing files, unreadable keyring, ambiguous
  * root) are KeyceremonyErrors with exit 2; a bad, untrusted or unparseable signature is a result with ok=false.
  */
 import { existsSync } from 'node:fs';
 import { KeyceremonyError } from '../errors.js';
-import { readKeyring } from '../openpgp/keyring.js';
-import { readDetachedSignatures } from '../openpgp/detached-signature.js';
+import { readKeyringWithForeignKeys } from '../openpgp/keyring.js';
+import { readSignatureFile, type SignatureFile } from '../openpgp/detached-signature.js';
 import { fingerprintHex } from '../openpgp/key-packet.js';
 import { selectRoot, type VerifyResult, verifyDetached } from '../openpgp/verify-policy.js';
 import { fileSize, type ProgressListener, readChunks } from './file-stream.js';
@@ -36,14 +36,14 @@ export function defaultSignatureFile(file: string): string {
 }
 
 export async function verifyFile(request: VerifyRequest): Promise<FileVerification> {
-  const certificates = await readKeyring(await readInputFile(request.keyring, 'keyring'), request.keyring);
-  const root = selectRoot(certificates, request.root);
+  const keyring = await readKeyringWithForeignKeys(await readInputFile(request.keyring, 'keyring'), request.keyring);
+  const root = selectRoot(keyring.certificates, request.root, keyring.foreignPrimaries, request.now);
   const signatureFile = request.signature ?? defaultSignatureFile(request.file);
   const signatureBytes = await readInputFile(signatureFile, 'signature');
   const size = await fileSize(request.file);
-  let signatures;
+  let file: SignatureFile;
   try {
-    signatures = await readDetachedSignatures(signatureBytes);
+    file = await readSignatureFile(signatureBytes);
   } catch (error) {
     const reason = `${signatureFile} is not a valid OpenPGP signature: ${(error as Error).message}`;
     return {
@@ -58,11 +58,18 @@ export async function verifyFile(request: VerifyRequest): Promise<FileVerificati
   const bar = request.progress?.(size);
   const result = await verifyDetached({
     root,
-    signatures,
+    signatures: file.signatures,
     data: readChunks(request.file, size, bar?.update),
     now: request.now,
     purpose: 'release',
   });
   bar?.done();
-  return { ...result, file: request.file, signatureFile, root: fingerprintHex(root.primary) };
+  const skipped = file.skipped.map((reason) => ({ issuer: undefined, created: undefined, reason }));
+  return {
+    ...result,
+    rejected: [...result.rejected, ...skipped],
+    file: request.file,
+    signatureFile,
+    root: fingerprintHex(root.primary),
+  };
 }

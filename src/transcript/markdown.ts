@@ -35,6 +35,12 @@ function changeTable(d: JsonObject): string {
   return `${lines.join('\n')}\n`;
 }
 
+const ITEM_FIELDS: Record<string, string> = {
+  serial: 'serial number',
+  'bag-opened': 'taken out of tamper-evident bag',
+  'bag-sealed': 'to be sealed in tamper-evident bag',
+};
+
 function summary(entry: TranscriptEntry): string {
   const d = entry.data;
   switch (entry.event) {
@@ -50,8 +56,25 @@ function summary(entry: TranscriptEntry): string {
       return 'step done';
     case 'prompt.answered':
       return `prompt \`${str(d['id'])}\` answered (${str(d['kind'])}, from ${str(d['source'])}${d['generated'] ? ', generated' : ''})`;
-    case 'witness.confirmed':
-      return `${escape(str(d['role']))} confirmed with initials **${escape(str(d['initials']))}**: ${escape(str(d['statement']))}`;
+    case 'witness.confirmed': {
+      const check = obj(d['check']);
+      const looked = d['check']
+        ? check['typed'] === true
+          ? ` (typed the last groups of the ${escape(str(check['what']))}: \`${str(check['lastGroups'])}\`)`
+          : ` (the ${escape(str(check['what']))} was not typed back: ${escape(str(check['reason']))})`
+        : '';
+      return `${escape(str(d['role']))} confirmed with initials **${escape(str(d['initials']))}**${looked}: ${escape(str(d['statement']))}`;
+    }
+    case 'record.place':
+      return `place: **${escape(str(d['place']))}**`;
+    case 'record.participant':
+      return `${escape(str(d['title']))} (${escape(str(d['role']))}): **${escape(str(d['name']))}**`;
+    case 'record.item':
+      return `${escape(str(d['what']))} — ${ITEM_FIELDS[str(d['field'])] ?? escape(str(d['field']))}: **${escape(str(d['value']))}**`;
+    case 'preflight.history':
+      return `gaps in the transcript history accepted: ${escape(((d['problems'] as string[] | undefined) ?? []).join('; '))}`;
+    case 'ceremony.aborted':
+      return `**ceremony ABORTED**${d['step'] ? ` in step \`${str(obj(d['step'])['id'])}\`` : ''}: ${escape(str(d['reason']))}; everything it wrote was rolled back${d['signed'] ? '' : ` (record unsigned: ${escape(str(d['unsigned']))})`}`;
     case 'key.generated':
       return `key generated: ${str(d['kind'])} ${str(d['algorithm'])} \`${str(d['id'])}\`${d['expires'] ? `, expires ${str(d['expires'])}` : ''}`;
     case 'handoff.issued':
@@ -87,9 +110,21 @@ export function renderTranscriptMarkdown(entries: readonly TranscriptEntry[]): s
   const script = obj(data['script']);
   const tool = obj(data['tool']);
   const rehearsal = data['rehearsal'] === true;
+  const end = entries.at(-1);
+  const aborted = end?.event === 'ceremony.aborted' ? end.data : undefined;
+  const previous = data['previous'];
   const lines: string[] = [];
-  lines.push(`# Ceremony transcript: ${escape(str(script['title']))}${rehearsal ? ' — REHEARSAL' : ''}`, '');
+  lines.push(
+    `# Ceremony transcript: ${escape(str(script['title']))}${rehearsal ? ' — REHEARSAL' : ''}${aborted ? ' — ABORTED' : ''}`,
+    '',
+  );
   if (rehearsal) lines.push('> **REHEARSAL** — throwaway keys; nothing here is for production use.', '');
+  if (aborted) {
+    lines.push(
+      `> **ABORTED** — ${escape(str(aborted['reason']))}. Everything this ceremony wrote was rolled back; this is the record of what happened until it stopped.`,
+      '',
+    );
+  }
   lines.push('| | |', '|---|---|');
   lines.push(`| Organisation | ${escape(str(data['organisation']))} |`);
   lines.push(
@@ -97,7 +132,21 @@ export function renderTranscriptMarkdown(entries: readonly TranscriptEntry[]): s
   );
   lines.push(`| Tool | keyceremony ${str(tool['version'])}, code sha256 \`${str(tool['codeSha256'])}\` |`);
   lines.push(`| Started | ${str(start?.time)} |`);
-  lines.push(`| Finished | ${str(entries.at(-1)?.time)} |`);
+  lines.push(`| ${aborted ? 'Aborted' : 'Finished'} | ${str(end?.time)} |`);
+  if (previous !== undefined) {
+    const link = obj(previous);
+    lines.push(
+      `| Previous transcript | ${previous === null ? 'none: the first ceremony of this history' : `${escape(str(link['name']))}, sha256 \`${str(link['sha256'])}\``} |`,
+    );
+  }
+  const place = entries.find((e) => e.event === 'record.place');
+  if (place) lines.push(`| Place | ${escape(str(place.data['place']))} |`);
+  const people = entries.filter((e) => e.event === 'record.participant');
+  if (people.length > 0) {
+    lines.push(
+      `| Participants | ${people.map((e) => `${escape(str(e.data['name']))} (${escape(str(e.data['role']))})`).join(', ')} |`,
+    );
+  }
   lines.push(`| Answers from | ${str(data['answers'])} |`);
   lines.push(`| Entries | ${entries.length}, last hash \`${str(entries.at(-1)?.hash)}\` |`, '');
   lines.push(`Purpose: ${escape(str(data['purpose']))}`, '');

@@ -7,6 +7,7 @@ export class TranscriptRecorder {
   readonly #now: () => Date;
   readonly #guard: SecretGuard;
   #step: { id: string; role: string } | null = null;
+  #gate: (() => void) | undefined;
 
   constructor(now: () => Date, guard: SecretGuard) {
     this.#now = now;
@@ -18,7 +19,16 @@ export class TranscriptRecorder {
     this.#step = step;
   }
 
+  /**
+   * Runs before every entry is recorded and may throw to stop the ceremony there: recording an entry is a safe
+   * point (the runner's interruption check). Undefined: no gate.
+   */
+  setGate(gate: (() => void) | undefined): void {
+    this.#gate = gate;
+  }
+
   record(event: string, data: JsonObject = {}): TranscriptEntry {
+    this.#gate?.();
     const last = this.#entries.at(-1);
     const base = {
       seq: this.#entries.length,

@@ -16,7 +16,10 @@ export function u16(value: number): Uint8Array {
   return Uint8Array.of((value >>> 8) & 0xff, value & 0xff);
 }
 
+/** Big-endian 32-bit unsigned; a value that does not fit is a bug, never silently wrapped. */
 export function u32(value: number): Uint8Array {
+  if (!Number.isInteger(value) || value < 0 || value > 0xffffffff)
+    throw new RangeError(`${value} does not fit 32 bits`);
   return Uint8Array.of((value >>> 24) & 0xff, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff);
 }
 

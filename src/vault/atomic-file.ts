@@ -1,9 +1,12 @@
 /**
- * Exclusive, atomic, durable file writes.
+ * Exclusive, atomic, durable writes of single PUBLIC files next to the user's own files (detached signatures
+ * beside a release, a printable runbook, a notary server's public keys). Nothing secret is written here: secrets
+ * go through output trees and safe-fs.ts, which also check whose directory they land in.
  *
- * A file is written to a temporary name in the same directory (O_EXCL), fsynced, then hard-linked to its final
- * name — link(2) fails if the name exists, so an existing file is never overwritten — and the directory is
- * fsynced. Readers never see a half-written file under the final name.
+ * A file is written to a temporary name in the same directory (O_CREAT|O_EXCL, which never follows a link),
+ * fsynced, then hard-linked to its final name — link(2) fails if the name exists, even as a dangling link, so
+ * nothing is ever overwritten or written through a link — and the directory is fsynced. Readers never see a
+ * half-written file under the final name.
  */
 import { randomBytes } from 'node:crypto';
 import { link, open, rename, unlink } from 'node:fs/promises';

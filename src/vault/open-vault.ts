@@ -8,8 +8,9 @@ import type { SecretGuard } from './secret-guard.js';
 export async function openVault(
   dir: string,
   guard?: SecretGuard,
+  notify?: (message: string) => void,
 ): Promise<{ vault: OutputTree; inventory: Inventory }> {
-  const vault = await OutputTree.existing('vault', dir, { secret: true, ...(guard ? { guard } : {}) });
+  const vault = await OutputTree.existing('vault', dir, { secret: true, guard, notify });
   if (!(await vault.exists(INVENTORY_PATH))) {
     throw new KeyceremonyError('VAULT_INVALID', `${vault.root} is not a keyceremony vault (no ${INVENTORY_PATH})`);
   }

@@ -4,8 +4,12 @@ import { publicPath } from './layout.js';
 import { OutputTree } from './output-tree.js';
 import type { SecretGuard } from './secret-guard.js';
 
-export async function openPublicTree(dir: string, guard?: SecretGuard): Promise<OutputTree> {
-  const options = guard ? { secret: false, guard } : { secret: false };
+export async function openPublicTree(
+  dir: string,
+  guard?: SecretGuard,
+  notify?: (message: string) => void,
+): Promise<OutputTree> {
+  const options = { secret: false, guard, notify };
   try {
     return await OutputTree.fresh('public', dir, options);
   } catch (error) {

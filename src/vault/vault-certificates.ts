@@ -1,6 +1,7 @@
 /** Reading the organisation's public certificates back from the vault, as the inventory lists them. */
 import { readOpenPgpData } from '../openpgp/armor.js';
 import { type Certificate, parseSingleCertificate } from '../openpgp/certificate.js';
+import { evaluateCertificate } from '../openpgp/certificate-state.js';
 import { fingerprintHex } from '../openpgp/key-packet.js';
 import { KeyceremonyError } from '../errors.js';
 import type { Inventory } from './inventory.js';
@@ -22,6 +23,7 @@ export async function loadRootCertificates(vault: TreeReader, inventory: Invento
     try {
       cert = parseSingleCertificate(await readOpenPgpData(await vault.read(path), ['publicKey']));
     } catch (error) {
+      if (error instanceof KeyceremonyError && error.code === 'UNSAFE_PATH') throw error;
       throw new KeyceremonyError('VAULT_INVALID', `vault/${path} cannot be read: ${(error as Error).message}`);
     }
     if (fingerprintHex(cert.primary) !== root.id) {
@@ -33,4 +35,32 @@ export async function loadRootCertificates(vault: TreeReader, inventory: Invento
     certificates.push(cert);
   }
   return certificates;
+}
+
+/**
+ * Every key's expiry as `cert` itself says it at `at` (the primary and each subkey, by fingerprint): ISO time,
+ * or null for a key that does not expire. The inventory stores these and `status` reads them again, so neither
+ * can show an expiry the certificate does not hold.
+ */
+export function certificateExpiries(cert: Certificate, at: Date): Map<string, string | null> {
+  const state = evaluateCertificate(cert, at);
+  return new Map(
+    [state.primary, ...state.subkeys].map((k) => [k.fingerprint, k.expires?.toISOString() ?? null] as const),
+  );
+}
+
+/**
+ * The expiries of every OpenPGP key in the inventory, read from the vault's certificates (see above), for
+ * `status`: a key missing from its root's certificate gets no entry.
+ */
+export async function inventoryCertificateExpiries(
+  vault: TreeReader,
+  inventory: Inventory,
+  at: Date,
+): Promise<Map<string, string | null>> {
+  const expiries = new Map<string, string | null>();
+  for (const cert of await loadRootCertificates(vault, inventory)) {
+    for (const [fpr, expires] of certificateExpiries(cert, at)) expiries.set(fpr, expires);
+  }
+  return expiries;
 }

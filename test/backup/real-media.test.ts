@@ -36,7 +36,8 @@ describe('backup media in a real ceremony', () => {
     const answers = await writeAnswers(rootCeremonyAnswers());
     const out = join(base, 'carried-out');
     const result = await inRoom(
-      'mount -t tmpfs tmpfs /media/keyceremony-backup-1; mount -t tmpfs tmpfs /media/keyceremony-backup-2',
+      // Mounted so that only the ceremony's user can write them (a medium open to all is refused).
+      'mount -t tmpfs -o mode=0700 tmpfs /media/keyceremony-backup-1; mount -t tmpfs -o mode=0700 tmpfs /media/keyceremony-backup-2',
       [
         keyceremony(
           `run ${shellQuote(script)} --vault ${shellQuote(join(base, 'vault'))} --public ${shellQuote(join(base, 'public'))} --handoff ${shellQuote(join(base, 'handoff'))} --answers ${shellQuote(answers)}`,

@@ -46,7 +46,7 @@ describe('recovery drill', () => {
     const verified = await cli(['transcript', 'verify', join(dir, 'public'), '--root', await rootFingerprint(dir)]);
     expect(verified.code, verified.stdout).toBe(0);
     expect(verified.stdout).toMatch(
-      /recovery-drill-REHEARSAL \(\d+ entries\)\n\s+chain: intact\n\s+signature: good signature by root/,
+      /recovery-drill-REHEARSAL \(\d+ entries\) — completed\n\s+sha256: [0-9a-f]{64}\n\s+chain: intact\n\s+signature: good signature by root/,
     );
 
     // The root's test certification, recorded in the transcript, checks with gpg against the published KEYS.
@@ -119,7 +119,10 @@ describe('recovery drill', () => {
       expect(result.stderr).toMatch(message);
       expect(result.stderr).not.toMatch(/\n\s+at /);
     }
-    expect(await transcripts(dir)).toEqual(before);
+    // Each attempt left only its record (unsigned: no root was opened yet), nothing else.
+    const after = await transcripts(dir);
+    expect(after.filter((n) => !n.endsWith('-ABORTED.jsonl'))).toEqual(before);
+    expect(after.filter((n) => n.endsWith('-ABORTED.jsonl'))).toHaveLength(4);
   });
 
   it('refuses another custodian\u2019s share and a share of another backup', async () => {
@@ -287,6 +290,8 @@ describe('a new backup with new shares (a custodian left)', () => {
       'openpgp-root-REHEARSAL.jsonl',
       'backup-REHEARSAL.jsonl',
       'recovery-drill-REHEARSAL.jsonl',
+      // The drill with the old share stopped, and left its record.
+      'recovery-drill-REHEARSAL-ABORTED.jsonl',
     ]);
   });
 });

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseScript, loadScript } from '../../src/ceremony/load-script.js';
@@ -44,6 +44,63 @@ function problems(text: string): string[] {
 }
 
 describe('ceremony scripts', () => {
+  it('read the paper-trail sections, and check their roles, item ids and reserved step ids', () => {
+    const withTrail = `${good}record:\n  place: true\n  names: true\n  items:\n    - id: laptop\n      what: Laptop\n    - id: medium\n      what: Medium 1\n      record: [serial, bag-sealed]\npreflight:\n  codeHashBy: [witness]\nclosing:\n  statement: Sealed.\n  roles: [operator, witness]\n`;
+    const loaded = parseScript(withTrail, 'test.yaml', actions);
+    expect(loaded.script.record).toEqual({
+      place: true,
+      names: true,
+      items: [
+        { id: 'laptop', what: 'Laptop', record: ['serial'] },
+        { id: 'medium', what: 'Medium 1', record: ['serial', 'bag-sealed'] },
+      ],
+    });
+    expect(loaded.script.preflight.codeHashBy).toEqual(['witness']);
+    expect(loaded.script.closing).toEqual({ statement: 'Sealed.', roles: ['operator', 'witness'] });
+    // Defaults: nothing asked, no closing roles.
+    expect(parseScript(good, 'test.yaml', actions).script.record).toEqual({ place: false, names: false, items: [] });
+    const bad = withTrail
+      .replace('codeHashBy: [witness]', 'codeHashBy: [auditor]')
+      .replace('roles: [operator, witness]', 'roles: [operator, janitor]')
+      .replace('id: medium', 'id: laptop')
+      .replace('record: [serial, bag-sealed]', 'record: [serial, serial]')
+      .replace('id: check', 'id: closing');
+    const found = problems(bad);
+    expect(found).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/steps\[1\]\.id: is reserved/),
+        expect.stringMatching(/record\.items\[1\]\.record: lists a field twice/),
+      ]),
+    );
+    // Role and item references are checked once the rest of the script is valid.
+    const refs = problems(
+      withTrail
+        .replace('codeHashBy: [witness]', 'codeHashBy: [auditor]')
+        .replace('roles: [operator, witness]', 'roles: [operator, janitor]')
+        .replace('id: medium', 'id: laptop'),
+    );
+    expect(refs).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/preflight\.codeHashBy\[0\]: role "auditor" is not defined in roles/),
+        expect.stringMatching(/closing\.roles\[1\]: role "janitor" is not defined in roles/),
+        expect.stringMatching(/record\.items\[1\]\.id: item "laptop" is listed twice/),
+      ]),
+    );
+  });
+
+  it('ship scripts that all ask for the paper trail and close after the transcript', async () => {
+    for (const name of (await readdir(ceremoniesDir)).filter((n) => n.endsWith('.yaml'))) {
+      const { script } = await loadScript(join(ceremoniesDir, name), actions);
+      expect(script.record, name).toMatchObject({ place: true, names: true });
+      expect(
+        script.record.items.map((i) => i.id),
+        name,
+      ).toContain('laptop');
+      expect(script.preflight.codeHashBy.length, name).toBeGreaterThan(0);
+      expect(script.closing?.roles.length, name).toBeGreaterThan(0);
+    }
+  });
+
   it('accept a good script and fill in the defaults', () => {
     const loaded = parseScript(good, 'test.yaml', actions);
     expect(loaded.steps.map((s) => s.id)).toEqual(['make', 'check']);

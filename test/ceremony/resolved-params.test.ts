@@ -67,7 +67,7 @@ describe('resolved parameters', () => {
     // A checkpoint without roles is confirmed by the step's own role, and says so.
     expect(check?.params).toMatchObject({ roles: ['witness'] });
     expect(check?.defaults).toEqual([['roles']]);
-    expect(loaded.defaults.map((p) => p.join('.')).sort()).toEqual(['preflight', 'vault']);
+    expect(loaded.defaults.map((p) => p.join('.')).sort()).toEqual(['preflight', 'record', 'vault']);
   });
 
   it('on a token, the transcripts key and the key label follow the root, and P-256 is the default', () => {
@@ -99,7 +99,8 @@ describe('resolved parameters', () => {
     expect(lines).toContainEqual(expect.stringMatching(/steps\[0\]\.params\.subkeys\[0\]\.label: .*signing-1/));
     expect(lines).toContainEqual(expect.stringMatching(/steps\[1\]\.params\.roles: .*\["witness"\]/));
     // Nothing else is reported: an optional parameter whose absence means "none" (a token serial) is no default.
-    expect(lines).toHaveLength(9);
+    expect(lines).toContainEqual(expect.stringMatching(/^1:1 record: relies on the default \{"place":false/));
+    expect(lines).toHaveLength(10);
     // Without strict the same script loads; plan --strict asks for strictness from the outside.
     expect(() => parseScript(base, 'test.yaml', actions)).not.toThrow();
     expect(details(() => parseScript(base, 'test.yaml', actions, { strict: true }))[0]).toMatch(/\(plan --strict\)/);
@@ -133,7 +134,7 @@ describe('resolved parameters', () => {
     expect(plan.stdout).toMatch(/Script settings not given \(defaults\)\n\s+vault: new\n/);
     const strict = await cli(['plan', '--strict', file]);
     expect(strict.code).toBe(2);
-    expect(strict.stderr).toMatch(/9 problems; nothing was done/);
+    expect(strict.stderr).toMatch(/10 problems; nothing was done/);
     expect(strict.stdout).toBe('');
   });
 

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair, spkiDer } from '../../src/crypto/key-material.js';
 import { parseMetadata, validSignatureKeyIds } from '../../src/dct/metadata.js';
 import { rootCertificates } from '../../src/dct/verify.js';
-import { rootCeremonyAnswers, TEST_VAULT_PASSPHRASE, writeAnswers } from '../helpers/answers.js';
+import { paperTrailAnswers, rootCeremonyAnswers, TEST_VAULT_PASSPHRASE, writeAnswers } from '../helpers/answers.js';
 import { GUNS, scriptVariant } from '../helpers/dct.js';
 import { readInventoryKeys } from '../helpers/inventory.js';
 import { ceremoniesDir } from '../helpers/paths.js';
@@ -104,7 +104,7 @@ describe('a real DCT root on a token', () => {
         'sign.changes': true,
         ...witnesses('sign', ['witness-1', 'witness-2']),
         ...witnesses('read-ids', ['witness-1', 'witness-2']),
-        ...witnesses('close', ALL),
+        ...paperTrailAnswers(script),
       },
       join(base, 'handoff-dct'),
     );
@@ -131,7 +131,7 @@ describe('a real DCT root on a token', () => {
       'rotate.changes': true,
       ...witnesses('rotate', ['witness-1', 'witness-2']),
       ...witnesses('read-ids', ['witness-1', 'witness-2']),
-      ...witnesses('close', ALL),
+      ...paperTrailAnswers(join(ceremoniesDir, 'dct-rotate-root.yaml')),
     });
     expect(result.code, result.stdout + result.stderr).toBe(0);
     const name = (await readdir(join(dirs.pub, 'transcripts'))).find(

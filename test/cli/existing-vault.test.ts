@@ -44,7 +44,11 @@ describe('ceremonies on an existing vault', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/wrong vault passphrase/);
     expect(await readFile(join(dir, 'vault', 'inventory.json'), 'utf8')).toBe(inventory);
-    expect((await readdir(join(dir, 'public', 'transcripts'))).filter((n) => n.endsWith('.jsonl'))).toHaveLength(1);
+    // The attempt left its record (unsigned: the root was never opened), and nothing else.
+    const transcripts = (await readdir(join(dir, 'public', 'transcripts'))).filter((n) => n.endsWith('.jsonl'));
+    expect(transcripts).toHaveLength(2);
+    expect(transcripts.filter((n) => n.endsWith('-ABORTED.jsonl'))).toHaveLength(1);
+    expect((await cli(['transcript', 'verify', join(dir, 'public')])).code).toBe(0);
   });
 
   it('keep rehearsals and real ceremonies apart', async () => {

@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { walkFiles } from '../helpers/files.js';
 import { cli, run } from '../helpers/run.js';
+import { expectOnlyAbortedRecord } from '../helpers/aborted.js';
 import { ceremoniesDir, cliPath } from '../helpers/paths.js';
 import { rehearsalSecrets, rootFingerprint, sharedRehearsal } from '../helpers/rehearsal.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -125,7 +126,7 @@ describe('keyceremony rehearse on an earlier rehearsal', () => {
     const before = await walkFiles(dir, { directories: true });
     const result = await cli(['rehearse', join(ceremoniesDir, 'openpgp-rotate.yaml'), '--out', dir]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/rehearsal-secrets\.json is not JSON/);
+    expect(result.stderr).toMatch(/rehearsal-secrets\.json is not valid JSON/);
     expect(result.stderr).not.toMatch(/internal error/);
     expect(await walkFiles(dir, { directories: true })).toEqual(before);
   });
@@ -167,6 +168,7 @@ describe('keyceremony rehearse with a Chromium that cannot print', () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/KEYCEREMONY_CHROMIUM=.* is not an executable file/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
+    // Refused before anyone was asked anything: nothing happened, nothing is recorded.
     await expect(stat(dir)).rejects.toThrow(/ENOENT/);
   });
 
@@ -179,6 +181,7 @@ describe('keyceremony rehearse with a Chromium that cannot print', () => {
     expect(result.code, result.stdout + result.stderr).toBe(3);
     expect(result.stderr).toMatch(/Chromium could not print the share sheets/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
-    await expect(stat(dir)).rejects.toThrow(/ENOENT/);
+    // Everything rolled back; only the record of the aborted rehearsal is left.
+    await expectOnlyAbortedRecord(dir, join(dir, 'public'));
   });
 });

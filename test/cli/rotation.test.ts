@@ -13,6 +13,7 @@ import { newGpg, parseColons } from '../helpers/gpg.js';
 import { ceremoniesDir, fixturesDir } from '../helpers/paths.js';
 import { rehearsalSecrets, rootFingerprint } from '../helpers/rehearsal.js';
 import { cli, run } from '../helpers/run.js';
+import { expectUnchangedButRecords } from '../helpers/aborted.js';
 import { snapshot } from '../helpers/files.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -129,7 +130,7 @@ describe('rotation session', () => {
   it('stops before the root signs when the changes are not confirmed, leaving vault and public tree as they were', async () => {
     const copy = join(await tempDir(), 'r');
     await cp(`${base}-copy`, copy, { recursive: true });
-    const before = await snapshot(copy);
+    const before = await snapshot(copy, { directories: true });
     const answers = join(await tempDir(), 'answers.yaml');
     await writeFile(answers, 'rotate.changes: false\n');
     const result = await cli(
@@ -139,7 +140,9 @@ describe('rotation session', () => {
     expect(result.code, result.stdout + result.stderr).toBe(2);
     expect(result.stderr).toMatch(/were not confirmed; nothing was signed/);
     expect(result.stdout).toMatch(/What changes/);
-    expect(await snapshot(copy)).toEqual(before);
+    // Nothing changed but the aborted-ceremony record, which says the changes were refused.
+    const [record] = await expectUnchangedButRecords(copy, before, { records: 1, signed: true });
+    expect(record?.entries.some((e) => e.event === 'changes.refused')).toBe(true);
   });
 
   it('keeps a release signed before a superseded revocation valid (keyceremony and gpg)', async () => {
@@ -214,6 +217,12 @@ describe('rotation session', () => {
     const unknown = await cli(['rehearse', script, '--out', copy]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/no subkey "no-such-key"/);
-    expect((await readdir(join(copy, 'public', 'transcripts'))).filter((n) => n.endsWith('.jsonl'))).toHaveLength(1);
+    // Each refused attempt left its record — signed, since the published root was opened — and changed nothing else.
+    const transcripts = (await readdir(join(copy, 'public', 'transcripts'))).filter((n) => n.endsWith('.jsonl'));
+    expect(transcripts.filter((n) => !n.endsWith('-ABORTED.jsonl'))).toHaveLength(1);
+    expect(transcripts.filter((n) => n.endsWith('-ABORTED.jsonl'))).toHaveLength(2);
+    const verified = await cli(['transcript', 'verify', join(copy, 'public'), '--json']);
+    expect(verified.code, verified.stdout).toBe(0);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ completed: 1, aborted: 2 });
   });
 });

@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { expectOnlyAbortedRecord } from '../helpers/aborted.js';
 import { rootCeremonyAnswers, writeAnswers } from '../helpers/answers.js';
 import { ceremoniesDir } from '../helpers/paths.js';
 import { cli, cliInNetns } from '../helpers/run.js';
@@ -62,7 +64,45 @@ describe('keyceremony run (real ceremony, answers file)', () => {
       override: null,
     });
     const witnesses = entries.filter((e) => e.event === 'witness.confirmed').map((e) => e.data['initials']);
-    expect(witnesses).toEqual(['AD', 'WA', 'WB', 'WA', 'WB', 'CA', 'CB', 'CC', 'CD', 'CE', 'AD', 'WA', 'WB']);
+    // The code hash (preflight), open, read-fingerprint, hand-out-shares; the closing checkpoint is after the transcript.
+    expect(witnesses).toEqual(['WA', 'WB', 'AD', 'WA', 'WB', 'WA', 'WB', 'CA', 'CB', 'CC', 'CD', 'CE']);
+    // An answers file cannot look at the screen: the transcript says the fingerprint was not typed back.
+    expect(
+      entries.find((e) => e.event === 'witness.confirmed' && e.data['prompt'] === 'read-fingerprint.witness-1')?.data[
+        'check'
+      ],
+    ).toEqual({ what: 'root fingerprint', typed: false, reason: 'not in the answers file' });
+    // The paper trail, typed: place, every role's name, the serial and bag numbers.
+    expect(entries.find((e) => e.event === 'record.place')?.data['place']).toBe(
+      'Room 4.12, Tempelhofer Ufer 22, Berlin',
+    );
+    expect(entries.filter((e) => e.event === 'record.participant')).toHaveLength(9);
+    expect(
+      entries
+        .filter((e) => e.event === 'record.item')
+        .map((e) => `${String(e.data['item'])}.${String(e.data['field'])}`),
+    ).toEqual([
+      'laptop.serial',
+      'vault-medium-1.serial',
+      'vault-medium-1.bag-sealed',
+      'vault-medium-2.serial',
+      'vault-medium-2.bag-sealed',
+      'backup-medium-1.serial',
+      'backup-medium-1.bag-sealed',
+      'backup-medium-2.serial',
+      'backup-medium-2.bag-sealed',
+      'transfer-medium.serial',
+    ]);
+    expect(entries[0]?.data['previous']).toBeNull();
+    // The closing checkpoint comes after the signed transcript and shows its SHA-256 for the runbook.
+    const sha256 = createHash('sha256')
+      .update(await readFile(join(pub, 'transcripts', name)))
+      .digest('hex')
+      .toUpperCase();
+    const closing = result.stdout.slice(result.stdout.indexOf('Transcript signed'));
+    expect(closing).toMatch(/Closing checkpoint/);
+    expect(closing.replace(/\s+/g, '')).toContain(sha256);
+    expect(result.stdout).not.toMatch(/Answers that no prompt asked for/);
     const keys = await readFile(join(pub, 'KEYS'), 'utf8');
     expect(keys).not.toContain('REHEARSAL');
     const verified = await cli(['transcript', 'verify', pub]);
@@ -112,10 +152,10 @@ describe('keyceremony run (real ceremony, answers file)', () => {
     expect(text).toMatch(/"verdict":"network-up"/);
   });
 
-  it('stops at an answers file missing an answer, names the prompt, and rolls everything back', async () => {
+  it('stops at an answers file missing an answer, names the prompt, rolls back and keeps only the aborted record', async () => {
     const { base, vault, pub, handoff, media } = await outputs();
-    // The last witness answer is missing: the keys exist by then, and must be gone afterwards.
-    const answers = await writeAnswers(rootCeremonyAnswers({ 'close.witness-2': undefined }));
+    // A witness answer late in the ceremony is missing: the keys exist by then, and must be gone afterwards.
+    const answers = await writeAnswers(rootCeremonyAnswers({ 'hand-out-shares.custodian-5': undefined }));
     const result = await cliInNetns([
       'run',
       script,
@@ -131,12 +171,17 @@ describe('keyceremony run (real ceremony, answers file)', () => {
       answers,
     ]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/no answer for prompt "close\.witness-2"/);
+    expect(result.stderr).toMatch(/no answer for prompt "hand-out-shares\.custodian-5"/);
+    expect(result.stderr).toMatch(/The ceremony was aborted and rolled back; its record: .*-ABORTED\.jsonl/);
     expectNoStackTrace(result.stderr);
-    expect(await readdir(base)).toEqual([]);
+    const { entries } = await expectOnlyAbortedRecord(base, pub);
+    expect(entries.at(-1)).toMatchObject({
+      event: 'ceremony.aborted',
+      data: { code: 'ANSWER_MISSING', step: { id: 'hand-out-shares' }, signed: false },
+    });
   });
 
-  it('refuses mismatched passphrase entries and writes nothing', async () => {
+  it('refuses mismatched passphrase entries, and keeps only the aborted record', async () => {
     const { base, vault, pub, handoff, media } = await outputs();
     const answers = await writeAnswers(
       rootCeremonyAnswers({ 'vault.passphrase.confirm': 'tundra orbit velvet candle mosaic lantern pepperx' }),
@@ -157,7 +202,8 @@ describe('keyceremony run (real ceremony, answers file)', () => {
     ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/two entries for "vault\.passphrase".*do not match/);
-    expect(await readdir(base)).toEqual([]);
+    const { entries } = await expectOnlyAbortedRecord(base, pub);
+    expect(entries.at(-1)?.data).toMatchObject({ code: 'PASSPHRASE_MISMATCH', step: { id: 'generate-root' } });
   });
 
   it('refuses a weak passphrase', async () => {
@@ -181,7 +227,9 @@ describe('keyceremony run (real ceremony, answers file)', () => {
     ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/too guessable/);
-    expect(await readdir(base)).toEqual([]);
+    // The record names the prompt, never the weak passphrase itself.
+    const { entries } = await expectOnlyAbortedRecord(base, pub);
+    expect(JSON.stringify(entries)).not.toContain('password1234');
   });
 
   it('refuses a non-empty vault and leaves it untouched', async () => {

@@ -6,7 +6,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { rootCeremonyAnswers, TEST_VAULT_PASSPHRASE, writeAnswers } from '../helpers/answers.js';
+import { paperTrailAnswers, rootCeremonyAnswers, TEST_VAULT_PASSPHRASE, writeAnswers } from '../helpers/answers.js';
+import { expectOnlyAbortedRecord, expectOnlyAbortedRecords } from '../helpers/aborted.js';
 import { readInventoryKeys } from '../helpers/inventory.js';
 import { ceremoniesDir, fixturesDir } from '../helpers/paths.js';
 import { cli, cliInNetns } from '../helpers/run.js';
@@ -22,13 +23,16 @@ let vault: string;
 let pub: string;
 
 function tokenAnswers(overrides: Record<string, string | boolean | undefined> = {}): Record<string, string | boolean> {
-  return rootCeremonyAnswers({
-    'preflight.checklist.4': true,
-    'preflight.checklist.5': true,
-    'token.wikibase-root.use': true,
-    'token.wikibase-root.pin': TEST_USER_PIN,
-    ...overrides,
-  });
+  return rootCeremonyAnswers(
+    {
+      'preflight.checklist.4': true,
+      'preflight.checklist.5': true,
+      'token.wikibase-root.use': true,
+      'token.wikibase-root.pin': TEST_USER_PIN,
+      ...overrides,
+    },
+    script,
+  );
 }
 
 async function entries(dir: string, nth = 0): Promise<{ event: string; data: Record<string, unknown> }[]> {
@@ -144,7 +148,8 @@ describe('a real token ceremony (SoftHSM2, answers file, air-gapped)', () => {
     expect(result.stderr).toMatch(
       /already holds an object with label "openpgp-root": keyceremony never replaces a key on a token/,
     );
-    expect(await readdir(base)).toEqual([]);
+    // Nothing but the record of the aborted ceremony (unsigned: its root was never published).
+    await expectOnlyAbortedRecord(base, join(base, 'public'));
     const listed = await cli(['token', 'list', '--module', '/usr/lib/softhsm/libsofthsm2.so', '--json'], {
       env: hsm.env,
     });
@@ -189,7 +194,8 @@ describe('a real token ceremony (SoftHSM2, answers file, air-gapped)', () => {
     expect(result.stderr).toMatch(/does not try again by itself/);
     expect(result.stdout + result.stderr).not.toContain('not-the-right-pin');
     expect(result.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
-    expect(await readdir(base)).toEqual([]);
+    // Nothing but the record of the aborted ceremony (unsigned: its root was never published).
+    await expectOnlyAbortedRecord(base, join(base, 'public'));
   });
 
   it('stops when the operator does not confirm the token, or the token is absent', async () => {
@@ -234,7 +240,8 @@ describe('a real token ceremony (SoftHSM2, answers file, air-gapped)', () => {
     );
     expect(absent.code).toBe(3);
     expect(absent.stderr).toMatch(/no token "wikibase-root" is present/);
-    expect(await readdir(base)).toEqual([]);
+    // Two attempts, two records (the second started again in the same directories), nothing else.
+    expect(await expectOnlyAbortedRecords(base, join(base, 'public'))).toHaveLength(2);
   });
 });
 
@@ -254,9 +261,7 @@ describe('a rotation session on a token root', () => {
       'rotate.witness-1': 'WA',
       'rotate.witness-2': 'WB',
       'handoff.release-pipeline.passphrase': 'falcon dune ribbon quartz meadow lantern',
-      'close.administrator': 'AD',
-      'close.witness-1': 'WA',
-      'close.witness-2': 'WB',
+      ...paperTrailAnswers(join(ceremoniesDir, 'openpgp-rotate.yaml')),
     });
     const handoff = join(await tempDir('kc-token-rotate-'), 'handoff');
     const result = await cliInNetns(
@@ -322,7 +327,8 @@ describe('a token ceremony that fails', () => {
     expect(failed.stdout).toMatch(/OpenPGP root key imported onto token "rollback-token" .*\(copy 1 of 2\)/);
     expect(failed.stderr).toMatch(/already holds an object with label "example-root"/);
     expect(failed.stdout).toMatch(/Removed the keys this ceremony had created on token "rollback-token"/);
-    expect(await readdir(base)).toEqual([]);
+    // Nothing but the record of the aborted ceremony (unsigned: its root was never published).
+    await expectOnlyAbortedRecord(base, join(base, 'public'));
     // Had the imported key stayed on the token, this would be refused for the same label.
     const again = await run('token-single.yaml');
     expect(again.code, again.stdout + again.stderr).toBe(0);

@@ -16,6 +16,8 @@ export const GUNS = [
   'docker.io/wikibase/quickstatements',
 ] as const;
 export const SIGNERS = ['release-pipeline', 'release-manager'] as const;
+/** Where a DCT ceremony rehearsed after the root ceremony hands off (each ceremony's signer folders are new). */
+export const DCT_HANDOFF_DIR = 'handoff-2';
 
 export async function rehearse(script: string, dir: string, options: RunOptions = {}): Promise<RunResult> {
   return cli(['rehearse', script, '--out', dir], options);

@@ -6,7 +6,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dctRehearsal, SIGNERS } from '../helpers/dct.js';
+import { DCT_HANDOFF_DIR, dctRehearsal, SIGNERS } from '../helpers/dct.js';
 import { inventoryKeys, type InventoryEntry } from '../helpers/inventory.js';
 import { rehearsalSecrets } from '../helpers/rehearsal.js';
 import { run, type RunResult } from '../helpers/run.js';
@@ -62,7 +62,7 @@ describe('DCT keys with notary and OpenSSL', () => {
   it('notary imports each hand-off key as a delegation key, and OpenSSL decrypts it to the published public key', async () => {
     for (const signer of SIGNERS) {
       const id = keys.find((k) => k.label === signer)?.id ?? '';
-      const file = join(dir, 'handoff', signer, `${id}.key`);
+      const file = join(dir, DCT_HANDOFF_DIR, signer, `${id}.key`);
       const trust = await tempDir('kc-notary-');
       expect((await notary(trust, ['key', 'import', file])).code).toBe(0);
       expect((await notary(trust, ['key', 'list'])).stdout).toMatch(new RegExp(`^${signer}\\s+${id}\\s`, 'm'));

@@ -9,7 +9,15 @@ import { cp, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMetadata } from '../../src/dct/metadata.js';
-import { DCT_ADD_SIGNER_SCRIPT, DCT_ROOT_SCRIPT, DCT_ROTATE_SCRIPT, GUNS, rehearse, SIGNERS } from '../helpers/dct.js';
+import {
+  DCT_ADD_SIGNER_SCRIPT,
+  DCT_HANDOFF_DIR,
+  DCT_ROOT_SCRIPT,
+  DCT_ROTATE_SCRIPT,
+  GUNS,
+  rehearse,
+  SIGNERS,
+} from '../helpers/dct.js';
 import { inventoryKeys } from '../helpers/inventory.js';
 import { startNotaryStack, type NotaryStack } from '../helpers/notary-stack.js';
 import { copyOfRehearsal, rehearsalSecrets } from '../helpers/rehearsal.js';
@@ -164,7 +172,11 @@ describe('DCT with a real notary server', () => {
     const image = await pushImage(stack.registryUrl, REPOSITORY, '1.0.0');
     const signer = await tempDir('kc-signer-');
     const id = await delegationId('release-pipeline');
-    const imported = await notary(signer, ['key', 'import', join(dir, 'handoff', 'release-pipeline', `${id}.key`)]);
+    const imported = await notary(signer, [
+      'key',
+      'import',
+      join(dir, DCT_HANDOFF_DIR, 'release-pipeline', `${id}.key`),
+    ]);
     expect(imported.code, imported.stderr).toBe(0);
     const keys = await notary(signer, ['key', 'list']);
     expect(keys.stdout).toMatch(new RegExp(`release-pipeline\\s+${id}`));
@@ -204,9 +216,9 @@ describe('DCT with a real notary server', () => {
   it('a wrong hand-off passphrase fails in notary, and nothing is published', async () => {
     const signer = await tempDir('kc-signer-');
     const id = await delegationId('release-pipeline');
-    expect((await notary(signer, ['key', 'import', join(dir, 'handoff', 'release-pipeline', `${id}.key`)])).code).toBe(
-      0,
-    );
+    expect(
+      (await notary(signer, ['key', 'import', join(dir, DCT_HANDOFF_DIR, 'release-pipeline', `${id}.key`)])).code,
+    ).toBe(0);
     const add = await notary(
       signer,
       ['addhash', GUN, '1.0.1', '10', '--sha256', 'ab'.repeat(32), '--roles', 'targets/releases', '-p'],
@@ -228,7 +240,7 @@ describe('DCT with a real notary server', () => {
       'load',
       '--name',
       'release-manager',
-      join(dir, 'handoff', 'release-manager', `${id}.key`),
+      join(dir, DCT_HANDOFF_DIR, 'release-manager', `${id}.key`),
     ]);
     expect(loaded.code, loaded.stdout + loaded.stderr).toBe(0);
     expect(loaded.stdout).toMatch(/Successfully imported key/);
@@ -269,7 +281,7 @@ describe('DCT with a real notary server', () => {
       stack.caFile,
       '--gun',
       GUN,
-      join(dir, 'handoff', 'release-pipeline'),
+      join(dir, DCT_HANDOFF_DIR, 'release-pipeline'),
     ]);
     expect(handoff.code).toBe(2);
     expect(handoff.stderr).toMatch(/looks like private key material/);

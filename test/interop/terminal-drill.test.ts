@@ -6,10 +6,13 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ceremoniesDir, cliPath } from '../helpers/paths.js';
-import { copyOfRehearsal, rehearsalSecrets } from '../helpers/rehearsal.js';
+import { initialsOf } from '../helpers/answers.js';
+import { copyOfRehearsal, rehearsalSecrets, rootFingerprint } from '../helpers/rehearsal.js';
+import { closingAtTerminal, paperTrailAtTerminal, who, witnessAtTerminal } from '../helpers/terminal-ceremony.js';
 import { cli } from '../helpers/run.js';
 import { TmuxSession } from '../helpers/tmux.js';
 
+const drill = join(ceremoniesDir, 'recovery-drill.yaml');
 const sessions: TmuxSession[] = [];
 afterEach(async () => {
   await Promise.all(sessions.splice(0).map((s) => s.stop()));
@@ -21,17 +24,16 @@ describe('recovery drill in a terminal', () => {
     const secrets = await rehearsalSecrets(dir);
     const tmux = new TmuxSession();
     sessions.push(tmux);
-    const command = `${process.execPath} ${cliPath} run ${join(ceremoniesDir, 'recovery-drill.yaml')} --public ${dir}/public --media ${dir} --rehearsal; echo "EXIT=$?"; sleep 60`;
+    const command = `${process.execPath} ${cliPath} run ${drill} --public ${dir}/public --media ${dir} --rehearsal; echo "EXIT=$?"; sleep 60`;
     await tmux.start(`env FORCE_COLOR=0 ${command}`, 200, 50);
     await tmux.waitFor(/The system clock says/);
     for (let i = 0; i < 4; i++) {
       await tmux.send('y', 'Enter');
       await new Promise((r) => setTimeout(r, 150));
     }
-    for (const initials of ['AD', 'WA', 'WB']) {
-      await tmux.waitFor(/type your initials to confirm\s*$/m);
-      await tmux.type(initials);
-    }
+    await paperTrailAtTerminal(tmux, drill);
+    for (const role of ['administrator', 'witness-1', 'witness-2'])
+      await witnessAtTerminal(tmux, who(drill, role), initialsOf(role));
     await tmux.waitFor(/Is Custodian 1 \(custodian-1\) here with share 1\?/);
     await tmux.send('n', 'Enter');
     for (const n of [2, 3, 4]) {
@@ -52,10 +54,12 @@ describe('recovery drill in a terminal', () => {
     }
     await tmux.waitFor(/Vault passphrase:/, 20_000);
     await tmux.type(secrets['vault.passphrase']!);
-    for (const initials of ['WA', 'WB', 'AD', 'WA', 'WB']) {
-      await tmux.waitFor(/type your initials to confirm\s*$/m, 20_000);
-      await tmux.type(initials);
-    }
+    // The witnesses compare the restored fingerprint with the published one (their runbook of the root ceremony).
+    const fingerprint = await rootFingerprint(dir);
+    const groups = (fingerprint.slice(-16).match(/.{4}/g) ?? []).join(' ');
+    for (const role of ['witness-1', 'witness-2'])
+      await witnessAtTerminal(tmux, who(drill, role), initialsOf(role), groups);
+    await closingAtTerminal(tmux, drill);
     const end = await tmux.waitFor(/EXIT=\d+/, 30_000);
     expect(end).toMatch(/EXIT=0/);
     const screen = await tmux.screen(true);

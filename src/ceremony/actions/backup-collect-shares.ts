@@ -8,7 +8,6 @@
  * swapped word, a share of another backup, or another custodian's share is refused with a message that names
  * the share and, where it can, the word. The rebuilt passphrase must open the backup copy on this medium.
  */
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { findBackup, type FoundBackup, readCheckedCopy } from '../../backup/open-backup.js';
@@ -17,6 +16,8 @@ import { decodeShare, encodeShare, type Share, ShareFormatError } from '../../ba
 import { combineShares, hexSet } from '../../backup/sharing.js';
 import { decryptArchive } from '../../backup/vault-archive.js';
 import { KeyceremonyError } from '../../errors.js';
+import { readInputFile } from '../../util/input-file.js';
+import { decodeUtf8 } from '../../util/utf8.js';
 import { groupedHex } from '../../util/fingerprint-display.js';
 import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';
@@ -34,6 +35,9 @@ const Params = z.strictObject({
 });
 type Params = z.infer<typeof Params>;
 
+/** The largest share file read: a share with comments fits in far less. */
+export const MAX_SHARE_FILE_BYTES = 64 * 1024;
+
 /** A share answer is the words themselves, or the path of a text file holding them ('#' lines ignored). */
 export async function shareText(answer: string): Promise<string> {
   const trimmed = answer.trim();
@@ -41,11 +45,12 @@ export async function shareText(answer: string): Promise<string> {
   const path = trimmed.startsWith('~/') ? resolve(process.env['HOME'] ?? '/', trimmed.slice(2)) : resolve(trimmed);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // A share is a few dozen words: a file much larger than that (or not a file) is not one, and is not read.
+    const bytes = await readInputFile(path, 'share file', { maxBytes: MAX_SHARE_FILE_BYTES });
+    text = decodeUtf8(bytes, `the share file ${path}`, 'INPUT_INVALID');
   } catch (error) {
-    throw new ShareFormatError(
-      `the share file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
-    );
+    if (error instanceof KeyceremonyError) throw new ShareFormatError(error.message);
+    throw error;
   }
   return text
     .split('\n')

@@ -15,7 +15,7 @@
  * The passphrase and every share are registered with the secret guard: no public file, transcript line or
  * terminal line can contain them.
  */
-import { isAbsolute } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { findChromium, printToPdf, requireChromium } from '../../backup/chromium.js';
 import { backupReadme, type MediumCopy, readBackCopies, restoreKitFiles, writeCopies } from '../../backup/copies.js';
@@ -55,7 +55,7 @@ import { fingerprintHex } from '../../openpgp/key-packet.js';
 import { bitsPerWord, generatePassphrase } from '../../util/diceware.js';
 import { bytesEqual } from '../../util/bytes.js';
 import { sha256Hex } from '../../crypto/hash.js';
-import { assertNewOrEmpty, isInside, OutputTree, type WrittenFile } from '../../vault/output-tree.js';
+import { assertAbsent, assertNewOrEmpty, isInside, OutputTree, type WrittenFile } from '../../vault/output-tree.js';
 import { toolVersion } from '../../version.js';
 import { defineAction, type PreflightResult } from '../action.js';
 import type { CeremonyContext } from '../context.js';
@@ -128,7 +128,7 @@ function backupName(ctx: CeremonyContext): string {
 async function locate(
   ctx: CeremonyContext,
   p: Params,
-): Promise<{ media: { medium: MediumParam; location: MediumLocation }[]; sheets: Map<string, string> }> {
+): Promise<{ media: { medium: MediumParam; location: MediumLocation }[]; sheets: Map<string, MediumLocation> }> {
   const media = p.media.map((medium) => ({ medium, location: mediumLocation(medium, ctx.mediaRoot) }));
   await checkMediaMounted(media);
   for (const { medium, location } of media) {
@@ -143,10 +143,22 @@ async function locate(
       );
     }
   }
-  const sheets = new Map<string, string>();
+  // The backup's folder on each medium is made new by this ceremony: checked here, before any key exists (the
+  // media themselves must be ours and private, or are refused), and again when it is written.
+  for (const { medium, location } of media) {
+    await assertAbsent(join(location.path, backupName(ctx)), `the backup folder on ${mediumLabel(medium)}`, {
+      base: location.base,
+      notify: (message) => ctx.ui.warn(message),
+    });
+  }
+  const sheets = new Map<string, MediumLocation>();
   for (const custodian of p.sharing.custodians) {
     const location = sheetsLocation(p.sharing.sheets, backupName(ctx), custodian, ctx.mediaRoot);
-    sheets.set(custodian, await assertNewOrEmpty(location.path, `the sheets directory of ${custodian}`));
+    await assertNewOrEmpty(location.path, `the sheets directory of ${custodian}`, {
+      base: location.base,
+      notify: (message) => ctx.ui.warn(message),
+    });
+    sheets.set(custodian, location);
   }
   return { media, sheets };
 }
@@ -194,13 +206,23 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
   const pdf = printsPdf(ctx, p);
   const copies: MediumCopy[] = [];
   for (const { medium, location } of media) {
-    const tree = await OutputTree.reusable(`media/${medium.number}`, location.path, { secret: true });
+    const tree = await OutputTree.reusable(`media/${medium.number}`, location.path, {
+      secret: true,
+      base: location.base,
+      newFolders: true,
+      notify: (message) => ctx.ui.warn(message),
+    });
     ctx.addTree(tree);
     copies.push({ number: medium.number, label: mediumLabel(medium), tree });
   }
   const sheetTrees = new Map<string, OutputTree>();
   for (const custodian of custodians) {
-    const tree = await OutputTree.fresh(`sheets/${custodian}`, sheets.get(custodian) as string, { secret: true });
+    const location = sheets.get(custodian) as MediumLocation;
+    const tree = await OutputTree.fresh(`sheets/${custodian}`, location.path, {
+      secret: true,
+      base: location.base,
+      notify: (message) => ctx.ui.warn(message),
+    });
     ctx.addTree(tree);
     sheetTrees.set(custodian, tree);
   }

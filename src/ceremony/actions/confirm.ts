@@ -1,6 +1,7 @@
 /**
  * `confirm`: a witnessed checkpoint. The statement is read aloud; each named role types its initials.
- * With `fingerprintOf`, the root fingerprint made in that step is shown again for comparison.
+ * With `fingerprintOf`, the root fingerprint made in that step is shown again for comparison, and each role
+ * first types its last four groups from the runbook, to show they looked.
  */
 import { z } from 'zod';
 import { fingerprintHex } from '../../openpgp/key-packet.js';
@@ -29,17 +30,25 @@ export const confirm = defineAction<Params>({
     return {
       summary: p.statement,
       ...(p.fingerprintOf
-        ? { details: [`the root fingerprint from step "${p.fingerprintOf}" is shown for comparison`] }
+        ? {
+            details: [
+              `the root fingerprint from step "${p.fingerprintOf}" is shown for comparison; each role types its last four groups from the runbook`,
+            ],
+          }
         : {}),
       ...(p.roles ? { confirmations: p.roles } : {}),
     };
   },
   async run(ctx, p) {
-    if (p.fingerprintOf) {
-      const root = ctx.products.from(p.fingerprintOf, 'openpgp-root');
-      ctx.ui.fingerprint('Root key fingerprint', fingerprintHex(root.primary.key));
-    }
+    const fingerprint = p.fingerprintOf
+      ? fingerprintHex(ctx.products.from(p.fingerprintOf, 'openpgp-root').primary.key)
+      : undefined;
+    if (fingerprint) ctx.ui.fingerprint('Root key fingerprint', fingerprint);
     ctx.ui.info(p.statement);
-    await ctx.witness(p.roles ?? [ctx.step.role], p.statement);
+    await ctx.witness(
+      p.roles ?? [ctx.step.role],
+      p.statement,
+      fingerprint ? { check: { what: 'root fingerprint', hex: fingerprint } } : {},
+    );
   },
 });

@@ -6,17 +6,14 @@
  */
 import { z } from 'zod';
 import { describeAlgorithm, type KeyAlgorithm } from '../../crypto/algorithms.js';
-import { armor, readOpenPgpData } from '../../openpgp/armor.js';
-import { PacketTag } from '../../openpgp/constants.js';
-import { readPackets, writePacket } from '../../openpgp/encoding.js';
-import { fingerprintHex, keyHashPrefix } from '../../openpgp/key-packet.js';
+import { fingerprintHex } from '../../openpgp/key-packet.js';
+import { armorRevocationCertificate, readRevocationCertificate } from '../../openpgp/revocation-certificate.js';
 import { createRoot, generateSoftwareKey, type NewKey, type SubkeySpec } from '../../openpgp/root-key.js';
-import { checkSignature } from '../../openpgp/signature-check.js';
-import { parseSignatureBody } from '../../openpgp/signature-packet.js';
 import { fromHex } from '../../util/bytes.js';
 import { addDuration, formatDuration, parseDuration, wholeSeconds } from '../../util/duration.js';
 import { vaultPath } from '../../vault/layout.js';
 import { KeyceremonyError } from '../../errors.js';
+import { certificateExpiries } from '../../vault/vault-certificates.js';
 import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';
 import { DurationParam, KeyAlgorithmParam, repeatedIndexes, SubkeyLabelParam, UserIdParam } from '../params/common.js';
@@ -233,13 +230,26 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
   );
   const root = await createRoot({ userIds, expires, created, subkeys: planned }, primaryKey);
   const fpr = fingerprintHex(root.primary.key);
+  // Every expiry recorded (transcript, inventory, hence `status`) is read from the certificate just made, and
+  // must be the one planned: the two can never disagree.
+  const stored = certificateExpiries(root.certificate, created);
+  const storedExpiry = (key: string, plannedExpiry: Date): string => {
+    const value = stored.get(key);
+    if (value !== plannedExpiry.toISOString()) {
+      throw new KeyceremonyError(
+        'CHECK_FAILED',
+        `the certificate gives key ${key} the expiry ${value ?? 'never'}, not the planned ${plannedExpiry.toISOString()}`,
+      );
+    }
+    return value;
+  };
   ctx.ui.fingerprint('Root key fingerprint', fpr);
   ctx.transcript.record('key.generated', {
     id: fpr,
     kind: 'openpgp-primary',
     algorithm,
     created: created.toISOString(),
-    expires: expires.toISOString(),
+    expires: storedExpiry(fpr, expires),
     flags: 'C',
     userIds,
     ...locationRecord(primaryToken),
@@ -255,7 +265,7 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
       purpose: plan.purpose,
       algorithm: plan.algorithm,
       created: created.toISOString(),
-      expires: plan.expires.toISOString(),
+      expires: storedExpiry(fingerprintHex(sub.key), plan.expires),
       flags: 'S',
       parent: fpr,
       ...locationRecord(plan.purpose === 'transcripts' ? transcriptsToken : undefined),
@@ -266,18 +276,13 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
 
   // The revocation certificate: a lone key-revocation signature, as gpg stores them.
   const revocationPath = vaultPath.openpgpRevocation(fpr);
-  const revocationFile = await ctx.vault.write(
-    revocationPath,
-    armor('publicKey', writePacket(PacketTag.signature, root.revocation), 'This is a revocation certificate'),
-  );
-  const revPackets = readPackets(await readOpenPgpData(await ctx.vault.read(revocationPath), ['publicKey']));
-  const revBody = revPackets[0]?.body;
-  if (
-    revPackets.length !== 1 ||
-    !revBody ||
-    !checkSignature(parseSignatureBody(revBody), root.primary.key, [keyHashPrefix(root.primary.key)]).ok
-  ) {
-    throw new KeyceremonyError('CHECK_FAILED', `${revocationPath} does not verify against the root key`);
+  const revocationFile = await ctx.vault.write(revocationPath, armorRevocationCertificate(root.revocation));
+  const readBack = await readRevocationCertificate(await ctx.vault.read(revocationPath), root.primary.key);
+  if ('problem' in readBack) {
+    throw new KeyceremonyError(
+      'CHECK_FAILED',
+      `${revocationPath} is not a revocation certificate: ${readBack.problem}`,
+    );
   }
   ctx.recordOutput(revocationFile, { fingerprints: [fpr], revocationCertificate: true });
   ctx.ui.success(`Revocation certificate written and checked: vault/${revocationPath}`);
@@ -289,7 +294,7 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
     role: 'root',
     algorithm,
     created: created.toISOString(),
-    expires: expires.toISOString(),
+    expires: storedExpiry(fpr, expires),
     status: 'active',
     location: tokenLocation(primaryToken, secretPath),
     userIds,
@@ -304,7 +309,7 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
       label: plan.label,
       algorithm: plan.algorithm,
       created: created.toISOString(),
-      expires: plan.expires.toISOString(),
+      expires: storedExpiry(fingerprintHex(sub.key), plan.expires),
       status: 'active',
       location: tokenLocation(plan.purpose === 'transcripts' ? transcriptsToken : undefined, secretPath),
       parent: fpr,

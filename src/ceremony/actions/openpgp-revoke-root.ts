@@ -6,15 +6,11 @@
  */
 import { z } from 'zod';
 import { KeyceremonyError } from '../../errors.js';
-import { readOpenPgpData } from '../../openpgp/armor.js';
 import { evaluateCertificate } from '../../openpgp/certificate-state.js';
-import { PacketTag, SignatureType } from '../../openpgp/constants.js';
-import { readPackets } from '../../openpgp/encoding.js';
-import { fingerprintHex, keyHashPrefix } from '../../openpgp/key-packet.js';
+import { fingerprintHex } from '../../openpgp/key-packet.js';
+import { readRevocationCertificate } from '../../openpgp/revocation-certificate.js';
 import { rotationTime } from '../../openpgp/rotation.js';
 import { revokePrimary } from '../../openpgp/self-signatures.js';
-import { checkSignature } from '../../openpgp/signature-check.js';
-import { parseSignatureBody } from '../../openpgp/signature-packet.js';
 import { groupedHex } from '../../util/fingerprint-display.js';
 import { vaultPath } from '../../vault/layout.js';
 import { defineAction } from '../action.js';
@@ -87,7 +83,9 @@ export const openpgpRevokeRoot = defineAction<Params>({
       ),
       notes,
     );
-    await confirmChanges(ctx, planned, params.confirmBy);
+    await confirmChanges(ctx, planned, params.confirmBy, {
+      check: { what: 'fingerprint of the root to revoke', hex: fpr },
+    });
 
     let revocation: Uint8Array;
     if (params.method === 'key') {
@@ -98,18 +96,14 @@ export const openpgpRevokeRoot = defineAction<Params>({
       });
     } else {
       const path = vaultPath.openpgpRevocation(fpr);
-      const packets = readPackets(await readOpenPgpData(await ctx.vault.read(path), ['publicKey']));
-      const body = packets.length === 1 && packets[0]?.tag === PacketTag.signature ? packets[0].body : undefined;
-      const parsed = body ? parseSignatureBody(body) : undefined;
-      if (
-        !body ||
-        !parsed ||
-        parsed.type !== SignatureType.keyRevocation ||
-        !checkSignature(parsed, root.primary.key, [keyHashPrefix(root.primary.key)]).ok
-      ) {
-        throw new KeyceremonyError('VAULT_INVALID', `vault/${path} is not a valid revocation certificate for ${fpr}`);
+      const stored = await readRevocationCertificate(await ctx.vault.read(path), root.primary.key);
+      if ('problem' in stored) {
+        throw new KeyceremonyError(
+          'VAULT_INVALID',
+          `vault/${path} is not a valid revocation certificate for ${fpr}: ${stored.problem}`,
+        );
       }
-      revocation = body;
+      revocation = stored.signature;
     }
     root.certificate = { ...root.certificate, directSignatures: [...root.certificate.directSignatures, revocation] };
     // Seen a little later, as users will: the revocation is made at or just after now (rotationTime).

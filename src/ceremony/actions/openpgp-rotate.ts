@@ -160,7 +160,7 @@ async function run(ctx: CeremonyContext, params: Params): Promise<void> {
   const subject = `OpenPGP root ${groupedHex(fpr)}`;
   const notes = [`The root fingerprint stays ${groupedHex(fpr)}.`];
   const planned = certificateChangeView(subject, beforeStates, predictRotation(beforeStates, before, plan), notes);
-  await confirmChanges(ctx, planned, params.confirmBy);
+  await confirmChanges(ctx, planned, params.confirmBy, { check: { what: 'root fingerprint', hex: fpr } });
 
   const subkeySigners = new Map<string, SigningKey>(
     root.subkeys.map((s) => [fingerprintHex(s.key.key), s.key] as const),

@@ -1,16 +1,22 @@
 /** Parameter types shared by several actions' schemas. */
 import { z } from 'zod';
 import { openpgpKeyAlgorithms } from '../../signer/index.js';
-import { DURATION_PATTERN } from '../../util/duration.js';
+import { DURATION_PATTERN, durationProblem } from '../../util/duration.js';
 import { Identifier } from '../script-schema.js';
 
 /** Key algorithms of OpenPGP roots and subkeys (src/signer/formats.ts). */
 export const KeyAlgorithmParam = z.enum(openpgpKeyAlgorithms);
 
+/** A validity (key expiry, certificate or metadata lifetime): the one expiry model of util/duration.ts. */
 export const DurationParam = z
   .string()
   .regex(DURATION_PATTERN, 'must be a duration like 5y, 18m, 90d or 2y6m')
-  .refine((v) => !/^(?:0+[ymd])+$/.test(v), 'must not be zero');
+  .refine((v) => !/^(?:0+[ymd])+$/.test(v), 'must not be zero')
+  .superRefine((v, ctx) => {
+    if (!DURATION_PATTERN.test(v) || /^(?:0+[ymd])+$/.test(v)) return;
+    const problem = durationProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 /** "Name (optional comment) <address@domain>" — the address is needed for WKD publication. */
 export const UserIdParam = z

@@ -9,6 +9,14 @@
  *   preflight.checklist.<n>         confirm checklist item n (1-based)
  *   vault.passphrase                the vault passphrase (new vault: entered twice, `.confirm` in files)
  *   <step>.<role>                   initials of a role confirming a checkpoint in step <step>
+ *   <step>.<role>.check             what that role read (e.g. the last four groups of the fingerprint shown)
+ *   preflight.code-hash.<role>      initials of a role who compared the code SHA-256 (`.check`: its last groups)
+ *   record.place                    where the ceremony takes place
+ *   record.name.<role>              the printed name of the person in a role
+ *   record.item.<item>.<field>      an item's serial number, or the tamper-evident bag opened or to be sealed
+ *   preflight.history               go on although the public tree's transcript history has a gap? (yes/no)
+ *   closing.<role>                  initials at the closing checkpoint, after the transcript is signed (`.check`:
+ *                                   the last four groups of the transcript SHA-256)
  *   dct.passphrase                  the DCT passphrase of the vault's notary-format keys (docs/dct.md)
  *   dct.handoff.<signer>.passphrase the hand-off passphrase of a signer's DCT delegation key
  *   containers.handoff.<signer>.passphrase  the hand-off passphrase of a signer's container signing key
@@ -47,6 +55,39 @@ export function keyPassphraseRequest(
   return { kind: 'passphrase', minBits, generatedWords: KEY_PASSPHRASE_WORDS, ...request };
 }
 
+/** A typed answer that is not secret: a name, a place, a serial number, what a witness read. */
+export interface TextRequest {
+  readonly id: string;
+  readonly message: string;
+  /** What a rehearsal answers, without asking (a throwaway value, or the value a check expects). */
+  readonly rehearsalAnswer: string;
+  /**
+   * Why an answer is not acceptable (undefined: it is). The terminal says so and asks again, at most three
+   * times in all; an answers file's wrong answer stops the ceremony.
+   */
+  readonly check?: (value: string) => string | undefined;
+  /**
+   * An answers file may leave this prompt out — a file cannot look at a screen or a sheet of paper. The answer
+   * is then undefined, and the session records that nobody typed it.
+   */
+  readonly optionalInFile?: boolean;
+}
+
+/** Longest free-text answer (a place, a printed name, a serial number). */
+export const MAX_TEXT_ANSWER = 120;
+
+/** Why a free-text answer cannot go into the record: empty, too long, or holding control characters. */
+export function plainTextProblem(value: string): string | undefined {
+  if (value.trim() === '') return 'type an answer (it cannot be empty)';
+  if (value.length > MAX_TEXT_ANSWER) return `at most ${MAX_TEXT_ANSWER} characters`;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) return 'no control characters';
+  return undefined;
+}
+
+/** How many times a person may type a checked answer before the ceremony stops. */
+export const CHECK_ATTEMPTS = 3;
+
 export interface SecretAnswer {
   readonly value: string;
   /** True when keyceremony generated the value (diceware). */
@@ -59,6 +100,8 @@ export interface Prompter {
   /** Initials of a person (2–4 letters). */
   initials(id: string, message: string): Promise<string>;
   secret(request: SecretRequest): Promise<SecretAnswer>;
+  /** A typed, non-secret answer (trimmed); undefined only for an `optionalInFile` prompt an answers file leaves out. */
+  text(request: TextRequest): Promise<string | undefined>;
   /** Answers this prompter holds that no prompt asked for (typos in an answers file). */
   unused(): string[];
   /**

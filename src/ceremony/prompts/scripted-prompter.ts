@@ -2,37 +2,51 @@
  * Non-interactive prompts: answers from a YAML file (`run --answers FILE`), and rehearsal (`rehearse`),
  * which also confirms every checkpoint and generates throwaway secrets it does not find in the answers.
  */
-import { parse } from 'yaml';
 import { KeyceremonyError } from '../../errors.js';
 import { generatePassphrase } from '../../util/diceware.js';
-import { INITIALS, type Prompter, type PromptSource, type SecretAnswer, type SecretRequest } from './prompter.js';
+import {
+  INITIALS,
+  plainTextProblem,
+  type Prompter,
+  type PromptSource,
+  type SecretAnswer,
+  type SecretRequest,
+  type TextRequest,
+} from './prompter.js';
 import { weakness } from './passphrase-strength.js';
+import { excerpt, unsafeCharacter } from '../../util/excerpt.js';
 import { readInputFile } from '../../util/input-file.js';
+import { parseYamlInput } from '../../util/yaml-input.js';
 
 type Answer = string | boolean | number;
 
+/** An answers file is a short list of prompt ids and answers. */
+export const MAX_ANSWERS_BYTES = 1024 * 1024;
+
+/**
+ * Reads `run --answers FILE`: strict UTF-8 YAML (bounded aliases), a mapping of prompt id to a string, number
+ * or true/false. No error quotes an answer (they are passphrases); ids are quoted as short excerpts.
+ */
 export async function readAnswersFile(path: string): Promise<Map<string, Answer>> {
-  const text = new TextDecoder().decode(await readInputFile(path, 'answers file'));
-  let parsed: unknown;
-  try {
-    parsed = parse(text, { uniqueKeys: true });
-  } catch (error) {
-    throw new KeyceremonyError(
-      'ANSWERS_INVALID',
-      `answers file ${path} is not valid YAML: ${(error as Error).message}`,
-    );
-  }
+  const bytes = await readInputFile(path, 'answers file', { maxBytes: MAX_ANSWERS_BYTES });
+  const { value: parsed } = parseYamlInput(bytes, `answers file ${path}`, 'ANSWERS_INVALID');
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new KeyceremonyError('ANSWERS_INVALID', `answers file ${path} must be a mapping of prompt id to answer`);
   }
   const answers = new Map<string, Answer>();
   const bad: string[] = [];
   for (const [key, value] of Object.entries(parsed)) {
-    if (typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number') answers.set(key, value);
-    else bad.push(`${key}: the answer must be a string, number or true/false`);
+    if (unsafeCharacter(key)) bad.push(`${excerpt(key)}: a prompt id cannot contain control characters`);
+    else if (typeof value === 'string' && unsafeCharacter(value))
+      bad.push(`${excerpt(key)}: the answer contains a control character (not shown)`);
+    else if (typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number')
+      answers.set(key, value);
+    else bad.push(`${excerpt(key)}: the answer must be a string, number or true/false`);
   }
   if (bad.length)
-    throw new KeyceremonyError('ANSWERS_INVALID', `answers file ${path} has invalid answers`, { details: bad });
+    throw new KeyceremonyError('ANSWERS_INVALID', `answers file ${path} has invalid answers`, {
+      details: bad.length > 10 ? [...bad.slice(0, 10), `… and ${bad.length - 10} more`] : bad,
+    });
   return answers;
 }
 
@@ -118,6 +132,20 @@ export class ScriptedPrompter implements Prompter {
       if (wrong) throw new KeyceremonyError('PASSPHRASE_WRONG', `answer to "${request.id}": ${wrong}`);
     }
     return { value, generated: false };
+  }
+
+  async text(request: TextRequest): Promise<string | undefined> {
+    if (this.#rehearsal && !this.#answers.has(request.id)) return request.rehearsalAnswer;
+    if (!this.#rehearsal && request.optionalInFile && !this.#answers.has(request.id)) return undefined;
+    const raw = this.#take(request.id, request.message);
+    if (raw === undefined) return request.rehearsalAnswer;
+    const value = String(raw).trim();
+    const invalid = plainTextProblem(value);
+    if (invalid) throw new KeyceremonyError('ANSWERS_INVALID', `answer to "${request.id}": ${invalid}`);
+    // A file cannot be asked again: an answer that does not match what was shown stops the ceremony.
+    const wrong = request.check?.(value);
+    if (wrong) throw new KeyceremonyError('CHECK_FAILED', `answer to "${request.id}": ${wrong}`);
+    return value;
   }
 
   unused(): string[] {

@@ -8,62 +8,108 @@ import { confirm, input, password, select } from '@inquirer/prompts';
 import chalk from 'chalk';
 import { KeyceremonyError } from '../../errors.js';
 import { bitsPerWord, generatePassphrase } from '../../util/diceware.js';
-import { INITIALS, type Prompter, type SecretAnswer, type SecretRequest } from './prompter.js';
+import type { Interruption } from '../interruption.js';
+import {
+  CHECK_ATTEMPTS,
+  INITIALS,
+  plainTextProblem,
+  type Prompter,
+  type SecretAnswer,
+  type SecretRequest,
+  type TextRequest,
+} from './prompter.js';
 import { weakness } from './passphrase-strength.js';
 
 const MAX_ATTEMPTS = 3;
-
-/** Ctrl-C inside a prompt ends the ceremony cleanly (rolled back), not with a stack trace. */
-async function ask<T>(prompt: Promise<T>): Promise<T> {
-  try {
-    return await prompt;
-  } catch (error) {
-    if (error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError')) {
-      throw new KeyceremonyError('ABORTED', 'the ceremony was interrupted at a prompt');
-    }
-    throw error;
-  }
-}
 
 function clearScreen(): void {
   // Clear the visible screen and the scrollback, so a shown passphrase cannot be scrolled back to.
   process.stdout.write('\x1b[2J\x1b[3J\x1b[H');
 }
 
+type Ask = <T>(prompt: (context: { signal: AbortSignal }) => Promise<T>) => Promise<T>;
+
 export class TerminalPrompter implements Prompter {
   readonly source = 'terminal' as const;
+  readonly #interruption: Interruption;
+
+  /** `interruption`: the ceremony's; a signal cancels the prompt that waits, Ctrl-C at a prompt is one. */
+  constructor(interruption: Interruption) {
+    this.#interruption = interruption;
+  }
+
+  /**
+   * Asks one question. Ctrl-C typed at a prompt (the terminal is in raw mode: no signal is sent) interrupts the
+   * ceremony like Ctrl-C anywhere else; a SIGTERM or SIGHUP while a prompt waits cancels it.
+   */
+  readonly #ask: Ask = async (prompt) => {
+    this.#interruption.check();
+    try {
+      return await prompt({ signal: this.#interruption.signal });
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ExitPromptError') {
+        this.#interruption.interrupt('SIGINT', 'at a prompt');
+      }
+      if (error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError')) {
+        throw this.#interruption.error();
+      }
+      throw error;
+    }
+  };
 
   async confirm(_id: string, message: string): Promise<boolean> {
-    return ask(confirm({ message, default: false }));
+    return this.#ask((context) => confirm({ message, default: false }, context));
   }
 
   async initials(_id: string, message: string): Promise<string> {
-    const value = await ask(
-      input({ message, validate: (v) => (INITIALS.test(v.trim()) ? true : 'type your initials: 2 to 4 letters') }),
+    const value = await this.#ask((context) =>
+      input(
+        { message, validate: (v) => (INITIALS.test(v.trim()) ? true : 'type your initials: 2 to 4 letters') },
+        context,
+      ),
     );
     return value.trim().toUpperCase();
   }
 
+  async text(request: TextRequest): Promise<string> {
+    for (let attempt = 1; ; attempt++) {
+      const value = (
+        await this.#ask((context) =>
+          input({ message: request.message, validate: (v) => plainTextProblem(v.trim()) ?? true }, context),
+        )
+      ).trim();
+      const wrong = request.check?.(value);
+      if (!wrong) return value;
+      if (attempt >= CHECK_ATTEMPTS) {
+        throw new KeyceremonyError('CHECK_FAILED', `${request.message}: ${wrong} (${CHECK_ATTEMPTS} attempts)`);
+      }
+      console.log(chalk.red(`  ${wrong}; look again and type it again (${CHECK_ATTEMPTS - attempt} left)`));
+    }
+  }
+
   async secret(request: SecretRequest): Promise<SecretAnswer> {
     if (request.purpose === 'existing') return this.#existing(request);
-    const how = await ask(
-      select({
-        message: `${request.label}: generate one or type your own?`,
-        choices: [
-          {
-            name: `Generate ${request.generatedWords} random words (${Math.floor(request.generatedWords * bitsPerWord)} bits, recommended)`,
-            value: 'generate',
-          },
-          { name: 'Type my own', value: 'own' },
-        ],
-      }),
+    const how = await this.#ask((context) =>
+      select(
+        {
+          message: `${request.label}: generate one or type your own?`,
+          choices: [
+            {
+              name: `Generate ${request.generatedWords} random words (${Math.floor(request.generatedWords * bitsPerWord)} bits, recommended)`,
+              value: 'generate',
+            },
+            { name: 'Type my own', value: 'own' },
+          ],
+        },
+        context,
+      ),
     );
     return how === 'generate' ? this.#generated(request) : this.#chosen(request);
   }
 
   async #existing(request: SecretRequest): Promise<SecretAnswer> {
     for (let attempt = 1; ; attempt++) {
-      const value = await ask(password({ message: `${request.label}:` }));
+      const value = await this.#ask((context) => password({ message: `${request.label}:` }, context));
       const wrong = request.check ? await request.check(value) : undefined;
       if (!wrong) return { value, generated: false };
       if (attempt >= MAX_ATTEMPTS || request.kind === 'pin') {
@@ -76,13 +122,16 @@ export class TerminalPrompter implements Prompter {
 
   async #chosen(request: SecretRequest): Promise<SecretAnswer> {
     for (let attempt = 1; ; attempt++) {
-      const value = await ask(
-        password({
-          message: `${request.label} (hidden):`,
-          validate: (v) => weakness(v, request.minBits, request.kind) ?? true,
-        }),
+      const value = await this.#ask((context) =>
+        password(
+          {
+            message: `${request.label} (hidden):`,
+            validate: (v) => weakness(v, request.minBits, request.kind) ?? true,
+          },
+          context,
+        ),
       );
-      const again = await ask(password({ message: `${request.label} again:` }));
+      const again = await this.#ask((context) => password({ message: `${request.label} again:` }, context));
       if (again === value) return { value, generated: false };
       if (attempt >= MAX_ATTEMPTS) {
         throw new KeyceremonyError(
@@ -101,10 +150,14 @@ export class TerminalPrompter implements Prompter {
     console.log('');
     console.log(`      ${chalk.bold.inverse(` ${value} `)}`);
     console.log('');
-    await ask(input({ message: 'Press Enter when it is written down (the screen will be cleared)' }));
+    await this.#ask((context) =>
+      input({ message: 'Press Enter when it is written down (the screen will be cleared)' }, context),
+    );
     clearScreen();
     for (let attempt = 1; ; attempt++) {
-      const typed = await ask(password({ message: `Type the ${request.label.toLowerCase()} back from paper:` }));
+      const typed = await this.#ask((context) =>
+        password({ message: `Type the ${request.label.toLowerCase()} back from paper:` }, context),
+      );
       if (typed.trim().replace(/\s+/g, ' ') === value) return { value, generated: true };
       if (attempt >= MAX_ATTEMPTS) {
         throw new KeyceremonyError(

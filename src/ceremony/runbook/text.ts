@@ -40,12 +40,25 @@ export function renderRunbookText(runbook: Runbook): string {
   out.push('  - Witnesses compare the script and code hashes printed at the start with the published values.');
   if (script.preflight.confirmClock) out.push('  - The operator confirms the system date and time.');
   for (const item of script.preflight.checklist) out.push(`  - ${item}`);
+  if (script.preflight.codeHashBy.length)
+    out.push(
+      `  - ${script.preflight.codeHashBy.join(', ')}: type the last four groups of the code SHA-256 read aloud (preflight.code-hash.<role>)`,
+    );
   out.push('');
   if (runbook.script.defaults.length > 0) {
     out.push(chalk.bold('Script settings not given (defaults)'));
     for (const line of describeDefaults(script, runbook.script.defaults)) out.push(`  ${line}`);
     out.push('');
   }
+  out.push(chalk.bold('Paper record (written on the runbook; typed into the transcript where marked *)'));
+  out.push(
+    '  - date, start and end time; the code SHA-256 read aloud; the previous transcript SHA-256 shown at the start',
+  );
+  out.push(
+    `  - place${script.record.place ? ' *' : ''}; each role's printed name${script.record.names ? ' *' : ''} and signature`,
+  );
+  for (const item of script.record.items) out.push(`  - ${item.what}: ${item.record.join(', ')} *`);
+  out.push('  - the transcript SHA-256, shown at the closing checkpoint');
   out.push(chalk.bold('Steps'));
   for (const step of runbook.steps) {
     out.push(
@@ -64,6 +77,22 @@ export function renderRunbookText(runbook: Runbook): string {
     if (step.description.confirmations?.length)
       out.push(`      Confirmed with initials by: ${step.description.confirmations.join(', ')}`);
   }
+  out.push('');
+  out.push(chalk.bold('Closing checkpoint (after the transcript is written and signed)'));
+  out.push('  The transcript SHA-256 is shown in hex and PGP words, for the runbook.');
+  if (script.closing) {
+    out.push(...wrap(script.closing.statement, 94, '  '));
+    out.push(`  Confirmed with the last four groups of the hash and initials by: ${script.closing.roles.join(', ')}`);
+  }
+  out.push('');
+  out.push(chalk.bold('If the ceremony stops'));
+  out.push(
+    ...wrap(
+      'Ctrl-C, SIGTERM or SIGHUP, a refused confirmation, a failed step or a lost token: everything this run wrote is removed (keys made on tokens too) and an aborted-ceremony record is kept in public/transcripts/<date>-<name>-ABORTED.jsonl; write its SHA-256, shown on screen, on the runbook with the reason.',
+      94,
+      '  ',
+    ),
+  );
   out.push('');
   out.push(chalk.bold('What will be created'));
   for (const c of runbook.creates) out.push(`  ${`${c.tree}/${c.path}`.padEnd(48)} ${c.what}`);

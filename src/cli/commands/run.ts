@@ -3,6 +3,7 @@ import { actions } from '../../ceremony/actions/index.js';
 import { loadScript } from '../../ceremony/load-script.js';
 import type { Prompter } from '../../ceremony/prompts/prompter.js';
 import { readAnswersFile, ScriptedPrompter } from '../../ceremony/prompts/scripted-prompter.js';
+import { Interruption } from '../../ceremony/interruption.js';
 import { runCeremony } from '../../ceremony/runner.js';
 import { ConsoleUi } from '../../ceremony/ui.js';
 import { KeyceremonyError } from '../../errors.js';
@@ -23,6 +24,7 @@ export interface RunOptions {
 export async function runCommand(scriptPath: string, options: RunOptions): Promise<void> {
   const script = await loadScript(scriptPath, actions);
   const now = ceremonyClock(options.rehearsal);
+  const interruption = new Interruption();
   let prompter: Prompter;
   if (options.answers) {
     prompter = new ScriptedPrompter(await readAnswersFile(options.answers), { rehearsal: false });
@@ -31,7 +33,7 @@ export async function runCommand(scriptPath: string, options: RunOptions): Promi
       throw new KeyceremonyError('USAGE', 'no terminal to ask questions on: run in a terminal, or give --answers FILE');
     }
     const { TerminalPrompter } = await import('../../ceremony/prompts/terminal-prompter.js');
-    prompter = new TerminalPrompter();
+    prompter = new TerminalPrompter(interruption);
   }
   const guard = new SecretGuard();
   const started = Date.now();
@@ -47,8 +49,9 @@ export async function runCommand(scriptPath: string, options: RunOptions): Promi
     ui: new ConsoleUi(guard),
     guard,
     now,
+    interruption,
   });
   process.stdout.write(
-    `\nCeremony complete in ${((Date.now() - started) / 1000).toFixed(2)} s; transcript ${result.transcriptName} (${result.entries} entries).\n`,
+    `\nCeremony complete in ${((Date.now() - started) / 1000).toFixed(2)} s; transcript ${result.transcriptName} (${result.entries} entries, sha256 ${result.transcriptSha256}).\n`,
   );
 }
