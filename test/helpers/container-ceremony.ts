@@ -39,12 +39,20 @@ export async function signingEnvironment(): Promise<Signing> {
   return { shims, home };
 }
 
-/** The hand-off folder handoff/<signer>/containers-*\/ of a rehearsal (the newest when there are several). */
+/**
+ * The hand-off folder of a rehearsal: handoff/<signer>/containers-*\/ — or handoff-N/… for a rehearsal that ran
+ * after the first on the same directory (the newest ceremony's when there are several).
+ */
 export async function handoffFolder(dir: string, signer: string): Promise<string> {
-  const names = (await readdir(join(dir, 'handoff', signer))).filter((n) => n.startsWith('containers-')).sort();
-  const last = names.at(-1);
+  const found: { stamp: string; path: string }[] = [];
+  for (const top of (await readdir(dir)).filter((n) => /^handoff(-\d+)?$/.test(n))) {
+    const names = await readdir(join(dir, top, signer)).catch(() => [] as string[]);
+    for (const n of names.filter((n) => n.startsWith('containers-')))
+      found.push({ stamp: n, path: join(dir, top, signer, n) });
+  }
+  const last = found.sort((a, b) => a.stamp.localeCompare(b.stamp)).at(-1);
   if (!last) throw new Error(`no container hand-off for ${signer} in ${dir}`);
-  return join(dir, 'handoff', signer, last);
+  return last.path;
 }
 
 /** Runs the hand-off's sign-image.sh as the CI job does: the key files and passphrase as environment secrets. */
