@@ -132,7 +132,8 @@ function backupText(backup: BackupCurrency): string {
   );
 }
 
-const short = (id: string): string => `${id.slice(0, 4)}…${id.slice(-4)}`;
+/** The key ID (last 16 hex digits of the fingerprint), as the table names keys. */
+const short = (id: string): string => id.slice(-16);
 
 function signersText(signers: readonly SubkeySuccession[], rootIds: readonly string[]): string {
   if (signers.length === 0) return '';
