@@ -57,8 +57,14 @@ async function runBlock(block: DocBlock, dir: string): Promise<void> {
 }
 
 describe('runnable shell blocks in the docs', () => {
-  it('are there: the README and the rotation, DCT and verification pages have some', () => {
-    for (const page of ['README.md', 'docs/rotation.md', 'docs/dct.md', 'docs/backup-and-recovery.md'])
+  it('are there: the README and the rotation, DCT, recovery and auditor pages have some', () => {
+    for (const page of [
+      'README.md',
+      'docs/rotation.md',
+      'docs/dct.md',
+      'docs/backup-and-recovery.md',
+      'docs/auditor-guide.md',
+    ])
       expect(blocksOf.get(page)?.length, page).toBeGreaterThan(0);
   });
 
