@@ -99,7 +99,7 @@ try {
     measure(
       'keyceremony sign',
       process.execPath,
-      [cli, 'sign', '--key', keyFile, '--passphrase-file', passFile, file],
+      [cli, 'sign', '--allow-rehearsal', '--keyring', keys, '--key', keyFile, '--passphrase-file', passFile, file],
       clean,
     );
     measure('keyceremony verify', process.execPath, [cli, 'verify', '--keyring', keys, file]);

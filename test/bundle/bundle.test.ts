@@ -235,6 +235,9 @@ describe('keyceremony bundle', () => {
     await writeFile(passphrase, `${secrets['handoff.release-pipeline.passphrase']}\n`, { mode: 0o600 });
     const signed = await run(launcher, [
       'sign',
+      '--allow-rehearsal',
+      '--keyring',
+      join(rehearsal, 'public', 'KEYS'),
       '--key',
       join(handoff, key as string),
       '--passphrase-file',
