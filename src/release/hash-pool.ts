@@ -10,8 +10,10 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
+/** `thread`: the worker's thread id (which worker hashed the file). */
 export type HashOutcome =
-  { readonly ok: true; readonly sha256: string; readonly size: number } | { readonly ok: false; readonly code: string };
+  | { readonly ok: true; readonly sha256: string; readonly size: number; readonly thread: number }
+  | { readonly ok: false; readonly code: string; readonly thread: number };
 
 /**
  * Each message names a file; the answer is its SHA-256 and size, or the error code (ENOENT, EISDIR, ...).
@@ -19,7 +21,7 @@ export type HashOutcome =
  * only regular files are hashed: a FIFO or a device named in a list must not hang or read forever.
  */
 const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
+const { parentPort, threadId } = require('node:worker_threads');
 const { openSync, fstatSync, readSync, closeSync, constants } = require('node:fs');
 const { createHash } = require('node:crypto');
 const CHUNK = 4 << 20;
@@ -39,9 +41,9 @@ parentPort.on('message', ({ id, path }) => {
       size += n;
       hash.update(n === CHUNK ? buffer : buffer.subarray(0, n));
     }
-    parentPort.postMessage({ id, ok: true, sha256: hash.digest('hex'), size });
+    parentPort.postMessage({ id, ok: true, sha256: hash.digest('hex'), size, thread: threadId });
   } catch (error) {
-    parentPort.postMessage({ id, ok: false, code: (error && error.code) || 'EIO' });
+    parentPort.postMessage({ id, ok: false, code: (error && error.code) || 'EIO', thread: threadId });
   } finally {
     if (fd !== undefined) closeSync(fd);
   }

@@ -114,7 +114,10 @@ export async function verifyChecksums(request: ChecksumsRequest): Promise<Checks
     now: request.now,
   });
   const workers = Math.max(1, request.jobs ?? defaultJobs());
-  const summaryOf = (files: readonly ChecksumFileResult[], unlisted: readonly string[]) => {
+  const summaryOf = (
+    files: readonly ChecksumFileResult[],
+    unlisted: readonly string[],
+  ): ChecksumsVerification['summary'] => {
     const count = (s: ChecksumStatus): number => files.filter((f) => f.status === s).length;
     return {
       listed: files.length,
@@ -126,7 +129,8 @@ export async function verifyChecksums(request: ChecksumsRequest): Promise<Checks
       unlisted: unlisted.length,
       bytes: files.reduce((sum, f) => sum + (f.size ?? 0), 0),
       seconds: (performance.now() - started) / 1000,
-      workers,
+      // The threads that hashed: no more than there were files.
+      workers: Math.min(workers, files.length),
     };
   };
   if (!signature.ok) return { ok: false, signature, files: [], unlisted: [], summary: summaryOf([], []) };
