@@ -6,11 +6,12 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cliPath } from '../helpers/paths.js';
-import { rehearsalSecrets, sharedRehearsal } from '../helpers/rehearsal.js';
+import { parse as parseYaml } from 'yaml';
+import { cliPath, repoRoot } from '../helpers/paths.js';
+import { rehearsalSecrets, rootFingerprint, sharedRehearsal } from '../helpers/rehearsal.js';
 import { cli, run, type RunResult, shellQuote } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -147,26 +148,116 @@ describe('--passphrase-fd', () => {
   });
 });
 
-describe('the GitHub Actions signing step (docs/signing-releases.md)', () => {
-  it('signs with the key and the passphrase from secrets in the environment, writing neither to disk', async () => {
-    const dist = await tempDir('kc-dist-');
+/** The workflows of docs/signing-releases.md, as a runner would read them. */
+interface WorkflowStep {
+  readonly name?: string;
+  readonly run?: string;
+  readonly env?: Record<string, string>;
+}
+async function documentedSteps(): Promise<Map<string, WorkflowStep>> {
+  const doc = await readFile(join(repoRoot, 'docs', 'signing-releases.md'), 'utf8');
+  const steps = new Map<string, WorkflowStep>();
+  for (const [, block] of doc.matchAll(/```yaml\n([\s\S]*?)```/g)) {
+    const workflow = parseYaml(block!) as { jobs?: Record<string, { steps?: WorkflowStep[] }> };
+    for (const job of Object.values(workflow.jobs ?? {}))
+      for (const step of job.steps ?? []) if (step.name) steps.set(step.name, step);
+  }
+  return steps;
+}
+
+/**
+ * Runs a documented step as the runner does (`bash --noprofile --norc -eo pipefail`), with `${{ … }}`
+ * expressions filled in from `context`, `keyceremony` on the PATH (the rehearsal's key needs
+ * --allow-rehearsal, which the shim adds to `sign`), and the published KEYS in $RUNNER_TEMP.
+ */
+async function runStep(
+  step: WorkflowStep | undefined,
+  cwd: string,
+  context: Record<string, string>,
+  extraEnv: NodeJS.ProcessEnv = {},
+): Promise<RunResult> {
+  expect(step?.run, 'the step is in docs/signing-releases.md').toBeTypeOf('string');
+  const fill = (text: string): string =>
+    text.replace(/\$\{\{\s*([\w.]+)\s*\}\}/g, (_, name: string) => {
+      expect(context, `${name} is given`).toHaveProperty([name]);
+      return context[name]!;
+    });
+  const runnerTemp = await tempDir('kc-runner-temp-');
+  await copyFile(keys, join(runnerTemp, 'KEYS'));
+  const bin = join(runnerTemp, 'bin');
+  await mkdir(bin);
+  await writeFile(
+    join(bin, 'keyceremony'),
+    `#!/bin/sh\nif [ "$1" = sign ]; then shift; set -- sign --allow-rehearsal "$@"; fi\nexec ${shellQuote(process.execPath)} ${shellQuote(cliPath)} "$@"\n`,
+    { mode: 0o755 },
+  );
+  const env: NodeJS.ProcessEnv = {
+    ...extraEnv,
+    RUNNER_TEMP: runnerTemp,
+    GITHUB_ACTIONS: 'true',
+    PATH: `${bin}:${process.env['PATH'] ?? ''}`,
+  };
+  for (const [name, value] of Object.entries(step!.env ?? {})) env[name] = fill(value);
+  return run('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', fill(step!.run!)], { cwd, env });
+}
+
+describe('the GitHub Actions workflows (docs/signing-releases.md), run as written', () => {
+  let context: Record<string, string>;
+  let steps: Map<string, WorkflowStep>;
+
+  beforeAll(async () => {
+    steps = await documentedSteps();
+    context = {
+      'secrets.SIGNING_KEY': await readFile(key, 'utf8'),
+      'secrets.SIGNING_PASSPHRASE': passphrase,
+      'vars.ROOT_FINGERPRINT': await rootFingerprint(sharedRehearsal()),
+    };
+  });
+
+  it('signs the tarballs and SHA256SUMS with the key and passphrase from secrets, writing neither to disk', async () => {
+    const workspace = await tempDir('kc-workspace-');
+    const dist = join(workspace, 'dist');
+    await mkdir(dist);
     for (const name of ['wikibase-1.0.0.tar.gz', 'wikibase-1.0.0.zip']) await writeFile(join(dist, name), `${name}\n`);
     const before = new Set(await readdir(dist));
-    const step = [
-      'set -euo pipefail',
-      `cd ${shellQuote(dist)}`,
-      `${shellQuote(process.execPath)} ${shellQuote(cliPath)} sign --allow-rehearsal --keyring ${shellQuote(keys)} \\`,
-      `  --key <(printf '%s\\n' "$SIGNING_KEY") --passphrase-env SIGNING_PASSPHRASE \\`,
-      '  --checksums SHA256SUMS wikibase-1.0.0.tar.gz wikibase-1.0.0.zip',
-    ].join('\n');
-    const result = await run('bash', ['-c', step], {
-      env: { SIGNING_KEY: await readFile(key, 'utf8'), SIGNING_PASSPHRASE: passphrase },
-    });
-    expect(result.code, result.stderr).toBe(0);
-    expectNotLeaked(result, passphrase);
+    const signed = await runStep(steps.get('Sign'), workspace, context);
+    expect(signed.code, signed.stderr).toBe(0);
+    expectNotLeaked(signed, passphrase);
     const written = (await readdir(dist)).filter((n) => !before.has(n)).sort();
     expect(written).toEqual(['SHA256SUMS', 'SHA256SUMS.asc', 'wikibase-1.0.0.tar.gz.asc', 'wikibase-1.0.0.zip.asc']);
-    const verified = await cli(['verify', '--keyring', keys, '--checksums', join(dist, 'SHA256SUMS')]);
+    expect(await readFile(join(dist, 'SHA256SUMS'), 'utf8')).toMatch(
+      /^[0-9a-f]{64} {2}wikibase-1\.0\.0\.tar\.gz\n[0-9a-f]{64} {2}wikibase-1\.0\.0\.zip\n$/,
+    );
+    const verified = await runStep(steps.get('Verify as a user would'), workspace, context);
     expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+    // What is uploaded is what was signed: a stray file in dist/ fails the check.
+    await writeFile(join(dist, 'notes.txt'), 'not signed\n');
+    const stray = await runStep(steps.get('Verify as a user would'), workspace, context);
+    expect(stray.code, stray.stdout).toBe(1);
+  });
+
+  it('the scheduled check opens the key and signs nothing; it fails within --fail-days, with an annotation', async () => {
+    const workspace = await tempDir('kc-workspace-');
+    const checked = await runStep(steps.get('Check the signing key'), workspace, context);
+    expect(checked.code, checked.stderr).toBe(0);
+    expect(checked.stderr).toMatch(/The key can sign: subkey .* expires first, in \d+ days/);
+    expectNotLeaked(checked, passphrase);
+    expect(await readdir(workspace)).toEqual([]);
+    // The same step a year later: the rehearsal's subkey is then inside --fail-days.
+    const step = steps.get('Check the signing key')!;
+    const later = await runStep(
+      { ...step, run: step.run!.replace('--fail-days 60', '--fail-days 4000') },
+      workspace,
+      context,
+    );
+    expect(later.code).toBe(1);
+    expect(later.stderr).toMatch(/refusing to sign: the .* expires on .* \(--fail-days 4000\)/);
+    const warned = await runStep(
+      { ...step, run: step.run!.replace('--warn-days 120', '--warn-days 4000') },
+      workspace,
+      context,
+    );
+    expect(warned.code, warned.stderr).toBe(0);
+    expect(warned.stderr).toMatch(/^::warning title=Release signing key expires in \d+ days::/m);
   });
 });
