@@ -17,6 +17,8 @@ const tools = [
   ['tmux', 'tmux'],
   ['softhsm2-util', 'softhsm2'],
   ['/usr/lib/softhsm/libsofthsm2.so', 'softhsm2'],
+  // an independent reader of token keys' attributes (OpenSC's pkcs11-tool)
+  ['pkcs11-tool', 'opensc'],
   // pkcs11js (an optional dependency) builds from source with node-gyp.
   ['g++', 'g++'],
   ['make', 'make'],
@@ -32,6 +34,8 @@ const tools = [
   // the offline bundle: built from a git checkout; its ELF reader is checked against readelf
   ['git', 'git'],
   ['readelf', 'binutils'],
+  // runnable doc blocks read `status --json` with it (test/docs/runnable-blocks.test.ts)
+  ['jq', 'jq'],
 ];
 
 // A tool is a command on PATH, or an absolute path (gpg-wks-client lives in /usr/lib/gnupg).
