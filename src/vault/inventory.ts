@@ -19,11 +19,29 @@ export const KeyLocation = z.discriminatedUnion('type', [
 ]);
 export type KeyLocation = z.infer<typeof KeyLocation>;
 
-export const keyKinds = ['openpgp-primary', 'openpgp-subkey', 'dct-root', 'dct-targets', 'dct-delegation'] as const;
+/**
+ * The X.509 kinds (container signing, src/vault/x509-authorities.ts): `x509-root-ca` is the offline root CA
+ * (id: its certificate's SHA-256 fingerprint), `x509-signing-cert` a signer's certificate and key (id: the
+ * certificate's fingerprint), and `x509-crl` the root's current CRL (id: the CRL's SHA-256), listed so that its
+ * next-update deadline shows in `status` like a key's expiry.
+ */
+export const keyKinds = [
+  'openpgp-primary',
+  'openpgp-subkey',
+  'dct-root',
+  'dct-targets',
+  'dct-delegation',
+  'x509-root-ca',
+  'x509-signing-cert',
+  'x509-crl',
+] as const;
 export type KeyKind = (typeof keyKinds)[number];
 
 export const InventoryKey = z.strictObject({
-  /** OpenPGP fingerprint (40 hex digits, upper case) or notary key ID (64 hex digits, lower case). */
+  /**
+   * OpenPGP fingerprint (40 hex digits, upper case), notary key ID, or the SHA-256 of an X.509 certificate or
+   * CRL (64 hex digits, lower case).
+   */
   id: z.string().regex(/^(?:[0-9A-F]{40}|[0-9a-f]{64})$/),
   kind: z.enum(keyKinds),
   /** What the key is for: root, signing, targets, delegation, ... */

@@ -46,7 +46,12 @@ export async function statusCommand(options: StatusOptions): Promise<void> {
       'dct-root': 'DCT ',
       'dct-targets': 'DCT ',
       'dct-delegation': 'DCT signer ',
+      'x509-root-ca': 'container root CA ',
+      'x509-signing-cert': 'container signer ',
+      'x509-crl': 'CRL of ',
     };
+    // A CRL is not rotated but renewed before its next update (x509.issue-crl).
+    const dueText = (kind: string): string => (kind === 'x509-crl' ? 'renewal due' : 'rotation due');
     const table = rows.map((r) => [
       `${prefix[r.kind] ?? ''}${r.name} ${r.id.slice(-16)}`,
       r.role,
@@ -54,7 +59,7 @@ export async function statusCommand(options: StatusOptions): Promise<void> {
       r.created.slice(0, 10),
       r.expires?.slice(0, 10) ?? 'never',
       r.daysLeft === null ? '-' : String(r.daysLeft),
-      r.state === 'due' ? 'rotation due' : r.state,
+      r.state === 'due' ? dueText(r.kind) : r.state,
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => (row[i] ?? '').length)));
     const line = (cells: string[]): string =>
