@@ -71,6 +71,23 @@ export const InventoryCeremony = z.strictObject({
   rehearsal: z.boolean(),
 });
 
+/**
+ * A backup of this vault, recorded by the ceremony that made it (`backup.create`), so that `status` and the
+ * runner's closing check can tell whether the newest backup still holds the vault (backup/vault-state.ts).
+ */
+export const InventoryBackup = z.strictObject({
+  /** The backup's folder on every medium (`backup-<ceremony>`). */
+  name: z.string().regex(/^backup-[A-Za-z0-9._-]+$/),
+  /** The ceremony (transcript name) that made it. */
+  ceremony: z.string(),
+  created: isoTime,
+  /** The media that received a copy, as the script labels them. */
+  media: z.array(z.strictObject({ number: z.number().int().positive(), label: z.string() })).min(1),
+  /** SHA-256 of the vault state the backup holds. */
+  vaultState: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type InventoryBackup = z.infer<typeof InventoryBackup>;
+
 export const Inventory = z.strictObject({
   format: z.literal('keyceremony-inventory'),
   version: z.literal(1),
@@ -79,6 +96,8 @@ export const Inventory = z.strictObject({
   updated: isoTime,
   keys: z.array(InventoryKey),
   ceremonies: z.array(InventoryCeremony),
+  /** Backups of this vault, oldest first (absent in vaults that were never backed up). */
+  backups: z.array(InventoryBackup).optional(),
 });
 export type Inventory = z.infer<typeof Inventory>;
 

@@ -178,6 +178,8 @@ describe('a container-signing root CA on a PKCS#11 token', () => {
       'renew-crl.changes': true,
       ...initials('renew-crl', ['witness']),
       ...paperTrailAnswers(join(ceremoniesDir, 'containers-issue-signer.yaml')),
+      // The script has no backup step: the room confirms the backups are out of date (ceremony/backup-check.ts).
+      'backup.out-of-date': true,
     });
     expect(result.code, result.stdout + result.stderr).toBe(0);
     const keys = await readInventoryKeys(dirs.vault);
