@@ -17,6 +17,8 @@ const tools = [
   ['tmux', 'tmux'],
   ['softhsm2-util', 'softhsm2'],
   ['/usr/lib/softhsm/libsofthsm2.so', 'softhsm2'],
+  // an independent reader of token keys' attributes (OpenSC's pkcs11-tool)
+  ['pkcs11-tool', 'opensc'],
   // pkcs11js (an optional dependency) builds from source with node-gyp.
   ['g++', 'g++'],
   ['make', 'make'],

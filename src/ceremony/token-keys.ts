@@ -20,6 +20,8 @@ import {
   type SecretKeyMaterial,
 } from '../crypto/key-material.js';
 import { KeyceremonyError } from '../errors.js';
+import type { KeyAttributeReport } from '../pkcs11/key-attributes.js';
+import type { JsonObject } from '../transcript/entry.js';
 import {
   findKeyPair,
   generateOnToken,
@@ -61,6 +63,11 @@ export interface TokenKey {
   readonly secret: SecretKeyMaterial | undefined;
 }
 
+/** The private key's attributes as read back (pkcs11/key-attributes.ts), for the transcript. */
+function attributeRecord(report: KeyAttributeReport): JsonObject {
+  return { template: report.template, ...report.attributes, notes: [...report.notes] };
+}
+
 /** Signs a random digest and checks it (the signer verifies every signature against its public key). */
 async function proveSigns(signer: Pkcs11Signer, algorithm: KeyAlgorithm): Promise<void> {
   const hash = signatureHash(algorithm);
@@ -81,7 +88,7 @@ export async function createTokenKey(ctx: CeremonyContext, request: TokenKeyRequ
     refuseExisting(token.session, ref, token.name);
     ctx.ui.info(`Generating the ${describeAlgorithm(algorithm)} ${request.what} key on token ${token.name}…`);
     const started = performance.now();
-    const pair = generateOnToken(token.session, algorithm, ref);
+    const pair = generateOnToken(token.session, algorithm, ref, token.name);
     token.created(pair.privateHandle, pair.publicHandle);
     const generationMs = performance.now() - started;
     const uri = token.uri(ref);
@@ -94,6 +101,7 @@ export async function createTokenKey(ctx: CeremonyContext, request: TokenKeyRequ
       generation: 'on-token',
       token: { label: token.description.label, serial: token.description.serial },
       check: 'public key read back; test signature by the token verifies',
+      attributes: attributeRecord(pair.attributes),
       milliseconds: Math.round(generationMs),
     });
     ctx.ui.success(`${request.what} key generated on token ${token.name}; non-extractable, signs for its public key`);
@@ -120,7 +128,7 @@ export async function createTokenKey(ctx: CeremonyContext, request: TokenKeyRequ
     const token = await ctx.token(selection);
     requireAlgorithm(algorithm, token.mechanisms, token.name, 'import');
     refuseExisting(token.session, ref, token.name);
-    const imported = importToToken(token.session, pair, ref);
+    const imported = importToToken(token.session, pair, ref, token.name);
     token.created(imported.privateHandle, imported.publicHandle);
     if (!samePublicKey(imported.publicKey, pair.publicKey)) {
       throw new KeyceremonyError(
@@ -142,6 +150,7 @@ export async function createTokenKey(ctx: CeremonyContext, request: TokenKeyRequ
       of: targets.length,
       token: { label: token.description.label, serial: token.description.serial },
       check: 'public key read back equal; test signature by the token verifies',
+      attributes: attributeRecord(imported.attributes),
     });
     ctx.ui.success(
       `${request.what} key imported onto token ${token.name} (copy ${serials.length} of ${targets.length}); non-extractable, signs for the same public key`,

@@ -1,8 +1,11 @@
 /**
- * What the ceremony prints for the people in the room. Every line passes the secret guard.
+ * What the ceremony prints for the people in the room. Every line passes the secret guard. Marks and rules
+ * are drawn in ASCII when the terminal's locale is not UTF-8 (util/marks.ts), and so is the decoration other
+ * modules put into the text (→, …, —).
  */
 import chalk from 'chalk';
 import { groupedHex, pgpWordLines } from '../util/fingerprint-display.js';
+import { forTerminal, type Marks, marksFor, UNICODE_MARKS } from '../util/marks.js';
 import type { SecretGuard } from '../vault/secret-guard.js';
 
 export interface Ui {
@@ -19,28 +22,39 @@ export interface Ui {
 export class ConsoleUi implements Ui {
   readonly #guard: SecretGuard;
   readonly #write: (line: string) => void;
+  readonly #env: NodeJS.ProcessEnv;
+  readonly #marks: Marks;
 
-  constructor(guard: SecretGuard, write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)) {
+  /** `env`: where the locale is read from (the process's environment; tests give another). */
+  constructor(
+    guard: SecretGuard,
+    write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+    env: NodeJS.ProcessEnv = process.env,
+  ) {
     this.#guard = guard;
     this.#write = write;
+    this.#env = env;
+    this.#marks = marksFor(env);
   }
 
   #line(text: string): void {
     this.#guard.assertClean(text, 'the terminal');
-    this.#write(text);
+    this.#write(forTerminal(text, this.#env));
   }
 
   banner(title: string, lines: readonly string[]): void {
     const width = Math.max(title.length, ...lines.map((l) => l.length)) + 4;
-    this.#line(chalk.bold('═'.repeat(width)));
+    this.#line(chalk.bold(this.#marks.heavyRule.repeat(width)));
     this.#line(chalk.bold(`  ${title}`));
     for (const l of lines) this.#line(`  ${l}`);
-    this.#line(chalk.bold('═'.repeat(width)));
+    this.#line(chalk.bold(this.#marks.heavyRule.repeat(width)));
   }
 
   step(index: number, total: number, title: string, role: string): void {
     this.#line('');
-    this.#line(chalk.bold.cyan(`── Step ${index}/${total}: ${title}`) + chalk.dim(`  [${role}]`));
+    this.#line(
+      chalk.bold.cyan(`${this.#marks.lightRule.repeat(2)} Step ${index}/${total}: ${title}`) + chalk.dim(`  [${role}]`),
+    );
   }
 
   info(text: string): void {
@@ -52,7 +66,7 @@ export class ConsoleUi implements Ui {
   }
 
   success(text: string): void {
-    this.#line(chalk.green(`  ✔ ${text}`));
+    this.#line(chalk.green(`  ${this.#marks.ok} ${text}`));
   }
 
   warn(text: string): void {
@@ -66,4 +80,19 @@ export class ConsoleUi implements Ui {
       for (const line of pgpWordLines(hex, options.wordsPerLine)) this.#line(chalk.dim(`      ${line}`));
     }
   }
+}
+
+/**
+ * The look of @inquirer prompts: its own marks ("✔" when answered, "❯" in a list) in ASCII when the locale is
+ * not UTF-8 (inquirer decides by TERM alone, which says nothing about the encoding).
+ */
+export function promptTheme(env: NodeJS.ProcessEnv = process.env): {
+  prefix: { idle: string; done: string };
+  icon: { cursor: string };
+} {
+  const m = marksFor(env);
+  return {
+    prefix: { idle: chalk.blue('?'), done: chalk.green(m.ok) },
+    icon: { cursor: m === UNICODE_MARKS ? '❯' : '>' },
+  };
 }

@@ -91,18 +91,52 @@ export function buildProgram(): Command {
 
   program
     .command('sign')
-    .description('sign release files with a hand-off key: writes FILE.asc (detached, armored) for each FILE')
-    .argument('<files...>', 'files to sign')
-    .requiredOption('--key <file>', 'the hand-off key file (secret subkey, root stubbed out)')
-    .option(
-      '--passphrase-file <file>',
-      'read the key passphrase from the first line of this file (else asked on the terminal)',
+    .description(
+      'sign release files with a hand-off key: writes FILE.asc (detached, armored) for each FILE, after checking the key against the published keyring',
     )
+    .argument('[files...]', 'files to sign')
+    .requiredOption('--key <file>', 'the hand-off key file (secret subkey, root stubbed out); a pipe is read too')
+    .requiredOption(
+      '--keyring <file>',
+      'the published KEYS file users verify against: revocations published since the hand-off are honoured',
+    )
+    .option('--root <fingerprint>', 'refuse a key file whose root is not this one')
+    .option('--passphrase-file <file>', 'read the key passphrase from the first line of this file (or pipe)')
+    .option('--passphrase-env <name>', 'read the key passphrase from this environment variable (CI secrets)')
+    .option('--passphrase-fd <n>', 'read the key passphrase from this inherited file descriptor (first line)')
     .option('--subkey <fingerprint>', 'sign with this subkey (default: the newest valid release-signing subkey)')
     .option('--checksums <name>', 'also write NAME (SHA256SUMS format) for the files, and NAME.asc')
-    .addHelpText('after', EXIT_CODES_HELP)
+    .option('--allow-rehearsal', 'sign with a REHEARSAL key (to rehearse the release process; never publish)', false)
+    .option('--warn-days <n>', 'warn when the subkey or the root expires within N days', '60')
+    .option('--fail-days <n>', 'refuse to sign when the subkey or the root expires within N days', '0')
+    .option('--check', 'check the key and its expiry as signing would, and sign nothing (for scheduled CI jobs)', false)
+    .addHelpText(
+      'after',
+      `
+Without a --passphrase-* option the passphrase is asked on the terminal. The key is refused (exit 1) when its
+root is a REHEARSAL key (without --allow-rehearsal), when the root or the subkey is revoked or expired in the
+key file or in KEYS, or when keyceremony verify would refuse a signature it makes now against KEYS.
+On GitHub Actions, warnings are also written as ::warning annotations.
+${EXIT_CODES_HELP}`,
+    )
     .action(
-      async (files: string[], opts: { key: string; passphraseFile?: string; subkey?: string; checksums?: string }) => {
+      async (
+        files: string[],
+        opts: {
+          key: string;
+          keyring: string;
+          root?: string;
+          passphraseFile?: string;
+          passphraseEnv?: string;
+          passphraseFd?: string;
+          subkey?: string;
+          checksums?: string;
+          allowRehearsal: boolean;
+          warnDays: string;
+          failDays: string;
+          check: boolean;
+        },
+      ) => {
         const { signCommand } = await import('./commands/sign.js');
         await signCommand(files, opts);
       },
@@ -110,17 +144,47 @@ export function buildProgram(): Command {
 
   program
     .command('verify')
-    .description('verify a release file against its detached signature and the published keyring, pinned to one root')
-    .argument('<file>', 'the signed file')
+    .description(
+      'verify a release file against its detached signature and the published keyring, pinned to one root; or, with --checksums, a signed SHA256SUMS and every file it lists',
+    )
+    .argument('[file]', 'the signed file (not with --checksums)')
     .requiredOption('--keyring <file>', 'the published KEYS file (armored or binary keyring)')
     .option('--root <fingerprint>', 'the root key to trust (required when the keyring holds several)')
-    .option('--signature <file>', 'the detached signature (default: FILE.asc or FILE.sig)')
+    .option(
+      '--signature <file>',
+      'the detached signature (default: FILE.asc or FILE.sig; with --checksums, of the list)',
+    )
+    .option('--checksums <file>', 'a signed SHA256SUMS: verify its signature, then every file it lists, in parallel')
+    .option('--jobs <n>', 'with --checksums: worker threads hashing files (default: one per core)')
+    .option('--ignore-missing', 'with --checksums: skip listed files that are not there (at least one must be)', false)
+    .option('--exact', 'with --checksums: also fail for files beside the list that it does not name', false)
     .option('--json', 'print the result as JSON', false)
-    .addHelpText('after', EXIT_CODES_HELP)
-    .action(async (file: string, opts: { keyring: string; root?: string; signature?: string; json: boolean }) => {
-      const { verifyCommand } = await import('./commands/verify.js');
-      await verifyCommand(file, opts);
-    });
+    .addHelpText(
+      'after',
+      `
+A good signature through a root marked REHEARSAL is reported with a loud warning (--json: "rehearsal": true).
+With --checksums, file names in the list are relative to its directory; each file is reported as OK, CHANGED,
+MISSING or UNREADABLE, then one summary line; exit 1 if the signature is bad or any listed file does not match.
+${EXIT_CODES_HELP}`,
+    )
+    .action(
+      async (
+        file: string | undefined,
+        opts: {
+          keyring: string;
+          root?: string;
+          signature?: string;
+          checksums?: string;
+          jobs?: string;
+          ignoreMissing: boolean;
+          exact: boolean;
+          json: boolean;
+        },
+      ) => {
+        const { verifyCommand } = await import('./commands/verify.js');
+        await verifyCommand(file, opts);
+      },
+    );
 
   const sop = program
     .command('sop')

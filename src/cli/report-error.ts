@@ -2,6 +2,8 @@
 import chalk from 'chalk';
 import { ExitCode, isKeyceremonyError, messageOf } from '../errors.js';
 import { shorten } from '../util/excerpt.js';
+import { forTerminal } from '../util/marks.js';
+import { onGitHubActions, workflowCommand } from './ci-annotations.js';
 
 /**
  * A backstop behind the excerpts each message makes of what it quotes: no line longer than this, no control
@@ -10,11 +12,16 @@ import { shorten } from '../util/excerpt.js';
 const MAX_LINE = 400;
 const MAX_DETAILS = 40;
 
-export function reportError(error: unknown, write: (text: string) => void = (t) => process.stderr.write(t)): number {
+export function reportError(
+  error: unknown,
+  write: (text: string) => void = (t) => process.stderr.write(forTerminal(t)),
+): number {
   if (isKeyceremonyError(error)) {
     write(`${chalk.red('keyceremony: error:')} ${shorten(error.message, MAX_LINE)}\n`);
     for (const line of error.details.slice(0, MAX_DETAILS)) write(`  ${shorten(line, MAX_LINE)}\n`);
     if (error.details.length > MAX_DETAILS) write(`  … and ${error.details.length - MAX_DETAILS} more\n`);
+    // In a GitHub Actions log the error also becomes an annotation on the run's summary page.
+    if (onGitHubActions()) write(`${workflowCommand('error', 'keyceremony', shorten(error.message, MAX_LINE))}\n`);
     return error.exitCode;
   }
   write(`${chalk.red('keyceremony: internal error:')} ${shorten(messageOf(error), MAX_LINE)}\n`);

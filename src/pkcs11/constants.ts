@@ -21,6 +21,7 @@ export const CKA = {
   unwrap: 0x107,
   sign: 0x108,
   verify: 0x10a,
+  derive: 0x10c,
   modulus: 0x120,
   modulusBits: 0x121,
   publicExponent: 0x122,
@@ -32,6 +33,7 @@ export const CKA = {
   coefficient: 0x128,
   valueLen: 0x161,
   extractable: 0x162,
+  local: 0x163,
   neverExtractable: 0x164,
   alwaysSensitive: 0x165,
   ecParams: 0x180,
@@ -107,9 +109,12 @@ export const TokenFlag = {
 /** Return values keyceremony reacts to. */
 export const CKR = {
   attributeSensitive: 0x11,
+  attributeTypeInvalid: 0x12,
   attributeValueInvalid: 0x13,
   keyUnextractable: 0x6a,
   mechanismInvalid: 0x70,
+  templateIncomplete: 0xd0,
+  templateInconsistent: 0xd1,
   pinIncorrect: 0xa0,
   pinLocked: 0xa4,
   tokenNotPresent: 0xe0,

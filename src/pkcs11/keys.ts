@@ -1,10 +1,12 @@
 /**
- * Key pairs on a token: the attribute templates strict tokens accept, on-token generation, importing a
- * software key as a non-extractable copy, finding a key again, and reading its public key back.
+ * Key pairs on a token: the attribute templates, on-token generation, importing a software key as a
+ * non-extractable copy, finding a key again, and reading its public key back.
  *
- * Templates carry exactly the attributes ykcs11 accepts (FACTS: extra attributes make it fail): public
- * {CLASS, KEY_TYPE, TOKEN, ID, LABEL, VERIFY, EC_PARAMS | MODULUS_BITS+PUBLIC_EXPONENT}, private {CLASS,
- * KEY_TYPE, TOKEN, ID, LABEL, PRIVATE, SIGN, SENSITIVE=true, EXTRACTABLE=false}.
+ * Every template starts with what makes the key — public {CLASS, KEY_TYPE, TOKEN, ID, LABEL, VERIFY,
+ * EC_PARAMS | MODULUS_BITS+PUBLIC_EXPONENT}, private {CLASS, KEY_TYPE, TOKEN, ID, LABEL, PRIVATE, SIGN} — and
+ * adds the limits of key-attributes.ts: sign only, sensitive, never extractable. Strict tokens that refuse an
+ * attribute get the next, smaller template (a template ladder); the key the token made is then read back and
+ * refused (destroyed) if it may do more than sign or leave the token.
  */
 import { describeAlgorithm, type KeyAlgorithm } from '../crypto/algorithms.js';
 import { type KeyPair, type PublicKeyMaterial, rsaCrtParts } from '../crypto/key-material.js';
@@ -21,6 +23,14 @@ import {
   P256_EC_PARAMS,
   P384_EC_PARAMS,
 } from './constants.js';
+import {
+  checkNewKey,
+  type KeyAttributeReport,
+  privateKeyLimits,
+  publicKeyLimits,
+  type TemplateRung,
+  withTemplateLadder,
+} from './key-attributes.js';
 import type { Handle, NativeAttribute } from './native.js';
 import type { TokenSession } from './module.js';
 
@@ -83,7 +93,7 @@ export function requireAlgorithm(
   );
 }
 
-function publicTemplate(algorithm: KeyAlgorithm, ref: TokenKeyRef): NativeAttribute[] {
+function publicTemplate(algorithm: KeyAlgorithm, ref: TokenKeyRef, rung: TemplateRung): NativeAttribute[] {
   const base: NativeAttribute[] = [
     { type: CKA.class, value: CKO.publicKey },
     { type: CKA.keyType, value: algorithmMechanisms[algorithm].keyType },
@@ -91,6 +101,7 @@ function publicTemplate(algorithm: KeyAlgorithm, ref: TokenKeyRef): NativeAttrib
     { type: CKA.id, value: Buffer.from(ref.id) },
     { type: CKA.label, value: ref.label },
     { type: CKA.verify, value: true },
+    ...publicKeyLimits(rung),
   ];
   switch (algorithm) {
     case 'nistp256':
@@ -107,7 +118,7 @@ function publicTemplate(algorithm: KeyAlgorithm, ref: TokenKeyRef): NativeAttrib
   }
 }
 
-function privateTemplate(algorithm: KeyAlgorithm, ref: TokenKeyRef): NativeAttribute[] {
+function privateTemplate(algorithm: KeyAlgorithm, ref: TokenKeyRef, rung: TemplateRung): NativeAttribute[] {
   return [
     { type: CKA.class, value: CKO.privateKey },
     { type: CKA.keyType, value: algorithmMechanisms[algorithm].keyType },
@@ -116,8 +127,7 @@ function privateTemplate(algorithm: KeyAlgorithm, ref: TokenKeyRef): NativeAttri
     { type: CKA.label, value: ref.label },
     { type: CKA.private, value: true },
     { type: CKA.sign, value: true },
-    { type: CKA.sensitive, value: true },
-    { type: CKA.extractable, value: false },
+    ...privateKeyLimits(rung),
   ];
 }
 
@@ -125,6 +135,11 @@ export interface TokenKeyPair {
   readonly publicKey: PublicKeyMaterial;
   readonly privateHandle: Handle;
   readonly publicHandle: Handle;
+}
+
+/** A key pair keyceremony just created, with the attributes the token gave its private key. */
+export interface NewTokenKeyPair extends TokenKeyPair {
+  readonly attributes: KeyAttributeReport;
 }
 
 /** Refuses to create a key when any object with the same label or the same id exists on the token. */
@@ -144,16 +159,32 @@ export function refuseExisting(session: TokenSession, ref: TokenKeyRef, token: s
   }
 }
 
-export function generateOnToken(session: TokenSession, algorithm: KeyAlgorithm, ref: TokenKeyRef): TokenKeyPair {
-  const { publicKey, privateKey } = session.generateKeyPair(
-    algorithmMechanisms[algorithm].generate,
-    publicTemplate(algorithm, ref),
-    privateTemplate(algorithm, ref),
+/** `token`: the token's name for messages. */
+export function generateOnToken(
+  session: TokenSession,
+  algorithm: KeyAlgorithm,
+  ref: TokenKeyRef,
+  token = 'the token',
+): NewTokenKeyPair {
+  const { made, rung } = withTemplateLadder((r) =>
+    session.generateKeyPair(
+      algorithmMechanisms[algorithm].generate,
+      publicTemplate(algorithm, ref, r),
+      privateTemplate(algorithm, ref, r),
+    ),
   );
+  const { publicKey, privateKey } = made;
+  const attributes = checkNewKey(session, privateKey, [privateKey, publicKey], {
+    algorithm,
+    generated: true,
+    rung,
+    token,
+  });
   return {
     publicKey: readPublicKey(session, publicKey, algorithm),
     privateHandle: privateKey,
     publicHandle: publicKey,
+    attributes,
   };
 }
 
@@ -167,12 +198,15 @@ function derOctetString(bytes: Uint8Array): Buffer {
  * Imports a software key pair as a token key: the private key sensitive and non-extractable, the public key
  * beside it with the same label and id. The caller keeps (and wipes) the software copy.
  */
-export function importToToken(session: TokenSession, pair: KeyPair, ref: TokenKeyRef): TokenKeyPair {
+export function importToToken(
+  session: TokenSession,
+  pair: KeyPair,
+  ref: TokenKeyRef,
+  token = 'the token',
+): NewTokenKeyPair {
   const { publicKey, secretKey } = pair;
   const algorithm = publicKey.algorithm;
-  const publicAttrs = publicTemplate(algorithm, ref).filter(
-    (a) => a.type !== CKA.modulusBits && a.type !== CKA.publicExponent,
-  );
+  const publicAttrs: NativeAttribute[] = [];
   let secretAttrs: NativeAttribute[];
   if (publicKey.algorithm === 'rsa4096' && secretKey.algorithm === 'rsa4096') {
     const crt = rsaCrtParts(secretKey);
@@ -209,10 +243,12 @@ export function importToToken(session: TokenSession, pair: KeyPair, ref: TokenKe
   } else {
     throw new Error('public and secret key do not match');
   }
-  const template = [...privateTemplate(algorithm, ref), ...secretAttrs];
   let privateHandle: Handle;
+  let rung: TemplateRung;
   try {
-    privateHandle = session.createObject(template);
+    ({ made: privateHandle, rung } = withTemplateLadder((r) =>
+      session.createObject([...privateTemplate(algorithm, ref, r), ...secretAttrs]),
+    ));
   } finally {
     // The secret bytes were copied into Buffers for the call; overwrite them.
     for (const attr of secretAttrs)
@@ -224,8 +260,25 @@ export function importToToken(session: TokenSession, pair: KeyPair, ref: TokenKe
       )
         attr.value.fill(0);
   }
-  const publicHandle = session.createObject(publicAttrs);
-  return { publicKey: readPublicKey(session, publicHandle, algorithm), privateHandle, publicHandle };
+  let publicHandle: Handle;
+  try {
+    ({ made: publicHandle } = withTemplateLadder((r) =>
+      session.createObject([
+        ...publicTemplate(algorithm, ref, r).filter((a) => a.type !== CKA.modulusBits && a.type !== CKA.publicExponent),
+        ...publicAttrs,
+      ]),
+    ));
+  } catch (error) {
+    session.destroyObject(privateHandle);
+    throw error;
+  }
+  const attributes = checkNewKey(session, privateHandle, [privateHandle, publicHandle], {
+    algorithm,
+    generated: false,
+    rung,
+    token,
+  });
+  return { publicKey: readPublicKey(session, publicHandle, algorithm), privateHandle, publicHandle, attributes };
 }
 
 /** Unwraps CKA_EC_POINT: DER OCTET STRING as specified, or the raw point some tokens return (decided by length). */

@@ -10,6 +10,7 @@ import { basename, dirname, relative, resolve } from 'node:path';
 import { KeyceremonyError } from '../errors.js';
 import { armorSignatures, startDocumentSignature } from '../openpgp/detached-signature.js';
 import { writeFileExclusive } from '../vault/atomic-file.js';
+import { formatChecksumLine } from './checksum-file.js';
 import { fileSize, type ProgressListener, readChunks } from './file-stream.js';
 import type { ReleaseSigningKey } from './signing-key.js';
 
@@ -67,6 +68,15 @@ export async function signFiles(
       );
     });
   }
+  if (checksums) {
+    const outside = files.find((f) => /^\.\.(\/|$)/.test(relative(dirname(checksums), f)));
+    if (outside) {
+      throw new KeyceremonyError(
+        'USAGE',
+        `${outside} is not in or below the directory of ${checksums}: a checksum list names the files beside it`,
+      );
+    }
+  }
   for (const file of files) await fileSize(file); // every input readable before the first signature is written
 
   const written: string[] = [];
@@ -80,7 +90,7 @@ export async function signFiles(
     }
     if (!checksums) return { signed };
     const base = dirname(checksums);
-    const lines = signed.map((s) => `${s.sha256}  ${relative(base, s.file)}\n`).join('');
+    const lines = signed.map((s) => formatChecksumLine(s.sha256, relative(base, s.file))).join('');
     await writeFileExclusive(checksums, lines, 0o644);
     written.push(checksums);
     const sums = await signOne(options.key, checksums, options.now(), undefined);

@@ -15,6 +15,8 @@ import { fingerprintHex } from '../openpgp/key-packet.js';
 import { type VerifyResult, verifyDetachedByRoots } from '../openpgp/verify-policy.js';
 import type { DataSource } from '../openpgp/detached-signature.js';
 import { isKeyceremonyError, messageOf } from '../errors.js';
+import { mergeCertificates } from '../openpgp/merge.js';
+import { rehearsalRootAt } from './rehearsal-key.js';
 
 /** The draft's exit codes that `keyceremony sop` can return. */
 export const SopExit = {
@@ -93,7 +95,16 @@ export interface SopVerifyRequest {
 export interface SopVerifyResult extends VerifyResult {
   /** VERIFICATIONS lines: date, signing key, primary key, mode, and (JSON) the CERTS that hold the signer. */
   readonly verifications: readonly string[];
+  /** A good signature came through a REHEARSAL root (its VERIFICATIONS line says so in "comment" and "ext"). */
+  readonly rehearsal: boolean;
 }
+
+/**
+ * What `sop verify` does with a rehearsal root: it accepts the signature — the caller named the CERTS it
+ * trusts, and SOP has no "good, but" verdict — and says so in the VERIFICATIONS line's JSON and on standard
+ * error, so a person reading either cannot miss it.
+ */
+export const REHEARSAL_COMMENT = 'REHEARSAL key: made in a key-ceremony rehearsal; never trust what it signed';
 
 /** Formats a date as the draft's VERIFICATIONS want it: UTC, whole seconds, "Z". */
 function sopDate(date: Date): string {
@@ -135,12 +146,17 @@ export async function sopVerify(request: SopVerifyRequest): Promise<SopVerifyRes
     notBefore: request.notBefore,
     notAfter: request.notAfter,
   });
+  let rehearsal = false;
   const verifications = result.good.map((good) => {
-    const signers = [
-      ...new Set(roots.filter((r) => fingerprintHex(r.cert.primary) === good.primaryFingerprint).map((r) => r.arg)),
-    ];
-    return `${sopDate(good.created)} ${good.keyFingerprint} ${good.primaryFingerprint} mode:${good.mode} ${JSON.stringify({ signers })}`;
+    const holders = roots.filter((r) => fingerprintHex(r.cert.primary) === good.primaryFingerprint);
+    const signers = [...new Set(holders.map((r) => r.arg))];
+    // The draft's optional JSON may carry a human "comment" and implementation data in "ext".
+    const merged = mergeCertificates(holders.map((r) => r.cert))[0];
+    const byRehearsal = merged !== undefined && rehearsalRootAt(merged, [good.created]);
+    rehearsal ||= byRehearsal;
+    const json = byRehearsal ? { signers, comment: REHEARSAL_COMMENT, ext: { rehearsal: true } } : { signers };
+    return `${sopDate(good.created)} ${good.keyFingerprint} ${good.primaryFingerprint} mode:${good.mode} ${JSON.stringify(json)}`;
   });
   const skipped = file.skipped.map((reason) => ({ issuer: undefined, created: undefined, reason }));
-  return { ...result, rejected: [...result.rejected, ...skipped], verifications };
+  return { ...result, rejected: [...result.rejected, ...skipped], verifications, rehearsal };
 }

@@ -1,7 +1,9 @@
 /**
  * `keyceremony verify`: a release file against its detached signature and a keyring, under the policy in
- * src/openpgp/verify-policy.ts, pinned to one root (all copies of it in the keyring merged). Input errors (missing files, unreadable keyring, ambiguous
- * root) are KeyceremonyErrors with exit 2; a bad, untrusted or unparseable signature is a result with ok=false.
+ * src/openpgp/verify-policy.ts, pinned to one root (all copies of it in the keyring merged). Input errors
+ * (missing files, unreadable keyring, ambiguous root) are KeyceremonyErrors with exit 2; a bad, untrusted or
+ * unparseable signature is a result with ok=false. A good signature through a REHEARSAL root stays good (the
+ * user pinned that root) but is flagged, and the command warns loudly.
  */
 import { existsSync } from 'node:fs';
 import { KeyceremonyError } from '../errors.js';
@@ -11,12 +13,15 @@ import { fingerprintHex } from '../openpgp/key-packet.js';
 import { selectRoot, type VerifyResult, verifyDetached } from '../openpgp/verify-policy.js';
 import { fileSize, type ProgressListener, readChunks } from './file-stream.js';
 import { readInputFile } from '../util/input-file.js';
+import { rehearsalRootAt } from './rehearsal-key.js';
 
 export interface VerifyRequest {
   readonly keyring: string;
   readonly root?: string | undefined;
   readonly signature?: string | undefined;
   readonly file: string;
+  /** The file's bytes, when the caller has read them already (they are verified, not the file read again). */
+  readonly contents?: Uint8Array | undefined;
   readonly now: Date;
   readonly progress?: ((size: number) => { update: ProgressListener; done: () => void } | undefined) | undefined;
 }
@@ -25,6 +30,8 @@ export interface FileVerification extends VerifyResult {
   readonly file: string;
   readonly signatureFile: string;
   readonly root: string;
+  /** The root that vouches for the good signature is a REHEARSAL root: never trust what it signed. */
+  readonly rehearsal: boolean;
 }
 
 export function defaultSignatureFile(file: string): string {
@@ -40,7 +47,7 @@ export async function verifyFile(request: VerifyRequest): Promise<FileVerificati
   const root = selectRoot(keyring.certificates, request.root, keyring.foreignPrimaries, request.now);
   const signatureFile = request.signature ?? defaultSignatureFile(request.file);
   const signatureBytes = await readInputFile(signatureFile, 'signature');
-  const size = await fileSize(request.file);
+  const size = request.contents?.length ?? (await fileSize(request.file));
   let file: SignatureFile;
   try {
     file = await readSignatureFile(signatureBytes);
@@ -53,13 +60,14 @@ export async function verifyFile(request: VerifyRequest): Promise<FileVerificati
       file: request.file,
       signatureFile,
       root: fingerprintHex(root.primary),
+      rehearsal: false,
     };
   }
   const bar = request.progress?.(size);
   const result = await verifyDetached({
     root,
     signatures: file.signatures,
-    data: readChunks(request.file, size, bar?.update),
+    data: request.contents ?? readChunks(request.file, size, bar?.update),
     now: request.now,
     purpose: 'release',
   });
@@ -71,5 +79,9 @@ export async function verifyFile(request: VerifyRequest): Promise<FileVerificati
     file: request.file,
     signatureFile,
     root: fingerprintHex(root.primary),
+    rehearsal: rehearsalRootAt(
+      root,
+      result.good.map((g) => g.created),
+    ),
   };
 }

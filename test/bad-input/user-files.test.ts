@@ -58,7 +58,17 @@ beforeAll(async () => {
   await writeFile(handoffPassphraseFile, `${(await rehearsalSecrets(dir))['handoff.release-pipeline.passphrase']}\n`);
   release = join(scratch, 'wikibase.tar.gz');
   await writeFile(release, 'a release\n');
-  const signed = await cliInProcess(['sign', '--key', handoffKey, '--passphrase-file', handoffPassphraseFile, release]);
+  const signed = await cliInProcess([
+    'sign',
+    '--allow-rehearsal',
+    '--keyring',
+    join(dir, 'public', 'KEYS'),
+    '--key',
+    handoffKey,
+    '--passphrase-file',
+    handoffPassphraseFile,
+    release,
+  ]);
   expect(signed.code, signed.stderr).toBe(0);
   goodSignature = await readFile(`${release}.asc`);
   await rm(`${release}.asc`);
@@ -176,7 +186,17 @@ describe('bad input: every file a user hands the tool', () => {
   it('hand-off keys (sign): refused with exit 1 or 2, and no signature is written', async () => {
     const key = join(scratch, 'handoff.sec.asc');
     await cp(handoffKey, key);
-    const args = ['sign', '--key', key, '--passphrase-file', handoffPassphraseFile, release];
+    const args = [
+      'sign',
+      '--allow-rehearsal',
+      '--keyring',
+      join(dir, 'public', 'KEYS'),
+      '--key',
+      key,
+      '--passphrase-file',
+      handoffPassphraseFile,
+      release,
+    ];
     const cleanUp = async (): Promise<void> => rm(`${release}.asc`, { force: true });
     expect((await cliInProcess(args)).code).toBe(0);
     await cleanUp();

@@ -108,7 +108,17 @@ describe('keyceremony sign', () => {
   it('makes signatures that gpg and sqop verify, and that fail for any change to the file', async () => {
     const file = await releaseFile();
     const h = handoff['release-pipeline']!;
-    const result = await cli(['sign', '--key', h.file, '--passphrase-file', h.pass, file]);
+    const result = await cli([
+      'sign',
+      '--allow-rehearsal',
+      '--keyring',
+      keys,
+      '--key',
+      h.file,
+      '--passphrase-file',
+      h.pass,
+      file,
+    ]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout.trim()).toBe(`${file}.asc`);
     const gpg = await newGpg();
@@ -132,7 +142,20 @@ describe('keyceremony sign', () => {
     await writeFile(b, 'b\n');
     const h = handoff['release-pipeline']!;
     const result = await cli(
-      ['sign', '--key', h.file, '--passphrase-file', h.pass, '--checksums', join(folder, 'SHA256SUMS'), a, b],
+      [
+        'sign',
+        '--allow-rehearsal',
+        '--keyring',
+        keys,
+        '--key',
+        h.file,
+        '--passphrase-file',
+        h.pass,
+        '--checksums',
+        join(folder, 'SHA256SUMS'),
+        a,
+        b,
+      ],
       { cwd: folder },
     );
     expect(result.code, result.stderr).toBe(0);
@@ -150,7 +173,17 @@ describe('keyceremony sign', () => {
     const vaultKey = join(dir, 'vault', 'openpgp', `${fpr}.sec.asc`);
     const pass = join(await tempDir(), 'pass');
     await writeFile(pass, secrets['vault.passphrase']!);
-    const first = await cli(['sign', '--key', vaultKey, '--passphrase-file', pass, file]);
+    const first = await cli([
+      'sign',
+      '--allow-rehearsal',
+      '--keyring',
+      keys,
+      '--key',
+      vaultKey,
+      '--passphrase-file',
+      pass,
+      file,
+    ]);
     expect(first.code, first.stderr).toBe(0);
     const verified = await cli(['verify', '--keyring', keys, '--json', file]);
     const chosen = (JSON.parse(verified.stdout) as { good: { keyFingerprint: string }[] }).good[0]?.keyFingerprint;
@@ -161,6 +194,9 @@ describe('keyceremony sign', () => {
     const other = await releaseFile();
     const refused = await cli([
       'sign',
+      '--allow-rehearsal',
+      '--keyring',
+      keys,
       '--key',
       vaultKey,
       '--passphrase-file',
@@ -179,14 +215,48 @@ describe('keyceremony sign', () => {
     const h = handoff['release-pipeline']!;
     const wrong = join(await tempDir(), 'wrong');
     await writeFile(wrong, 'not it\n');
-    const bad = await cli(['sign', '--key', h.file, '--passphrase-file', wrong, file]);
+    const bad = await cli([
+      'sign',
+      '--allow-rehearsal',
+      '--keyring',
+      keys,
+      '--key',
+      h.file,
+      '--passphrase-file',
+      wrong,
+      file,
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/wrong passphrase/);
-    const missing = await cli(['sign', '--key', h.file, '--passphrase-file', h.pass, file, `${file}.missing`]);
+    const missing = await cli([
+      'sign',
+      '--allow-rehearsal',
+      '--keyring',
+      keys,
+      '--key',
+      h.file,
+      '--passphrase-file',
+      h.pass,
+      file,
+      `${file}.missing`,
+    ]);
     expect(missing.code).toBe(2);
     expect(existsSync(`${file}.asc`)).toBe(false);
-    expect((await cli(['sign', '--key', h.file, '--passphrase-file', h.pass, file])).code).toBe(0);
-    const again = await cli(['sign', '--key', h.file, '--passphrase-file', h.pass, file]);
+    expect(
+      (await cli(['sign', '--allow-rehearsal', '--keyring', keys, '--key', h.file, '--passphrase-file', h.pass, file]))
+        .code,
+    ).toBe(0);
+    const again = await cli([
+      'sign',
+      '--allow-rehearsal',
+      '--keyring',
+      keys,
+      '--key',
+      h.file,
+      '--passphrase-file',
+      h.pass,
+      file,
+    ]);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/never overwrites/);
   });
@@ -196,6 +266,9 @@ describe('keyceremony sign', () => {
     const h = handoff['release-pipeline']!;
     const result = await cli([
       'sign',
+      '--allow-rehearsal',
+      '--keyring',
+      keys,
       '--key',
       h.file,
       '--passphrase-file',
@@ -215,7 +288,7 @@ describe('keyceremony verify (command line)', () => {
   it('exits 1 for garbage and truncated signatures, 2 for missing inputs and an ambiguous keyring', async () => {
     const file = await releaseFile();
     const h = handoff['release-pipeline']!;
-    await cli(['sign', '--key', h.file, '--passphrase-file', h.pass, file]);
+    await cli(['sign', '--allow-rehearsal', '--keyring', keys, '--key', h.file, '--passphrase-file', h.pass, file]);
     const asc = await readFile(`${file}.asc`, 'utf8');
     await writeFile(`${file}.sig`, asc.slice(0, asc.length / 2));
     const truncated = await cli(['verify', '--keyring', keys, '--signature', `${file}.sig`, file]);
@@ -242,7 +315,10 @@ describe('keyceremony verify (command line)', () => {
   it('reads a KEYS file that also holds keys of kinds keyceremony does not use (DSA, Curve25519 encryption)', async () => {
     const file = await releaseFile();
     const h = handoff['release-pipeline']!;
-    expect((await cli(['sign', '--key', h.file, '--passphrase-file', h.pass, file])).code).toBe(0);
+    expect(
+      (await cli(['sign', '--allow-rehearsal', '--keyring', keys, '--key', h.file, '--passphrase-file', h.pass, file]))
+        .code,
+    ).toBe(0);
     // Like MediaWiki's keys.txt: other maintainers' keys before ours, including algorithms we never make.
     const gpg = await newGpg();
     for (const [uid, algo] of [
@@ -317,7 +393,7 @@ describe('progress', () => {
     const tmux = new TmuxSession();
     try {
       await tmux.start(
-        `${process.execPath} ${cliPath} sign --key ${h.file} --passphrase-file ${h.pass} ${big}; echo "EXIT=$?"; sleep 30`,
+        `${process.execPath} ${cliPath} sign --allow-rehearsal --keyring ${keys} --key ${h.file} --passphrase-file ${h.pass} ${big}; echo "EXIT=$?"; sleep 30`,
       );
       const screen = await tmux.waitFor(/EXIT=\d+/, 30_000);
       expect(screen).toMatch(/signing big\.tar \[#{30}\] 100%\s+80\/80 MiB/);

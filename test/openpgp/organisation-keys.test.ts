@@ -36,7 +36,17 @@ beforeAll(async () => {
     await writeFile(pass, `${secrets[`handoff.${signer}.passphrase`]}\n`);
     const copy = join(work, `${signer}.tar.gz`);
     await writeFile(copy, 'wikibase release tarball\n');
-    const result = await cli(['sign', '--key', join(folder, name), '--passphrase-file', pass, copy]);
+    const result = await cli([
+      'sign',
+      '--allow-rehearsal',
+      '--keyring',
+      join(dir, 'public', 'KEYS'),
+      '--key',
+      join(folder, name),
+      '--passphrase-file',
+      pass,
+      copy,
+    ]);
     expect(result.code, result.stderr).toBe(0);
     signed[signer] = `${copy}.asc`;
   }

@@ -9,6 +9,8 @@ import chalk from 'chalk';
 import { KeyceremonyError } from '../../errors.js';
 import { bitsPerWord, generatePassphrase } from '../../util/diceware.js';
 import type { Interruption } from '../interruption.js';
+import { promptTheme } from '../ui.js';
+import { forTerminal } from '../../util/marks.js';
 import {
   CHECK_ATTEMPTS,
   INITIALS,
@@ -21,6 +23,9 @@ import {
 import { weakness } from './passphrase-strength.js';
 
 const MAX_ATTEMPTS = 3;
+
+/** Prompt marks readable in the terminal's locale (ASCII when it is not UTF-8). */
+const theme = promptTheme();
 
 function clearScreen(): void {
   // Clear the visible screen and the scrollback, so a shown passphrase cannot be scrolled back to.
@@ -58,13 +63,13 @@ export class TerminalPrompter implements Prompter {
   };
 
   async confirm(_id: string, message: string): Promise<boolean> {
-    return this.#ask((context) => confirm({ message, default: false }, context));
+    return this.#ask((context) => confirm({ message, default: false, theme }, context));
   }
 
   async initials(_id: string, message: string): Promise<string> {
     const value = await this.#ask((context) =>
       input(
-        { message, validate: (v) => (INITIALS.test(v.trim()) ? true : 'type your initials: 2 to 4 letters') },
+        { message, theme, validate: (v) => (INITIALS.test(v.trim()) ? true : 'type your initials: 2 to 4 letters') },
         context,
       ),
     );
@@ -75,7 +80,7 @@ export class TerminalPrompter implements Prompter {
     for (let attempt = 1; ; attempt++) {
       const value = (
         await this.#ask((context) =>
-          input({ message: request.message, validate: (v) => plainTextProblem(v.trim()) ?? true }, context),
+          input({ message: request.message, theme, validate: (v) => plainTextProblem(v.trim()) ?? true }, context),
         )
       ).trim();
       const wrong = request.check?.(value);
@@ -93,6 +98,7 @@ export class TerminalPrompter implements Prompter {
       select(
         {
           message: `${request.label}: generate one or type your own?`,
+          theme,
           choices: [
             {
               name: `Generate ${request.generatedWords} random words (${Math.floor(request.generatedWords * bitsPerWord)} bits, recommended)`,
@@ -109,7 +115,7 @@ export class TerminalPrompter implements Prompter {
 
   async #existing(request: SecretRequest): Promise<SecretAnswer> {
     for (let attempt = 1; ; attempt++) {
-      const value = await this.#ask((context) => password({ message: `${request.label}:` }, context));
+      const value = await this.#ask((context) => password({ message: `${request.label}:`, theme }, context));
       const wrong = request.check ? await request.check(value) : undefined;
       if (!wrong) return { value, generated: false };
       if (attempt >= MAX_ATTEMPTS || request.kind === 'pin') {
@@ -126,12 +132,13 @@ export class TerminalPrompter implements Prompter {
         password(
           {
             message: `${request.label} (hidden):`,
+            theme,
             validate: (v) => weakness(v, request.minBits, request.kind) ?? true,
           },
           context,
         ),
       );
-      const again = await this.#ask((context) => password({ message: `${request.label} again:` }, context));
+      const again = await this.#ask((context) => password({ message: `${request.label} again:`, theme }, context));
       if (again === value) return { value, generated: false };
       if (attempt >= MAX_ATTEMPTS) {
         throw new KeyceremonyError(
@@ -146,17 +153,17 @@ export class TerminalPrompter implements Prompter {
   async #generated(request: SecretRequest): Promise<SecretAnswer> {
     const value = generatePassphrase(request.generatedWords);
     console.log('');
-    console.log(chalk.bold(`  ${request.label} — write it down now, on paper, exactly as shown:`));
+    console.log(chalk.bold(forTerminal(`  ${request.label} — write it down now, on paper, exactly as shown:`)));
     console.log('');
     console.log(`      ${chalk.bold.inverse(` ${value} `)}`);
     console.log('');
     await this.#ask((context) =>
-      input({ message: 'Press Enter when it is written down (the screen will be cleared)' }, context),
+      input({ message: 'Press Enter when it is written down (the screen will be cleared)', theme }, context),
     );
     clearScreen();
     for (let attempt = 1; ; attempt++) {
       const typed = await this.#ask((context) =>
-        password({ message: `Type the ${request.label.toLowerCase()} back from paper:` }, context),
+        password({ message: `Type the ${request.label.toLowerCase()} back from paper:`, theme }, context),
       );
       if (typed.trim().replace(/\s+/g, ' ') === value) return { value, generated: true };
       if (attempt >= MAX_ATTEMPTS) {

@@ -12,6 +12,7 @@ import { dirname } from 'node:path';
 import chalk from 'chalk';
 import { type BackupCheck, backupFolders, verifyBackupFolder } from '../../backup/verify-backup.js';
 import { KeyceremonyError } from '../../errors.js';
+import { marks } from '../../util/marks.js';
 
 export async function backupVerifyCommand(dir: string, options: { json: boolean }): Promise<void> {
   const folders = await backupFolders(dir);
@@ -25,7 +26,7 @@ export async function backupVerifyCommand(dir: string, options: { json: boolean 
   else {
     for (const c of checks) {
       process.stdout.write(
-        `${c.ok ? chalk.green('✔') : chalk.red('✘')} ${c.backup}${c.ok ? `: copy intact, sha256 ${c.sha256 ?? ''}` : ''}\n`,
+        `${c.ok ? chalk.green(marks.ok) : chalk.red(marks.fail)} ${c.backup}${c.ok ? `: copy intact, sha256 ${c.sha256 ?? ''}` : ''}\n`,
       );
       for (const p of c.problems) process.stdout.write(`    ${p}\n`);
     }

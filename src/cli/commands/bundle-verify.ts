@@ -9,6 +9,7 @@
 import chalk from 'chalk';
 import { verifyBundle } from '../../bundle/index.js';
 import { KeyceremonyError } from '../../errors.js';
+import { marks } from '../../util/marks.js';
 
 export function bundleVerifyCommand(path: string, options: { json: boolean }): void {
   const check = verifyBundle(path);
@@ -30,8 +31,8 @@ export function bundleVerifyCommand(path: string, options: { json: boolean }): v
     const entries = m ? m.entries.length + 1 : 0;
     process.stdout.write(
       check.ok
-        ? `${chalk.green('✔')} ${path} (${what}): all ${entries} entries match its manifest\n`
-        : `${chalk.red('✘')} ${path} (${what}): ${check.problems.length} problem(s)\n`,
+        ? `${chalk.green(marks.ok)} ${path} (${what}): all ${entries} entries match its manifest\n`
+        : `${chalk.red(marks.fail)} ${path} (${what}): ${check.problems.length} problem(s)\n`,
     );
     for (const p of check.problems) process.stdout.write(`    ${p.path || '(archive)'}: ${p.detail}\n`);
     if (m) process.stdout.write(`  commit ${m.source.commit}${m.source.dirty ? ' with uncommitted changes' : ''}\n`);

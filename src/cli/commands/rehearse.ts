@@ -26,6 +26,7 @@ import { SecretGuard } from '../../vault/secret-guard.js';
 import { packageRoot } from '../../util/data-files.js';
 import { parseJsonFile, serializeJsonFile } from '../../util/json-file.js';
 import { ceremonyClock } from '../clock.js';
+import { forTerminal } from '../../util/marks.js';
 
 export const DEFAULT_REHEARSAL_SCRIPT = join(packageRoot, 'ceremonies', 'openpgp-root.yaml');
 export const REHEARSAL_SECRETS_FILE = 'rehearsal-secrets.json';
@@ -146,28 +147,30 @@ async function rehearse(
   const count = (tree: string): number => result.written.filter((f) => f.tree === tree).length;
   const countUnder = (prefix: string): number => result.written.filter((f) => f.tree.startsWith(prefix)).length;
   process.stdout.write(
-    [
-      '',
-      `Rehearsal complete: ${root}`,
-      ...(mode === 'none'
-        ? []
-        : [
-            `  ${mode === 'restore' ? `${RESTORED_VAULT_DIR}/` : 'vault/   '} ${count('vault')} files written (secret)`,
-          ]),
-      `  public/   ${count('public')} files written — check with: keyceremony transcript verify ${join(root, 'public')}`,
-      ...(count('handoff')
-        ? [`  ${basename(handoffDir)}/  ${count('handoff')} files written (one folder per signer)`]
-        : []),
-      ...(countUnder('media/')
-        ? [`  media/    ${countUnder('media/')} files written (encrypted backups, one folder per medium)`]
-        : []),
-      ...(countUnder('sheets/')
-        ? [`  sheets/   ${countUnder('sheets/')} files written (custodian share sheets: secret)`]
-        : []),
-      `  ${REHEARSAL_SECRETS_FILE}: the throwaway secrets, by prompt id (${Object.keys(secrets).join(', ') || 'none'})`,
-      `  root ${result.rootFingerprint}`,
-      `Wall time: ${seconds.toFixed(2)} s`,
-      '',
-    ].join('\n'),
+    forTerminal(
+      [
+        '',
+        `Rehearsal complete: ${root}`,
+        ...(mode === 'none'
+          ? []
+          : [
+              `  ${mode === 'restore' ? `${RESTORED_VAULT_DIR}/` : 'vault/   '} ${count('vault')} files written (secret)`,
+            ]),
+        `  public/   ${count('public')} files written — check with: keyceremony transcript verify ${join(root, 'public')}`,
+        ...(count('handoff')
+          ? [`  ${basename(handoffDir)}/  ${count('handoff')} files written (one folder per signer)`]
+          : []),
+        ...(countUnder('media/')
+          ? [`  media/    ${countUnder('media/')} files written (encrypted backups, one folder per medium)`]
+          : []),
+        ...(countUnder('sheets/')
+          ? [`  sheets/   ${countUnder('sheets/')} files written (custodian share sheets: secret)`]
+          : []),
+        `  ${REHEARSAL_SECRETS_FILE}: the throwaway secrets, by prompt id (${Object.keys(secrets).join(', ') || 'none'})`,
+        `  root ${result.rootFingerprint}`,
+        `Wall time: ${seconds.toFixed(2)} s`,
+        '',
+      ].join('\n'),
+    ),
   );
 }

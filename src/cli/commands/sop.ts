@@ -3,7 +3,7 @@
  * (draft-dkg-openpgp-stateless-cli): `version` and `verify`. Other subcommands exit 69, unknown options 37,
  * no acceptable signature 3, as the draft says; SOP-based test suites can drive keyceremony's verifier unchanged.
  */
-import { SopError, SopExit, parseSopDate, sopVerify } from '../../release/sop-verify.js';
+import { REHEARSAL_COMMENT, SopError, SopExit, parseSopDate, sopVerify } from '../../release/sop-verify.js';
 import { toolVersion } from '../../version.js';
 
 /** The draft revision this implements. */
@@ -64,6 +64,7 @@ export async function sopVerifyCommand(
       notAfter: parseSopDate(options.notAfter ?? 'now', '--not-after', now),
     });
     for (const line of result.verifications) process.stdout.write(`${line}\n`);
+    if (result.rehearsal) process.stderr.write(`keyceremony sop: WARNING: ${REHEARSAL_COMMENT}\n`);
     for (const bad of result.rejected) {
       process.stderr.write(
         `keyceremony sop: rejected signature${bad.issuer ? ` by ${bad.issuer}` : ''}: ${bad.reason}\n`,

@@ -9,6 +9,7 @@ import { currentVaultState } from '../../backup/vault-state.js';
 import { KeyceremonyError } from '../../errors.js';
 import { excerpt } from '../../util/excerpt.js';
 import { groupedHex } from '../../util/fingerprint-display.js';
+import { forTerminal, marks } from '../../util/marks.js';
 import { allWell, keyStatus, type KeyState } from '../../vault/key-status.js';
 import type { Inventory } from '../../vault/inventory.js';
 import { type SubkeySuccession, subkeySuccessions } from '../../vault/subkey-succession.js';
@@ -25,6 +26,15 @@ export interface StatusOptions {
 
 /** Late enough that every self-signature in a certificate counts. */
 const LATEST = new Date(8_640_000_000_000_000);
+
+/** A mark before each row, so the state reads at a glance without colour (ASCII when the locale is not UTF-8). */
+const rowMark: Record<KeyState, string> = {
+  ok: marks.ok,
+  due: marks.warn,
+  expired: marks.fail,
+  revoked: '-',
+};
+const markWidth = Math.max(...Object.values(rowMark).map((m) => [...m].length));
 
 const paint: Record<KeyState, (s: string) => string> = {
   ok: chalk.green,
@@ -73,29 +83,27 @@ export async function statusCommand(options: StatusOptions): Promise<void> {
       r.daysLeft === null ? '-' : String(r.daysLeft),
       r.state === 'due' ? dueText(r.kind) : r.state,
     ]);
+    const write = (text: string): boolean => process.stdout.write(forTerminal(text));
     const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => (row[i] ?? '').length)));
-    const line = (cells: string[]): string =>
-      cells
-        .map((c, i) => c.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd();
-    process.stdout.write(
+    const line = (cells: string[], mark = ''): string =>
+      [mark.padEnd(markWidth), ...cells.map((c, i) => c.padEnd(widths[i] ?? 0))].join('  ').trimEnd();
+    write(
       `${inventory.organisation}${inventory.rehearsal ? ' (REHEARSAL vault)' : ''} — keys as of ${now.toISOString().slice(0, 10)}, rotation due ${warnDays} days before expiry\n\n`,
     );
-    process.stdout.write(`${chalk.bold(line(header))}\n`);
-    rows.forEach((r, i) => process.stdout.write(`${paint[r.state](line(table[i] ?? []))}\n`));
+    write(`${chalk.bold(line(header))}\n`);
+    rows.forEach((r, i) => write(`${paint[r.state](line(table[i] ?? [], rowMark[r.state]))}\n`));
     for (const r of rows.filter((row) => row.inventoryExpires !== undefined)) {
-      process.stdout.write(
+      write(
         chalk.red(
           `\n${r.name} ${r.id.slice(-16)}: the inventory says it expires ${r.inventoryExpires ?? 'never'}, its certificate says ${r.expires ?? 'never'} (shown above)`,
         ) + '\n',
       );
     }
-    process.stdout.write(
-      `\n${keysOk ? chalk.green('All keys in use are valid and not yet due.') : disagree ? chalk.red('The inventory disagrees with the certificates: the vault was changed outside keyceremony.') : chalk.red('Keys are expired or due for rotation: schedule a rotation session.')}\n`,
+    write(
+      `\n${keysOk ? chalk.green(`${marks.ok} All keys in use are valid and not yet due.`) : disagree ? chalk.red(`${marks.fail} The inventory disagrees with the certificates: the vault was changed outside keyceremony.`) : chalk.red(`${marks.fail} Keys are expired or due for rotation: schedule a rotation session.`)}\n`,
     );
-    process.stdout.write(signersText(signers, roots(inventory)));
-    process.stdout.write(`\n${backupText(backup)}\n`);
+    write(signersText(signers, roots(inventory)));
+    write(`\n${backupText(backup)}\n`);
   }
   if (disagree) {
     throw new KeyceremonyError('CHECK_FAILED', 'the inventory disagrees with the certificates in the vault');

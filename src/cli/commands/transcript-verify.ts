@@ -5,6 +5,9 @@
 import chalk from 'chalk';
 import { KeyceremonyError } from '../../errors.js';
 import { verifyTranscriptDirectory } from '../../transcript/verify.js';
+import { forTerminal, marks } from '../../util/marks.js';
+
+const write = (text: string): boolean => process.stdout.write(forTerminal(text));
 
 export async function transcriptVerifyCommand(
   dir: string,
@@ -21,7 +24,7 @@ export async function transcriptVerifyCommand(
   if (options.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
-    const mark = (ok: boolean): string => (ok ? chalk.green('✔') : chalk.red('✘'));
+    const mark = (ok: boolean): string => (ok ? chalk.green(marks.ok) : chalk.red(marks.fail));
     for (const t of report.transcripts) {
       const outcome =
         t.outcome === 'aborted'
@@ -29,36 +32,35 @@ export async function transcriptVerifyCommand(
           : t.outcome === 'completed'
             ? ' — completed'
             : '';
-      process.stdout.write(`${mark(t.ok)} transcript ${t.name} (${t.entries} entries)${outcome}\n`);
-      process.stdout.write(`    sha256: ${t.sha256}\n`);
-      if (t.chain)
-        process.stdout.write(`    chain: BROKEN at entry ${t.chain.seq} (line ${t.chain.line}): ${t.chain.reason}\n`);
-      else process.stdout.write('    chain: intact\n');
-      process.stdout.write(`    signature: ${t.signature.ok ? '' : 'BAD — '}${t.signature.detail}\n`);
-      process.stdout.write(`    markdown: ${t.markdown}\n`);
+      write(`${mark(t.ok)} transcript ${t.name} (${t.entries} entries)${outcome}\n`);
+      write(`    sha256: ${t.sha256}\n`);
+      if (t.chain) write(`    chain: BROKEN at entry ${t.chain.seq} (line ${t.chain.line}): ${t.chain.reason}\n`);
+      else write('    chain: intact\n');
+      write(`    signature: ${t.signature.ok ? '' : 'BAD — '}${t.signature.detail}\n`);
+      write(`    markdown: ${t.markdown}\n`);
     }
     const h = report.history;
     if (report.tree === 'public') {
-      for (const problem of h.problems) process.stdout.write(`${mark(false)} history: ${problem}\n`);
+      for (const problem of h.problems) write(`${mark(false)} history: ${problem}\n`);
       if (h.ok) {
         const legacy = h.legacy.length
           ? `; ${h.legacy.length} older transcript(s) before the chain, not checked for gaps`
           : '';
-        process.stdout.write(
+        write(
           `${mark(true)} history: ${h.chain.length} transcript(s) in one unbroken chain${legacy}; newest ${h.newest?.name ?? '-'}${h.expectedNewest ? ' (the SHA-256 given with --newest)' : ''}\n`,
         );
       }
     } else {
-      for (const problem of h.problems) process.stdout.write(`${mark(false)} ${problem}\n`);
+      for (const problem of h.problems) write(`${mark(false)} ${problem}\n`);
     }
     for (const o of report.outputs) {
       if (o.status !== 'ok')
-        process.stdout.write(
+        write(
           `${mark(o.status !== 'mismatch')} ${report.tree}/${o.path}: ${o.status === 'mismatch' ? `CHANGED since ${o.transcript} recorded it (or a later transcript that changed it is missing)` : 'not present'}\n`,
         );
     }
     const checked = report.outputs.filter((o) => o.status === 'ok').length;
-    process.stdout.write(
+    write(
       `${mark(report.ok)} ${report.completed} completed ceremony(ies), ${report.aborted} aborted; ${checked} recorded output(s) present and unchanged in ${report.tree} tree ${dir}\n`,
     );
   }

@@ -12,6 +12,7 @@ import { KeyceremonyError } from '../../errors.js';
 import { packageRoot } from '../../util/data-files.js';
 import { pgpWordLines } from '../../util/fingerprint-display.js';
 import { codeSha256, runningFromBundle, toolVersion } from '../../version.js';
+import { marks } from '../../util/marks.js';
 
 function bundleInfo(check: BundleCheck): Record<string, unknown> {
   const m = check.manifest;
@@ -54,8 +55,8 @@ export function versionCommand(options: { json: boolean }): void {
     out.push(`node          ${info.node}`);
     out.push(
       check.ok
-        ? `${chalk.green('✔')} every file matches the bundle's manifest`
-        : `${chalk.red('✘')} ${check.problems.length} difference(s) from the bundle's manifest, e.g. ${check.problems[0]?.path || '(tree)'}: ${check.problems[0]?.detail ?? ''}`,
+        ? `${chalk.green(marks.ok)} every file matches the bundle's manifest`
+        : `${chalk.red(marks.fail)} ${check.problems.length} difference(s) from the bundle's manifest, e.g. ${check.problems[0]?.path || '(tree)'}: ${check.problems[0]?.detail ?? ''}`,
     );
     process.stdout.write(`${out.join('\n')}\n`);
   }
