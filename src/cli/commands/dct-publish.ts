@@ -236,13 +236,8 @@ export async function dctPublishCommand(dir: string, options: DctPublishOptions)
   process.stdout.write(
     `Notary server ${server.url.origin}, repository ${options.gun}\n  ${rootNote}\n  ${targetsPlan.note}\n`,
   );
-<<<<<<< HEAD
   if (uploads.length === 0) {
-    process.stdout.write(`${chalk.green('✔')} nothing to publish: the server already has this metadata\n`);
-=======
-  if (files.length === 0) {
     process.stdout.write(`${chalk.green(marks.ok)} nothing to publish: the server already has this metadata\n`);
->>>>>>> release-day
     return;
   }
   for (const files of uploads) await uploadMetadata(server, options.gun, files);
@@ -272,11 +267,7 @@ export async function dctPublishCommand(dir: string, options: DctPublishOptions)
     throw new KeyceremonyError('CHECK_FAILED', `the server serves no timestamp.json for ${options.gun}`);
   const signers = targets?.signed.delegations.roles.map((r) => r.name).join(', ') ?? '';
   process.stdout.write(
-<<<<<<< HEAD
-    `${chalk.green('✔')} published ${files.map((f) => `${f.role}.json`).join(' and ')}${chain.length > 1 ? ` (root.json versions ${chain[0]?.version} to ${ours.version})` : ''} for ${options.gun}; the server serves ${files.length === 1 ? 'it' : 'them'} back unchanged\n` +
-=======
-    `${chalk.green(marks.ok)} published ${files.map((f) => `${f.role}.json`).join(' and ')} for ${options.gun}; the server serves ${files.length === 1 ? 'it' : 'them'} back unchanged\n` +
->>>>>>> release-day
+    `${chalk.green(marks.ok)} published ${files.map((f) => `${f.role}.json`).join(' and ')}${chain.length > 1 ? ` (root.json versions ${chain[0]?.version} to ${ours.version})` : ''} for ${options.gun}; the server serves ${files.length === 1 ? 'it' : 'them'} back unchanged\n` +
       `  root key (docker trust inspect): ${rootMetadata.signed.roles.root.keyids.join(' ')}\n` +
       (signers ? `  delegations: ${signers}\n` : ''),
   );
