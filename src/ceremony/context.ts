@@ -8,7 +8,7 @@ import type { TranscriptRecorder } from '../transcript/recorder.js';
 import type { Inventory } from '../vault/inventory.js';
 import type { OutputTree, WrittenFile } from '../vault/output-tree.js';
 import type { Products } from './products.js';
-import type { Prompter, SecretRequest } from './prompts/prompter.js';
+import type { Prompter, SecretRequest, ShareRequest } from './prompts/prompter.js';
 import type { ScriptInfo } from './script-schema.js';
 import type { Ui } from './ui.js';
 import type { CeremonyToken, TokenSelection } from './tokens.js';
@@ -61,6 +61,11 @@ export interface CeremonyContext {
   recordOutput(file: WrittenFile, extra?: JsonObject): void;
   /** Asks for a secret; registers it with the secret guard and transcribes that (not what) it was answered. */
   secret(request: SecretRequest): Promise<string>;
+  /**
+   * A share typed from paper (a custodian's or an officer's): hidden, a row at a time, each word checked as it
+   * is typed; registered with the secret guard; the transcript records that (not what) it was given.
+   */
+  share(request: ShareRequest): Promise<string>;
   /** The vault passphrase, asked once per session (set twice on a new vault, checked on an existing one). */
   vaultPassphrase(): Promise<string>;
   /** Makes this root's ceremony-transcripts key the one that signs this ceremony's transcript. */

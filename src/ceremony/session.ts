@@ -8,7 +8,7 @@ import type { SecretGuard } from '../vault/secret-guard.js';
 import type { CeremonyContext, CurrentStep, TranscriptSigner, WitnessOptions } from './context.js';
 import { ProductMap } from './products.js';
 import type { ScriptInfo } from './script-schema.js';
-import { keyPassphraseRequest, type Prompter, type SecretRequest } from './prompts/prompter.js';
+import { keyPassphraseRequest, type Prompter, type SecretRequest, type ShareRequest } from './prompts/prompter.js';
 import type { Ui } from './ui.js';
 import { checkProblem, checkQuestion, lastGroups, type WitnessCheck } from './witness-check.js';
 import { type CeremonyToken, TokenBroker, type TokenSelection } from './tokens.js';
@@ -160,6 +160,20 @@ export class Session implements CeremonyContext {
       generated: answer.generated,
     });
     return answer.value;
+  }
+
+  /** Reads a share typed from paper (hidden, checked word by word); records that (not what) it was given. */
+  async share(request: ShareRequest): Promise<string> {
+    const answer = await this.prompts.share(request);
+    this.#guard.register(answer);
+    this.transcript.record('prompt.answered', {
+      id: request.id,
+      kind: 'share',
+      purpose: 'existing',
+      source: this.prompts.source,
+      generated: false,
+    });
+    return answer;
   }
 
   protectSecret(value: string, rehearsalName?: string): void {
