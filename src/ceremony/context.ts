@@ -5,7 +5,7 @@
 import type { SigningKey } from '../openpgp/self-signatures.js';
 import type { JsonObject } from '../transcript/entry.js';
 import type { TranscriptRecorder } from '../transcript/recorder.js';
-import type { Inventory } from '../vault/inventory.js';
+import type { Inventory, InventoryQuorum } from '../vault/inventory.js';
 import type { OutputTree, WrittenFile } from '../vault/output-tree.js';
 import type { Products } from './products.js';
 import type { Prompter, SecretRequest, ShareRequest } from './prompts/prompter.js';
@@ -99,6 +99,21 @@ export interface CeremonyContext {
   saveInventory(): Promise<WrittenFile | undefined>;
   /** Writes the signed transcript (.jsonl and .jsonl.asc) into `dir` of `tree` too, at the end of the ceremony. */
   copyTranscriptTo(tree: OutputTree, dir: string): void;
-  /** From now on the vault passphrase is that of an existing vault, checked by `check` (a restored vault). */
-  setVaultPassphraseCheck(check: (passphrase: string) => Promise<string | undefined>): void;
+  /**
+   * From now on the vault passphrase is that of an existing vault, checked by `check` (a restored vault); with
+   * `quorum` (the restored inventory's), it is rebuilt from k officers' shares instead of typed.
+   */
+  setVaultPassphraseCheck(
+    check: (passphrase: string) => Promise<string | undefined>,
+    quorum?: InventoryQuorum | undefined,
+  ): void;
+  /**
+   * The quorum that unlocks the vault this ceremony works on (docs/quorum.md), if any: `vaultPassphrase()` then
+   * collects k officers' shares, and the PINs of the tokens it lists are derived from the rebuilt secret.
+   */
+  readonly quorum: InventoryQuorum | undefined;
+  /** A re-sharing ceremony re-encrypted the vault: `vaultPassphrase()` returns `passphrase` from now on. */
+  replaceVaultPassphrase(passphrase: string): void;
+  /** Every token opened (and logged in) in this ceremony so far. */
+  openedTokens(): readonly CeremonyToken[];
 }

@@ -14,6 +14,8 @@ import { dctGenerateDelegation } from './dct-generate-delegation.js';
 import { dctSignMetadata } from './dct-sign-metadata.js';
 import { dctRotateRoot } from './dct-rotate-root.js';
 import { backupActions } from './backup-actions.js';
+import { quorumSplit } from './quorum-split.js';
+import { quorumReshare } from './quorum-reshare.js';
 
 export const actions: ActionRegistry = new Map(
   [
@@ -31,5 +33,7 @@ export const actions: ActionRegistry = new Map(
     dctSignMetadata,
     dctRotateRoot,
     ...backupActions,
+    quorumSplit,
+    quorumReshare,
   ].map((a) => [a.name, a] as const),
 );
