@@ -148,10 +148,7 @@ export async function handOutOfficerShares(
   }
 
   const created = ctx.now();
-  const unlocks = [
-    'the working vault',
-    ...tokens.map((t) => `token "${t.label}" (serial ${t.serial})`),
-  ].join(' and ');
+  const unlocks = ['the working vault', ...tokens.map((t) => `token "${t.label}" (serial ${t.serial})`)].join(' and ');
   const record: InventoryQuorum = {
     scheme: 'shamir-gf256',
     set: hexSet(set.set),
@@ -204,6 +201,7 @@ export async function handOutOfficerShares(
   ctx.ui.success(
     `Officer sheets for ${count} officers written${pdf ? ' (HTML and PDF)' : ' (HTML)'}: print each one, hand it to its officer, then delete the sheets`,
   );
-  for (const officer of officers) ctx.ui.detail(`${roleTitle(ctx, officer)} (${officer}) — ${trees.get(officer)?.root}`);
+  for (const officer of officers)
+    ctx.ui.detail(`${roleTitle(ctx, officer)} (${officer}) — ${trees.get(officer)?.root}`);
   return record;
 }

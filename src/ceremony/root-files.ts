@@ -93,7 +93,10 @@ export async function reencryptVaultKeys(
     );
     const after = await decryptSecretKey(await ctx.vault.read(path), newPassphrase, `vault/${path}`);
     if (!bytesEqual(serializeCertificate(after.certificate), serializeCertificate(before.certificate)))
-      throw new KeyceremonyError('CHECK_FAILED', `vault/${path} does not hold the same certificate after re-encryption`);
+      throw new KeyceremonyError(
+        'CHECK_FAILED',
+        `vault/${path} does not hold the same certificate after re-encryption`,
+      );
     for (const [fpr, secret] of before.secrets) {
       if (!sameSecret(secret, after.secrets.get(fpr)))
         throw new KeyceremonyError('CHECK_FAILED', `vault/${path}: the secret of ${fpr} does not read back`);

@@ -14,6 +14,11 @@ export const Role = z.strictObject({
   title: z.string().min(1),
   /** What this person does during the ceremony (printed in the runbook). */
   duties: z.string().min(1).optional(),
+  /**
+   * An officer of a quorum (docs/quorum.md) in a script that works on an existing vault: the person comes only
+   * when the vault has a quorum (its inventory names this role), and is not asked for anything otherwise.
+   */
+  officer: z.literal(true).optional(),
 });
 export type Role = z.infer<typeof Role>;
 
@@ -183,7 +188,11 @@ export const CeremonyScript = z
         });
       officers.forEach((r, i) => {
         if (officers.indexOf(r) !== i)
-          issues.addIssue({ code: 'custom', path: ['quorum', 'officers', i], message: `officer "${r}" is listed twice` });
+          issues.addIssue({
+            code: 'custom',
+            path: ['quorum', 'officers', i],
+            message: `officer "${r}" is listed twice`,
+          });
       });
     }
     for (const [path, role] of refs) {

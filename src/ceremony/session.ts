@@ -284,7 +284,11 @@ export class Session implements CeremonyContext {
         threshold: quorum.threshold,
         count: quorum.count,
         shareWords: quorum.shareWords,
-        holders: quorum.officers.map((o) => ({ role: o.role, title: this.#roleTitle(o.role, o.title), number: o.number })),
+        holders: quorum.officers.map((o) => ({
+          role: o.role,
+          title: this.#roleTitle(o.role, o.title),
+          number: o.number,
+        })),
         retired: quorum.retired,
       },
       {

@@ -145,7 +145,8 @@ export async function collectShares(
           await read(value);
           return undefined;
         } catch (error) {
-          if (error instanceof ShareFormatError) return { message: `${who}: ${error.message}`, position: error.position };
+          if (error instanceof ShareFormatError)
+            return { message: `${who}: ${error.message}`, position: error.position };
           throw error;
         }
       },
@@ -157,7 +158,9 @@ export async function collectShares(
       check: `${description.kind} accepted (checksum, share set, holder)`,
       detail: `share ${share.number} of ${holder.role}, set ${description.set}`,
     });
-    ctx.ui.success(`${description.kind[0]?.toUpperCase()}${description.kind.slice(1)} ${share.number} of ${holder.title} accepted`);
+    ctx.ui.success(
+      `${description.kind[0]?.toUpperCase()}${description.kind.slice(1)} ${share.number} of ${holder.title} accepted`,
+    );
   }
   if (collected.length < description.threshold) {
     throw new KeyceremonyError(

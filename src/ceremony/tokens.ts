@@ -351,7 +351,10 @@ export class TokenBroker {
       created: (...handles: Handle[]) => createdHandles.push(...handles),
       changePin: (next: string) => {
         if (loggedInWith === undefined)
-          throw new KeyceremonyError('TOKEN_UNSUPPORTED', `token ${name} was not logged in with a PIN keyceremony holds`);
+          throw new KeyceremonyError(
+            'TOKEN_UNSUPPORTED',
+            `token ${name} was not logged in with a PIN keyceremony holds`,
+          );
         changeUserPin(session, loggedInWith, next, name);
         pinChanges.push({ old: loggedInWith, new: next });
         loggedInWith = next;

@@ -138,7 +138,7 @@ export function changeUserPin(target: PinChangeTarget, oldPin: string, newPin: s
     target.loginUser(newPin);
   } catch (error) {
     throw new KeyceremonyError('CHECK_FAILED', `token ${token} does not accept the PIN it was just given`, {
-      details: [messageOf(describePkcs11Error(error, "login with the new PIN"))],
+      details: [messageOf(describePkcs11Error(error, 'login with the new PIN'))],
       cause: error,
     });
   }

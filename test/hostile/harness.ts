@@ -9,7 +9,13 @@ import { createHash } from 'node:crypto';
 import { join, relative } from 'node:path';
 import { actions } from '../../src/ceremony/actions/index.js';
 import { loadScript } from '../../src/ceremony/load-script.js';
-import type { Prompter, SecretAnswer, SecretRequest, ShareRequest, TextRequest } from '../../src/ceremony/prompts/prompter.js';
+import type {
+  Prompter,
+  SecretAnswer,
+  SecretRequest,
+  ShareRequest,
+  TextRequest,
+} from '../../src/ceremony/prompts/prompter.js';
 import { ScriptedPrompter } from '../../src/ceremony/prompts/scripted-prompter.js';
 import { runCeremony } from '../../src/ceremony/runner.js';
 import { ConsoleUi } from '../../src/ceremony/ui.js';

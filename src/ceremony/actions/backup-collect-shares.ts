@@ -77,7 +77,12 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
       shareWords: sharing.shareWords,
       holders: sharing.shares.map((s) => ({ role: s.custodian, title: s.title, number: s.number })),
     },
-    { presentPrefix: `${ctx.step.id}.present`, shareId: shareSecretId, presentEvent: 'custodian.present', holderKey: 'custodian' },
+    {
+      presentPrefix: `${ctx.step.id}.present`,
+      shareId: shareSecretId,
+      presentEvent: 'custodian.present',
+      holderKey: 'custodian',
+    },
   );
 
   const passphrase = await combineShares(collected);

@@ -124,7 +124,8 @@ export const quorumReshare = defineAction<Params>({
         `new quorum: ${p.threshold} of ${p.officers.length} (${p.officers.join(', ')})`,
         ...(pdf ? [`Chromium for the PDF officer sheets: ${findChromium() ?? ''}`] : []),
       ],
-      warnings: p.pdf && !pdf ? ['Chromium is not installed: this rehearsal writes the officer sheets as HTML only'] : [],
+      warnings:
+        p.pdf && !pdf ? ['Chromium is not installed: this rehearsal writes the officer sheets as HTML only'] : [],
     };
   },
   describe(p) {

@@ -73,7 +73,9 @@ export const quorumSplit = defineAction<Params>({
       ],
       warnings:
         quorum.pdf && !pdf
-          ? ['Chromium is not installed: this rehearsal writes the officer sheets as HTML only (a real ceremony would stop here)']
+          ? [
+              'Chromium is not installed: this rehearsal writes the officer sheets as HTML only (a real ceremony would stop here)',
+            ]
           : [],
     };
   },

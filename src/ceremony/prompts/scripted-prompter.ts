@@ -146,7 +146,8 @@ export class ScriptedPrompter implements Prompter {
     const value = String(raw);
     // A file cannot type a word again: a wrong share stops the ceremony.
     const problem = await request.check(value);
-    if (problem) throw new KeyceremonyError('SHARE_WRONG', `answer to "${request.id}" (${request.label}): ${problem.message}`);
+    if (problem)
+      throw new KeyceremonyError('SHARE_WRONG', `answer to "${request.id}" (${request.label}): ${problem.message}`);
     return value;
   }
 
