@@ -174,11 +174,7 @@ describe('the JSON files keyceremony keeps', () => {
 describe('share answers', () => {
   it.each([
     ['a file far larger than a share', 'zebra '.repeat(80_000), /too large to be a share file/],
-    [
-      'a file of one enormous "word"',
-      'q'.repeat(60_000),
-      /word 1 "q{24}…" \(60000 characters in all\) is not a share word/,
-    ],
+    ['a file of one enormous "word"', 'q'.repeat(60_000), /word 1 is not a share word/],
   ])(
     'in a recovery drill, pointing at %s: exit 2, one short line, nothing written',
     async (_, content, expected) => {
@@ -201,7 +197,11 @@ describe('share answers', () => {
       expect(errors[0]).toMatch(expected);
       for (const line of errors) expect(line.length).toBeLessThan(300);
       expect(result.stdout + result.stderr).not.toContain(content.slice(0, 200));
-      expect(await snapshot(dir, { directories: true })).toEqual(before);
+      // Nothing but the aborted-ceremony record (issue 13: a refused answer mid-ceremony leaves one).
+      const after = await snapshot(dir, { directories: true });
+      expect(Object.fromEntries(Object.entries(after).filter(([f]) => !/-ABORTED\.(jsonl|md)$/.test(f)))).toEqual(
+        before,
+      );
     },
     60_000,
   );
@@ -233,7 +233,7 @@ describe('share answers', () => {
     const start = Date.now();
     const long = refusalOf(() => decodeShare('q'.repeat(400_000), 24));
     expect(Date.now() - start).toBeLessThan(2000);
-    expect(long.message).toMatch(/^word 1 "q{24}…" \(400000 characters in all\) is not a share word$/);
+    expect(long.message).toMatch(/^word 1 is not a share word \(check its spelling against the sheet\)$/);
   });
 });
 

@@ -71,3 +71,42 @@ export async function closingAtTerminal(tmux: TmuxSession, script: string): Prom
     await witnessAtTerminal(tmux, who(script, role), initialsOf(role), groups);
   return groups;
 }
+
+/**
+ * A share typed from paper at the hidden share prompt, a row of four words at a time, as a custodian or officer
+ * would. `notAWord`: a word typed so that it is no share word at all (its row is refused, naming the word, and
+ * typed again). `mistyped`: a word replaced by another share word (the check symbols find it after the last row;
+ * only that word is typed again).
+ */
+export async function typeShareAtTerminal(
+  tmux: TmuxSession,
+  label: string,
+  words: readonly string[],
+  typos: { notAWord?: { position: number; typed: string }; mistyped?: { position: number; typed: string } } = {},
+): Promise<void> {
+  for (let from = 1; from <= words.length; from += 4) {
+    const to = Math.min(from + 3, words.length);
+    const row = words.slice(from - 1, to);
+    const prompt = `${label}, words ${from}–${to} (hidden):`;
+    const bad = typos.notAWord;
+    if (bad && bad.position >= from && bad.position <= to) {
+      const wrong = [...row];
+      wrong[bad.position - from] = bad.typed;
+      await tmux.answer(prompt, { text: wrong.join(' ') });
+      await tmux.waitFor(
+        new RegExp(
+          `word ${bad.position} is not a share word \\(check its spelling against the sheet\\); type words ${from}–${to} again`,
+        ),
+      );
+    }
+    const typo = typos.mistyped;
+    const typed = [...row];
+    if (typo && typo.position >= from && typo.position <= to) typed[typo.position - from] = typo.typed;
+    await tmux.answer(prompt, { text: typed.join(' ') });
+  }
+  if (typos.mistyped) {
+    const { position } = typos.mistyped;
+    await tmux.waitFor(new RegExp(`word ${position} is mistyped: the checksum points at it`));
+    await tmux.answer(`${label}: type word ${position} again (hidden):`, { text: words[position - 1]! });
+  }
+}
