@@ -9,7 +9,7 @@ import { initialsOf } from './answers.js';
 import type { TmuxSession } from './tmux.js';
 
 interface ScriptShape {
-  roles: { id: string; title: string }[];
+  roles: { id: string; title: string; officer?: boolean }[];
   preflight?: { codeHashBy?: string[] };
   record?: { place?: boolean; names?: boolean; items?: { id: string; what: string; record?: string[] }[] };
   closing?: { roles: string[] };
@@ -45,7 +45,7 @@ export async function witnessAtTerminal(
 }
 
 /** The code-hash witnesses, then place, names and items, in the order the runner asks them. */
-export async function paperTrailAtTerminal(tmux: TmuxSession, script: string): Promise<void> {
+export async function paperTrailAtTerminal(tmux: TmuxSession, script: string, quorum = false): Promise<void> {
   const s = readScript(script);
   for (const role of s.preflight?.codeHashBy ?? []) {
     await tmux.waitFor(/type the last 4 groups of the code SHA-256/);
@@ -54,7 +54,9 @@ export async function paperTrailAtTerminal(tmux: TmuxSession, script: string): P
   }
   if (s.record?.place) await tmux.answer('Where does this ceremony take place', { text: 'Room 4.12, Berlin' });
   if (s.record?.names)
-    for (const r of s.roles) await tmux.answer(`${r.title} (${r.id}): your name`, { text: `Test ${initialsOf(r.id)}` });
+    // Officer roles (officer: true) are asked only when the vault has a quorum.
+    for (const r of s.roles.filter((role) => !role.officer || quorum))
+      await tmux.answer(`${r.title} (${r.id}): your name`, { text: `Test ${initialsOf(r.id)}` });
   for (const item of s.record?.items ?? [])
     for (const field of item.record ?? ['serial']) {
       const question = field === 'serial' ? 'serial number' : 'number of the tamper-evident bag';
