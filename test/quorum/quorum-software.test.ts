@@ -15,6 +15,7 @@ import { hexSet } from '../../src/backup/sharing.js';
 import { pgpWordTable } from '../../src/util/pgp-words.js';
 import { expectOnlyAbortedRecord } from '../helpers/aborted.js';
 import { snapshot, walkFiles } from '../helpers/files.js';
+import { cli } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
 import {
   copyDir,
@@ -175,6 +176,42 @@ describe('later ceremonies on a quorum vault', () => {
       /unlocked by 2 of 3 officers, but this script names only 1 of their roles \(officer-1\)/,
     );
     expect(await snapshot(dir)).toEqual(before);
+  });
+});
+
+describe('the runbook of a quorum ceremony', () => {
+  it('shows who must be present: k of which officer roles, for the root ceremony and for a later one', async () => {
+    const root = await cli(['plan', quorumRootScript]);
+    expect(root.code, root.stderr).toBe(0);
+    const rootText = root.stdout.replace(/\s+/g, ' ');
+    expect(rootText).toContain('Who must be present: the quorum');
+    expect(rootText).toContain(
+      '3 officers (officer-1, officer-2, officer-3) each receive an officer share; from then on any 2 of them must be present',
+    );
+
+    const quorum = await inventoryQuorum(base);
+    const work = await tempDir('kc-quorum-plan-');
+    const html = join(work, 'runbook.html');
+    const later = await cli(['plan', rotateScript, '--vault', join(base, 'vault'), '--html', html]);
+    expect(later.code, later.stderr).toBe(0);
+    const laterText = later.stdout.replace(/\s+/g, ' ');
+    expect(laterText).toContain(
+      `The vault is unlocked by a quorum (share set ${quorum.set}): 2 of its 3 officers must be present with their sealed officer sheets — officer-1 (Officer 1), officer-2 (Officer 2), officer-3 (Officer 3).`,
+    );
+    expect(laterText).toContain('This script names officer-1, officer-2, officer-3; at least 2 of them come.');
+    const page = (await readFile(html, 'utf8')).replace(/\s+/g, ' ');
+    expect(page).toContain(`<b>Quorum.</b> The vault is unlocked by a quorum (share set ${quorum.set}): 2 of its 3`);
+
+    // A script with too few officer roles: the runbook says the preflight will refuse it.
+    const script = parse(await readFile(rotateScript, 'utf8')) as { roles: { id: string }[] };
+    script.roles = script.roles.filter((r) => r.id !== 'officer-2' && r.id !== 'officer-3');
+    const edited = join(work, 'rotate-one-officer.yaml');
+    await writeFile(edited, stringify(script));
+    const short = await cli(['plan', edited, '--vault', join(base, 'vault')]);
+    expect(short.code, short.stderr).toBe(0);
+    expect(short.stdout.replace(/\s+/g, ' ')).toContain(
+      'This script names only 1 of them: the preflight will refuse it. Add at least 2 officer roles.',
+    );
   });
 });
 

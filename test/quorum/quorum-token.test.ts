@@ -13,7 +13,8 @@ import { ceremoniesDir, fixturesDir, repoRoot } from '../helpers/paths.js';
 import { cli, cliInNetns, run } from '../helpers/run.js';
 import { type SoftHsm, softHsm, SOFTHSM_MODULE, TEST_USER_PIN } from '../helpers/softhsm.js';
 import { tempDir } from '../helpers/tmp.js';
-import { walkFiles } from '../helpers/files.js';
+import { expectOnlyAbortedRecord } from '../helpers/aborted.js';
+import { snapshot, walkFiles } from '../helpers/files.js';
 import { expectNowhere, gpgSignsWith, rebuild, transcriptEntries, vaultKeyFile } from './helpers.js';
 
 const rootScript = join(ceremoniesDir, 'openpgp-root-token-quorum.yaml');
@@ -145,14 +146,18 @@ describe('a token root under a quorum (SoftHSM2, real run)', () => {
   });
 
   it('opens the token root in a later ceremony only with k officers’ shares', async () => {
+    const before = await snapshot(base);
     const few = await runUnlock(
       unlockAnswers({ 'quorum.present.officer-2': false, 'quorum.present.officer-3': false }),
     );
     expect(few.code, few.stdout + few.stderr).toBe(2);
     expect(few.stderr).toMatch(/only 1 of the 2 officer shares needed were given/);
-    const aborted = await transcriptEntries(join(base, 'public'), (n) => n.endsWith('-ABORTED.jsonl'));
+    // Nothing written but the aborted-ceremony record; every file that was there is unchanged.
+    const [record] = [await expectOnlyAbortedRecord(base, join(base, 'public'), { keep: Object.keys(before) })];
     for (const touched of ['token.selected', 'token.login', 'quorum.token-pin', 'key.unlocked'])
-      expect(aborted.map((e) => e.event)).not.toContain(touched);
+      expect(record.entries.map((e) => e.event)).not.toContain(touched);
+    const after = await snapshot(base);
+    for (const [file, hash] of Object.entries(before)) expect(after[file], file).toBe(hash);
 
     const ok = await runUnlock(unlockAnswers());
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);

@@ -79,6 +79,6 @@ export function quorumLines(runbook: Runbook): string[] {
   const officers = script.roles.filter((r) => r.officer).map((r) => r.id);
   if (script.vault === 'new') return [];
   return [
-    `If the vault has a quorum (keyceremony status --vault DIR, or keyceremony plan --vault DIR, names it), k of its officers must be present with their sealed officer sheets, and the preflight refuses a script that names fewer than k of their roles.${officers.length ? ` This script names the officer roles ${officers.join(', ')}.` : ''}`,
+    `If the vault has a quorum (keyceremony plan SCRIPT --vault DIR names it), k of its officers must be present with their sealed officer sheets, and the preflight refuses a script that names fewer than k of their roles.${officers.length ? ` This script names the officer roles ${officers.join(', ')}.` : ''}`,
   ];
 }
