@@ -15,6 +15,7 @@ import { hexSet } from '../../src/backup/sharing.js';
 import { pgpWordTable } from '../../src/util/pgp-words.js';
 import { expectOnlyAbortedRecord } from '../helpers/aborted.js';
 import { snapshot, walkFiles } from '../helpers/files.js';
+import { ceremoniesDir } from '../helpers/paths.js';
 import { cli } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
 import {
@@ -161,6 +162,19 @@ describe('later ceremonies on a quorum vault', () => {
     expect(result.code, result.stdout + result.stderr).toBe(2);
     expect(result.stderr).toMatch(/officer share 1 of Officer 1 \(officer-1\): word 9 is mistyped/);
     expect(result.stderr + result.stdout).not.toContain(words[8]);
+  });
+
+  it('a DCT root ceremony on a quorum vault unlocks the OpenPGP root only with k officers', async () => {
+    const dir = await copyDir(base);
+    const result = await rehearse(join(ceremoniesDir, 'dct-root.yaml'), dir);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const log = await transcriptEntries(join(dir, 'public'), (n) => n.includes('dct-root'));
+    const events = log.map((e) => e.event);
+    expect(log.find((e) => e.event === 'quorum.unlocked')?.data).toMatchObject({
+      officers: ['officer-1', 'officer-2'],
+    });
+    expect(events.indexOf('quorum.unlocked')).toBeLessThan(events.indexOf('key.unlocked'));
+    await expectNowhere(join(dir, 'public'), needles(secrets));
   });
 
   it('refuses before anything a script that names fewer than k officer roles', async () => {
