@@ -177,6 +177,20 @@ describe('later ceremonies on a quorum vault', () => {
     await expectNowhere(join(dir, 'public'), needles(secrets));
   });
 
+  it('a recovery drill of a quorum vault needs k custodians for the backup, then k officers for the root', async () => {
+    const dir = await copyDir(base);
+    const result = await rehearse(join(ceremoniesDir, 'recovery-drill.yaml'), dir);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const log = await transcriptEntries(join(dir, 'public'), (n) => n.includes('recovery-drill'));
+    const answered = log.filter((e) => e.event === 'prompt.answered').map((e) => e.data['id']);
+    expect(answered).not.toContain('vault.passphrase');
+    expect(answered).toEqual(expect.arrayContaining(['share.custodian-1', 'quorum.share.officer-1']));
+    expect(log.find((e) => e.event === 'quorum.unlocked')?.data).toMatchObject({
+      officers: ['officer-1', 'officer-2'],
+    });
+    await expectNowhere(join(dir, 'public'), needles(secrets));
+  });
+
   it('refuses before anything a script that names fewer than k officer roles', async () => {
     const dir = await copyDir(base);
     const script = parse(await readFile(rotateScript, 'utf8')) as { roles: { id: string }[] };
