@@ -28,8 +28,24 @@ export function quorumPinLength(token: { minPinLength: number; maxPinLength: num
 
 export function quorumTokenPin(passphrase: string, length: number): string {
   if (!Number.isInteger(length) || length < 4 || length > QUORUM_PIN_MAX * 3) throw new RangeError('bad PIN length');
+  return derivedBase32(passphrase, QUORUM_PIN_INFO, length);
+}
+
+/**
+ * The passphrase of the vault's DCT keys (notary key files) under a quorum: the same derivation with the info
+ * "keyceremony quorum DCT key passphrase v1", its first 51 base32 characters (255 bits). So the DCT root, too, opens
+ * only with k officer shares, and nobody knows its passphrase.
+ */
+export const QUORUM_DCT_INFO = 'keyceremony quorum DCT key passphrase v1';
+
+export function quorumDctPassphrase(passphrase: string): string {
+  return derivedBase32(passphrase, QUORUM_DCT_INFO, 51);
+}
+
+/** base32 of HKDF-SHA256(the passphrase's bytes, no salt, `info`, 32 bytes), its first `length` characters. */
+function derivedBase32(passphrase: string, info: string, length: number): string {
   const secret = passphraseToBytes(passphrase);
-  const key = new Uint8Array(hkdfSync('sha256', secret, new Uint8Array(0), QUORUM_PIN_INFO, 32));
+  const key = new Uint8Array(hkdfSync('sha256', secret, new Uint8Array(0), info, 32));
   wipe(secret);
   let bits = 0;
   let value = 0;

@@ -6,11 +6,14 @@
  * before anything; re-sharing re-encrypts the vault (gpg: the old passphrase no longer opens it, the new one
  * does) and a share of the old set is refused, naming the retired set.
  */
+import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { quorumDctPassphrase } from '../../src/backup/quorum-pin.js';
 import { decodeShare } from '../../src/backup/share-code.js';
+import { decryptNotaryKey } from '../../src/dct/key-file.js';
 import { hexSet } from '../../src/backup/sharing.js';
 import { pgpWordTable } from '../../src/util/pgp-words.js';
 import { expectOnlyAbortedRecord } from '../helpers/aborted.js';
@@ -41,6 +44,16 @@ interface QuorumRecord {
   count: number;
   officers: { number: number; role: string }[];
   retired: { set: string; by: string }[];
+}
+
+/** The vault's DCT root key file (notary format). */
+async function dctRootKeyFile(dir: string): Promise<string> {
+  const inventory = JSON.parse(await readFile(join(dir, 'vault', 'inventory.json'), 'utf8')) as {
+    keys: { kind: string; status: string; location: { type: string; path?: string } }[];
+  };
+  const root = inventory.keys.find((k) => k.kind === 'dct-root' && k.status === 'active');
+  expect(root?.location.type).toBe('file');
+  return join(dir, 'vault', root!.location.path!);
 }
 
 async function inventoryQuorum(dir: string): Promise<QuorumRecord> {
@@ -164,7 +177,7 @@ describe('later ceremonies on a quorum vault', () => {
     expect(result.stderr + result.stdout).not.toContain(words[8]);
   });
 
-  it('a DCT root ceremony on a quorum vault unlocks the OpenPGP root only with k officers', async () => {
+  it('DCT ceremonies on a quorum vault: the OpenPGP root and the DCT keys open only with k officers, also after re-sharing', async () => {
     const dir = await copyDir(base);
     const result = await rehearse(join(ceremoniesDir, 'dct-root.yaml'), dir);
     expect(result.code, result.stdout + result.stderr).toBe(0);
@@ -174,7 +187,32 @@ describe('later ceremonies on a quorum vault', () => {
       officers: ['officer-1', 'officer-2'],
     });
     expect(events.indexOf('quorum.unlocked')).toBeLessThan(events.indexOf('key.unlocked'));
-    await expectNowhere(join(dir, 'public'), needles(secrets));
+    // Nobody typed a DCT passphrase: it is derived from the quorum secret.
+    expect(log.some((e) => e.event === 'prompt.answered' && e.data['id'] === 'dct.passphrase')).toBe(false);
+    expect(log.find((e) => e.event === 'quorum.dct-passphrase')?.data).toMatchObject({ checked: false });
+    expect((await secretsOf(dir))['dct.passphrase']).toBeUndefined();
+    const rootKey = await dctRootKeyFile(dir);
+    const derived = quorumDctPassphrase(
+      await rebuild(secrets['quorum.share.officer-1']!, secrets['quorum.share.officer-3']!),
+    );
+    expect(decryptNotaryKey(await readFile(rootKey, 'utf8'), derived, rootKey).headers.role).toBe('root');
+    await expectNowhere(join(dir, 'public'), [...needles(secrets), derived]);
+
+    // Re-sharing re-encrypts the DCT keys with the passphrase derived from the new secret; the old one is refused.
+    const reshared = await rehearse(reshareScript, dir);
+    expect(reshared.code, reshared.stdout + reshared.stderr).toBe(0);
+    const fresh = await secretsOf(dir);
+    const renewed = quorumDctPassphrase(
+      await rebuild(fresh['quorum.share.officer-2']!, fresh['quorum.share.officer-4']!),
+    );
+    expect(decryptNotaryKey(await readFile(rootKey, 'utf8'), renewed, rootKey).headers.role).toBe('root');
+    expect(() => decryptNotaryKey(readFileSync(rootKey, 'utf8'), derived, rootKey)).toThrow(/passphrase/i);
+    // A later DCT ceremony opens the DCT root with the new officers' shares.
+    const rotated = await rehearse(join(ceremoniesDir, 'dct-rotate-root.yaml'), dir);
+    expect(rotated.code, rotated.stdout + rotated.stderr).toBe(0);
+    const rotation = await transcriptEntries(join(dir, 'public'), (n) => n.includes('dct-rotate-root'));
+    expect(rotation.find((e) => e.event === 'quorum.dct-passphrase')?.data).toMatchObject({ checked: true });
+    await expectNowhere(join(dir, 'public'), [...needles(fresh), renewed]);
   });
 
   it('a recovery drill of a quorum vault needs k custodians for the backup, then k officers for the root', async () => {

@@ -1,8 +1,8 @@
 /**
  * `quorum.reshare`: when an officer leaves or a share is lost or exposed. The vault was unlocked by k officers of
  * the current share set (the step named by `root`); here a new quorum secret is generated (shown to nobody),
- * every OpenPGP secret key file in the vault is re-encrypted with it (each read back, and checked to refuse the
- * old passphrase), the user PIN of every token under the quorum is changed to the one derived from it
+ * every OpenPGP secret key file in the vault is re-encrypted with it, and every DCT key file with the DCT
+ * passphrase derived from it (each read back, and checked to refuse the old one), the user PIN of every token under the quorum is changed to the one derived from it
  * (C_SetPIN), and a new share set is handed out — possibly to other officers, with another threshold. The old
  * set is recorded as retired: its shares open nothing any more, and one typed later is named as retired.
  *
@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import { findChromium } from '../../backup/chromium.js';
+import { quorumDctPassphrase } from '../../backup/quorum-pin.js';
 import { KeyceremonyError } from '../../errors.js';
 import { fingerprintHex } from '../../openpgp/key-packet.js';
 import { bitsPerWord, generatePassphrase } from '../../util/diceware.js';
@@ -19,6 +20,7 @@ import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';
 import { repeatedIndexes, RoleRefParam, StepRefParam } from '../params/common.js';
 import { handOutOfficerShares, officerSheetLocations, printsOfficerPdf } from '../quorum-shares.js';
+import { reencryptDctKeys } from '../dct/vault-keys.js';
 import { reencryptVaultKeys } from '../root-files.js';
 import type { CeremonyToken } from '../tokens.js';
 
@@ -78,8 +80,10 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
     quorum: true,
   });
   const files = await reencryptVaultKeys(ctx, oldPassphrase, passphrase);
+  // The DCT keys' passphrase is derived from the quorum secret: they follow it.
+  const dctFiles = await reencryptDctKeys(ctx, quorumDctPassphrase(oldPassphrase), quorumDctPassphrase(passphrase));
   ctx.ui.success(
-    `Vault re-encrypted with the new quorum secret (${files.length} key file(s)); the old passphrase no longer opens it`,
+    `Vault re-encrypted with the new quorum secret (${files.length} OpenPGP key file(s)${dctFiles.length ? `, ${dctFiles.length} DCT key file(s)` : ''}); the old passphrase no longer opens it`,
   );
   ctx.replaceVaultPassphrase(passphrase);
 
@@ -99,7 +103,7 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
   ctx.transcript.record('quorum.reshared', {
     from: { set: quorum.set, threshold: quorum.threshold, officers: quorum.officers.map((o) => o.role) },
     to: { set: record.set, threshold: record.threshold, officers: record.officers.map((o) => o.role) },
-    reencrypted: files,
+    reencrypted: [...files, ...dctFiles],
     tokens: record.tokens.map((t) => ({ label: t.label, serial: t.serial })),
     root: fpr,
   });
@@ -130,13 +134,18 @@ export const quorumReshare = defineAction<Params>({
   },
   describe(p) {
     return {
-      summary: `With the vault unlocked by the current officers, generate a new ${p.passphraseWords}-word quorum secret that nobody sees, re-encrypt every OpenPGP key file of the vault with it (each read back; the old passphrase must no longer open it), change the user PIN of every token under the quorum to the one derived from it (C_SetPIN), and split it so that any ${p.threshold} of the ${p.officers.length} officers listed can rebuild it. The old share set is retired: its shares open nothing any more. Old backups still hold the vault under the old secret: replace them in this ceremony and destroy the old ones.`,
+      summary: `With the vault unlocked by the current officers, generate a new ${p.passphraseWords}-word quorum secret that nobody sees, re-encrypt every OpenPGP and DCT key file of the vault with it (each read back; the old secret must no longer open it), change the user PIN of every token under the quorum to the one derived from it (C_SetPIN), and split it so that any ${p.threshold} of the ${p.officers.length} officers listed can rebuild it. The old share set is retired: its shares open nothing any more. Old backups still hold the vault under the old secret: replace them in this ceremony and destroy the old ones.`,
       details: [
         `new officers (share 1..${p.officers.length}): ${p.officers.join(', ')}`,
         `sheets for printing: ${p.sheets}/quorum-<ceremony>/<officer>/ (HTML${p.pdf ? ' and PDF' : ''})`,
       ],
       creates: [
         { tree: 'vault', path: 'openpgp/<FPR>.sec.asc', what: 'the root key file, re-encrypted with the new secret' },
+        {
+          tree: 'vault',
+          path: 'dct/private/<keyID>.key',
+          what: 'each DCT key file, if any, re-encrypted with the DCT passphrase derived from the new secret',
+        },
         ...p.officers.map((o, i) => ({
           tree: `sheets/${o}`,
           path: `officer-share-${i + 1}-${o}.html${p.pdf ? ', .pdf' : ''}`,
