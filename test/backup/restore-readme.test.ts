@@ -5,14 +5,20 @@
  * signed transcript in vault/transcripts, and verify. Running them again must refuse rather than overwrite.
  * The restore kit names a mistyped word by its position and never shows it.
  */
-import { appendFile, cp, readdir, readFile } from 'node:fs/promises';
+import { appendFile, cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { pgpWordTable } from '../../src/util/pgp-words.js';
 import { snapshot } from '../helpers/files.js';
 import { rehearsalSecrets, sharedRehearsal } from '../helpers/rehearsal.js';
 import { cli, run } from '../helpers/run.js';
+import { TmuxSession } from '../helpers/tmux.js';
 import { tempDir } from '../helpers/tmp.js';
+
+const sessions: TmuxSession[] = [];
+afterEach(async () => {
+  await Promise.all(sessions.splice(0).map((s) => s.stop()));
+});
 
 /** A copy of the first backup medium's backup folder, as if the medium were mounted here. */
 async function mediumCopy(): Promise<string> {
@@ -98,5 +104,50 @@ describe('the restore README of a backup', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/share 2: word 15 is mistyped: the checksum points at it/);
     expect(result.stderr).not.toContain(wrong);
+  });
+
+  it('at a terminal: the custodians type their shares hidden, a mistyped share is named and typed again', async () => {
+    const folder = await mediumCopy();
+    const secrets = await rehearsalSecrets(sharedRehearsal());
+    const commands = restoreCommands(await readFile(join(folder, 'README.txt'), 'utf8'));
+    const home = await tempDir('kc-clean-home-');
+    const script = join(await tempDir('kc-restore-lines-'), 'lines.sh');
+    await writeFile(script, `unset GNUPGHOME\n${commands.join('\n')}\necho "EXIT=$?"\nsleep 60\n`);
+    const tmux = new TmuxSession();
+    sessions.push(tmux);
+    await tmux.start(`cd ${folder} && env HOME=${home} bash ${script}`, 200, 50);
+    const one = secrets['share.custodian-1']!.split(' ');
+    const { odd } = pgpWordTable();
+    const typo = [...one];
+    typo[9] = odd.find((w) => w.toLowerCase() !== one[9]!.toLowerCase())!;
+    /** Waits until the restore kit has shown its prompt for share `n` the `times`-th time. */
+    const prompt = async (n: number, times = 1): Promise<void> => {
+      const deadline = Date.now() + 20_000;
+      const count = async () => (await tmux.screen(true)).split(`Share ${n} (words, hidden):`).length - 1;
+      while ((await count()) < times) {
+        if (Date.now() > deadline) throw new Error(`no prompt for share ${n}; screen:\n${await tmux.screen()}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    await prompt(1);
+    await tmux.type(typo.join(' '));
+    await tmux.waitFor(/share 1: word 10 is mistyped: the checksum points at it; type this share again \(2 left\)/);
+    await prompt(1, 2);
+    await tmux.type(one.join(' '));
+    await prompt(2);
+    await tmux.type(secrets['share.custodian-3']!);
+    await prompt(3);
+    await tmux.type(secrets['share.custodian-5']!);
+    const end = await tmux.waitFor(/EXIT=\d+/, 60_000);
+    expect(end).toMatch(/EXIT=0/);
+    const screen = await tmux.screen(true);
+    for (const id of ['share.custodian-1', 'share.custodian-3', 'share.custodian-5']) {
+      const words = secrets[id]!.split(' ');
+      for (let i = 0; i + 2 <= words.length; i += 2) expect(screen).not.toContain(words.slice(i, i + 2).join(' '));
+    }
+    expect(screen).not.toContain(typo[9]);
+    expect(screen).not.toContain(secrets['backup.passphrase']);
+    const verified = await cli(['transcript', 'verify', join(home, 'keyceremony-restore', 'vault')]);
+    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
   });
 });
