@@ -79,7 +79,7 @@ export function renderRunbookHtml(runbook: Runbook): string {
   const roles = script.roles
     .map(
       (r) =>
-        `<tr><td style="width:38mm"><b>${e(r.title)}</b><br><span class="mono">${e(r.id)}</span>${r.officer ? '<br>(only when the vault has a quorum)' : ''}</td><td class="duties">${e(r.duties ?? '')}</td><td class="write" style="width:48mm"></td><td class="write" style="width:40mm"></td></tr>`,
+        `<tr><td style="width:38mm"><b>${e(r.title)}</b><br><span class="mono">${e(r.id)}</span>${r.officer ? (runbook.quorum ? '<br><span class="meta">officer of the quorum</span>' : '<br><span class="meta">(only when the vault has a quorum)</span>') : ''}</td><td class="duties">${e(r.duties ?? '')}</td><td class="write" style="width:48mm"></td><td class="write" style="width:40mm"></td></tr>`,
     )
     .join('\n');
   const items = [

@@ -31,7 +31,9 @@ export function renderRunbookText(runbook: Runbook): string {
   out.push('');
   out.push(chalk.bold('Roles'));
   for (const role of script.roles) {
-    out.push(`  ${role.id.padEnd(16)} ${role.title}${role.officer ? ' (only when the vault has a quorum)' : ''}`);
+    out.push(
+      `  ${role.id.padEnd(16)} ${role.title}${role.officer ? (runbook.quorum ? ' (officer of the quorum)' : ' (only when the vault has a quorum)') : ''}`,
+    );
     if (role.duties) out.push(...wrap(role.duties, 82, ' '.repeat(19)));
   }
   out.push('');
