@@ -171,6 +171,55 @@ describe('a token root under a quorum (SoftHSM2, real run)', () => {
     expect(log.find((e) => e.event === 'key.unlocked')?.data).toMatchObject({ location: 'pkcs11' });
   });
 
+  it('a rotation on the token root with k officers: the token opens with the derived PIN, nobody types a secret, the officers are recorded', async () => {
+    const rotate = join(ceremoniesDir, 'openpgp-rotate.yaml');
+    const answers = await writeAnswers({
+      ...paperTrailAnswers(rotate),
+      'preflight.clock': true,
+      'preflight.checklist.1': true,
+      'preflight.checklist.2': true,
+      ...unlockAnswers({ 'quorum.present.officer-1': false, 'quorum.present.officer-3': true }),
+      'quorum.share.officer-3': shares['officer-3']!,
+      'compare-fingerprint.witness-1': 'WA',
+      'compare-fingerprint.witness-2': 'WB',
+      'rotate.changes': true,
+      'rotate.witness-1': 'WA',
+      'rotate.witness-2': 'WB',
+      'handoff.release-pipeline.passphrase': 'falcon dune ribbon quartz meadow lantern',
+    });
+    const handoff = join(await tempDir('kc-quorum-token-rotate-'), 'handoff');
+    const result = await cliInNetns(
+      [
+        'run',
+        rotate,
+        '--vault',
+        join(base, 'vault'),
+        '--public',
+        join(base, 'public'),
+        '--handoff',
+        handoff,
+        '--answers',
+        answers,
+      ],
+      { env: hsm.env },
+    );
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const log = await transcriptEntries(join(base, 'public'), (n) => n.includes('openpgp-rotate'));
+    const events = log.map((e) => e.event);
+    expect(log.find((e) => e.event === 'quorum.unlocked')?.data).toMatchObject({
+      officers: ['officer-2', 'officer-3'],
+      shares: [2, 3],
+    });
+    expect(events.indexOf('quorum.unlocked')).toBeLessThan(events.indexOf('token.login'));
+    expect(events.filter((e) => e === 'token.login')).toHaveLength(1);
+    // Nobody typed a vault passphrase or a PIN: both came from the officers' shares.
+    const typed = log.filter((e) => e.event === 'prompt.answered').map((e) => e.data['id']);
+    expect(typed).not.toContain('vault.passphrase');
+    expect(typed).not.toContain('token.wikibase-root.pin');
+    const passphrase = await rebuild(shares['officer-2']!, shares['officer-3']!);
+    await expectNowhere(join(base, 'public'), [passphrase, quorumTokenPin(passphrase, 16), ...Object.values(shares)]);
+  });
+
   it('re-sharing changes the token PIN again; the old derived PIN and the old shares stop working', async () => {
     const before = await inventoryQuorum();
     const oldPin = quorumTokenPin(await rebuild(shares['officer-1']!, shares['officer-2']!), 16);
