@@ -32,6 +32,8 @@ const tools = [
   // the offline bundle: built from a git checkout; its ELF reader is checked against readelf
   ['git', 'git'],
   ['readelf', 'binutils'],
+  // runnable doc blocks read `status --json` with it (test/docs/runnable-blocks.test.ts)
+  ['jq', 'jq'],
 ];
 
 // A tool is a command on PATH, or an absolute path (gpg-wks-client lives in /usr/lib/gnupg).

@@ -27,6 +27,12 @@ export const BackupManifest = z.strictObject({
   ceremony: z.strictObject({ script: z.string(), transcript: z.string() }),
   /** The root whose vault this is. */
   root: fingerprint,
+  /**
+   * The vault state the archive holds (backup/vault-state.ts), as the vault's inventory records it for this
+   * backup: what `status` compares with the vault to tell whether this backup is current. Absent in backups
+   * made before keyceremony recorded it.
+   */
+  vaultState: sha256.optional(),
   /** Every key in the vault's inventory at backup time. */
   keys: z.array(z.strictObject({ id: z.string(), kind: z.string(), label: z.string().optional(), status: z.string() })),
   archive: z.strictObject({

@@ -49,6 +49,18 @@ export interface RoleReference {
   readonly role: string;
 }
 
+/** An earlier step a step refers to, as the loader resolved it (for {@link ActionDefinition.checkReferences}). */
+export interface ReferencedStep {
+  readonly action: string;
+  readonly params: unknown;
+}
+
+export interface ReferenceProblem {
+  /** Where in the referring step's params the problem is. */
+  readonly path: ParamPath;
+  readonly message: string;
+}
+
 export interface ActionDefinition<P = unknown> {
   readonly name: string;
   /** Default step title in runbooks and transcripts. */
@@ -63,6 +75,12 @@ export interface ActionDefinition<P = unknown> {
   resolve?(params: P, step: { readonly role: string }): P;
   stepReferences?(params: P): readonly StepReference[];
   roleReferences?(params: P): readonly RoleReference[];
+  /**
+   * Checks this step's parameters against the resolved parameters of the earlier steps it names (by step id),
+   * when the script is loaded: what can be known before anything runs is refused then (e.g. a certificate that
+   * would outlive the root made in an earlier step).
+   */
+  checkReferences?(params: P, referenced: ReadonlyMap<string, ReferencedStep>): readonly ReferenceProblem[];
   describe(params: P, script: CeremonyScript): StepDescription;
   /**
    * Checks, after the checklist and before the first step runs, what the step will need from the room (media

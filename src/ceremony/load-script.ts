@@ -214,6 +214,11 @@ export function parseScript(
         });
       }
     }
+    if (action.checkReferences) {
+      const earlier = new Map(resolved.map((r) => [r.id, { action: r.action.name, params: r.params }] as const));
+      for (const problem of action.checkReferences(params.data, earlier))
+        problems.push({ path: at('params', ...problem.path), message: problem.message });
+    }
     for (const ref of action.roleReferences?.(params.data) ?? []) {
       if (!roleIds.has(ref.role))
         problems.push({ path: at('params', ...ref.path), message: `role "${ref.role}" is not defined in roles` });

@@ -19,6 +19,7 @@ import type { Certificate } from '../openpgp/certificate.js';
 import type { SubkeyPurpose } from '../openpgp/root-key.js';
 import type { SigningKey } from '../openpgp/self-signatures.js';
 import type { Signer } from '../signer/signer.js';
+import type { CaSettings, VaultCertificate } from '../vault/x509-authorities.js';
 
 export interface SessionSubkey {
   readonly key: SigningKey;
@@ -61,11 +62,24 @@ export interface DctKeysProduct {
   readonly expiriesNoted: Set<string>;
 }
 
+/** An X.509 container-signing root made or opened in this session: its certificate, settings and signer. */
+export interface X509RootCaProduct {
+  /** The root certificate's SHA-256 fingerprint (its id in the inventory). */
+  readonly id: string;
+  readonly certificate: VaultCertificate;
+  readonly settings: CaSettings;
+  /** Signs for the root (a software key decrypted for this ceremony, or the key on its token). */
+  readonly signer: Signer;
+  /** True when the root was made in this ceremony. */
+  readonly created: boolean;
+}
+
 /** Every product kind and its type. */
 export interface ProductTypes {
   'openpgp-root': OpenPgpRootProduct;
   'backup-passphrase': BackupPassphraseProduct;
   'dct-keys': DctKeysProduct;
+  'x509-root-ca': X509RootCaProduct;
 }
 export type ProductKind = keyof ProductTypes;
 

@@ -1,7 +1,8 @@
 /**
  * Runs a loaded ceremony script: preflight (air gap, what the steps need, clock, checklist, code hash, the paper
- * record), the steps in order, then the inventory and the signed transcript, and the closing checkpoint that
- * shows the transcript's SHA-256 for the runbook.
+ * record), the steps in order, then the inventory, the check that a ceremony which changed the vault leaves a
+ * backup holding it (backup-check.ts), the signed transcript, and the closing checkpoint that shows the
+ * transcript's SHA-256 for the runbook.
  *
  * Any failure before the transcript is written — a failed step, a refused confirmation, a lost token, Ctrl-C,
  * SIGTERM or SIGHUP (interruption.ts) — rolls every output tree and every key made on a token back; once people
@@ -32,6 +33,7 @@ import {
   onlyAbortedRecords,
   type RolledBack,
 } from './aborted-record.js';
+import { checkBackupHoldsVault, vaultStateAtStart } from './backup-check.js';
 import { closingCheckpoint, type ClosedTranscript } from './closing.js';
 import { Interruption } from './interruption.js';
 import type { LoadedScript } from './load-script.js';
@@ -392,6 +394,8 @@ async function ceremony(
   const { history, progress, hooks, interruption } = state;
   const meta = script.script;
   const previous = history.newest ?? null;
+  // What the vault holds before any step runs, for the closing check on backups (backup-check.ts).
+  const vaultAtStart = await vaultStateAtStart(session);
   // A ceremony that continues a vault or a tree, on a tree without any transcript: the history was lost.
   const historyProblems = [
     ...history.problems,
@@ -568,6 +572,8 @@ async function ceremony(
   if (session.hasVault) {
     const saved = await session.saveInventory();
     if (saved) session.recordOutput(saved);
+    // A ceremony that changed the vault leaves a backup that holds it, or the room says it will make one.
+    await checkBackupHoldsVault(session, vaultAtStart);
   }
 
   const rootFingerprint = fingerprintHex(signer.root);

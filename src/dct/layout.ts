@@ -17,11 +17,19 @@ export const dctVaultPath = {
 export const dctPublicPath = {
   rootCertificate: (gun: string): string => `dct/${gun}/root.crt`,
   metadata: (gun: string, role: 'root' | 'targets'): string => `dct/${gun}/${role}.json`,
+  /**
+   * Every version of root.json ever signed, as notary-server serves them (`<version>.root.json`): a client
+   * that trusts version n follows a rotation through n+1, n+2, …, so `dct publish` must upload each one.
+   */
+  versionedRoot: (gun: string, version: number): string => `dct/${gun}/${versionedRootFile(version)}`,
   /** Key IDs to compare with `docker trust inspect` and `notary` output. */
   keyIds: (gun: string): string => `dct/${gun}/keys.txt`,
   delegationPublicKey: (signer: string): string => `dct/delegations/${signer}.pub`,
   delegationCertificate: (signer: string): string => `dct/delegations/${signer}.crt`,
 };
+
+/** `<version>.root.json`, notary-server's name for one version of root.json. */
+export const versionedRootFile = (version: number): string => `${version}.root.json`;
 
 export const dctHandoffPath = {
   privateKey: (signer: string, keyId: string): string => `${signer}/${keyId}.key`,

@@ -36,12 +36,15 @@ export function rootCertificates(root: RootSigned): Map<string, ParsedCertificat
 /**
  * Problems notary clients would find with `root` for `gun` at `now` (empty when they accept it). With
  * `previous`, also checks that the previous root's keys sign this one (a rotation) and the version follows.
+ * An `intermediate` root — one a client passes through on its way to a newer version (notary's
+ * LoadRootForUpdate with isFinal false) — may have expired; its certificates and signatures still count.
  */
 export function rootMetadataProblems(
   root: SignedMetadata<RootSigned>,
   gun: string,
   now: Date,
   previous?: SignedMetadata<RootSigned>,
+  options: { intermediate?: boolean } = {},
 ): string[] {
   const problems: string[] = [];
   const certs = rootCertificates(root.signed);
@@ -60,7 +63,7 @@ export function rootMetadataProblems(
       `root.json is signed by ${signedBy.length} valid root key(s), its threshold is ${root.signed.roles.root.threshold}`,
     );
   }
-  if (metadataExpires(root.signed).getTime() <= now.getTime())
+  if (!options.intermediate && metadataExpires(root.signed).getTime() <= now.getTime())
     problems.push(`root.json expired on ${root.signed.expires}`);
   if (previous) {
     // Clients check the new root against the certificates they trusted, without their expiry.

@@ -10,6 +10,63 @@ import { groupedHex, pgpWordLines } from '../util/fingerprint-display.js';
 import { isoDate } from '../util/duration.js';
 import { escapeHtml as e } from '../util/html.js';
 import type { Inventory } from '../vault/inventory.js';
+import type { VaultAuthority } from '../vault/x509-authorities.js';
+import { formatName } from '../x509/index.js';
+import { containersPath, cosignVerifyCommand, exampleImage, notationCommands, trustedIdentity } from './containers.js';
+
+/** The "Verify an image" section: the container-signing root to pin, its signers, and the two commands. */
+function imageSection(authorities: readonly VaultAuthority[], asOf: Date): string {
+  const active = authorities.filter((a) => a.entry.status === 'active');
+  if (active.length === 0) return '';
+  return active
+    .map((a) => {
+      const cert = a.root.parsed;
+      const image = exampleImage(a);
+      const signers = a.signingCertificates
+        .map((c) => {
+          const p = c.certificate.parsed;
+          const revoked = c.entry.status === 'revoked';
+          const expired = p.notAfter.getTime() <= asOf.getTime();
+          const status = revoked
+            ? {
+                label: `revoked ${c.entry.revocation?.date.slice(0, 10) ?? ''} (${c.entry.revocation?.reason ?? ''})`,
+                css: 'revoked',
+              }
+            : expired
+              ? { label: `expired ${isoDate(p.notAfter)}`, css: 'expired' }
+              : { label: `valid until ${isoDate(p.notAfter)}`, css: 'valid' };
+          return `<tr><td class="nowrap">${e(c.entry.label ?? '')}</td><td class="mono">${e((p.extensions.subjectAltNameUris ?? []).join(', '))}</td><td class="mono">${e(p.serialHex)}</td><td class="nowrap">${isoDate(p.notBefore)}</td><td class="${status.css}">${e(status.label)}</td><td><a href="${e(containersPath.signerPublicKey(c.entry.label ?? 'signer', c.entry.id))}">public key</a></td></tr>`;
+        })
+        .join('\n');
+      const crl = a.crl?.parsed;
+      return `<section class="key">
+<h3>Container signing root CA <code>${e(a.settings.name)}</code></h3>
+<div class="fpr">${e(groupedHex(a.entry.id))}</div>
+<p class="words">SHA-256 of the certificate. Read aloud: ${e(pgpWordLines(a.entry.id, 32).join(' '))}</p>
+<table><tr><th>Subject</th><th>Algorithm</th><th>Valid</th></tr>
+<tr><td>${e(formatName(cert.subject))}</td><td class="nowrap">${e(describeAlgorithm(cert.publicKey.algorithm))}</td><td class="nowrap">${isoDate(cert.notBefore)} to ${isoDate(cert.notAfter)}</td></tr></table>
+<p>Download: <a href="${e(containersPath.rootCertificate(a.settings.name))}">${e(a.settings.name)}.crt</a> (pin this),
+<a href="${e(containersPath.trustPolicy)}">Notation trust policy</a>, ${crl ? `<a href="${e(containersPath.crl(a.settings.name))}">CRL</a> (number ${crl.crlNumber ?? '?'}, next update ${crl.nextUpdate ? isoDate(crl.nextUpdate) : '—'})` : 'no CRL'},
+<a href="${e(containersPath.readme)}">containers/README.txt</a>. Repositories: ${a.settings.repositories.map((r) => `<code>${e(r)}</code>`).join(', ')}.</p>
+<table><tr><th>Signer</th><th>Identity</th><th>Serial</th><th>Issued</th><th>Status</th><th></th></tr>
+${signers}
+</table>
+<p>In the downloaded <code>containers/</code> folder, verify an image by its digest with cosign:</p>
+<pre>${e(cosignVerifyCommand(a, image))}</pre>
+<p>or with Notation (its trust policy trusts certificates under this root whose subject has <code>${e(formatName(trustedIdentity(a)))}</code>, for these repositories only${a.settings.crlUrl ? `; it fetches the CRL from <code>${e(a.settings.crlUrl)}</code> and refuses revoked certificates` : ''}):</p>
+<pre>${e(notationCommands(a, image))}</pre>
+</section>`;
+    })
+    .join('\n');
+}
+
+/** Docker Content Trust is legacy: shown only when the vault has DCT keys. */
+function dctNote(inventory: Inventory): string {
+  if (!inventory.keys.some((k) => k.kind === 'dct-root')) return '';
+  return `<p><strong>Docker Content Trust (legacy).</strong> Docker Hub's notary service shuts down on 2026-12-08 and docker 29
+removed <code>docker trust</code>: the DCT keys of this organisation serve only a self-hosted notary server. Use the
+cosign or Notation verification above instead of <code>DOCKER_CONTENT_TRUST=1</code>.</p>`;
+}
 
 function state(key: KeyStatus, asOf: Date): { label: string; css: string } {
   if (key.revocation && (key.revocation.hard || key.revocation.created <= asOf)) {
@@ -50,8 +107,11 @@ export function renderKeysPage(input: {
   inventory: Inventory;
   asOf: Date;
   toolVersion: string;
+  /** The vault's container-signing roots, for the "Verify an image" section. */
+  authorities?: readonly VaultAuthority[];
 }): string {
   const { certificates, inventory, asOf } = input;
+  const images = imageSection(input.authorities ?? [], asOf);
   const labels = new Map(inventory.keys.map((k) => [k.id, k.label] as const));
   const sections = certificates.map((cert) => {
     const status = evaluateCertificate(cert, asOf);
@@ -104,6 +164,7 @@ gpg --verify wikibase-X.Y.Z.tar.gz.asc wikibase-X.Y.Z.tar.gz</pre>
 below. With keyceremony, which accepts nothing but signatures through this root:</p>
 <pre>keyceremony verify --keyring KEYS --root ${e(pin)} wikibase-X.Y.Z.tar.gz</pre>
 <p>gpg can also fetch the key by address (Web Key Directory): <code>gpg --locate-keys ${e(certificates[0]?.userIds.map((u) => /<([^>]+)>/.exec(u.userId)?.[1]).find(Boolean) ?? 'address')}</code>.</p>
+${images ? `<h2>Verify an image</h2>\n<p>Container images are signed with cosign and with Notation by signing certificates that an offline root CA\nissued. Trust the root: compare its fingerprint below with the one announced. Verify images by digest.</p>\n${images}\n${dctNote(inventory)}` : dctNote(inventory) ? `<h2>Container images</h2>\n${dctNote(inventory)}` : ''}
 <h2>Keys</h2>
 ${sections.join('\n')}
 <p>Revoked and expired keys stay listed: releases signed before an expiry, or before a key was retired or superseded,

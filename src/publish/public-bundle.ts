@@ -7,9 +7,12 @@
  *   fingerprints.txt  the fingerprints to compare with what was read aloud
  *   keys.html         a self-contained keys page with verification instructions
  *   wkd/              Web Key Directory trees (direct and advanced layouts) for every user ID's domain
+ *   containers/       the container-signing root CA, its CRL, a Notation trust store and trust policy, the
+ *                     signing certificates in use and how to verify an image (src/publish/containers.ts)
  *   SHA256SUMS        checksums of all of the above
  *
- * Built only from public certificates and the inventory — this module never sees a secret — and only from
+ * Built only from public certificates, the X.509 roots' public files and the inventory — this module never sees
+ * a secret — and only from
  * them: the same vault always gives the same bytes, so `keyceremony publish` reproduces exactly what a
  * ceremony published (and its transcript recorded).
  */
@@ -19,24 +22,24 @@ import { fingerprintHex } from '../openpgp/key-packet.js';
 import { concatBytes } from '../util/bytes.js';
 import { isoDate } from '../util/duration.js';
 import type { Inventory } from '../vault/inventory.js';
+import type { VaultAuthority } from '../vault/x509-authorities.js';
+import { containerFiles } from './containers.js';
+import type { PublicFile } from './public-file.js';
 import { publicPath } from '../vault/layout.js';
 import { listCertificate } from './key-listing.js';
 import { renderKeysPage } from './keys-page.js';
 import { wkdFiles } from './wkd.js';
 import { sha256Hex } from '../crypto/hash.js';
 
-export interface PublicFile {
-  readonly path: string;
-  readonly content: string | Uint8Array;
-  /** Fingerprints of the keys the file carries (for the transcript). */
-  readonly fingerprints: readonly string[];
-}
+export type { PublicFile } from './public-file.js';
 
 export interface BundleInput {
   /** The organisation's root certificates, oldest first. */
   readonly certificates: readonly Certificate[];
   readonly inventory: Inventory;
   readonly toolVersion: string;
+  /** The vault's X.509 container-signing roots (none: no containers/ tree). */
+  readonly authorities?: readonly VaultAuthority[];
 }
 
 /**
@@ -132,10 +135,16 @@ export function buildPublicBundle(input: BundleInput): PublicFile[] {
         inventory: input.inventory,
         asOf,
         toolVersion: input.toolVersion,
+        authorities: input.authorities ?? [],
       }),
       fingerprints,
     },
     ...wkdFiles(input.certificates).map((f) => ({ ...f, fingerprints })),
+    ...containerFiles(input.authorities ?? [], {
+      organisation: input.inventory.organisation,
+      rehearsal: input.inventory.rehearsal,
+      asOf,
+    }),
   ];
   return [...files, checksumsFile(files)];
 }

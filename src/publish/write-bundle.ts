@@ -11,6 +11,7 @@ import { publicPath } from '../vault/layout.js';
 import type { OutputTree, WrittenFile } from '../vault/output-tree.js';
 import type { Inventory } from '../vault/inventory.js';
 import { loadRootCertificates, type TreeReader } from '../vault/vault-certificates.js';
+import { loadAuthorities } from '../vault/x509-authorities.js';
 import { toolVersion } from '../version.js';
 import { buildPublicBundle, type PublicFile } from './public-bundle.js';
 
@@ -19,7 +20,10 @@ export interface PublishedVault {
   readonly written: readonly { file: PublicFile; written: WrittenFile }[];
 }
 
-/** Publishes every OpenPGP root of the vault (reading only public certificates and the inventory). */
+/**
+ * Publishes every OpenPGP root of the vault and every X.509 container-signing root (reading only public
+ * certificates, CRLs, the roots' settings and the inventory).
+ */
 export async function publishVault(
   tree: OutputTree,
   vault: TreeReader,
@@ -29,7 +33,8 @@ export async function publishVault(
   const certificates = await loadRootCertificates(vault, inventory);
   if (certificates.length === 0)
     throw new KeyceremonyError('VAULT_INVALID', 'the vault holds no OpenPGP root key to publish');
-  const files = buildPublicBundle({ certificates, inventory, toolVersion: toolVersion() });
+  const authorities = await loadAuthorities(vault, inventory);
+  const files = buildPublicBundle({ certificates, inventory, toolVersion: toolVersion(), authorities });
   return { certificates, written: await writePublicBundle(tree, files, certificates, now) };
 }
 

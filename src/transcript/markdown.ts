@@ -93,6 +93,10 @@ function summary(entry: TranscriptEntry): string {
       return `key unlocked: ${str(d['kind'])} \`${str(d['id'])}\` (${str(d['location'])})`;
     case 'output.written':
       return `wrote ${str(d['tree'])}/\`${str(d['path'])}\` (${str(d['size'])} bytes, sha256 \`${str(d['sha256'])}\`)`;
+    case 'backup.covers':
+      return `backup \`${str(d['backup'])}\` holds vault state \`${str(d['vaultState'])}\``;
+    case 'backup.out-of-date':
+      return `**the backups are out of date**: the vault changed (state \`${str(d['vaultState'])}\`) and ${d['newestBackup'] ? `the newest backup, \`${str(obj(d['newestBackup'])['name'])}\`, holds it as it was before` : 'no backup of it is recorded'}; confirmed that a new backup will be made`;
     case 'check.passed':
       return `check passed: ${escape(str(d['check']))}${d['detail'] ? ` — ${escape(str(d['detail']))}` : ''}`;
     case 'transcript.signer':

@@ -19,11 +19,29 @@ export const KeyLocation = z.discriminatedUnion('type', [
 ]);
 export type KeyLocation = z.infer<typeof KeyLocation>;
 
-export const keyKinds = ['openpgp-primary', 'openpgp-subkey', 'dct-root', 'dct-targets', 'dct-delegation'] as const;
+/**
+ * The X.509 kinds (container signing, src/vault/x509-authorities.ts): `x509-root-ca` is the offline root CA
+ * (id: its certificate's SHA-256 fingerprint), `x509-signing-cert` a signer's certificate and key (id: the
+ * certificate's fingerprint), and `x509-crl` the root's current CRL (id: the CRL's SHA-256), listed so that its
+ * next-update deadline shows in `status` like a key's expiry.
+ */
+export const keyKinds = [
+  'openpgp-primary',
+  'openpgp-subkey',
+  'dct-root',
+  'dct-targets',
+  'dct-delegation',
+  'x509-root-ca',
+  'x509-signing-cert',
+  'x509-crl',
+] as const;
 export type KeyKind = (typeof keyKinds)[number];
 
 export const InventoryKey = z.strictObject({
-  /** OpenPGP fingerprint (40 hex digits, upper case) or notary key ID (64 hex digits, lower case). */
+  /**
+   * OpenPGP fingerprint (40 hex digits, upper case), notary key ID, or the SHA-256 of an X.509 certificate or
+   * CRL (64 hex digits, lower case).
+   */
   id: z.string().regex(/^(?:[0-9A-F]{40}|[0-9a-f]{64})$/),
   kind: z.enum(keyKinds),
   /** What the key is for: root, signing, targets, delegation, ... */
@@ -81,6 +99,23 @@ export const InventoryQuorum = z.strictObject({
 });
 export type InventoryQuorum = z.infer<typeof InventoryQuorum>;
 
+/**
+ * A backup of this vault, recorded by the ceremony that made it (`backup.create`), so that `status` and the
+ * runner's closing check can tell whether the newest backup still holds the vault (backup/vault-state.ts).
+ */
+export const InventoryBackup = z.strictObject({
+  /** The backup's folder on every medium (`backup-<ceremony>`). */
+  name: z.string().regex(/^backup-[A-Za-z0-9._-]+$/),
+  /** The ceremony (transcript name) that made it. */
+  ceremony: z.string(),
+  created: isoTime,
+  /** The media that received a copy, as the script labels them. */
+  media: z.array(z.strictObject({ number: z.number().int().positive(), label: z.string() })).min(1),
+  /** SHA-256 of the vault state the backup holds. */
+  vaultState: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type InventoryBackup = z.infer<typeof InventoryBackup>;
+
 export const Inventory = z.strictObject({
   format: z.literal('keyceremony-inventory'),
   version: z.literal(1),
@@ -90,6 +125,8 @@ export const Inventory = z.strictObject({
   keys: z.array(InventoryKey),
   ceremonies: z.array(InventoryCeremony),
   quorum: InventoryQuorum.optional(),
+  /** Backups of this vault, oldest first (absent in vaults that were never backed up). */
+  backups: z.array(InventoryBackup).optional(),
 });
 export type Inventory = z.infer<typeof Inventory>;
 

@@ -25,6 +25,13 @@ export { type DistinguishedName, formatName, nameProblems, sameName } from './na
 export { type ParsedCertificate, type ParsedCrl, parseCertificateDer, parseCrlDer } from './parse.js';
 export { fromPem, toPem } from './pem.js';
 export {
+  decryptPrivateKeyPem,
+  ENCRYPTED_PRIVATE_KEY_PEM,
+  encryptPrivateKeyPem,
+  PKCS8_SCRYPT_COST,
+} from './encrypted-private-key.js';
+export { randomSerial } from './serial.js';
+export {
   type CrlReasonName,
   type CrlRequest,
   DEFAULT_ROOT_YEARS,

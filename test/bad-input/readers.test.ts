@@ -19,6 +19,7 @@ import { parseJsonFile } from '../../src/util/json-file.js';
 import { z } from 'zod';
 import { invalidUtf8Offset } from '../../src/util/utf8.js';
 import { ceremoniesDir } from '../helpers/paths.js';
+import { expectUnchangedButRecords } from '../helpers/aborted.js';
 import { snapshot } from '../helpers/files.js';
 import { copyOfRehearsal } from '../helpers/rehearsal.js';
 import { cli } from '../helpers/run.js';
@@ -197,11 +198,9 @@ describe('share answers', () => {
       expect(errors[0]).toMatch(expected);
       for (const line of errors) expect(line.length).toBeLessThan(300);
       expect(result.stdout + result.stderr).not.toContain(content.slice(0, 200));
-      // Nothing but the aborted-ceremony record (issue 13: a refused answer mid-ceremony leaves one).
-      const after = await snapshot(dir, { directories: true });
-      expect(Object.fromEntries(Object.entries(after).filter(([f]) => !/-ABORTED\.(jsonl|md)$/.test(f)))).toEqual(
-        before,
-      );
+      // Nothing but the aborted-ceremony record, which must not quote the share file either.
+      const [record] = await expectUnchangedButRecords(dir, before, { records: 1, signed: false });
+      expect(JSON.stringify(record?.entries)).not.toContain(content.slice(0, 200));
     },
     60_000,
   );

@@ -9,7 +9,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair, spkiDer } from '../../src/crypto/key-material.js';
 import { parseMetadata, validSignatureKeyIds } from '../../src/dct/metadata.js';
 import { rootCertificates } from '../../src/dct/verify.js';
-import { paperTrailAnswers, rootCeremonyAnswers, TEST_VAULT_PASSPHRASE, writeAnswers } from '../helpers/answers.js';
+import {
+  custodianAnswers,
+  paperTrailAnswers,
+  rootCeremonyAnswers,
+  TEST_VAULT_PASSPHRASE,
+  writeAnswers,
+} from '../helpers/answers.js';
 import { GUNS, scriptVariant } from '../helpers/dct.js';
 import { readInventoryKeys } from '../helpers/inventory.js';
 import { ceremoniesDir } from '../helpers/paths.js';
@@ -93,7 +99,7 @@ describe('a real DCT root on a token', () => {
       script,
       {
         'preflight.clock': true,
-        ...Object.fromEntries([1, 2, 3, 4, 5].map((n) => [`preflight.checklist.${n}`, true])),
+        ...Object.fromEntries([1, 2, 3, 4, 5, 6].map((n) => [`preflight.checklist.${n}`, true])),
         'vault.passphrase': TEST_VAULT_PASSPHRASE,
         ...witnesses('open', ALL),
         'token.wikibase-dct-root.use': true,
@@ -104,6 +110,7 @@ describe('a real DCT root on a token', () => {
         'sign.changes': true,
         ...witnesses('sign', ['witness-1', 'witness-2']),
         ...witnesses('read-ids', ['witness-1', 'witness-2']),
+        ...custodianAnswers(),
         ...paperTrailAnswers(script),
       },
       join(base, 'handoff-dct'),
@@ -123,6 +130,7 @@ describe('a real DCT root on a token', () => {
       'preflight.clock': true,
       'preflight.checklist.1': true,
       'preflight.checklist.2': true,
+      'preflight.checklist.3': true,
       'vault.passphrase': TEST_VAULT_PASSPHRASE,
       ...witnesses('open', ALL),
       'dct.passphrase': DCT_PASSPHRASE,
@@ -131,6 +139,7 @@ describe('a real DCT root on a token', () => {
       'rotate.changes': true,
       ...witnesses('rotate', ['witness-1', 'witness-2']),
       ...witnesses('read-ids', ['witness-1', 'witness-2']),
+      ...custodianAnswers(),
       ...paperTrailAnswers(join(ceremoniesDir, 'dct-rotate-root.yaml')),
     });
     expect(result.code, result.stdout + result.stderr).toBe(0);

@@ -6,7 +6,13 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { paperTrailAnswers, rootCeremonyAnswers, TEST_VAULT_PASSPHRASE, writeAnswers } from '../helpers/answers.js';
+import {
+  custodianAnswers,
+  paperTrailAnswers,
+  rootCeremonyAnswers,
+  TEST_VAULT_PASSPHRASE,
+  writeAnswers,
+} from '../helpers/answers.js';
 import { expectOnlyAbortedRecord, expectOnlyAbortedRecords } from '../helpers/aborted.js';
 import { readInventoryKeys } from '../helpers/inventory.js';
 import { ceremoniesDir, fixturesDir } from '../helpers/paths.js';
@@ -252,6 +258,7 @@ describe('a rotation session on a token root', () => {
       'preflight.clock': true,
       'preflight.checklist.1': true,
       'preflight.checklist.2': true,
+      'preflight.checklist.3': true,
       'vault.passphrase': TEST_VAULT_PASSPHRASE,
       'token.wikibase-root.use': true,
       'token.wikibase-root.pin': TEST_USER_PIN,
@@ -261,9 +268,11 @@ describe('a rotation session on a token root', () => {
       'rotate.witness-1': 'WA',
       'rotate.witness-2': 'WB',
       'handoff.release-pipeline.passphrase': 'falcon dune ribbon quartz meadow lantern',
+      ...custodianAnswers(),
       ...paperTrailAnswers(join(ceremoniesDir, 'openpgp-rotate.yaml')),
     });
-    const handoff = join(await tempDir('kc-token-rotate-'), 'handoff');
+    const session = await tempDir('kc-token-rotate-');
+    const handoff = join(session, 'handoff');
     const result = await cliInNetns(
       [
         'run',
@@ -274,12 +283,16 @@ describe('a rotation session on a token root', () => {
         pub,
         '--handoff',
         handoff,
+        '--media',
+        join(session, 'media'),
         '--answers',
         answers,
       ],
       { env: hsm.env },
     );
     expect(result.code, result.stdout + result.stderr).toBe(0);
+    // The rotation renewed the backups: the new one holds the vault as the rotation left it.
+    expect(result.stdout).toMatch(/Backup copy written and read back: Backup medium 2/);
     const after = await readInventoryKeys(vault);
     expect(after.find((k) => k.kind === 'openpgp-primary')?.id).toBe(
       before.find((k) => k.kind === 'openpgp-primary')?.id,
@@ -305,6 +318,8 @@ describe('a token ceremony that fails', () => {
       'vault.passphrase.confirm': TEST_VAULT_PASSPHRASE,
       'token.rollback-token.use': true,
       'token.rollback-token.pin': TEST_USER_PIN,
+      // The fixtures make no backup: the room confirms at the end that one will be made.
+      'backup.out-of-date': true,
     });
     const base = await tempDir('kc-token-rollback-');
     const run = (fixture: string): ReturnType<typeof cli> =>

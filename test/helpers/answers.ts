@@ -44,6 +44,11 @@ export function paperTrailAnswers(script: string): Record<string, string> {
   return answers;
 }
 
+/** The five custodians' initials at the step that hands out the new shares (the shipped scripts' `hand-out-shares`). */
+export function custodianAnswers(step = 'hand-out-shares'): Record<string, string> {
+  return Object.fromEntries([1, 2, 3, 4, 5].map((n) => [`${step}.custodian-${n}`, initialsOf(`custodian-${n}`)]));
+}
+
 /** A throwaway but strong passphrase (test fixture only). */
 export const TEST_VAULT_PASSPHRASE = 'tundra orbit velvet candle mosaic lantern pepper';
 export const TEST_HANDOFF_PASSPHRASES = {
@@ -71,11 +76,7 @@ export function rootCeremonyAnswers(
     'read-fingerprint.witness-2': 'WB',
     'handoff.release-pipeline.passphrase': TEST_HANDOFF_PASSPHRASES['release-pipeline'],
     'handoff.release-manager.passphrase': TEST_HANDOFF_PASSPHRASES['release-manager'],
-    'hand-out-shares.custodian-1': 'CA',
-    'hand-out-shares.custodian-2': 'CB',
-    'hand-out-shares.custodian-3': 'CC',
-    'hand-out-shares.custodian-4': 'CD',
-    'hand-out-shares.custodian-5': 'CE',
+    ...custodianAnswers(),
     ...overrides,
   };
   return Object.fromEntries(Object.entries(answers).filter((e): e is [string, string | boolean] => e[1] !== undefined));

@@ -197,3 +197,29 @@ export async function rehearseInProcess(
     return { code: error.exitCode, message: error.message, lines, secrets: prompter.generated };
   }
 }
+
+/** A file of an aborted-ceremony record (`public/transcripts/<name>-ABORTED.*`), relative to the outputs' base. */
+const ABORTED_RECORD = /(^|\/)public\/transcripts\/[^/]+-ABORTED\.(jsonl|jsonl\.asc|md)$/;
+
+/**
+ * `after` without what an aborted ceremony keeps on purpose: its record in the public tree (and the public and
+ * transcripts directories made to hold it, when they were not there `before`). Everything else must be as it
+ * was: that is what "rolled back" means once the paper trail keeps a record of the attempt.
+ */
+export function withoutAbortedRecord(
+  after: Record<string, string>,
+  before: Record<string, string> = {},
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(after).filter(([rel]) => {
+      if (ABORTED_RECORD.test(rel)) return false;
+      if ((rel === 'public' || rel === 'public/transcripts') && !(rel in before)) return false;
+      return true;
+    }),
+  );
+}
+
+/** Paths (relative) left after a run, without the aborted-ceremony record's files. */
+export function leftWithoutAbortedRecord(paths: readonly string[]): string[] {
+  return paths.filter((p) => !ABORTED_RECORD.test(p));
+}

@@ -5,7 +5,7 @@
  *
  * The tests build on each other in order, as the real sequence does (publish, sign, add a signer, rotate).
  */
-import { cp, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMetadata } from '../../src/dct/metadata.js';
@@ -368,4 +368,65 @@ describe('DCT with a real notary server', () => {
     expect(after.repository).toBe(before.repository);
     expect((await inspect(GUN)).AdministrativeKeys).toContainEqual({ Name: 'Root', Keys: [{ ID: after.root }] });
   });
+
+  it('after two root rotations between publishes, publish sends each root version in turn and a client that trusted version 2 follows to 4', async () => {
+    // A client that pinned the root key ID of version 2 (trust_pinning.certs) and took that root.
+    const before = await keyIdsTxt(GUN);
+    const pinnedClient = async (ids: readonly string[]): Promise<string> => {
+      const trust = await tempDir('kc-client-');
+      await writeFile(
+        join(trust, 'config.json'),
+        JSON.stringify({ trust_pinning: { certs: { [GUN]: ids }, disable_tofu: true } }),
+      );
+      return trust;
+    };
+    const pinnedList = (trust: string): Promise<RunResult> =>
+      notary(trust, ['-c', join(trust, 'config.json'), 'list', GUN]);
+    const pinnedOld = await pinnedClient([before.root ?? '']);
+    expect((await pinnedList(pinnedOld)).code).toBe(0);
+    for (const round of [1, 2]) {
+      const ceremony = await rehearse(DCT_ROTATE_SCRIPT, dir);
+      expect(ceremony.code, `rotation ${round}: ${ceremony.stdout}${ceremony.stderr}`).toBe(0);
+    }
+    // Each ceremony publishes the version it signed under its own name, as notary-server serves it.
+    for (const version of [1, 2, 3, 4])
+      expect(
+        parseMetadata(await readFile(join(dir, 'public', 'dct', GUN, `${version}.root.json`)), 'root').signed.version,
+      ).toBe(version);
+    const result = await publish(GUN);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/root\.json versions 3 to 4: follow version 2 on the server, uploaded one by one/);
+    // The client that trusted version 2 (from the previous test) walks 3 and 4 and still resolves the tag.
+    const list = await notary(oldClient, ['list', GUN]);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(/1\.0\.0/);
+    const cached = parseMetadata(await readFile(join(oldClient, 'tuf', GUN, 'metadata', 'root.json')), 'root');
+    expect(cached.signed.version).toBe(4);
+    // A client that already trusts a root follows the rotation whatever it pinned (notary checks the pin when
+    // it first takes a root, later roots against the keys it trusts); a new client pinned to the old ID is
+    // refused until its pin names the new Root Key ID from keys.txt — as docs/dct.md says.
+    const after = await keyIdsTxt(GUN);
+    expect(after.root).not.toBe(before.root);
+    const following = await pinnedList(pinnedOld);
+    expect(following.code, following.stdout + following.stderr).toBe(0);
+    expect(
+      parseMetadata(await readFile(join(pinnedOld, 'tuf', GUN, 'metadata', 'root.json')), 'root').signed.version,
+    ).toBe(4);
+    const stale = await pinnedList(await pinnedClient([before.root ?? '']));
+    expect(stale.code).not.toBe(0);
+    expect(stale.stdout + stale.stderr).toMatch(/trust_pinning|could not validate the path to a trusted root/);
+    for (const ids of [[after.root ?? ''], [before.root ?? '', after.root ?? '']]) {
+      const repinned = await pinnedList(await pinnedClient(ids));
+      expect(repinned.code, repinned.stdout + repinned.stderr).toBe(0);
+      expect(repinned.stdout).toMatch(/1\.0\.0/);
+    }
+    // A directory that lacks a version in between is refused before anything goes up.
+    const other = GUNS[1];
+    const rotated = await rehearse(DCT_ROTATE_SCRIPT, dir);
+    expect(rotated.code, rotated.stdout + rotated.stderr).toBe(0);
+    await rm(join(dir, 'public', 'dct', other, '4.root.json'));
+    const refused = await publish(other);
+    expect(refused.code, refused.stdout + refused.stderr).toBe(2);
+    expect(refused.stderr).toMatch(/the server has root\.json version 2; .* only through version 4, which it lacks/);
+  }, 300_000); // three ceremonies
 });

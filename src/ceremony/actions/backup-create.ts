@@ -5,7 +5,9 @@
  *   1. a diceware backup passphrase (≥ 10 words, ≥ 128 bits) is generated; nobody ever sees it;
  *   2. it is split k-of-n among the custodians, and it is proven that every k-subset of the shares — as
  *      words, decoded again — rebuilds it and no (k−1)-subset does (a random sample when there are too many);
- *   3. the inventory is saved (so the vault on disk is complete), the vault is archived (ustar) and encrypted
+ *   3. the backup is recorded in the inventory with the vault state it holds (backup/vault-state.ts: what
+ *      `status` and the runner's closing check compare to tell a current backup from an out-of-date one),
+ *      the inventory is saved (so the vault on disk is complete), the vault is archived (ustar) and encrypted
  *      (OpenPGP, AES-256, iterated+salted S2K at the maximum count), and decrypted again in memory with the
  *      passphrase rebuilt from k shares;
  *   4. the archive is written to every medium, and every copy read back and compared (SHA-256);
@@ -56,6 +58,7 @@ import { bitsPerWord, generatePassphrase } from '../../util/diceware.js';
 import { bytesEqual } from '../../util/bytes.js';
 import { sha256Hex } from '../../crypto/hash.js';
 import { assertAbsent, assertNewOrEmpty, isInside, OutputTree, type WrittenFile } from '../../vault/output-tree.js';
+import { currentVaultState, VAULT_STATE_FORMAT, vaultStateOf } from '../../backup/vault-state.js';
 import { toolVersion } from '../../version.js';
 import { defineAction, type PreflightResult } from '../action.js';
 import type { CeremonyContext } from '../context.js';
@@ -257,10 +260,28 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
     `Backup passphrase (${p.passphraseWords} words) split ${threshold} of ${count}; every ${threshold}-subset proven to rebuild it, no ${threshold - 1}-subset does`,
   );
 
-  // 3: the archive, checked in memory with the passphrase rebuilt from shares.
+  // 3: what the backup covers, recorded in the inventory it holds — the vault state (backup/vault-state.ts)
+  // leaves the inventory's own lists out, so recording the backup does not change the state it records. Then
+  // the archive, checked in memory with the passphrase rebuilt from shares.
+  const folder = backupName(ctx);
+  const created = ctx.now();
+  const state = await currentVaultState(ctx.vault.root, ctx.inventory.keys);
+  ctx.inventory.backups = [
+    ...(ctx.inventory.backups ?? []),
+    {
+      name: folder,
+      ceremony: ctx.ceremonyName,
+      created: created.toISOString(),
+      media: copies.map((c) => ({ number: c.number, label: c.label })),
+      vaultState: state,
+    },
+  ];
   const savedInventory = await ctx.saveInventory();
   if (savedInventory) ctx.recordOutput(savedInventory);
   const entries = await readVaultEntries(ctx.vault.root);
+  if (vaultStateOf(entries) !== state)
+    throw new KeyceremonyError('CHECK_FAILED', 'the vault changed while it was being backed up');
+  ctx.transcript.record('backup.covers', { backup: folder, vaultState: state, format: VAULT_STATE_FORMAT });
   const tar = archiveVault(entries);
   const encrypted = await encryptArchive(tar, passphrase);
   const rebuilt = await combineShares(set.shares.slice(0, threshold));
@@ -279,7 +300,6 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
   });
 
   // 4: every copy, read back.
-  const folder = backupName(ctx);
   const written = await writeCopies(copies, folder, encrypted);
   await readBackCopies(copies, folder, digest, encrypted.length);
   for (const [i, copy] of copies.entries()) {
@@ -288,7 +308,6 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
   }
 
   // 5: manifest, README and restore kit on every medium; the signed transcript at the end.
-  const created = ctx.now();
   const manifest: BackupManifest = {
     format: 'keyceremony-backup',
     version: 1,
@@ -298,6 +317,7 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
     rehearsal: ctx.rehearsal,
     ceremony: { script: ctx.script.script.name, transcript: ctx.ceremonyName },
     root: fpr,
+    vaultState: state,
     keys: ctx.inventory.keys.map((k) => ({
       id: k.id,
       kind: k.kind,

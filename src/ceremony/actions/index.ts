@@ -16,6 +16,11 @@ import { dctRotateRoot } from './dct-rotate-root.js';
 import { backupActions } from './backup-actions.js';
 import { quorumSplit } from './quorum-split.js';
 import { quorumReshare } from './quorum-reshare.js';
+import { x509GenerateRootCa } from './x509-generate-root-ca.js';
+import { x509UnlockRootCa } from './x509-unlock-root-ca.js';
+import { x509IssueSigningCert } from './x509-issue-signing-cert.js';
+import { x509IssueCrl } from './x509-issue-crl.js';
+import { x509RevokeSigningCert } from './x509-revoke-signing-cert.js';
 
 export const actions: ActionRegistry = new Map(
   [
@@ -35,5 +40,10 @@ export const actions: ActionRegistry = new Map(
     ...backupActions,
     quorumSplit,
     quorumReshare,
+    x509GenerateRootCa,
+    x509UnlockRootCa,
+    x509IssueSigningCert,
+    x509IssueCrl,
+    x509RevokeSigningCert,
   ].map((a) => [a.name, a] as const),
 );

@@ -17,13 +17,18 @@ export const publish = defineAction<Params>({
   describe() {
     return {
       summary:
-        'Write the public tree from the vault: KEYS (every release key, with a gpg-style listing), one certificate file per root key, fingerprints.txt, the keys page, the Web Key Directory trees and SHA256SUMS. Nothing secret is read.',
+        'Write the public tree from the vault: KEYS (every release key, with a gpg-style listing), one certificate file per root key, fingerprints.txt, the keys page, the Web Key Directory trees, the containers/ tree of a container-signing root, and SHA256SUMS. Nothing secret is read.',
       creates: [
         { tree: 'public', path: publicPath.keys, what: 'armored keyring with a human-readable header' },
         { tree: 'public', path: publicPath.certificate('<FPR>'), what: 'the root certificate on its own' },
         { tree: 'public', path: publicPath.fingerprints, what: 'fingerprints to compare with those read aloud' },
         { tree: 'public', path: publicPath.keysPage, what: 'keys page with verification instructions' },
         { tree: 'public', path: 'wkd/', what: 'Web Key Directory trees (direct and advanced layouts)' },
+        {
+          tree: 'public',
+          path: 'containers/',
+          what: 'with a container-signing root: its certificate, CRL, Notation trust store and policy, signing certificates, README',
+        },
         { tree: 'public', path: publicPath.checksums, what: 'SHA-256 of every file above' },
       ],
     };

@@ -104,7 +104,8 @@ export function assertTargetsAccepted(
 
 /**
  * Writes signed metadata to the vault (the authoritative copy; earlier versions stay in .history) and the
- * public tree, reads both back and parses them in their exact byte form.
+ * public tree (root.json also as `<version>.root.json`, kept for good), reads them back and parses them in
+ * their exact byte form.
  */
 export async function writeMetadata(
   ctx: CeremonyContext,
@@ -126,6 +127,14 @@ export async function writeMetadata(
   ] as const) {
     const file = await writeOrReplace(tree, path, bytes, ctx.now());
     parseMetadata(await tree.read(path), role);
+    ctx.recordOutput(file, extra);
+  }
+  if (role === 'root') {
+    // Each version stays published, as notary-server serves it: clients follow a rotation version by version,
+    // so a server that missed one (two rotations between publishes) must be given the versions in between.
+    const path = dctPublicPath.versionedRoot(gun, metadata.signed.version);
+    const file = await ctx.public.write(path, bytes);
+    parseMetadata(await ctx.public.read(path), role);
     ctx.recordOutput(file, extra);
   }
   ctx.transcript.record('dct.metadata.signed', { ...extra, sha256: sha256Hex(bytes) });

@@ -19,6 +19,7 @@
  *                                   the last four groups of the transcript SHA-256)
  *   dct.passphrase                  the DCT passphrase of the vault's notary-format keys (docs/dct.md)
  *   dct.handoff.<signer>.passphrase the hand-off passphrase of a signer's DCT delegation key
+ *   containers.handoff.<signer>.passphrase  the hand-off passphrase of a signer's container signing key
  *   share.<custodian>               a custodian's backup share (words, or the path of a file holding them)
  *   <step>.present.<custodian>      is this custodian here with their share? (recovery drills, restores)
  *   quorum.present.<officer>        is this officer here with their officer share? (a quorum vault is unlocked)

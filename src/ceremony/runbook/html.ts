@@ -67,7 +67,7 @@ export function renderRunbookHtml(runbook: Runbook): string {
   <div>${e(s.description.summary)}</div>
   ${s.description.details?.length ? `<ul>${s.description.details.map((d) => `<li>${e(d)}</li>`).join('')}</ul>` : ''}
   ${s.description.changes?.length ? `<div class="meta">Expected changes (compare with the screen before the root signs):</div><pre class="params">${s.description.changes.map(e).join('\n')}</pre>` : ''}
-  ${s.params.length ? `<pre class="params">${s.params.map(e).join('\n')}</pre>` : ''}
+  ${s.params.length ? `<div class="meta">Parameters (as the step runs them; <code># default</code>: not written in the script):</div><pre class="params">${s.params.map(e).join('\n')}</pre>` : ''}
   ${s.description.confirmations?.length ? `<div class="meta">Initials in the tool by: ${s.description.confirmations.map(e).join(', ')}</div>` : ''}
   <div class="lines"><span>Time</span><span>Initials (${e(s.role)})</span><span>Witness initials</span></div>
 </section>`,

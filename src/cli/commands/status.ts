@@ -1,8 +1,17 @@
-/** keyceremony status --vault DIR [--json] [--warn-days N] [--now TIME] — exit 1 when a key is expired or due. */
+/**
+ * keyceremony status --vault DIR [--json] [--warn-days N] [--now TIME] — exit 1 when a key is expired or due, or
+ * when no backup holds the vault as it is (backup/currency.ts). Also shows, per signer, the signing subkey in
+ * use, the one it replaced and how long they overlap (vault/subkey-succession.ts).
+ */
 import chalk from 'chalk';
+import { type BackupCurrency, backupCurrency } from '../../backup/currency.js';
+import { currentVaultState } from '../../backup/vault-state.js';
 import { KeyceremonyError } from '../../errors.js';
 import { excerpt } from '../../util/excerpt.js';
+import { groupedHex } from '../../util/fingerprint-display.js';
 import { allWell, keyStatus, type KeyState } from '../../vault/key-status.js';
+import type { Inventory } from '../../vault/inventory.js';
+import { type SubkeySuccession, subkeySuccessions } from '../../vault/subkey-succession.js';
 import { openVault } from '../../vault/open-vault.js';
 import { inventoryCertificateExpiries } from '../../vault/vault-certificates.js';
 import { wholeNumberOption } from '../numbers.js';
@@ -33,11 +42,14 @@ export async function statusCommand(options: StatusOptions): Promise<void> {
   // Expiries as the certificates hold them, with every self-signature counted (the inventory is the latest state).
   const expiries = await inventoryCertificateExpiries(vault, inventory, LATEST);
   const rows = keyStatus(inventory, now, warnDays, expiries);
-  const ok = allWell(rows);
+  const keysOk = allWell(rows);
   const disagree = rows.some((r) => r.inventoryExpires !== undefined);
+  const backup = backupCurrency(inventory, await currentVaultState(vault.root));
+  const signers = subkeySuccessions(inventory, rows);
+  const ok = keysOk && backup.verdict === 'current';
   if (options.json) {
     process.stdout.write(
-      `${JSON.stringify({ organisation: inventory.organisation, rehearsal: inventory.rehearsal, now: now.toISOString(), warnDays, ok, keys: rows }, null, 2)}\n`,
+      `${JSON.stringify({ organisation: inventory.organisation, rehearsal: inventory.rehearsal, now: now.toISOString(), warnDays, ok, keys: rows, backup: backupJson(backup), signers, rootFingerprints: roots(inventory) }, null, 2)}\n`,
     );
   } else {
     const header = ['key', 'role', 'algorithm', 'created', 'expires', 'days left', 'status'];
@@ -46,7 +58,12 @@ export async function statusCommand(options: StatusOptions): Promise<void> {
       'dct-root': 'DCT ',
       'dct-targets': 'DCT ',
       'dct-delegation': 'DCT signer ',
+      'x509-root-ca': 'container root CA ',
+      'x509-signing-cert': 'container signer ',
+      'x509-crl': 'CRL of ',
     };
+    // A CRL is not rotated but renewed before its next update (x509.issue-crl).
+    const dueText = (kind: string): string => (kind === 'x509-crl' ? 'renewal due' : 'rotation due');
     const table = rows.map((r) => [
       `${prefix[r.kind] ?? ''}${r.name} ${r.id.slice(-16)}`,
       r.role,
@@ -54,7 +71,7 @@ export async function statusCommand(options: StatusOptions): Promise<void> {
       r.created.slice(0, 10),
       r.expires?.slice(0, 10) ?? 'never',
       r.daysLeft === null ? '-' : String(r.daysLeft),
-      r.state === 'due' ? 'rotation due' : r.state,
+      r.state === 'due' ? dueText(r.kind) : r.state,
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => (row[i] ?? '').length)));
     const line = (cells: string[]): string =>
@@ -75,11 +92,93 @@ export async function statusCommand(options: StatusOptions): Promise<void> {
       );
     }
     process.stdout.write(
-      `\n${ok ? chalk.green('All keys in use are valid and not yet due.') : disagree ? chalk.red('The inventory disagrees with the certificates: the vault was changed outside keyceremony.') : chalk.red('Keys are expired or due for rotation: schedule a rotation session.')}\n`,
+      `\n${keysOk ? chalk.green('All keys in use are valid and not yet due.') : disagree ? chalk.red('The inventory disagrees with the certificates: the vault was changed outside keyceremony.') : chalk.red('Keys are expired or due for rotation: schedule a rotation session.')}\n`,
     );
+    process.stdout.write(signersText(signers, roots(inventory)));
+    process.stdout.write(`\n${backupText(backup)}\n`);
   }
   if (disagree) {
     throw new KeyceremonyError('CHECK_FAILED', 'the inventory disagrees with the certificates in the vault');
   }
-  if (!ok) throw new KeyceremonyError('CHECK_FAILED', 'keys are expired or due for rotation');
+  const problems = [
+    ...(keysOk ? [] : ['keys are expired or due for rotation']),
+    ...(backup.verdict === 'out-of-date' ? ['the newest backup is older than the vault'] : []),
+    ...(backup.verdict === 'none' ? ['no backup of the vault is recorded'] : []),
+  ];
+  if (problems.length > 0) throw new KeyceremonyError('CHECK_FAILED', problems.join('; '));
+}
+
+/** The OpenPGP roots still in force: what users pin. */
+function roots(inventory: Inventory): string[] {
+  return inventory.keys.filter((k) => k.kind === 'openpgp-primary' && k.status === 'active').map((k) => k.id);
+}
+
+function backupJson(backup: BackupCurrency): object {
+  return {
+    verdict: backup.verdict,
+    vaultState: backup.vaultState,
+    newest: backup.newest ?? null,
+    ceremoniesSince: backup.ceremoniesSince,
+  };
+}
+
+function backupText(backup: BackupCurrency): string {
+  const { newest } = backup;
+  if (!newest) {
+    return chalk.red(
+      'No backup of this vault is recorded: back it up (ceremonies/backup.yaml) before the vault media are all that hold these keys.',
+    );
+  }
+  const made = `${newest.name}, made ${newest.created.slice(0, 10)} on ${newest.media.map((m) => m.label).join(' and ')}`;
+  if (backup.verdict === 'current') return chalk.green(`The newest backup holds the vault as it is now: ${made}.`);
+  const since = backup.ceremoniesSince.map((c) => `${c.name} (${c.date.slice(0, 10)})`);
+  return chalk.red(
+    `The newest backup is OLDER THAN THE VAULT: ${made}, holds the vault as it was before ${since.length > 0 ? `the later ceremonies ${since.join(', ')}` : 'later changes'}. A restore from it would bring back old keys: make a new backup (ceremonies/backup.yaml), then destroy the old copies and sheets.`,
+  );
+}
+
+/** The key ID (last 16 hex digits of the fingerprint), as the table names keys. */
+const short = (id: string): string => id.slice(-16);
+
+function signersText(signers: readonly SubkeySuccession[], rootIds: readonly string[]): string {
+  if (signers.length === 0) return '';
+  const lines = [
+    '',
+    chalk.bold('Signing subkeys by signer'),
+    `Users verify against the root${rootIds.length > 1 ? 's' : ''} ${rootIds.map(groupedHex).join(', ')}, not a subkey: a new subkey is accepted once they have the new KEYS.`,
+  ];
+  for (const s of signers) {
+    const { current, previous, overlap } = s;
+    if (!current) {
+      lines.push(
+        `  ${s.signer}: ${chalk.red('no subkey that may sign')} — issue one (ceremonies/openpgp-issue-signing-key.yaml)`,
+      );
+      continue;
+    }
+    lines.push(
+      `  ${s.signer}: ${current.label} ${short(current.id)}, since ${current.created.slice(0, 10)}, until ${current.expires?.slice(0, 10) ?? 'it is revoked'}`,
+    );
+    if (!previous || !overlap) continue;
+    const stopped =
+      previous.endsBy === 'revocation'
+        ? `revoked ${previous.ends?.slice(0, 10)} as ${previous.revocationReason ?? 'no reason given'}`
+        : previous.endsBy === 'expiry'
+          ? `expires ${previous.ends?.slice(0, 10)}`
+          : 'never expires and is not revoked';
+    const overlapText =
+      overlap.days === null
+        ? 'both sign until the old one is revoked'
+        : overlap.days === 0
+          ? 'no overlap: the old one stopped signing when the new one was issued'
+          : `both sign until ${overlap.to?.slice(0, 10)} (${overlap.days} days): switch every signer to the new one before then`;
+    const earlier =
+      previous.revocationReason === 'compromised'
+        ? 'its signatures are all invalid (compromised)'
+        : 'its earlier signatures stay valid';
+    lines.push(`    replaced ${previous.label} ${short(previous.id)} (${stopped}): ${overlapText}; ${earlier}.`);
+    lines.push(
+      `    Anyone who pinned the subkey ${previous.id} must pin ${current.id} instead — or, better, the root.`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
 }

@@ -4,6 +4,7 @@
  * ceremony path:
  *   GET  /v2/<gun>/_trust/tuf/timestamp.key | snapshot.key   the server's public keys (made on first request)
  *   GET  /v2/<gun>/_trust/tuf/<role>.json                     current metadata (404 when there is none)
+ *   GET  /v2/<gun>/_trust/tuf/<version>.root.json             one version of root.json
  *   POST /v2/<gun>/_trust/tuf/                                multipart, field `files`, file name = role
  */
 import { randomBytes } from 'node:crypto';
@@ -162,6 +163,22 @@ export async function fetchMetadata(
     throw new KeyceremonyError(
       'CHECK_FAILED',
       `the notary server did not give ${role}.json of ${gun}: ${serverErrorMessage(response)}`,
+    );
+  return response.body;
+}
+
+/** One version of root.json as the server keeps it (`<version>.root.json`), or undefined when it has none. */
+export async function fetchRootVersion(
+  server: NotaryServer,
+  gun: string,
+  version: number,
+): Promise<Uint8Array | undefined> {
+  const response = await send(server, 'GET', endpoint(server, gun, `${version}.root.json`));
+  if (response.status === 404) return undefined;
+  if (response.status !== 200)
+    throw new KeyceremonyError(
+      'CHECK_FAILED',
+      `the notary server did not give root.json version ${version} of ${gun}: ${serverErrorMessage(response)}`,
     );
   return response.body;
 }
