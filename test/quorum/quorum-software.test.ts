@@ -215,6 +215,23 @@ describe('later ceremonies on a quorum vault', () => {
     await expectNowhere(join(dir, 'public'), [...needles(fresh), renewed]);
   });
 
+  it('X.509 container root on a quorum vault: k officers unlock it; re-sharing (not yet re-encrypting it) is refused', async () => {
+    const dir = await copyDir(base);
+    const result = await rehearse(join(ceremoniesDir, 'containers-root.yaml'), dir);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const log = await transcriptEntries(join(dir, 'public'), (n) => n.includes('containers-root'));
+    expect(log.find((e) => e.event === 'quorum.unlocked')?.data).toMatchObject({
+      officers: ['officer-1', 'officer-2'],
+    });
+    expect(log.some((e) => e.event === 'prompt.answered' && e.data['id'] === 'vault.passphrase')).toBe(false);
+    await expectNowhere(join(dir, 'public'), needles(secrets));
+    const before = await snapshot(join(dir, 'vault'));
+    const reshared = await rehearse(reshareScript, dir);
+    expect(reshared.code).toBe(2);
+    expect(reshared.stderr).toMatch(/container-signing root CA key file .* re-sharing does not re-encrypt it yet/);
+    expect(await snapshot(join(dir, 'vault'))).toEqual(before);
+  });
+
   it('a recovery drill of a quorum vault needs k custodians for the backup, then k officers for the root', async () => {
     const dir = await copyDir(base);
     const result = await rehearse(join(ceremoniesDir, 'recovery-drill.yaml'), dir);

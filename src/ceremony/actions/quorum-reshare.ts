@@ -52,6 +52,14 @@ const Params = z
 type Params = z.infer<typeof Params>;
 
 function currentQuorum(ctx: CeremonyContext): NonNullable<CeremonyContext['quorum']> {
+  // The container-signing root's key file is encrypted with the vault passphrase too, and is not re-encrypted
+  // yet: re-sharing such a vault would leave it under the retired secret. Refused before anything.
+  const x509 = ctx.inventory.keys.find((k) => k.kind === 'x509-root-ca' && k.location.type === 'file');
+  if (x509)
+    throw new KeyceremonyError(
+      'VAULT_INVALID',
+      `this vault holds a container-signing root CA key file (${x509.label ?? x509.id}): re-sharing does not re-encrypt it yet, so it is refused before anything`,
+    );
   const quorum = ctx.quorum;
   if (!quorum)
     throw new KeyceremonyError(
