@@ -46,6 +46,10 @@ const codes = {
   PASSPHRASE_WEAK: ExitCode.usage,
   PASSPHRASE_WRONG: ExitCode.usage,
   PIN_WRONG: ExitCode.usage,
+  /** A share typed or given that is not right (mistyped, another share set, another holder's). */
+  SHARE_WRONG: ExitCode.usage,
+  /** Fewer shares than a quorum's threshold were given, or too few of its officers are in the script. */
+  QUORUM_NOT_MET: ExitCode.usage,
   OUTPUT_NOT_EMPTY: ExitCode.usage,
   OUTPUT_EXISTS: ExitCode.usage,
   OUTPUT_UNWRITABLE: ExitCode.usage,

@@ -83,7 +83,33 @@ def rs_check(message, r=4):
     return rem
 
 
+class ShareError(Exception):
+    pass
+
+
+def mistyped_word(data):
+    """The 1-based position of the one word whose change makes the check symbols match, if exactly one does.
+
+    Only the position is reported, never the word that would fit: that would put part of a share on the screen.
+    """
+    found = None
+    for i in range(len(data)):
+        original = data[i]
+        for v in range(256):
+            if v == original:
+                continue
+            data[i] = v
+            if rs_check(data[:-4]) == data[-4:]:
+                if found is not None and found != i + 1:
+                    data[i] = original
+                    return None
+                found = i + 1
+        data[i] = original
+    return found
+
+
 def decode_share(text, index, even_words, odd_words):
+    """A share from its words; a ShareError names the word at fault by position (never the word itself)."""
     where = "share %d" % index
     tokens = [t for t in re.split(r"[\s,;]+", text) if t and not re.match(r"^\d+[.:)]?$", t)]
     data = []
@@ -93,16 +119,19 @@ def decode_share(text, index, even_words, odd_words):
         if word in table:
             data.append(table[word])
         elif word in other:
-            fail("%s: word %d \"%s\" is out of place: a word is missing, doubled or swapped at or before it" % (where, i + 1, token))
+            raise ShareError("%s: word %d is out of place: a word is missing, doubled or swapped at or before it" % (where, i + 1))
         else:
-            fail("%s: word %d \"%s\" is not a share word" % (where, i + 1, token))
+            raise ShareError("%s: word %d is not a share word (check its spelling against the sheet)" % (where, i + 1))
     if len(data) < 12:
-        fail("%s: only %d words, too short to be a share" % (where, len(data)))
+        raise ShareError("%s: only %d words, too short to be a share" % (where, len(data)))
     body, check = data[:-4], data[-4:]
     if rs_check(body) != check:
-        fail("%s: the checksum does not match: a word is mistyped or two words are swapped" % where)
+        position = mistyped_word(list(data))
+        if position is not None:
+            raise ShareError("%s: word %d is mistyped: the checksum points at it" % (where, position))
+        raise ShareError("%s: the checksum does not match: a word is mistyped or two words are swapped" % where)
     if body[0] != 1:
-        fail("%s: share format %d is not supported" % (where, body[0]))
+        raise ShareError("%s: share format %d is not supported" % (where, body[0]))
     return {"set": (body[1] << 8) | body[2], "k": body[3], "n": body[4], "number": body[5], "share": body[6:]}
 
 
@@ -157,12 +186,22 @@ def main():
     interactive = sys.stdin.isatty()
     if interactive:
         while not shares or len(shares) < shares[0]["k"]:
-            text = getpass.getpass("Share %d (words, hidden): " % (len(shares) + 1), stream=sys.stderr)
-            shares.append(decode_share(text, len(shares) + 1, even_words, odd_words))
+            for attempt in range(1, 4):
+                text = getpass.getpass("Share %d (words, hidden): " % (len(shares) + 1), stream=sys.stderr)
+                try:
+                    shares.append(decode_share(text, len(shares) + 1, even_words, odd_words))
+                    break
+                except ShareError as error:
+                    if attempt == 3:
+                        fail(str(error))
+                    sys.stderr.write("%s; type this share again (%d left)\n" % (error, 3 - attempt))
     else:
         for line in sys.stdin:
             if line.strip() and not line.lstrip().startswith("#"):
-                shares.append(decode_share(line, len(shares) + 1, even_words, odd_words))
+                try:
+                    shares.append(decode_share(line, len(shares) + 1, even_words, odd_words))
+                except ShareError as error:
+                    fail(str(error))
     if not shares:
         fail("no shares given")
     first = shares[0]

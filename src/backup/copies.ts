@@ -72,6 +72,9 @@ export function restoreKitFiles(): { path: string; content: string }[] {
   ];
 }
 
+/** Where the restore commands of README.txt rebuild the vault: a new directory in the user's home. */
+export const RESTORE_DIR = 'keyceremony-restore';
+
 /** README.txt next to each copy: what the folder holds and how to restore it, with and without keyceremony. */
 export function backupReadme(manifest: BackupManifest): string {
   const { sharing } = manifest;
@@ -101,12 +104,14 @@ export function backupReadme(manifest: BackupManifest): string {
     'Restore with keyceremony (on the air-gapped machine; see its docs/backup-and-recovery.md):',
     '  keyceremony run ceremonies/restore.yaml --vault NEW-EMPTY-DIR --public PUBLIC-TREE',
     '',
-    'Restore without keyceremony (GnuPG 2.2 or later, tar, Python 3), in an empty directory on the',
-    'air-gapped machine:',
-    `  python3 restore-kit/recover-passphrase.py | gpg --batch --pinentry-mode loopback --passphrase-fd 0 --decrypt ${ARCHIVE_FILE} | tar -x`,
-    `  cp ${TRANSCRIPTS_DIR}/* vault/transcripts/`,
-    `(the custodians type their shares, hidden; or run the python script alone, and give the passphrase it prints`,
-    ` to "gpg --decrypt ${ARCHIVE_FILE} | tar -x" when gpg asks). This makes the directory "vault": the keys in`,
+    'Restore without keyceremony (GnuPG 2.2 or later, tar, Python 3): on the air-gapped machine, in a shell in',
+    'THIS folder, run these three lines as they are. The vault is rebuilt in a new directory of your home, never',
+    'on this medium; if that directory exists, the first line says so and the next two overwrite nothing.',
+    `  B="$PWD"; mkdir "$HOME/${RESTORE_DIR}"`,
+    `  cd "$HOME/${RESTORE_DIR}" && python3 "$B/restore-kit/recover-passphrase.py" | gpg --batch --pinentry-mode loopback --passphrase-fd 0 --decrypt "$B/${ARCHIVE_FILE}" | tar -x -k`,
+    `  mkdir vault/${TRANSCRIPTS_DIR} && cp "$B"/${TRANSCRIPTS_DIR}/* vault/${TRANSCRIPTS_DIR}/`,
+    `(the custodians type their shares, hidden, a share at a time; a mistyped word is named by its position. The`,
+    ` result is the directory "$HOME/${RESTORE_DIR}/vault": the keys in`,
     ' it are still encrypted with the VAULT passphrase, which is kept apart from this backup.',
     '',
   ].join('\n');

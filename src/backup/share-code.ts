@@ -10,14 +10,13 @@
  *                 which shamir-secret-sharing uses)
  *   last 4 bytes  Reed–Solomon check symbols of everything before them
  *
- * What a typing mistake looks like when decoding:
- *   - a word that is in neither list: named, with the nearest words of the right list as suggestions;
+ * What a typing mistake looks like when decoding (a message names the word's position, never the word):
+ *   - a word that is in neither list: its position is named;
  *   - a word from the wrong list: its position is named — a word was left out, doubled or two adjacent words
  *     were swapped somewhere before it;
  *   - any one or two wrong symbols (a mistyped word that is still a word, two swapped words), and up to four,
- *     are always caught by the check symbols.
+ *     are always caught by the check symbols; a single wrong word is located by them and its position named.
  */
-import { excerpt } from '../util/excerpt.js';
 import { pgpWordTable, toPgpWords } from '../util/pgp-words.js';
 import { rsCheck } from './reed-solomon.js';
 
@@ -69,26 +68,50 @@ export function shareQrText(words: readonly string[]): string {
   return words.join(' ').toUpperCase();
 }
 
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j] as number;
-      row[j] = Math.min(above + 1, (row[j - 1] as number) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length] as number;
+/**
+ * Why one typed word cannot be word `position` (1-based) of a share, or undefined. The message names the
+ * position only: it never repeats what was typed, nor suggests the right word — both would put part of a share
+ * on the screen.
+ */
+export function shareWordProblem(token: string, position: number): string | undefined {
+  const { evenIndex, oddIndex } = pgpWordTable();
+  const word = token.toLowerCase();
+  const evenPosition = (position - 1) % 2 === 0;
+  if ((evenPosition ? evenIndex : oddIndex).has(word)) return undefined;
+  if ((evenPosition ? oddIndex : evenIndex).has(word))
+    return `word ${position} belongs at an ${evenPosition ? 'even' : 'odd'}-numbered position: a word is missing, doubled, or two words are swapped at or before word ${position}`;
+  return `word ${position} is not a share word (check its spelling against the sheet)`;
 }
 
-function suggestions(word: string, list: readonly string[]): string[] {
-  const scored = list.map((w) => ({ w, d: distance(word, w.toLowerCase()) })).filter((s) => s.d <= 2);
-  return scored
-    .sort((a, b) => a.d - b.d || a.w.localeCompare(b.w))
-    .slice(0, 3)
-    .map((s) => s.w);
+/**
+ * The position (1-based) of the one word whose change makes the check symbols match, when exactly one such
+ * word exists. The code's minimum distance is 5, so one wrong symbol is always located, and two or three wrong
+ * symbols are never blamed on a single word; four could be (the message then still sends the person to the sheet).
+ * Only the position is returned, never the value that would fit: that would be part of the share.
+ */
+export function mistypedWord(bytes: Uint8Array): number | undefined {
+  if (bytes.length <= SHARE_CHECK_BYTES) return undefined;
+  const trial = Uint8Array.from(bytes);
+  let found: number | undefined;
+  for (let i = 0; i < trial.length; i++) {
+    const original = trial[i] as number;
+    for (let v = 0; v < 256; v++) {
+      if (v === original) continue;
+      trial[i] = v;
+      const body = trial.subarray(0, trial.length - SHARE_CHECK_BYTES);
+      const check = trial.subarray(trial.length - SHARE_CHECK_BYTES);
+      if (rsCheck(body, SHARE_CHECK_BYTES).every((b, j) => b === check[j])) {
+        if (found !== undefined && found !== i + 1) {
+          trial.fill(0);
+          return undefined;
+        }
+        found = i + 1;
+      }
+    }
+    trial[i] = original;
+  }
+  trial.fill(0);
+  return found;
 }
 
 /** Splits typed or pasted text into words; numbering ("1.", "12:") and punctuation between words are ignored. */
@@ -101,7 +124,7 @@ export function shareTokens(text: string): string[] {
  * extra word at the end into a clear message instead of a checksum failure.
  */
 export function decodeShare(text: string, expectedWords?: number): Share {
-  const { even, odd, evenIndex, oddIndex } = pgpWordTable();
+  const { evenIndex, oddIndex } = pgpWordTable();
   const tokens = shareTokens(text);
   if (tokens.length === 0) throw new ShareFormatError('no words were entered');
   const bytes = new Uint8Array(tokens.length);
@@ -113,19 +136,8 @@ export function decodeShare(text: string, expectedWords?: number): Share {
       bytes[i] = value;
       continue;
     }
-    const position = i + 1;
-    if ((evenPosition ? oddIndex : evenIndex).has(word)) {
-      throw new ShareFormatError(
-        `word ${position} ${excerpt(token)} belongs at an ${evenPosition ? 'even' : 'odd'}-numbered position: a word is missing, doubled, or two words are swapped at or before word ${position}`,
-        position,
-      );
-    }
-    // A "word" of a pasted file can be enormous: no edit-distance search over it, and only an excerpt shown.
-    const near = word.length <= 32 ? suggestions(word, evenPosition ? even : odd) : [];
-    throw new ShareFormatError(
-      `word ${position} ${excerpt(token)} is not a share word${near.length ? ` (did you mean ${near.map((w) => `"${w}"`).join(' or ')}?)` : ''}`,
-      position,
-    );
+    const problem = shareWordProblem(token, i + 1);
+    throw new ShareFormatError(problem ?? `word ${i + 1} is not a share word`, i + 1);
   }
   if (expectedWords !== undefined && tokens.length !== expectedWords) {
     throw new ShareFormatError(
@@ -138,6 +150,12 @@ export function decodeShare(text: string, expectedWords?: number): Share {
   const check = bytes.subarray(bytes.length - SHARE_CHECK_BYTES);
   const expected = rsCheck(body, SHARE_CHECK_BYTES);
   if (!expected.every((b, i) => b === check[i])) {
+    const position = mistypedWord(bytes);
+    if (position !== undefined)
+      throw new ShareFormatError(
+        `word ${position} is mistyped: the checksum points at it — compare word ${position} with the sheet`,
+        position,
+      );
     throw new ShareFormatError(
       'the checksum does not match: a word is mistyped or two words are swapped — compare it with the sheet word by word',
     );

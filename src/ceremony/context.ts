@@ -5,10 +5,10 @@
 import type { SigningKey } from '../openpgp/self-signatures.js';
 import type { JsonObject } from '../transcript/entry.js';
 import type { TranscriptRecorder } from '../transcript/recorder.js';
-import type { Inventory } from '../vault/inventory.js';
+import type { Inventory, InventoryQuorum } from '../vault/inventory.js';
 import type { OutputTree, WrittenFile } from '../vault/output-tree.js';
 import type { Products } from './products.js';
-import type { Prompter, SecretRequest } from './prompts/prompter.js';
+import type { Prompter, SecretRequest, ShareRequest } from './prompts/prompter.js';
 import type { ScriptInfo } from './script-schema.js';
 import type { Ui } from './ui.js';
 import type { CeremonyToken, TokenSelection } from './tokens.js';
@@ -61,6 +61,11 @@ export interface CeremonyContext {
   recordOutput(file: WrittenFile, extra?: JsonObject): void;
   /** Asks for a secret; registers it with the secret guard and transcribes that (not what) it was answered. */
   secret(request: SecretRequest): Promise<string>;
+  /**
+   * A share typed from paper (a custodian's or an officer's): hidden, a row at a time, each word checked as it
+   * is typed; registered with the secret guard; the transcript records that (not what) it was given.
+   */
+  share(request: ShareRequest): Promise<string>;
   /** The vault passphrase, asked once per session (set twice on a new vault, checked on an existing one). */
   vaultPassphrase(): Promise<string>;
   /** Makes this root's ceremony-transcripts key the one that signs this ceremony's transcript. */
@@ -94,6 +99,21 @@ export interface CeremonyContext {
   saveInventory(): Promise<WrittenFile | undefined>;
   /** Writes the signed transcript (.jsonl and .jsonl.asc) into `dir` of `tree` too, at the end of the ceremony. */
   copyTranscriptTo(tree: OutputTree, dir: string): void;
-  /** From now on the vault passphrase is that of an existing vault, checked by `check` (a restored vault). */
-  setVaultPassphraseCheck(check: (passphrase: string) => Promise<string | undefined>): void;
+  /**
+   * From now on the vault passphrase is that of an existing vault, checked by `check` (a restored vault); with
+   * `quorum` (the restored inventory's), it is rebuilt from k officers' shares instead of typed.
+   */
+  setVaultPassphraseCheck(
+    check: (passphrase: string) => Promise<string | undefined>,
+    quorum?: InventoryQuorum | undefined,
+  ): void;
+  /**
+   * The quorum that unlocks the vault this ceremony works on (docs/quorum.md), if any: `vaultPassphrase()` then
+   * collects k officers' shares, and the PINs of the tokens it lists are derived from the rebuilt secret.
+   */
+  readonly quorum: InventoryQuorum | undefined;
+  /** A re-sharing ceremony re-encrypted the vault: `vaultPassphrase()` returns `passphrase` from now on. */
+  replaceVaultPassphrase(passphrase: string): void;
+  /** Every token opened (and logged in) in this ceremony so far. */
+  openedTokens(): readonly CeremonyToken[];
 }

@@ -140,6 +140,9 @@ export async function loadScript(
   return parseScript(bytes, path, actions, options);
 }
 
+/** The action that hands out a quorum's officer shares (named here, not imported: the core knows no action). */
+export const QUORUM_SPLIT_ACTION = 'quorum.split';
+
 /** Parses a script from its bytes (or text, encoded as UTF-8): strict UTF-8, bounded aliases, then the schema. */
 export function parseScript(
   input: Uint8Array | string,
@@ -241,6 +244,24 @@ export function parseScript(
         'no step creates or unlocks an OpenPGP root (openpgp.generate-root, openpgp.unlock-root) to sign the transcript',
     });
   }
+
+  // A quorum is set up by exactly one quorum.split step, which needs the script's quorum (docs/quorum.md).
+  const splits = rawSteps
+    .map((s, i) => [s as { action?: unknown } | null, i] as const)
+    .filter(([s]) => s?.action === QUORUM_SPLIT_ACTION);
+  const hasQuorum = (raw as { quorum?: unknown } | null)?.quorum !== undefined;
+  if (hasQuorum && splits.length === 0)
+    problems.push({
+      path: ['quorum'],
+      message: `a script with a quorum needs a ${QUORUM_SPLIT_ACTION} step (after the root is made) to hand out the officer shares`,
+    });
+  for (const [, i] of hasQuorum ? splits.slice(1) : splits)
+    problems.push({
+      path: ['steps', i, 'action'],
+      message: hasQuorum
+        ? `only one ${QUORUM_SPLIT_ACTION} step per script`
+        : `${QUORUM_SPLIT_ACTION} needs the script's quorum: (threshold, officers, sheets)`,
+    });
 
   const roles = Array.isArray(rawScript.roles) ? (rawScript.roles as { id?: unknown }[]) : [];
   const roleSeen = new Set<unknown>();

@@ -34,7 +34,9 @@ export async function askPaperRecord(session: Session): Promise<void> {
     transcript.record('record.place', { place, prompt, source });
   }
   if (record.names) {
-    for (const role of roles) {
+    // Officer roles of a script for existing vaults come only when the vault has a quorum.
+    const officers = new Set(session.quorum?.officers.map((o) => o.role) ?? []);
+    for (const role of roles.filter((r) => !r.officer || officers.has(r.id))) {
       const prompt = `record.name.${role.id}`;
       const name = await ask(
         session,

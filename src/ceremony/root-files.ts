@@ -62,3 +62,54 @@ export async function storeRoot(
   );
   return { secretPath };
 }
+
+/**
+ * Re-encrypts every OpenPGP secret key file of the vault (every root the inventory lists, revoked ones too) from
+ * `oldPassphrase` to `newPassphrase` — a quorum's re-sharing. Each file is replaced atomically, read back with
+ * the new passphrase to the same certificate and secrets, and checked to refuse the old one. Returns the paths.
+ */
+export async function reencryptVaultKeys(
+  ctx: CeremonyContext,
+  oldPassphrase: string,
+  newPassphrase: string,
+): Promise<string[]> {
+  const paths = [
+    ...new Set(
+      ctx.inventory.keys
+        .filter((k) => k.kind === 'openpgp-primary')
+        .map((k) => (k.location.type === 'file' ? k.location.path : vaultPath.openpgpSecretKey(k.id))),
+    ),
+  ];
+  for (const path of paths) {
+    const before = await decryptSecretKey(await ctx.vault.read(path), oldPassphrase, `vault/${path}`);
+    const secrets = new Map<string, SecretKeyMaterial | 'stub'>(before.secrets);
+    for (const key of [before.certificate.primary, ...before.certificate.subkeys.map((s) => s.key)]) {
+      if (!secrets.has(fingerprintHex(key))) secrets.set(fingerprintHex(key), 'stub');
+    }
+    const file = await ctx.vault.replace(
+      path,
+      await encryptSecretKey(before.certificate, secrets, newPassphrase),
+      ctx.now(),
+    );
+    const after = await decryptSecretKey(await ctx.vault.read(path), newPassphrase, `vault/${path}`);
+    if (!bytesEqual(serializeCertificate(after.certificate), serializeCertificate(before.certificate)))
+      throw new KeyceremonyError(
+        'CHECK_FAILED',
+        `vault/${path} does not hold the same certificate after re-encryption`,
+      );
+    for (const [fpr, secret] of before.secrets) {
+      if (!sameSecret(secret, after.secrets.get(fpr)))
+        throw new KeyceremonyError('CHECK_FAILED', `vault/${path}: the secret of ${fpr} does not read back`);
+    }
+    const old = await decryptSecretKey(await ctx.vault.read(path), oldPassphrase, `vault/${path}`).then(
+      () => 'opens',
+      (error: unknown) => (error instanceof KeyceremonyError && error.code === 'PASSPHRASE_WRONG' ? 'refused' : error),
+    );
+    if (old !== 'refused')
+      throw new KeyceremonyError('CHECK_FAILED', `vault/${path} still opens with the old passphrase`, {
+        ...(old instanceof Error ? { cause: old } : {}),
+      });
+    ctx.recordOutput(file, { fingerprints: [...secrets.keys()], encrypted: true, reencrypted: true });
+  }
+  return paths;
+}

@@ -217,6 +217,7 @@ export async function runCeremony(options: CeremonyOptions): Promise<CeremonyRes
       if (!progress.started) throw reported;
       throw await abortedCeremony(session, options, name, { error, reported, interruption, progress, rolledBack });
     } finally {
+      session.dropQuorumSecret();
       await session.tokens.close();
     }
     transcript.setGate(undefined);
@@ -331,6 +332,50 @@ async function openExistingVault(
   return { vault, inventory, checkPassphrase: vaultPassphraseCheck(vault, inventory) };
 }
 
+/**
+ * Who must be present: with a quorum (the script's, for a new vault; the vault's, found in its inventory), the
+ * script must name at least k of the officer roles — else no officer could be asked for a share, and the
+ * ceremony would stop at the step that needs the root. Refused before anyone is asked anything.
+ */
+function checkQuorumPresent(session: Session, script: LoadedScript): void {
+  const meta = script.script;
+  const roles = new Set(meta.roles.map((r) => r.id));
+  const quorum = meta.quorum
+    ? { threshold: meta.quorum.threshold, officers: meta.quorum.officers, set: null, source: 'script' }
+    : session.quorum
+      ? {
+          threshold: session.quorum.threshold,
+          officers: session.quorum.officers.map((o) => o.role),
+          set: session.quorum.set,
+          source: 'vault inventory',
+        }
+      : undefined;
+  if (!quorum) return;
+  const present = quorum.officers.filter((o) => roles.has(o));
+  if (present.length < quorum.threshold) {
+    throw new KeyceremonyError(
+      'QUORUM_NOT_MET',
+      `the vault is unlocked by ${quorum.threshold} of ${quorum.officers.length} officers, but this script names only ${present.length} of their roles (${present.join(', ') || 'none'})`,
+      {
+        details: [
+          `Officer roles (from the ${quorum.source}): ${quorum.officers.join(', ')}.`,
+          `Add at least ${quorum.threshold} of them to the script's roles (with the names of the people who come), then start again. Nothing was done.`,
+        ],
+      },
+    );
+  }
+  session.transcript.record('preflight.quorum', {
+    threshold: quorum.threshold,
+    officers: quorum.officers,
+    inScript: present,
+    ...(quorum.set ? { set: quorum.set } : {}),
+    source: quorum.source,
+  });
+  session.ui.info(
+    `Quorum: ${quorum.threshold} of ${quorum.officers.length} officers must type their shares where the root is unlocked; this script names ${present.join(', ')}`,
+  );
+}
+
 interface RunState {
   readonly history: HistoryReport;
   readonly progress: Progress;
@@ -418,6 +463,7 @@ async function ceremony(
     });
     ui.warn(`Backup media and custodian sheets go under ${options.mediaRoot}, not to the paths in the script`);
   }
+  checkQuorumPresent(session, script);
   // What each step needs from the room (media mounted, tools installed), checked before anyone is asked
   // anything and before any key exists.
   for (const step of script.steps) {
@@ -506,7 +552,16 @@ async function ceremony(
     }
     await hooks.afterStep(step.id);
     transcript.record('step.done', {});
+    // A quorum secret is held no longer than the steps that work on what it opened.
+    session.endStep(
+      new Set(
+        script.steps
+          .slice(index + 1)
+          .flatMap((later) => (later.action.stepReferences?.(later.params) ?? []).map((r) => r.step)),
+      ),
+    );
   }
+  session.dropQuorumSecret();
   session.enterStep(undefined);
   progress.step = undefined;
 

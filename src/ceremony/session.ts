@@ -8,10 +8,19 @@ import type { SecretGuard } from '../vault/secret-guard.js';
 import type { CeremonyContext, CurrentStep, TranscriptSigner, WitnessOptions } from './context.js';
 import { ProductMap } from './products.js';
 import type { ScriptInfo } from './script-schema.js';
-import { keyPassphraseRequest, type Prompter, type SecretRequest } from './prompts/prompter.js';
+import { keyPassphraseRequest, type Prompter, type SecretRequest, type ShareRequest } from './prompts/prompter.js';
 import type { Ui } from './ui.js';
 import { checkProblem, checkQuestion, lastGroups, type WitnessCheck } from './witness-check.js';
-import { type CeremonyToken, TokenBroker, type TokenSelection } from './tokens.js';
+import { type CeremonyToken, TokenBroker, type TokenSelection, tokenPromptName } from './tokens.js';
+import { combineShares } from '../backup/sharing.js';
+import { quorumTokenPin } from '../backup/quorum-pin.js';
+import { bitsPerWord, generatePassphrase } from '../util/diceware.js';
+import type { InventoryQuorum } from '../vault/inventory.js';
+import { collectShares } from './share-entry.js';
+
+/** Prompt ids of a quorum's officers (docs/quorum.md). */
+export const QUORUM_PRESENT_PREFIX = 'quorum.present';
+export const quorumShareId = (officer: string): string => `quorum.share.${officer}`;
 
 export interface SessionOptions {
   readonly script: ScriptInfo;
@@ -64,6 +73,10 @@ export class Session implements CeremonyContext {
   readonly #options: SessionOptions;
   #step: CurrentStep | undefined;
   #vaultPassphrase: string | undefined;
+  /** Where the vault passphrase came from a quorum: the step that collected (or generated) it. */
+  #quorumHeldSince: string | undefined;
+  /** The quorum of a vault opened by a step rather than by the runner (a restore's, a drill's scratch vault). */
+  #stepQuorum: InventoryQuorum | undefined;
   #vaultPassphraseCheck: ((passphrase: string) => Promise<string | undefined>) | undefined;
   #transcriptSigner: TranscriptSigner | undefined;
   readonly #vault: OutputTree | undefined;
@@ -150,6 +163,8 @@ export class Session implements CeremonyContext {
 
   /** Asks for a secret, registers it with the guard, and records that (not what) it was answered. */
   async secret(request: SecretRequest): Promise<string> {
+    const quorumPin = await this.#quorumPin(request);
+    if (quorumPin !== undefined) return quorumPin;
     const answer = await this.prompts.secret(request);
     this.#guard.register(answer.value);
     this.transcript.record('prompt.answered', {
@@ -160,6 +175,32 @@ export class Session implements CeremonyContext {
       generated: answer.generated,
     });
     return answer.value;
+  }
+
+  /** The PIN of a token under the vault's quorum, derived from the quorum secret (collected if need be). */
+  async #quorumPin(request: SecretRequest): Promise<string | undefined> {
+    const quorum = this.quorum;
+    if (!quorum || request.kind !== 'pin' || request.purpose !== 'existing') return undefined;
+    const token = quorum.tokens.find((t) => request.id === `token.${tokenPromptName(t.label)}.pin`);
+    if (!token) return undefined;
+    const pin = quorumTokenPin(await this.vaultPassphrase(), token.pinLength);
+    this.#guard.register(pin);
+    this.transcript.record('quorum.token-pin', { id: request.id, label: token.label, serial: token.serial });
+    return pin;
+  }
+
+  /** Reads a share typed from paper (hidden, checked word by word); records that (not what) it was given. */
+  async share(request: ShareRequest): Promise<string> {
+    const answer = await this.prompts.share(request);
+    this.#guard.register(answer);
+    this.transcript.record('prompt.answered', {
+      id: request.id,
+      kind: 'share',
+      purpose: 'existing',
+      source: this.prompts.source,
+      generated: false,
+    });
+    return answer;
   }
 
   protectSecret(value: string, rehearsalName?: string): void {
@@ -184,13 +225,130 @@ export class Session implements CeremonyContext {
     this.transcriptCopies.push({ tree, dir });
   }
 
-  setVaultPassphraseCheck(check: (passphrase: string) => Promise<string | undefined>): void {
+  setVaultPassphraseCheck(
+    check: (passphrase: string) => Promise<string | undefined>,
+    quorum?: InventoryQuorum | undefined,
+  ): void {
     if (this.#vaultPassphrase !== undefined) throw bug('the vault passphrase was already asked for');
     this.#vaultPassphraseCheck = check;
+    this.#stepQuorum = quorum;
+  }
+
+  /** The quorum that unlocks the vault this ceremony works on, if it has one. */
+  get quorum(): InventoryQuorum | undefined {
+    return this.#stepQuorum ?? (this.#vault && this.existingVault ? this.inventory.quorum : undefined);
+  }
+
+  /**
+   * From now on the vault passphrase is `passphrase` (a re-sharing ceremony re-encrypted the vault with a new
+   * quorum secret). It is held, and wiped, like the one it replaces.
+   */
+  replaceVaultPassphrase(passphrase: string): void {
+    this.#guard.register(passphrase);
+    this.#vaultPassphrase = passphrase;
+    this.#quorumHeldSince ??= this.step.id;
+  }
+
+  /**
+   * Called by the runner when a step ends: a vault passphrase that came from a quorum is dropped once no later
+   * step works on what the step that collected it opened (`laterReferences`: the steps later steps name). A
+   * later step that needs the vault again collects the officers' shares again.
+   */
+  endStep(laterReferences: ReadonlySet<string>): void {
+    const since = this.#quorumHeldSince;
+    if (since === undefined || laterReferences.has(since)) return;
+    this.#vaultPassphrase = undefined;
+    this.#quorumHeldSince = undefined;
+    this.transcript.record('quorum.secret-dropped', { heldSince: since });
+  }
+
+  /** Drops a quorum secret still held (the ceremony ended, or stopped). */
+  dropQuorumSecret(): void {
+    if (this.#quorumHeldSince === undefined) return;
+    this.#vaultPassphrase = undefined;
+    this.#quorumHeldSince = undefined;
+  }
+
+  /** k officers type their shares; the rebuilt passphrase must open the vault. */
+  async #unlockByQuorum(quorum: InventoryQuorum): Promise<string> {
+    const roles = new Set(this.script.script.roles.map((r) => r.id));
+    this.ui.info(
+      `This vault is unlocked by a quorum: ${quorum.threshold} of ${quorum.count} officers type their shares (share set ${quorum.set})`,
+    );
+    const shares = await collectShares(
+      this,
+      {
+        kind: 'officer share',
+        of: "this vault's quorum",
+        set: quorum.set,
+        threshold: quorum.threshold,
+        count: quorum.count,
+        shareWords: quorum.shareWords,
+        holders: quorum.officers.map((o) => ({
+          role: o.role,
+          title: this.#roleTitle(o.role, o.title),
+          number: o.number,
+        })),
+        retired: quorum.retired,
+      },
+      {
+        presentPrefix: QUORUM_PRESENT_PREFIX,
+        shareId: quorumShareId,
+        eligible: (holder) => roles.has(holder.role),
+        presentEvent: 'officer.present',
+        holderKey: 'officer',
+      },
+    );
+    const passphrase = await combineShares(shares);
+    this.#guard.register(passphrase);
+    const check = this.#vaultPassphraseCheck;
+    const wrong = check ? await check(passphrase) : undefined;
+    if (wrong)
+      throw new KeyceremonyError(
+        'SHARE_WRONG',
+        `the officer shares ${shares.map((s) => s.number).join(', ')} do not rebuild the vault passphrase (${wrong})`,
+      );
+    const officers = shares.map((s) => quorum.officers.find((o) => o.number === s.number)?.role ?? String(s.number));
+    this.transcript.record('quorum.unlocked', {
+      set: quorum.set,
+      threshold: quorum.threshold,
+      officers,
+      shares: shares.map((s) => s.number),
+    });
+    this.ui.success(`${shares.length} officer shares (${officers.join(', ')}) rebuild the vault passphrase`);
+    return passphrase;
+  }
+
+  #roleTitle(role: string, fallback: string): string {
+    return this.script.script.roles.find((r) => r.id === role)?.title ?? fallback;
   }
 
   async vaultPassphrase(): Promise<string> {
     if (this.#vaultPassphrase !== undefined) return this.#vaultPassphrase;
+    const quorum = this.quorum;
+    if (quorum) {
+      this.#vaultPassphrase = await this.#unlockByQuorum(quorum);
+      this.#quorumHeldSince = this.step.id;
+      return this.#vaultPassphrase;
+    }
+    const config = this.script.script.quorum;
+    if (config && !this.#options.existingVault && !this.#vaultPassphraseCheck) {
+      // A new vault under a quorum: its passphrase is generated, shown to nobody, and split by quorum.split.
+      const passphrase = generatePassphrase(config.passphraseWords);
+      this.protectSecret(passphrase, 'vault.passphrase');
+      this.transcript.record('secret.generated', {
+        id: 'vault.passphrase',
+        words: config.passphraseWords,
+        bits: Math.floor(config.passphraseWords * bitsPerWord),
+        quorum: true,
+      });
+      this.ui.success(
+        `Vault passphrase generated (${config.passphraseWords} words); nobody sees it: it is split among the officers`,
+      );
+      this.#vaultPassphrase = passphrase;
+      this.#quorumHeldSince = this.step.id;
+      return passphrase;
+    }
     const check = this.#vaultPassphraseCheck;
     this.#vaultPassphrase = await this.secret(
       keyPassphraseRequest(this.script.script.preflight.minPassphraseBits, {
@@ -205,6 +363,10 @@ export class Session implements CeremonyContext {
 
   setTranscriptSigner(signer: TranscriptSigner): void {
     this.#transcriptSigner = signer;
+  }
+
+  openedTokens(): readonly CeremonyToken[] {
+    return this.tokens.opened();
   }
 
   token(selection: TokenSelection, purpose: 'create' | 'use' = 'create'): Promise<CeremonyToken> {

@@ -15,7 +15,7 @@ import { realpathSync } from 'node:fs';
 import { KeyceremonyError, messageOf } from '../errors.js';
 import { TokenFlag } from '../pkcs11/constants.js';
 import type { TokenKeyRef } from '../pkcs11/keys.js';
-import { loginWithPolicy, pinFlagWords } from '../pkcs11/login.js';
+import { changeUserPin, loginWithPolicy, pinFlagWords } from '../pkcs11/login.js';
 import {
   discoverModules,
   eachModule,
@@ -55,6 +55,11 @@ export interface CeremonyToken {
   created(...handles: Handle[]): void;
   /** The RFC 7512 URI of a key on this token (with the token's label and serial; module path if the script gave one). */
   uri(ref: TokenKeyRef): string;
+  /**
+   * Changes the user PIN from the one this ceremony logged in with to `pin` (C_SetPIN), and proves it by logging
+   * in again. A failed ceremony sets the old PIN back.
+   */
+  changePin(pin: string): void;
 }
 
 /** What the broker needs from the session. */
@@ -82,6 +87,8 @@ function tokenName(description: TokenDescription): string {
 
 interface OpenToken extends CeremonyToken {
   readonly createdHandles: Handle[];
+  /** The PIN changes of this ceremony, to undo on failure (old → new). */
+  readonly pinChanges: { old: string; new: string }[];
 }
 
 interface ThrowawayStore {
@@ -97,6 +104,11 @@ export class TokenBroker {
 
   constructor(host: TokenHost) {
     this.#host = host;
+  }
+
+  /** Every token opened in this ceremony so far. */
+  opened(): readonly CeremonyToken[] {
+    return [...this.#tokens.values()];
   }
 
   /**
@@ -294,6 +306,7 @@ export class TokenBroker {
     const { prompts, ui, transcript } = this.#host;
     const name = tokenName(description);
     const session = module.openSession(slot.handle);
+    let loggedInWith: string | undefined;
     try {
       const flags = session.tokenFlags();
       const before = pinFlagWords(flags);
@@ -303,7 +316,10 @@ export class TokenBroker {
         {
           confirmFinalTry: (message) => prompts.confirm(`token.${tokenPromptName(selection.label)}.final-try`, message),
           warn: (text) => ui.warn(text),
-          pin,
+          pin: async () => {
+            loggedInWith = await pin();
+            return loggedInWith;
+          },
           pinPad: (message) => ui.info(message),
         },
         name,
@@ -320,6 +336,7 @@ export class TokenBroker {
       throw error;
     }
     const createdHandles: Handle[] = [];
+    const pinChanges: { old: string; new: string }[] = [];
     return {
       selection,
       session,
@@ -330,7 +347,19 @@ export class TokenBroker {
       throwaway,
       name,
       createdHandles,
+      pinChanges,
       created: (...handles: Handle[]) => createdHandles.push(...handles),
+      changePin: (next: string) => {
+        if (loggedInWith === undefined)
+          throw new KeyceremonyError(
+            'TOKEN_UNSUPPORTED',
+            `token ${name} was not logged in with a PIN keyceremony holds`,
+          );
+        changeUserPin(session, loggedInWith, next, name);
+        pinChanges.push({ old: loggedInWith, new: next });
+        loggedInWith = next;
+        transcript.record('token.pin-changed', { label: description.label, serial: description.serial });
+      },
       uri: (ref: TokenKeyRef) =>
         formatPkcs11Uri({
           token: description.label,
@@ -346,6 +375,15 @@ export class TokenBroker {
   /** A failed ceremony: destroy every key it created on a token (the vault is rolled back too). */
   async rollback(): Promise<void> {
     for (const token of this.#tokens.values()) {
+      // A PIN this ceremony changed is set back: its new value was never handed out.
+      for (const change of token.pinChanges.splice(0).reverse()) {
+        try {
+          token.session.setUserPin(change.new, change.old);
+          if (!token.throwaway) this.#host.ui.warn(`Set the user PIN of token ${token.name} back to the one it had`);
+        } catch {
+          this.#host.ui.warn(`Could not set the user PIN of token ${token.name} back: reset it with the SO PIN`);
+        }
+      }
       if (token.createdHandles.length === 0) continue;
       for (const handle of token.createdHandles.splice(0)) {
         try {

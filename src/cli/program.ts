@@ -30,8 +30,12 @@ export function buildProgram(): Command {
     .argument('<script>', 'ceremony script (YAML)')
     .option('--html <file>', 'also write a printable HTML runbook (checkbox and initials per step, signature lines)')
     .option('--strict', 'refuse the script if it relies on any default (as "strict: true" in the script does)', false)
+    .option(
+      '--vault <dir>',
+      "read the quorum (officers who must be present) from this vault's inventory; nothing secret is opened",
+    )
     .addHelpText('after', EXIT_CODES_HELP)
-    .action(async (script: string, opts: { html?: string; strict: boolean }) => {
+    .action(async (script: string, opts: { html?: string; strict: boolean; vault?: string }) => {
       const { planCommand } = await import('./commands/plan.js');
       await planCommand(script, opts);
     });

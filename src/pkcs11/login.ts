@@ -108,3 +108,30 @@ export async function loginWithPolicy(target: LoginTarget, dialog: LoginDialog, 
     throw describePkcs11Error(error, `login to token ${token}`);
   }
 }
+
+/** What changing a user PIN needs from a token session. */
+export interface PinChangeTarget {
+  tokenFlags(): number;
+  /** One C_SetPIN in the logged-in session. Throws pkcs11js errors. */
+  setUserPin(oldPin: string, newPin: string): void;
+}
+
+/**
+ * Changes the user PIN of a logged-in token (C_SetPIN): when a quorum takes over a token's PIN and when it is
+ * re-shared (docs/quorum.md). The change is not proven by logging out and in again: a logout invalidates the key
+ * handles the ceremony still signs with, and every later ceremony logs in with the new PIN anyway (the tests
+ * check both PINs). A token with a PIN pad has no PIN keyceremony could set.
+ */
+export function changeUserPin(target: PinChangeTarget, oldPin: string, newPin: string, token: string): void {
+  if (target.tokenFlags() & TokenFlag.protectedAuthenticationPath) {
+    throw new KeyceremonyError(
+      'TOKEN_UNSUPPORTED',
+      `token ${token} takes its PIN on its own PIN pad: a quorum cannot set or hold it`,
+    );
+  }
+  try {
+    target.setUserPin(oldPin, newPin);
+  } catch (error) {
+    throw describePkcs11Error(error, `changing the user PIN of token ${token}`);
+  }
+}

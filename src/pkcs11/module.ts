@@ -293,6 +293,11 @@ export class TokenSession {
     else this.#native.C_Login(this.handle, CKU.user, pin);
   }
 
+  /** One C_SetPIN in this (logged-in, read/write) session. Throws the raw pkcs11js error. */
+  setUserPin(oldPin: string, newPin: string): void {
+    this.#native.C_SetPIN(this.handle, oldPin, newPin);
+  }
+
   logout(): void {
     try {
       this.#native.C_Logout(this.handle);

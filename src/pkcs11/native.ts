@@ -72,6 +72,7 @@ export interface Native {
   C_CloseSession(session: Handle): void;
   C_Login(session: Handle, userType: number, pin?: string): void;
   C_Logout(session: Handle): void;
+  C_SetPIN(session: Handle, oldPin: string, newPin: string): void;
   C_CreateObject(session: Handle, template: NativeAttribute[]): Handle;
   C_DestroyObject(session: Handle, object: Handle): void;
   C_FindObjectsInit(session: Handle, template: NativeAttribute[]): void;

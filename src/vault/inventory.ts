@@ -72,6 +72,34 @@ export const InventoryCeremony = z.strictObject({
 });
 
 /**
+ * A quorum (docs/quorum.md): the vault passphrase — and the user PIN of every token listed, derived from it — is
+ * a secret keyceremony generated and split k-of-n among officer roles; nobody knows it whole. Every ceremony
+ * that unlocks the vault collects k officers' shares. Written by `quorum.split`, replaced by `quorum.reshare`.
+ */
+export const InventoryQuorum = z.strictObject({
+  scheme: z.literal('shamir-gf256'),
+  /** The current share set (four hex digits, printed on every officer sheet). */
+  set: z.string().regex(/^[0-9A-F]{4}$/),
+  threshold: z.number().int().min(2).max(255),
+  count: z.number().int().min(2).max(255),
+  /** Diceware words of the quorum secret (the vault passphrase). */
+  passphraseWords: z.number().int().min(10).max(24),
+  shareWords: z.number().int().min(1),
+  /** Who holds which share: role ids as scripts name them, titles as the sheets were printed. */
+  officers: z.array(z.strictObject({ number: z.number().int().min(1), role: z.string().min(1), title: z.string() })),
+  /** Tokens whose user PIN is derived from the quorum secret (docs/share-format.md), by label and serial. */
+  tokens: z.array(
+    z.strictObject({ label: z.string(), serial: z.string(), pinLength: z.number().int().min(4).max(255) }),
+  ),
+  created: isoTime,
+  /** The ceremony (transcript name) that made this share set. */
+  createdBy: z.string(),
+  /** Share sets retired by re-sharing: their shares open nothing any more (named when one is typed). */
+  retired: z.array(z.strictObject({ set: z.string().regex(/^[0-9A-F]{4}$/), retired: isoTime, by: z.string() })),
+});
+export type InventoryQuorum = z.infer<typeof InventoryQuorum>;
+
+/**
  * A backup of this vault, recorded by the ceremony that made it (`backup.create`), so that `status` and the
  * runner's closing check can tell whether the newest backup still holds the vault (backup/vault-state.ts).
  */
@@ -96,6 +124,7 @@ export const Inventory = z.strictObject({
   updated: isoTime,
   keys: z.array(InventoryKey),
   ceremonies: z.array(InventoryCeremony),
+  quorum: InventoryQuorum.optional(),
   /** Backups of this vault, oldest first (absent in vaults that were never backed up). */
   backups: z.array(InventoryBackup).optional(),
 });

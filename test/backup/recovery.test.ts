@@ -95,19 +95,19 @@ describe('recovery drill', () => {
     for (const [change, message] of [
       [
         (w: string[]) => ([w[4], w[6]] = [w[6]!, w[4]!]),
-        /the share of Custodian 2 \(custodian-2\): the checksum does not match: a word is mistyped or two words are swapped/,
+        /backup share 2 of Custodian 2 \(custodian-2\): the checksum does not match: a word is mistyped or two words are swapped/,
       ],
       [
         (w: string[]) => ([w[4], w[5]] = [w[5]!, w[4]!]),
-        /the share of Custodian 2 \(custodian-2\): word 5 ".+" belongs at an (odd|even)-numbered position/,
+        /backup share 2 of Custodian 2 \(custodian-2\): word 5 belongs at an (odd|even)-numbered position/,
       ],
       [
         (w: string[]) => (w[9] = `${w[9]}q`),
-        /the share of Custodian 2 \(custodian-2\): word 10 ".+q" is not a share word \(did you mean/,
+        /backup share 2 of Custodian 2 \(custodian-2\): word 10 is not a share word \(check its spelling/,
       ],
       [
         (w: string[]) => w.pop(),
-        /the share of Custodian 2 \(custodian-2\): it has 27 words, but a share of this backup has 28: a word is missing/,
+        /backup share 2 of Custodian 2 \(custodian-2\): it has 27 words, but a share of this backup has 28: a word is missing/,
       ],
     ] as const) {
       const changed = [...words];
@@ -132,7 +132,7 @@ describe('recovery drill', () => {
     const misplaced = await cli(['rehearse', drill, '--out', dir]);
     expect(misplaced.code).toBe(2);
     expect(misplaced.stderr).toMatch(
-      /the share of Custodian 2 \(custodian-2\): it is share 5, which was given to Custodian 5 \(custodian-5\), not share 2/,
+      /backup share 2 of Custodian 2 \(custodian-2\): it is share 5, which was given to Custodian 5 \(custodian-5\), not share 2/,
     );
 
     const other = await copyOfRehearsal();
@@ -141,7 +141,7 @@ describe('recovery drill', () => {
     const result = await cli(['rehearse', drill, '--out', other]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(
-      /the share of Custodian 2 \(custodian-2\): it belongs to another backup \(share set [0-9A-F]{4}/,
+      /backup share 2 of Custodian 2 \(custodian-2\): it belongs to another share set \([0-9A-F]{4}/,
     );
   });
 
@@ -196,7 +196,7 @@ describe('recovery drill', () => {
     );
     const few = await cli(['rehearse', drill, '--out', dir, '--answers', absent]);
     expect(few.code).toBe(2);
-    expect(few.stderr).toMatch(/only 2 of the 3 shares needed were given/);
+    expect(few.stderr).toMatch(/only 2 of the 3 backup shares needed were given/);
   });
 });
 
@@ -283,7 +283,7 @@ describe('a new backup with new shares (a custodian left)', () => {
     await withSecrets(dir, (s) => (s['share.custodian-1'] = old['share.custodian-1']!));
     const stale = await cli(['rehearse', drill, '--out', dir]);
     expect(stale.code).toBe(2);
-    expect(stale.stderr).toMatch(/the share of Custodian 1 \(custodian-1\): it belongs to another backup/);
+    expect(stale.stderr).toMatch(/backup share 1 of Custodian 1 \(custodian-1\): it belongs to another share set/);
     const verified = await cli(['transcript', 'verify', join(dir, 'public')]);
     expect(verified.code, verified.stdout).toBe(0);
     expect((await transcripts(dir)).map((n) => n.replace(/^.*Z-/, ''))).toEqual([

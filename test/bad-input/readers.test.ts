@@ -175,11 +175,7 @@ describe('the JSON files keyceremony keeps', () => {
 describe('share answers', () => {
   it.each([
     ['a file far larger than a share', 'zebra '.repeat(80_000), /too large to be a share file/],
-    [
-      'a file of one enormous "word"',
-      'q'.repeat(60_000),
-      /word 1 "q{24}…" \(60000 characters in all\) is not a share word/,
-    ],
+    ['a file of one enormous "word"', 'q'.repeat(60_000), /word 1 is not a share word/],
   ])(
     'in a recovery drill, pointing at %s: exit 2, one short line, nothing written',
     async (_, content, expected) => {
@@ -236,7 +232,7 @@ describe('share answers', () => {
     const start = Date.now();
     const long = refusalOf(() => decodeShare('q'.repeat(400_000), 24));
     expect(Date.now() - start).toBeLessThan(2000);
-    expect(long.message).toMatch(/^word 1 "q{24}…" \(400000 characters in all\) is not a share word$/);
+    expect(long.message).toMatch(/^word 1 is not a share word \(check its spelling against the sheet\)$/);
   });
 });
 

@@ -9,7 +9,7 @@ import { initialsOf } from './answers.js';
 import type { TmuxSession } from './tmux.js';
 
 interface ScriptShape {
-  roles: { id: string; title: string }[];
+  roles: { id: string; title: string; officer?: boolean }[];
   preflight?: { codeHashBy?: string[] };
   record?: { place?: boolean; names?: boolean; items?: { id: string; what: string; record?: string[] }[] };
   closing?: { roles: string[] };
@@ -45,7 +45,7 @@ export async function witnessAtTerminal(
 }
 
 /** The code-hash witnesses, then place, names and items, in the order the runner asks them. */
-export async function paperTrailAtTerminal(tmux: TmuxSession, script: string): Promise<void> {
+export async function paperTrailAtTerminal(tmux: TmuxSession, script: string, quorum = false): Promise<void> {
   const s = readScript(script);
   for (const role of s.preflight?.codeHashBy ?? []) {
     await tmux.waitFor(/type the last 4 groups of the code SHA-256/);
@@ -54,7 +54,9 @@ export async function paperTrailAtTerminal(tmux: TmuxSession, script: string): P
   }
   if (s.record?.place) await tmux.answer('Where does this ceremony take place', { text: 'Room 4.12, Berlin' });
   if (s.record?.names)
-    for (const r of s.roles) await tmux.answer(`${r.title} (${r.id}): your name`, { text: `Test ${initialsOf(r.id)}` });
+    // Officer roles (officer: true) are asked only when the vault has a quorum.
+    for (const r of s.roles.filter((role) => !role.officer || quorum))
+      await tmux.answer(`${r.title} (${r.id}): your name`, { text: `Test ${initialsOf(r.id)}` });
   for (const item of s.record?.items ?? [])
     for (const field of item.record ?? ['serial']) {
       const question = field === 'serial' ? 'serial number' : 'number of the tamper-evident bag';
@@ -70,4 +72,43 @@ export async function closingAtTerminal(tmux: TmuxSession, script: string): Prom
   for (const role of readScript(script).closing?.roles ?? [])
     await witnessAtTerminal(tmux, who(script, role), initialsOf(role), groups);
   return groups;
+}
+
+/**
+ * A share typed from paper at the hidden share prompt, a row of four words at a time, as a custodian or officer
+ * would. `notAWord`: a word typed so that it is no share word at all (its row is refused, naming the word, and
+ * typed again). `mistyped`: a word replaced by another share word (the check symbols find it after the last row;
+ * only that word is typed again).
+ */
+export async function typeShareAtTerminal(
+  tmux: TmuxSession,
+  label: string,
+  words: readonly string[],
+  typos: { notAWord?: { position: number; typed: string }; mistyped?: { position: number; typed: string } } = {},
+): Promise<void> {
+  for (let from = 1; from <= words.length; from += 4) {
+    const to = Math.min(from + 3, words.length);
+    const row = words.slice(from - 1, to);
+    const prompt = `${label}, words ${from}–${to} (hidden):`;
+    const bad = typos.notAWord;
+    if (bad && bad.position >= from && bad.position <= to) {
+      const wrong = [...row];
+      wrong[bad.position - from] = bad.typed;
+      await tmux.answer(prompt, { text: wrong.join(' ') });
+      await tmux.waitFor(
+        new RegExp(
+          `word ${bad.position} is not a share word \\(check its spelling against the sheet\\); type words ${from}–${to} again`,
+        ),
+      );
+    }
+    const typo = typos.mistyped;
+    const typed = [...row];
+    if (typo && typo.position >= from && typo.position <= to) typed[typo.position - from] = typo.typed;
+    await tmux.answer(prompt, { text: typed.join(' ') });
+  }
+  if (typos.mistyped) {
+    const { position } = typos.mistyped;
+    await tmux.waitFor(new RegExp(`word ${position} is mistyped: the checksum points at it`));
+    await tmux.answer(`${label}: type word ${position} again (hidden):`, { text: words[position - 1]! });
+  }
 }

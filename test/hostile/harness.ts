@@ -9,7 +9,13 @@ import { createHash } from 'node:crypto';
 import { join, relative } from 'node:path';
 import { actions } from '../../src/ceremony/actions/index.js';
 import { loadScript } from '../../src/ceremony/load-script.js';
-import type { Prompter, SecretAnswer, SecretRequest, TextRequest } from '../../src/ceremony/prompts/prompter.js';
+import type {
+  Prompter,
+  SecretAnswer,
+  SecretRequest,
+  ShareRequest,
+  TextRequest,
+} from '../../src/ceremony/prompts/prompter.js';
 import { ScriptedPrompter } from '../../src/ceremony/prompts/scripted-prompter.js';
 import { runCeremony } from '../../src/ceremony/runner.js';
 import { ConsoleUi } from '../../src/ceremony/ui.js';
@@ -125,6 +131,11 @@ class HookedPrompter implements Prompter {
   async secret(request: SecretRequest): Promise<SecretAnswer> {
     await this.#hook(request.id);
     return this.#inner.secret(request);
+  }
+
+  async share(request: ShareRequest): Promise<string> {
+    await this.#hook(request.id);
+    return this.#inner.share(request);
   }
 
   async text(request: TextRequest): Promise<string | undefined> {

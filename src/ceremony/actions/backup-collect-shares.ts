@@ -4,24 +4,20 @@
  *
  * The backup is found on the medium first (its manifest names the threshold, the share set and which share each
  * custodian holds). Custodians are asked in share order whether they are here (prompt `<step>.present.<id>`);
- * each present custodian's share is read (prompt `share.<id>`, hidden) and checked at once: a mistyped or
- * swapped word, a share of another backup, or another custodian's share is refused with a message that names
- * the share and, where it can, the word. The rebuilt passphrase must open the backup copy on this medium.
+ * each present custodian types their share from paper (prompt `share.<id>`: hidden, a row at a time, every word
+ * checked as it is typed — see share-entry.ts): a mistyped or swapped word, a share of another backup, or another
+ * custodian's share is refused with a message that names the share and, where it can, the word's position. The rebuilt passphrase must open the backup copy on this medium.
  */
-import { resolve } from 'node:path';
 import { z } from 'zod';
 import { findBackup, type FoundBackup, readCheckedCopy } from '../../backup/open-backup.js';
 import { mediumLabel, mediumLocation, MediumParam } from '../../backup/media.js';
-import { decodeShare, encodeShare, type Share, ShareFormatError } from '../../backup/share-code.js';
-import { combineShares, hexSet } from '../../backup/sharing.js';
+import { combineShares } from '../../backup/sharing.js';
 import { decryptArchive } from '../../backup/vault-archive.js';
 import { KeyceremonyError } from '../../errors.js';
-import { readInputFile } from '../../util/input-file.js';
-import { decodeUtf8 } from '../../util/utf8.js';
 import { groupedHex } from '../../util/fingerprint-display.js';
 import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';
-import type { BackupManifest } from '../../backup/manifest.js';
+import { collectShares } from '../share-entry.js';
 import { shareSecretId } from './backup-create.js';
 
 const Params = z.strictObject({
@@ -35,47 +31,7 @@ const Params = z.strictObject({
 });
 type Params = z.infer<typeof Params>;
 
-/** The largest share file read: a share with comments fits in far less. */
-export const MAX_SHARE_FILE_BYTES = 64 * 1024;
-
-/** A share answer is the words themselves, or the path of a text file holding them ('#' lines ignored). */
-export async function shareText(answer: string): Promise<string> {
-  const trimmed = answer.trim();
-  if (!/^(\/|\.\.?\/|~\/)/.test(trimmed)) return trimmed;
-  const path = trimmed.startsWith('~/') ? resolve(process.env['HOME'] ?? '/', trimmed.slice(2)) : resolve(trimmed);
-  let text: string;
-  try {
-    // A share is a few dozen words: a file much larger than that (or not a file) is not one, and is not read.
-    const bytes = await readInputFile(path, 'share file', { maxBytes: MAX_SHARE_FILE_BYTES });
-    text = decodeUtf8(bytes, `the share file ${path}`, 'INPUT_INVALID');
-  } catch (error) {
-    if (error instanceof KeyceremonyError) throw new ShareFormatError(error.message);
-    throw error;
-  }
-  return text
-    .split('\n')
-    .filter((line) => !line.trimStart().startsWith('#'))
-    .join(' ');
-}
-
-/** Why `share` is not the one `custodian` should hold for this backup, or undefined. */
-function shareProblem(
-  share: Share,
-  manifest: BackupManifest,
-  expectedNumber: number,
-  collected: readonly Share[],
-): string | undefined {
-  const { sharing } = manifest;
-  if (hexSet(share.set) !== sharing.set || share.threshold !== sharing.threshold || share.count !== sharing.count) {
-    return `it belongs to another backup (share set ${hexSet(share.set)}, ${share.threshold} of ${share.count}; this backup's is ${sharing.set}, ${sharing.threshold} of ${sharing.count})`;
-  }
-  if (share.number !== expectedNumber) {
-    const holder = sharing.shares.find((s) => s.number === share.number);
-    return `it is share ${share.number}, which was given to ${holder ? `${holder.title} (${holder.custodian})` : 'nobody'}, not share ${expectedNumber}`;
-  }
-  if (collected.some((c) => c.number === share.number)) return `share ${share.number} was already given`;
-  return undefined;
-}
+export { MAX_SHARE_FILE_BYTES, shareText } from '../share-entry.js';
 
 /** The backup on the medium, which must be a rehearsal backup in rehearsals and a real one otherwise. */
 async function locateBackup(ctx: CeremonyContext, p: Params): Promise<FoundBackup> {
@@ -110,61 +66,24 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
     archiveSha256: manifest.archive.sha256,
   });
 
-  const collected: Share[] = [];
-  for (const holder of sharing.shares) {
-    if (collected.length >= sharing.threshold) break;
-    const presentId = `${ctx.step.id}.present.${holder.custodian}`;
-    const present = await ctx.prompts.confirm(
-      presentId,
-      `Is ${holder.title} (${holder.custodian}) here with share ${holder.number}?`,
-    );
-    ctx.transcript.record('custodian.present', {
-      custodian: holder.custodian,
-      share: holder.number,
-      present,
-      prompt: presentId,
-      source: ctx.prompts.source,
-    });
-    if (!present) continue;
-    const who = `the share of ${holder.title} (${holder.custodian})`;
-    const read = async (answer: string): Promise<Share> => {
-      const share = decodeShare(await shareText(answer), sharing.shareWords);
-      const problem = shareProblem(share, manifest, holder.number, collected);
-      if (problem) throw new ShareFormatError(problem);
-      return share;
-    };
-    const answer = await ctx.secret({
-      id: shareSecretId(holder.custodian),
-      label: `Share ${holder.number} (${holder.title}): type the ${sharing.shareWords} words, or the path of a file holding them`,
-      kind: 'share',
-      purpose: 'existing',
-      minBits: 0,
-      generatedWords: 0,
-      check: async (value) => {
-        try {
-          await read(value);
-          return undefined;
-        } catch (error) {
-          if (error instanceof ShareFormatError) return `${who}: ${error.message}`;
-          throw error;
-        }
-      },
-    });
-    const share = await read(answer);
-    ctx.protectSecret(encodeShare(share).join(' '));
-    collected.push(share);
-    ctx.transcript.record('check.passed', {
-      check: 'share accepted (checksum, share set, holder)',
-      detail: `share ${share.number} of ${holder.custodian}`,
-    });
-    ctx.ui.success(`Share ${share.number} of ${holder.title} accepted`);
-  }
-  if (collected.length < sharing.threshold) {
-    throw new KeyceremonyError(
-      'ABORTED',
-      `only ${collected.length} of the ${sharing.threshold} shares needed were given: the backup cannot be opened`,
-    );
-  }
+  const collected = await collectShares(
+    ctx,
+    {
+      kind: 'backup share',
+      of: 'this backup',
+      set: sharing.set,
+      threshold: sharing.threshold,
+      count: sharing.count,
+      shareWords: sharing.shareWords,
+      holders: sharing.shares.map((s) => ({ role: s.custodian, title: s.title, number: s.number })),
+    },
+    {
+      presentPrefix: `${ctx.step.id}.present`,
+      shareId: shareSecretId,
+      presentEvent: 'custodian.present',
+      holderKey: 'custodian',
+    },
+  );
 
   const passphrase = await combineShares(collected);
   ctx.protectSecret(passphrase);

@@ -109,7 +109,7 @@ export const backupRecoveryDrill = defineAction<Params>({
 
       // 2. The vault passphrase, checked against the scratch root.
       const check = vaultPassphraseCheck(scratch, inventory, SCRATCH);
-      if (check) ctx.setVaultPassphraseCheck(check);
+      if (check) ctx.setVaultPassphraseCheck(check, inventory.quorum);
       const { product, problems } = await unlockRootFrom(scratch, inventory, {
         passphrase: await ctx.vaultPassphrase(),
         fingerprint: manifest.root,

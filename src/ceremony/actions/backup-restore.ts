@@ -90,7 +90,7 @@ export const backupRestore = defineAction<Params>({
       detail: `${fileCount} files, ${report.transcripts.length} transcript(s), ${report.outputs.filter((o) => o.status === 'ok').length} recorded file(s) unchanged`,
     });
     const check = vaultPassphraseCheck(ctx.vault, ctx.inventory);
-    if (check) ctx.setVaultPassphraseCheck(check);
+    if (check) ctx.setVaultPassphraseCheck(check, ctx.inventory.quorum);
     ctx.ui.fingerprint('Restored root key fingerprint', manifest.root);
     ctx.ui.success(
       `Vault restored from ${manifest.name} into ${ctx.vault.root}: ${ctx.inventory.keys.length} keys, ${report.transcripts.length} transcript(s) verified`,

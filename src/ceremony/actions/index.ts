@@ -14,6 +14,8 @@ import { dctGenerateDelegation } from './dct-generate-delegation.js';
 import { dctSignMetadata } from './dct-sign-metadata.js';
 import { dctRotateRoot } from './dct-rotate-root.js';
 import { backupActions } from './backup-actions.js';
+import { quorumSplit } from './quorum-split.js';
+import { quorumReshare } from './quorum-reshare.js';
 import { x509GenerateRootCa } from './x509-generate-root-ca.js';
 import { x509UnlockRootCa } from './x509-unlock-root-ca.js';
 import { x509IssueSigningCert } from './x509-issue-signing-cert.js';
@@ -36,6 +38,8 @@ export const actions: ActionRegistry = new Map(
     dctSignMetadata,
     dctRotateRoot,
     ...backupActions,
+    quorumSplit,
+    quorumReshare,
     x509GenerateRootCa,
     x509UnlockRootCa,
     x509IssueSigningCert,

@@ -6,8 +6,10 @@
  * prompt id `dct.passphrase`, not with the vault passphrase: the files are in notary's format so that they
  * can be used with notary if ever needed, and doing so must not expose the passphrase of the OpenPGP root.
  * It is set (twice, with the strength floor) in the first DCT ceremony and checked by decrypting a DCT key
- * in every later one.
+ * in every later one. Under an officer quorum (docs/quorum.md) nobody types it: it is derived from the quorum
+ * secret, so the DCT root opens only with k officer shares too.
  */
+import { quorumDctPassphrase } from '../../backup/quorum-pin.js';
 import { generateKeyPair, type KeyPair, samePublicKey } from '../../crypto/key-material.js';
 import { decryptNotaryKey, encryptNotaryKey, type NotaryKeyHeaders } from '../../dct/key-file.js';
 import { dctVaultPath } from '../../dct/layout.js';
@@ -46,6 +48,10 @@ export async function dctPassphrase(ctx: CeremonyContext): Promise<string> {
   // Asked before this ceremony writes any DCT key, so a DCT key in the inventory comes from an earlier one.
   const existing = ctx.inventory.keys.find((k) => dctKinds(k) && k.location.type === 'file');
   const path = existing?.location.type === 'file' ? existing.location.path : undefined;
+  if (ctx.quorum) {
+    s.passphrase = await quorumDctKeysPassphrase(ctx, ctx.quorum, path);
+    return s.passphrase;
+  }
   s.passphrase = await ctx.secret(
     keyPassphraseRequest(ctx.script.script.preflight.minPassphraseBits, {
       id: DCT_PASSPHRASE_PROMPT,
@@ -68,6 +74,76 @@ export async function dctPassphrase(ctx: CeremonyContext): Promise<string> {
     }),
   );
   return s.passphrase;
+}
+
+/**
+ * Under a quorum nobody types the DCT passphrase: it is derived from the quorum secret (src/backup/quorum-pin.ts),
+ * which k officers rebuild, and checked against a DCT key already in the vault.
+ */
+async function quorumDctKeysPassphrase(
+  ctx: CeremonyContext,
+  quorum: NonNullable<CeremonyContext['quorum']>,
+  path: string | undefined,
+): Promise<string> {
+  const passphrase = quorumDctPassphrase(await ctx.vaultPassphrase());
+  ctx.protectSecret(passphrase);
+  if (path) {
+    try {
+      decryptNotaryKey(text(await ctx.vault.read(path)), passphrase, `vault/${path}`);
+    } catch (error) {
+      if (error instanceof KeyceremonyError && error.code === 'PASSPHRASE_WRONG')
+        throw new KeyceremonyError(
+          'VAULT_INVALID',
+          `vault/${path} does not open with the DCT passphrase derived from the quorum (share set ${quorum.set}): its DCT keys were not made or re-encrypted under this quorum`,
+        );
+      throw error;
+    }
+  }
+  ctx.transcript.record('quorum.dct-passphrase', { set: quorum.set, checked: path !== undefined });
+  return passphrase;
+}
+
+/**
+ * Re-encrypts every DCT key file of the vault from `oldPassphrase` to `newPassphrase` (a quorum's re-sharing):
+ * each replaced, read back to the same key with the new passphrase, and checked to refuse the old one.
+ */
+export async function reencryptDctKeys(
+  ctx: CeremonyContext,
+  oldPassphrase: string,
+  newPassphrase: string,
+): Promise<string[]> {
+  const paths = [
+    ...new Set(ctx.inventory.keys.flatMap((k) => (dctKinds(k) && k.location.type === 'file' ? [k.location.path] : []))),
+  ];
+  for (const path of paths) {
+    const where = `vault/${path}`;
+    const before = decryptNotaryKey(text(await ctx.vault.read(path)), oldPassphrase, where);
+    if (before.headers.role === undefined)
+      throw new KeyceremonyError('VAULT_INVALID', `${where} has no role header: it was not written by keyceremony`);
+    const headers: NotaryKeyHeaders = {
+      role: before.headers.role,
+      ...(before.headers.gun !== undefined ? { gun: before.headers.gun } : {}),
+      path: before.keyId,
+    };
+    const file = await ctx.vault.replace(path, encryptNotaryKey(before.pair, newPassphrase, headers), ctx.now());
+    const after = decryptNotaryKey(text(await ctx.vault.read(path)), newPassphrase, where);
+    if (after.keyId !== before.keyId || !samePublicKey(after.pair.publicKey, before.pair.publicKey))
+      throw new KeyceremonyError('CHECK_FAILED', `${where} does not read back with key ${before.keyId}`);
+    let old: unknown = 'opens';
+    try {
+      decryptNotaryKey(text(await ctx.vault.read(path)), oldPassphrase, where);
+    } catch (error) {
+      old = error instanceof KeyceremonyError && error.code === 'PASSPHRASE_WRONG' ? 'refused' : error;
+    }
+    if (old !== 'refused')
+      throw new KeyceremonyError('CHECK_FAILED', `${where} still opens with the old DCT passphrase`, {
+        ...(old instanceof Error ? { cause: old } : {}),
+      });
+    ctx.recordOutput(file, { keyId: before.keyId, encrypted: true, reencrypted: true });
+  }
+  const s = state(ctx);
+  if (s.passphrase !== undefined) s.passphrase = newPassphrase;
+  return paths;
 }
 
 /** Remembers a key made in this ceremony so later steps sign with it without decrypting it again. */

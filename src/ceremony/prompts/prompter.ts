@@ -22,6 +22,8 @@
  *   containers.handoff.<signer>.passphrase  the hand-off passphrase of a signer's container signing key
  *   share.<custodian>               a custodian's backup share (words, or the path of a file holding them)
  *   <step>.present.<custodian>      is this custodian here with their share? (recovery drills, restores)
+ *   quorum.present.<officer>        is this officer here with their officer share? (a quorum vault is unlocked)
+ *   quorum.share.<officer>          an officer's share of the quorum secret (words, or the path of a file)
  */
 
 export type PromptSource = 'terminal' | 'answers-file' | 'rehearsal';
@@ -94,12 +96,46 @@ export interface SecretAnswer {
   readonly generated: boolean;
 }
 
+/** A problem with a typed share; `position` (1-based) names the word at fault when it is known. */
+export interface ShareProblem {
+  readonly message: string;
+  readonly position?: number | undefined;
+}
+
+/**
+ * A share read off paper (a backup custodian's or a quorum officer's): typed hidden, a row of words at a time
+ * as the sheet shows them, each word checked as its row is entered, then the whole share checked; a word the
+ * check symbols point at is typed again on its own. An answer may also be the path of a file holding the words.
+ * No message ever repeats a typed word.
+ */
+export interface ShareRequest {
+  readonly id: string;
+  /** Which share and whose, e.g. "Share 2 (Officer 2, officer-2)". */
+  readonly label: string;
+  /** How many words the share has. */
+  readonly words: number;
+  /** Why `word` cannot be word `position` (1-based) of a share; undefined when it can. */
+  readonly checkWord: (word: string, position: number) => string | undefined;
+  /** Checks the whole answer (the words, or the path of a file holding them). */
+  readonly check: (answer: string) => Promise<ShareProblem | undefined>;
+}
+
+/** Words per row when a share is typed: the sheet's grid has four columns. */
+export const SHARE_ROW_WORDS = 4;
+
+/** True when a share answer names a file rather than holding the words. */
+export function isSharePath(answer: string): boolean {
+  return /^(\/|\.\.?\/|~\/)/.test(answer.trim());
+}
+
 export interface Prompter {
   readonly source: PromptSource;
   confirm(id: string, message: string): Promise<boolean>;
   /** Initials of a person (2–4 letters). */
   initials(id: string, message: string): Promise<string>;
   secret(request: SecretRequest): Promise<SecretAnswer>;
+  /** A share typed from paper (hidden), checked word by word; the answer as given (words or a file path). */
+  share(request: ShareRequest): Promise<string>;
   /** A typed, non-secret answer (trimmed); undefined only for an `optionalInFile` prompt an answers file leaves out. */
   text(request: TextRequest): Promise<string | undefined>;
   /** Answers this prompter holds that no prompt asked for (typos in an answers file). */

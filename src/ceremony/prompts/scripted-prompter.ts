@@ -11,6 +11,7 @@ import {
   type PromptSource,
   type SecretAnswer,
   type SecretRequest,
+  type ShareRequest,
   type TextRequest,
 } from './prompter.js';
 import { weakness } from './passphrase-strength.js';
@@ -132,6 +133,22 @@ export class ScriptedPrompter implements Prompter {
       if (wrong) throw new KeyceremonyError('PASSPHRASE_WRONG', `answer to "${request.id}": ${wrong}`);
     }
     return { value, generated: false };
+  }
+
+  async share(request: ShareRequest): Promise<string> {
+    const raw = this.#take(request.id, request.label);
+    if (raw === undefined) {
+      throw new KeyceremonyError(
+        'ANSWER_MISSING',
+        `no answer for "${request.id}" (${request.label}): a rehearsal needs the rehearsal-secrets.json of the rehearsal that made the shares`,
+      );
+    }
+    const value = String(raw);
+    // A file cannot type a word again: a wrong share stops the ceremony.
+    const problem = await request.check(value);
+    if (problem)
+      throw new KeyceremonyError('SHARE_WRONG', `answer to "${request.id}" (${request.label}): ${problem.message}`);
+    return value;
   }
 
   async text(request: TextRequest): Promise<string | undefined> {

@@ -6,6 +6,7 @@
  */
 import { confirm, input, password, select } from '@inquirer/prompts';
 import chalk from 'chalk';
+import { shareTokens } from '../../backup/share-code.js';
 import { KeyceremonyError } from '../../errors.js';
 import { bitsPerWord, generatePassphrase } from '../../util/diceware.js';
 import type { Interruption } from '../interruption.js';
@@ -14,10 +15,13 @@ import { forTerminal } from '../../util/marks.js';
 import {
   CHECK_ATTEMPTS,
   INITIALS,
+  isSharePath,
   plainTextProblem,
   type Prompter,
   type SecretAnswer,
   type SecretRequest,
+  SHARE_ROW_WORDS,
+  type ShareRequest,
   type TextRequest,
 } from './prompter.js';
 import { weakness } from './passphrase-strength.js';
@@ -111,6 +115,86 @@ export class TerminalPrompter implements Prompter {
       ),
     );
     return how === 'generate' ? this.#generated(request) : this.#chosen(request);
+  }
+
+  /**
+   * A share typed from paper: a row of words at a time (hidden), each row's words checked at once; then the
+   * whole share. When the check symbols point at one word, only that word is typed again.
+   */
+  async share(request: ShareRequest): Promise<string> {
+    console.log(
+      chalk.dim(
+        `  ${request.label}: ${request.words} words, typed ${SHARE_ROW_WORDS} at a time as on the sheet; nothing is shown. Or type the path of a file holding them.`,
+      ),
+    );
+    for (let attempt = 1; ; attempt++) {
+      const words = await this.#shareRows(request);
+      if (typeof words === 'string') {
+        const problem = await request.check(words);
+        if (!problem) return words;
+        if (attempt >= MAX_ATTEMPTS)
+          throw new KeyceremonyError('SHARE_WRONG', `${request.label}: ${problem.message} (${MAX_ATTEMPTS} attempts)`);
+        console.log(chalk.red(`  ${request.label}: ${problem.message}; try again (${MAX_ATTEMPTS - attempt} left)`));
+        continue;
+      }
+      let problem = await request.check(words.join(' '));
+      for (let retype = 1; problem?.position !== undefined && retype <= MAX_ATTEMPTS; retype++) {
+        const position = problem.position;
+        console.log(chalk.red(`  ${request.label}: ${problem.message}`));
+        const word = await this.#shareWord(request, position);
+        words[position - 1] = word;
+        problem = await request.check(words.join(' '));
+      }
+      if (!problem) return words.join(' ');
+      if (attempt >= MAX_ATTEMPTS)
+        throw new KeyceremonyError('SHARE_WRONG', `${request.label}: ${problem.message} (${MAX_ATTEMPTS} attempts)`);
+      console.log(
+        chalk.red(`  ${request.label}: ${problem.message}; type the share again (${MAX_ATTEMPTS - attempt} left)`),
+      );
+    }
+  }
+
+  /** The share's words, row by row; or the file path typed at the first row. */
+  async #shareRows(request: ShareRequest): Promise<string[] | string> {
+    const words: string[] = [];
+    while (words.length < request.words) {
+      const from = words.length + 1;
+      const to = Math.min(words.length + SHARE_ROW_WORDS, request.words);
+      for (let tries = 1; ; tries++) {
+        const row = await this.#ask((context) =>
+          password({ message: `${request.label}, words ${from}–${to} (hidden):` }, context),
+        );
+        if (words.length === 0 && isSharePath(row)) return row.trim();
+        const typed = shareTokens(row);
+        const problem =
+          typed.length !== to - from + 1
+            ? `${typed.length} word(s) typed, ${to - from + 1} expected (words ${from}–${to})`
+            : typed.map((w, i) => request.checkWord(w, from + i)).find((p) => p !== undefined);
+        if (!problem) {
+          words.push(...typed);
+          break;
+        }
+        if (tries >= MAX_ATTEMPTS * 2)
+          throw new KeyceremonyError('SHARE_WRONG', `${request.label}: ${problem} (${tries} attempts)`);
+        console.log(chalk.red(`  ${problem}; type words ${from}–${to} again`));
+      }
+    }
+    return words;
+  }
+
+  /** One word typed again, hidden, until it is a word that can stand at `position`. */
+  async #shareWord(request: ShareRequest, position: number): Promise<string> {
+    for (let tries = 1; ; tries++) {
+      const word = (
+        await this.#ask((context) =>
+          password({ message: `${request.label}: type word ${position} again (hidden):` }, context),
+        )
+      ).trim();
+      const problem = /\s/.test(word) ? 'type one word' : request.checkWord(word, position);
+      if (!problem) return word;
+      if (tries >= MAX_ATTEMPTS) throw new KeyceremonyError('SHARE_WRONG', `${request.label}: ${problem}`);
+      console.log(chalk.red(`  ${problem}`));
+    }
   }
 
   async #existing(request: SecretRequest): Promise<SecretAnswer> {

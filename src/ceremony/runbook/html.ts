@@ -9,7 +9,7 @@
 import { escapeHtml } from '../../util/html.js';
 import { toolVersion } from '../../version.js';
 import type { ItemField } from '../script-schema.js';
-import type { Runbook } from './runbook.js';
+import { quorumLines, type Runbook } from './runbook.js';
 
 const STYLE = `
 @page { size: A4; margin: 16mm 14mm; }
@@ -79,7 +79,7 @@ export function renderRunbookHtml(runbook: Runbook): string {
   const roles = script.roles
     .map(
       (r) =>
-        `<tr><td style="width:38mm"><b>${e(r.title)}</b><br><span class="mono">${e(r.id)}</span></td><td class="duties">${e(r.duties ?? '')}</td><td class="write" style="width:48mm"></td><td class="write" style="width:40mm"></td></tr>`,
+        `<tr><td style="width:38mm"><b>${e(r.title)}</b><br><span class="mono">${e(r.id)}</span>${r.officer ? (runbook.quorum ? '<br><span class="meta">officer of the quorum</span>' : '<br><span class="meta">(only when the vault has a quorum)</span>') : ''}</td><td class="duties">${e(r.duties ?? '')}</td><td class="write" style="width:48mm"></td><td class="write" style="width:40mm"></td></tr>`,
     )
     .join('\n');
   const items = [
@@ -129,6 +129,9 @@ ${hashBoxes(`Code (or bundle) SHA-256, as the operator reads it aloud from the s
 ${hashBoxes('Previous transcript SHA-256, shown at the start (“Previous transcript …”) — compare it with the transcript SHA-256 on the runbook of the last ceremony')}
 
 <h2>People</h2>
+${quorumLines(runbook)
+  .map((line) => `<p class="quorum"><b>Quorum.</b> ${e(line)}</p>`)
+  .join('\n')}
 <table><tr><th>Role</th><th>Duties</th><th>Printed name</th><th>Signature</th></tr>
 ${roles}
 </table>

@@ -2,6 +2,7 @@
 import type { PlannedOutput, StepDescription } from '../action.js';
 import type { LoadedScript } from '../load-script.js';
 import { resolvedParamLines } from '../resolved-params.js';
+import type { InventoryQuorum } from '../../vault/inventory.js';
 
 export interface RunbookStep {
   readonly index: number;
@@ -19,9 +20,11 @@ export interface Runbook {
   readonly script: LoadedScript;
   readonly steps: readonly RunbookStep[];
   readonly creates: readonly PlannedOutput[];
+  /** The quorum of the vault the ceremony will work on, when `plan --vault` read it. */
+  readonly quorum?: InventoryQuorum | undefined;
 }
 
-export function buildRunbook(script: LoadedScript): Runbook {
+export function buildRunbook(script: LoadedScript, quorum?: InventoryQuorum): Runbook {
   const titleOf = (role: string): string => script.script.roles.find((r) => r.id === role)?.title ?? role;
   const steps = script.steps.map((step, i) => ({
     index: i + 1,
@@ -50,5 +53,32 @@ export function buildRunbook(script: LoadedScript): Runbook {
       what: 'public copy of the signed transcript, and a readable rendering',
     },
   ];
-  return { script, steps, creates };
+  return { script, steps, creates, ...(quorum ? { quorum } : {}) };
+}
+
+/** Who must be present to unlock the root: the script's quorum, the vault's (`plan --vault`), or what to check. */
+export function quorumLines(runbook: Runbook): string[] {
+  const { script } = runbook.script;
+  if (script.quorum) {
+    const { threshold, officers } = script.quorum;
+    return [
+      `This ceremony creates the vault under a quorum: ${officers.length} officers (${officers.join(', ')}) each receive an officer share; from then on any ${threshold} of them must be present, with their sealed sheets, at every ceremony that uses the root.`,
+    ];
+  }
+  if (runbook.quorum) {
+    const { threshold, count, set, officers } = runbook.quorum;
+    const roles = new Set(script.roles.map((r) => r.id));
+    const named = officers.filter((o) => roles.has(o.role));
+    return [
+      `The vault is unlocked by a quorum (share set ${set}): ${threshold} of its ${count} officers must be present with their sealed officer sheets — ${officers.map((o) => `${o.role} (${o.title})`).join(', ')}.`,
+      named.length >= threshold
+        ? `This script names ${named.map((o) => o.role).join(', ')}; at least ${threshold} of them come.`
+        : `This script names only ${named.length} of them: the preflight will refuse it. Add at least ${threshold} officer roles.`,
+    ];
+  }
+  const officers = script.roles.filter((r) => r.officer).map((r) => r.id);
+  if (script.vault === 'new') return [];
+  return [
+    `If the vault has a quorum (keyceremony plan SCRIPT --vault DIR names it), k of its officers must be present with their sealed officer sheets, and the preflight refuses a script that names fewer than k of their roles.${officers.length ? ` This script names the officer roles ${officers.join(', ')}.` : ''}`,
+  ];
 }

@@ -2,7 +2,7 @@
 import chalk from 'chalk';
 import { toolVersion } from '../../version.js';
 import { describeDefaults } from '../resolved-params.js';
-import type { Runbook } from './runbook.js';
+import { quorumLines, type Runbook } from './runbook.js';
 
 function wrap(text: string, width: number, indent: string): string[] {
   const words = text.replace(/\s+/g, ' ').trim().split(' ');
@@ -31,10 +31,18 @@ export function renderRunbookText(runbook: Runbook): string {
   out.push('');
   out.push(chalk.bold('Roles'));
   for (const role of script.roles) {
-    out.push(`  ${role.id.padEnd(16)} ${role.title}`);
+    out.push(
+      `  ${role.id.padEnd(16)} ${role.title}${role.officer ? (runbook.quorum ? ' (officer of the quorum)' : ' (only when the vault has a quorum)') : ''}`,
+    );
     if (role.duties) out.push(...wrap(role.duties, 82, ' '.repeat(19)));
   }
   out.push('');
+  const quorum = quorumLines(runbook);
+  if (quorum.length > 0) {
+    out.push(chalk.bold('Who must be present: the quorum'));
+    for (const line of quorum) out.push(...wrap(line, 100, '  '));
+    out.push('');
+  }
   out.push(chalk.bold('Preflight'));
   out.push('  - The machine must be air-gapped: no interface up besides loopback, no default route.');
   out.push('  - Witnesses compare the script and code hashes printed at the start with the published values.');
