@@ -18,6 +18,26 @@ export default tseslint.config(
     },
   },
   {
+    // Every error a user can meet is a KeyceremonyError with a code and exit status; every "cannot happen" is a
+    // bug(). A bare Error would reach the user as an "internal error" that is neither.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Error']",
+          message:
+            'No bare Error in src/: throw a KeyceremonyError (user-facing, with a code) or bug(…) (an invariant); see src/errors.ts.',
+        },
+        {
+          selector: "CallExpression[callee.name='Error']",
+          message:
+            'No bare Error in src/: throw a KeyceremonyError (user-facing, with a code) or bug(…) (an invariant); see src/errors.ts.',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },

@@ -3,7 +3,20 @@
  *
  * Each error has a stable code (for tests, docs and `--json` output) and maps to one of the process exit codes
  * of the command-line contract. Anything that is not a KeyceremonyError is a bug: the CLI reports it as an
- * internal error without a stack trace unless KEYCEREMONY_DEBUG is set.
+ * internal error (exit 70, "This is a bug in keyceremony") without a stack trace unless KEYCEREMONY_DEBUG is set.
+ *
+ * Which to throw (ESLint refuses a bare `new Error` in src/):
+ * - `KeyceremonyError` (or `inputError`) for anything a user can meet: bad flags, scripts, answers, files the user
+ *   brings (PEM, DER, JSON, notary keys, certificates, share words), a vault or tree that is not what it should
+ *   be, a damaged installed data file, a refused environment. Pick the code whose exit status says who must act.
+ * - `bug(message)` for what cannot happen unless keyceremony itself is wrong (an invariant of our own data, a
+ *   value the script validation already refused, a closed object used again). It is an `InternalError`. A
+ *   self-check of something just made (a signature, a certificate, a share set) is CHECK_FAILED instead: a
+ *   misbehaving token fails it too.
+ * - An errno-shaped Error (`code: 'ENOENT'`) where code written for Node's fs errors expects one; the lint rule
+ *   is disabled on that line, with the reason.
+ * - A local Error subclass (PemError, DerError, MetadataError, …) for a parser's message that its caller catches
+ *   and wraps into a KeyceremonyError with the context only the caller knows (which file, which step).
  */
 
 /** Exit codes of every command (documented in `--help` and docs/commands.md). */
@@ -87,6 +100,22 @@ export function isKeyceremonyError(error: unknown): error is KeyceremonyError {
 /** Shorthand for the most common case: bad input from the user, exit 2. */
 export function inputError(message: string, details?: readonly string[]): KeyceremonyError {
   return new KeyceremonyError('INPUT_INVALID', message, details ? { details } : {});
+}
+
+/**
+ * Something keyceremony believed impossible happened: a bug, never the user's fault. The CLI reports it as an
+ * internal error (exit 70) that asks for a bug report; a ceremony step that meets one stops with it unchanged.
+ */
+export class InternalError extends Error {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'InternalError';
+  }
+}
+
+/** An InternalError for a broken invariant: `throw bug('…')`. Say what was expected, never quote secrets. */
+export function bug(message: string, options: { cause?: unknown } = {}): InternalError {
+  return new InternalError(message, options);
 }
 
 /** The message of any thrown value, for wrapping library errors into a KeyceremonyError. */

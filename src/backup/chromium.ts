@@ -59,6 +59,14 @@ interface Message {
   params?: Record<string, unknown>;
 }
 
+/** What went wrong talking to Chromium; printToPdf reports it as TOOL_MISSING with Chromium's last words. */
+class ChromiumError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ChromiumError';
+  }
+}
+
 class DevtoolsPipe {
   #next = 1;
   readonly #pending = new Map<number, { resolve: (m: Message) => void; reject: (e: Error) => void }>();
@@ -89,20 +97,20 @@ class DevtoolsPipe {
         try {
           message = JSON.parse(text) as Message;
         } catch {
-          this.fail(new Error('Chromium sent a message that is not JSON'));
+          this.fail(new ChromiumError('Chromium sent a message that is not JSON'));
           return;
         }
         this.#dispatch(message);
       }
     });
-    input.on('close', () => this.fail(new Error('Chromium closed the DevTools pipe')));
+    input.on('close', () => this.fail(new ChromiumError('Chromium closed the DevTools pipe')));
   }
 
   #dispatch(message: Message): void {
     if (message.id !== undefined) {
       const pending = this.#pending.get(message.id);
       this.#pending.delete(message.id);
-      if (message.error) pending?.reject(new Error(message.error.message));
+      if (message.error) pending?.reject(new ChromiumError(message.error.message));
       else pending?.resolve(message);
       return;
     }
@@ -176,7 +184,7 @@ export async function printToPdf(htmlFiles: readonly string[], options: PrintOpt
   const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
   child.on('error', (error) => pipe.fail(error));
   const timer = setTimeout(() => {
-    pipe.fail(new Error('Chromium did not finish printing in time'));
+    pipe.fail(new ChromiumError('Chromium did not finish printing in time'));
     child.kill('SIGKILL');
   }, options.timeoutMs ?? 60_000);
   try {
@@ -191,7 +199,7 @@ export async function printToPdf(htmlFiles: readonly string[], options: PrintOpt
       loaded.catch(() => undefined);
       const navigation = await pipe.send('Page.navigate', { url: pathToFileURL(file).href }, session);
       if (typeof navigation['errorText'] === 'string')
-        throw new Error(`cannot load ${file}: ${navigation['errorText']}`);
+        throw new ChromiumError(`cannot load ${file}: ${navigation['errorText']}`);
       await loaded;
       const { data } = await pipe.send(
         'Page.printToPDF',

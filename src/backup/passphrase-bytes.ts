@@ -7,6 +7,7 @@
  * more than 8 bits, so L determines N. docs/share-format.md specifies it for reimplementation.
  */
 import { effWordList } from '../util/diceware.js';
+import { bug, KeyceremonyError } from '../errors.js';
 
 const RADIX = 7776n;
 
@@ -41,7 +42,7 @@ export function passphraseToBytes(passphrase: string): Uint8Array {
   let value = 0n;
   for (const word of words) {
     const i = index.get(word);
-    if (i === undefined) throw new Error('the passphrase is not made of EFF large-list words');
+    if (i === undefined) throw bug('the passphrase is not made of EFF large-list words');
     value = value * RADIX + BigInt(i);
   }
   const length = passphraseByteLength(words.length);
@@ -56,7 +57,8 @@ export function passphraseToBytes(passphrase: string): Uint8Array {
 /** Throws when the bytes are no passphrase (wrong length, or a number too large for the word count). */
 export function bytesToPassphrase(bytes: Uint8Array): string {
   const words = wordsForByteLength(bytes.length);
-  if (words === undefined) throw new Error(`${bytes.length} bytes do not hold a diceware passphrase`);
+  if (words === undefined)
+    throw new KeyceremonyError('PASSPHRASE_WRONG', `${bytes.length} bytes do not hold a diceware passphrase`);
   let value = 0n;
   for (const byte of bytes) value = (value << 8n) | BigInt(byte);
   const list = effWordList();
@@ -65,6 +67,7 @@ export function bytesToPassphrase(bytes: Uint8Array): string {
     out.push(list[Number(value % RADIX)] as string);
     value /= RADIX;
   }
-  if (value !== 0n) throw new Error('the bytes are out of range for a diceware passphrase');
+  if (value !== 0n)
+    throw new KeyceremonyError('PASSPHRASE_WRONG', 'the bytes are out of range for a diceware passphrase');
   return out.reverse().join(' ');
 }

@@ -137,7 +137,7 @@ export async function proveShareSet(passphrase: string, set: ShareSet, limit = 2
     const decoded = set.shares.map((share) => {
       const back = decodeShare(encodeShare(share).join(' '));
       if (back.set !== share.set || back.number !== share.number || !bytesEqual(back.share, share.share)) {
-        throw new Error(`share ${share.number} does not survive encoding as words`);
+        throw new KeyceremonyError('CHECK_FAILED', `share ${share.number} does not survive encoding as words`);
       }
       return back;
     });
@@ -147,7 +147,11 @@ export async function proveShareSet(passphrase: string, set: ShareSet, limit = 2
       const rebuilt = await combine(subset.map((i) => (decoded[i] as Share).share));
       const ok = bytesEqual(rebuilt, secret);
       wipe(rebuilt);
-      if (!ok) throw new Error(`shares ${subset.map((i) => i + 1).join(', ')} do not rebuild the passphrase`);
+      if (!ok)
+        throw new KeyceremonyError(
+          'CHECK_FAILED',
+          `shares ${subset.map((i) => i + 1).join(', ')} do not rebuild the passphrase`,
+        );
     }
     const bad = subsets(set.count, k - 1, limit);
     for (const subset of bad.subsets) {
@@ -155,7 +159,10 @@ export async function proveShareSet(passphrase: string, set: ShareSet, limit = 2
       const leaked = bytesEqual(rebuilt, secret);
       wipe(rebuilt);
       if (leaked)
-        throw new Error(`shares ${subset.map((i) => i + 1).join(', ')} rebuild the passphrase below the threshold`);
+        throw new KeyceremonyError(
+          'CHECK_FAILED',
+          `shares ${subset.map((i) => i + 1).join(', ')} rebuild the passphrase below the threshold`,
+        );
     }
     return {
       reconstructing: good.subsets.length,

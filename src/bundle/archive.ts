@@ -16,7 +16,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { encodeTarHeader, TAR_BLOCK, tarPadding } from '../backup/tar.js';
-import { KeyceremonyError } from '../errors.js';
+import { bug, KeyceremonyError } from '../errors.js';
 import { comparePaths } from './paths.js';
 
 const CHUNK = 1 << 20;
@@ -63,9 +63,9 @@ export function readFileChunks(file: string, size: number, chunk: (bytes: Uint8A
 
 function sourceChunks(item: ArchiveItem, chunk: (bytes: Uint8Array) => void): void {
   const source = item.source;
-  if (!source) throw new Error(`archive item ${item.path} has no source`);
+  if (!source) throw bug(`archive item ${item.path} has no source`);
   if ('data' in source) {
-    if (source.data.length !== item.size) throw new Error(`archive item ${item.path}: size does not match its data`);
+    if (source.data.length !== item.size) throw bug(`archive item ${item.path}: size does not match its data`);
     chunk(source.data);
   } else readFileChunks(source.file, item.size, chunk);
 }
@@ -85,7 +85,7 @@ export interface WriteOptions {
 export function writeArchive(items: readonly ArchiveItem[], options: WriteOptions): string {
   const sorted = [...items].sort((a, b) => comparePaths(a.path, b.path));
   for (let i = 1; i < sorted.length; i++)
-    if (sorted[i - 1]?.path === sorted[i]?.path) throw new Error(`archive item ${sorted[i]?.path} is listed twice`);
+    if (sorted[i - 1]?.path === sorted[i]?.path) throw bug(`archive item ${sorted[i]?.path} is listed twice`);
   const archive = createHash('sha256');
   const emit = (bytes: Uint8Array): void => {
     archive.update(bytes);

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, openSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { encodeTarHeader, TarFormatError } from '../backup/tar.js';
-import { KeyceremonyError } from '../errors.js';
+import { bug, KeyceremonyError } from '../errors.js';
 import { type ArchiveItem, sha256OfItem, writeArchive } from './archive.js';
 import { BUNDLE_FORMAT, MANIFEST_FILE, SUMS_FILE } from './layout.js';
 import { type BundleEntry, type BundleManifest, renderSums, serializeManifest } from './manifest.js';
@@ -42,8 +42,7 @@ function addParents(items: Map<string, ArchiveItem>): void {
 export function packBundle(files: Iterable<ArchiveItem>, head: BundleHead): PackedBundle {
   const items = new Map<string, ArchiveItem>();
   for (const item of files) {
-    if (item.path === MANIFEST_FILE || item.path === SUMS_FILE)
-      throw new Error(`${item.path} is written by packBundle`);
+    if (item.path === MANIFEST_FILE || item.path === SUMS_FILE) throw bug(`${item.path} is written by packBundle`);
     try {
       encodeTarHeader({ path: `${head.root}/${item.path}`, type: item.type, mode: 0o644, mtime: 0, size: item.size });
     } catch (error) {

@@ -10,7 +10,7 @@
  * ceremony either completes with a signed transcript, or leaves nothing but that record.
  */
 import { hostname } from 'node:os';
-import { KeyceremonyError, messageOf } from '../errors.js';
+import { InternalError, KeyceremonyError, messageOf } from '../errors.js';
 import { armor } from '../openpgp/armor.js';
 import { signDetached } from '../openpgp/detached-signature.js';
 import { fingerprintHex } from '../openpgp/key-packet.js';
@@ -546,7 +546,8 @@ async function ceremony(
     try {
       await step.action.run(session, step.params);
     } catch (error) {
-      if (error instanceof KeyceremonyError) throw error;
+      // A bug stays a bug (exit 70, "please report it"), not a failed check the operators would try to fix.
+      if (error instanceof KeyceremonyError || error instanceof InternalError) throw error;
       throw new KeyceremonyError('CHECK_FAILED', `step "${step.id}" failed: ${messageOf(error)}`, { cause: error });
     }
     await hooks.afterStep(step.id);

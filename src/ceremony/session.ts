@@ -1,5 +1,5 @@
 /** The runner's implementation of CeremonyContext: one per ceremony run. */
-import { KeyceremonyError } from '../errors.js';
+import { bug, KeyceremonyError } from '../errors.js';
 import type { JsonObject } from '../transcript/entry.js';
 import type { TranscriptRecorder } from '../transcript/recorder.js';
 import { type Inventory, INVENTORY_PATH, serializeInventory } from '../vault/inventory.js';
@@ -138,7 +138,7 @@ export class Session implements CeremonyContext {
   }
 
   get step(): CurrentStep {
-    if (!this.#step) throw new Error('no step is running');
+    if (!this.#step) throw bug('no step is running');
     return this.#step;
   }
 
@@ -229,7 +229,7 @@ export class Session implements CeremonyContext {
     check: (passphrase: string) => Promise<string | undefined>,
     quorum?: InventoryQuorum | undefined,
   ): void {
-    if (this.#vaultPassphrase !== undefined) throw new Error('the vault passphrase was already asked for');
+    if (this.#vaultPassphrase !== undefined) throw bug('the vault passphrase was already asked for');
     this.#vaultPassphraseCheck = check;
     this.#stepQuorum = quorum;
   }

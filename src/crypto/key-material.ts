@@ -15,6 +15,7 @@ import {
 import { promisify } from 'node:util';
 import type { KeyAlgorithm } from './algorithms.js';
 import { bigintFromBytes, bytesEqual, bytesFromBigint, fromBase64Url, leftPad, toBase64Url } from '../util/bytes.js';
+import { bug, inputError } from '../errors.js';
 
 const generateKeyPairAsync = promisify(generateNodeKeyPair);
 
@@ -153,7 +154,7 @@ export function privateKeyObject(pair: KeyPair): KeyObject {
       },
     });
   }
-  throw new Error(`public key (${publicKey.algorithm}) and secret key (${secretKey.algorithm}) do not match`);
+  throw bug(`public key (${publicKey.algorithm}) and secret key (${secretKey.algorithm}) do not match`);
 }
 
 /**
@@ -190,7 +191,7 @@ export function modInverse(a: bigint, m: bigint): bigint {
     [oldR, r] = [r, oldR - quotient * r];
     [oldS, s] = [s, oldS - quotient * s];
   }
-  if (oldR !== 1n) throw new Error('not invertible');
+  if (oldR !== 1n) throw bug('not invertible');
   return ((oldS % m) + m) % m;
 }
 
@@ -214,10 +215,10 @@ export function publicKeyFromObject(key: KeyObject): PublicKeyMaterial {
     return { algorithm: 'nistp384', point: ecPoint(jwk.x ?? '', jwk.y ?? '', 48) };
   if (jwk.kty === 'RSA') {
     const n = fromBase64Url(jwk.n ?? '');
-    if (n.length !== 512) throw new Error(`RSA key of ${n.length * 8} bits, keyceremony uses RSA-4096`);
+    if (n.length !== 512) throw inputError(`RSA key of ${n.length * 8} bits, keyceremony uses RSA-4096`);
     return { algorithm: 'rsa4096', n, e: fromBase64Url(jwk.e ?? '') };
   }
-  throw new Error(`unsupported public key type ${String(jwk.kty)} ${String(jwk.crv ?? '')}`.trim());
+  throw inputError(`unsupported public key type ${String(jwk.kty)} ${String(jwk.crv ?? '')}`.trim());
 }
 
 export function wipeSecretKey(key: SecretKeyMaterial): void {
@@ -247,7 +248,7 @@ export function pkcs8Der(pair: KeyPair): Uint8Array {
 
 /** Reads a key pair back from a Node private KeyObject (PKCS#8 files, cosign key files). */
 export function keyPairFromObject(key: KeyObject): KeyPair {
-  if (key.type !== 'private') throw new Error('not a private key');
+  if (key.type !== 'private') throw bug('not a private key');
   const publicKey = publicKeyFromObject(createPublicKey(key));
   const jwk = key.export({ format: 'jwk' });
   switch (publicKey.algorithm) {

@@ -9,6 +9,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { HashAlgorithm } from './algorithms.js';
 import { bytesEqual, concatBytes, u32 } from '../util/bytes.js';
+import { bug } from '../errors.js';
 
 export const hashLength: Record<HashAlgorithm, number> = { sha256: 32, sha384: 48, sha512: 64 };
 
@@ -38,10 +39,10 @@ export function emsaPssEncode(
   salt: Uint8Array = new Uint8Array(randomBytes(hashLength[algorithm])),
 ): Uint8Array {
   const hLen = hashLength[algorithm];
-  if (digest.length !== hLen) throw new Error(`digest of ${digest.length} bytes is not a ${algorithm} digest`);
+  if (digest.length !== hLen) throw bug(`digest of ${digest.length} bytes is not a ${algorithm} digest`);
   const emBits = modulusBits - 1;
   const emLen = Math.ceil(emBits / 8);
-  if (emLen < hLen + salt.length + 2) throw new Error('modulus too short for RSA-PSS with this hash');
+  if (emLen < hLen + salt.length + 2) throw bug('modulus too short for RSA-PSS with this hash');
   const h = hash(algorithm, new Uint8Array(8), digest, salt);
   const db = new Uint8Array(emLen - hLen - 1);
   db[db.length - salt.length - 1] = 0x01;

@@ -8,6 +8,7 @@
  * escapes): everything keyceremony puts into TUF metadata — hex IDs, base64, names, RFC 3339 times — is.
  */
 import { isoSeconds } from '../util/duration.js';
+import { inputError } from '../errors.js';
 
 export type CanonicalValue =
   string | number | boolean | null | readonly CanonicalValue[] | { readonly [key: string]: CanonicalValue };
@@ -16,7 +17,7 @@ const SAFE_STRING = /^[\x20-\x7e]*$/;
 
 function canonicalString(value: string): string {
   if (!SAFE_STRING.test(value) || /[<>&]/.test(value)) {
-    throw new Error(`string not allowed in TUF metadata: ${JSON.stringify(value.slice(0, 40))}`);
+    throw inputError(`string not allowed in TUF metadata: ${JSON.stringify(value.slice(0, 40))}`);
   }
   return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
@@ -25,7 +26,7 @@ export function canonicalJson(value: CanonicalValue): string {
   if (value === null) return 'null';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value)) throw new Error(`only integers are allowed in TUF metadata, not ${value}`);
+    if (!Number.isSafeInteger(value)) throw inputError(`only integers are allowed in TUF metadata, not ${value}`);
     return String(value);
   }
   if (typeof value === 'string') return canonicalString(value);
@@ -43,9 +44,9 @@ export function tufTime(date: Date): string {
 /** Parses a TUF time (Go's RFC 3339, fractional seconds allowed). */
 export function parseTufTime(text: string): Date {
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/.test(text)) {
-    throw new Error(`not an RFC 3339 time: ${text}`);
+    throw inputError(`not an RFC 3339 time: ${text}`);
   }
   const ms = Date.parse(text);
-  if (Number.isNaN(ms)) throw new Error(`not an RFC 3339 time: ${text}`);
+  if (Number.isNaN(ms)) throw inputError(`not an RFC 3339 time: ${text}`);
   return new Date(ms);
 }

@@ -40,6 +40,7 @@ import { sequence, unsignedInteger } from './der.js';
 import { encodePem, decodeSinglePem } from './pem.js';
 import { p256FromSpki } from './tuf-key.js';
 import { sha256 } from '../crypto/hash.js';
+import { bug, inputError, KeyceremonyError } from '../errors.js';
 
 const OID_COMMON_NAME = '2.5.4.3';
 const OID_ECDSA_WITH_SHA256 = '1.2.840.10045.4.3.2';
@@ -56,7 +57,7 @@ export interface CertificateRequest {
 
 /** The raw r‖s of a P-256 signature as the DER ECDSA-Sig-Value that X.509 carries. */
 export function ecdsaSignatureToDer(raw: Uint8Array): Uint8Array {
-  if (raw.length !== 64) throw new Error(`an ECDSA P-256 signature is 64 bytes (r‖s), not ${raw.length}`);
+  if (raw.length !== 64) throw bug(`an ECDSA P-256 signature is 64 bytes (r‖s), not ${raw.length}`);
   return sequence(unsignedInteger(raw.subarray(0, 32)), unsignedInteger(raw.subarray(32)));
 }
 
@@ -82,8 +83,8 @@ function commonNameOnly(commonName: string): Name {
  */
 export function serialIntegerContent(serial: Uint8Array): Uint8Array {
   const magnitude = stripLeadingZeros(serial);
-  if (magnitude.length === 0) throw new Error('a certificate serial must be positive');
-  if (magnitude.length > 20) throw new Error('a certificate serial must fit 20 bytes');
+  if (magnitude.length === 0) throw bug('a certificate serial must be positive');
+  if (magnitude.length > 20) throw bug('a certificate serial must fit 20 bytes');
   return (magnitude[0] ?? 0) & 0x80 ? Uint8Array.of(0, ...magnitude) : magnitude.slice();
 }
 
@@ -128,9 +129,8 @@ function codeSigningExtensions(): Extensions {
  */
 export async function createSelfSignedCertificate(signer: Signer, request: CertificateRequest): Promise<Uint8Array> {
   if (signer.publicKey.algorithm !== 'nistp256')
-    throw new Error(`DCT certificates need an ECDSA P-256 key, not ${signer.publicKey.algorithm}`);
-  if (!(request.notAfter.getTime() > request.notBefore.getTime()))
-    throw new Error('a certificate must end after it begins');
+    throw bug(`DCT certificates need an ECDSA P-256 key, not ${signer.publicKey.algorithm}`);
+  if (!(request.notAfter.getTime() > request.notBefore.getTime())) throw bug('a certificate must end after it begins');
   const name = commonNameOnly(request.commonName);
   const tbs = new TBSCertificate({
     version: Version.v3,
@@ -154,7 +154,10 @@ export async function createSelfSignedCertificate(signer: Signer, request: Certi
   // Re-parse what was written and check the signature with OpenSSL (through Node) before anyone relies on it.
   const parsed = parseCertificate(der);
   if (!bytesEqual(parsed.tbsDer, tbsDer) || !verifyCertificateSignature(parsed, signer.publicKey)) {
-    throw new Error(`the certificate for ${request.commonName} does not verify against the key that signed it`);
+    throw new KeyceremonyError(
+      'CHECK_FAILED',
+      `the certificate for ${request.commonName} does not verify against the key that signed it`,
+    );
   }
   return der;
 }
@@ -184,14 +187,14 @@ function commonNameOf(name: Name): string | undefined {
   return undefined;
 }
 
-/** Parses a DER or PEM certificate. Throws a plain Error for anything that is not one. */
+/** Parses a DER or PEM certificate. Throws INPUT_INVALID (or a PemError) for anything that is not one. */
 export function parseCertificate(input: Uint8Array | string): ParsedCertificate {
   const der = typeof input === 'string' ? decodeSinglePem(input, ['CERTIFICATE'], 'the certificate').bytes : input;
   let cert: Certificate;
   try {
     cert = AsnConvert.parse(der, Certificate);
   } catch (error) {
-    throw new Error(`not an X.509 certificate (${(error as Error).message})`);
+    throw inputError(`not an X.509 certificate (${(error as Error).message})`);
   }
   const tbs = cert.tbsCertificate;
   let publicKey: PublicKeyMaterial | undefined;

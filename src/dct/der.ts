@@ -4,6 +4,7 @@
  * structures are small enough that owning them keeps every byte visible and checked.
  */
 import { concatBytes, stripLeadingZeros } from '../util/bytes.js';
+import { bug } from '../errors.js';
 
 export const Tag = {
   integer: 0x02,
@@ -55,7 +56,7 @@ export function unsignedInteger(magnitude: Uint8Array): Uint8Array {
 }
 
 export function smallInteger(value: number): Uint8Array {
-  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`not a small non-negative integer: ${value}`);
+  if (!Number.isSafeInteger(value) || value < 0) throw bug(`not a small non-negative integer: ${value}`);
   const bytes: number[] = [];
   for (let v = value; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
   return unsignedInteger(Uint8Array.from(bytes));
@@ -63,11 +64,11 @@ export function smallInteger(value: number): Uint8Array {
 
 export function objectIdentifier(dotted: string): Uint8Array {
   const arcs = dotted.split('.').map((a) => {
-    if (!/^\d+$/.test(a)) throw new Error(`bad OID ${dotted}`);
+    if (!/^\d+$/.test(a)) throw bug(`bad OID ${dotted}`);
     return BigInt(a);
   });
   const [first, second, ...rest] = arcs;
-  if (first === undefined || second === undefined) throw new Error(`bad OID ${dotted}`);
+  if (first === undefined || second === undefined) throw bug(`bad OID ${dotted}`);
   const out: number[] = [];
   for (const arc of [first * 40n + second, ...rest]) {
     const chunk: number[] = [];

@@ -20,7 +20,7 @@
 import { createCipheriv, createDecipheriv, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
 import type { KeyPair } from '../crypto/key-material.js';
-import { KeyceremonyError } from '../errors.js';
+import { bug, KeyceremonyError } from '../errors.js';
 import { bytesEqual, leftPad, wipe } from '../util/bytes.js';
 import {
   bitString,
@@ -75,7 +75,7 @@ export interface NotaryKeyHeaders {
 export function p256PrivateKeyInfo(pair: KeyPair): Uint8Array {
   const { publicKey, secretKey } = pair;
   if (publicKey.algorithm !== 'nistp256' || secretKey.algorithm !== 'nistp256') {
-    throw new Error('notary key files hold ECDSA P-256 keys only');
+    throw bug('notary key files hold ECDSA P-256 keys only');
   }
   const ecPrivateKey = sequence(
     smallInteger(1),
@@ -97,10 +97,10 @@ export function encryptNotaryKey(
   headers: NotaryKeyHeaders,
   options: { salt?: Uint8Array; iv?: Uint8Array } = {},
 ): string {
-  if (passphrase === '') throw new Error('notary key files need a passphrase');
+  if (passphrase === '') throw bug('notary key files need a passphrase');
   const salt = options.salt ?? new Uint8Array(randomBytes(SALT_LENGTH));
   const iv = options.iv ?? new Uint8Array(randomBytes(IV_LENGTH));
-  if (salt.length !== SALT_LENGTH || iv.length !== IV_LENGTH) throw new Error('bad salt or IV length');
+  if (salt.length !== SALT_LENGTH || iv.length !== IV_LENGTH) throw bug('bad salt or IV length');
   const plain = p256PrivateKeyInfo(pair);
   const key = pbkdf2Sync(passphrase, salt, NOTARY_PBKDF2_ITERATIONS, KEY_LENGTH, 'sha1');
   const cipher = createCipheriv('aes-256-cbc', key, iv); // PKCS#7 padding, as notary pads

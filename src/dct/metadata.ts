@@ -26,6 +26,7 @@ import {
   x509TufKey,
 } from './tuf-key.js';
 import { sha256 } from '../crypto/hash.js';
+import { bug, KeyceremonyError } from '../errors.js';
 
 export const BASE_ROLES = ['root', 'snapshot', 'targets', 'timestamp'] as const;
 export type BaseRole = (typeof BASE_ROLES)[number];
@@ -197,11 +198,11 @@ export async function signMetadata<S extends RootSigned | TargetsSigned>(
   const signatures: MetadataSignature[] = [];
   for (const { keyId, signer } of keys) {
     if (signer.publicKey.algorithm !== 'nistp256')
-      throw new Error(`TUF keys for notary are ECDSA P-256, not ${signer.publicKey.algorithm}`);
+      throw bug(`TUF keys for notary are ECDSA P-256, not ${signer.publicKey.algorithm}`);
     const { scheme, hash } = schemeFor('tuf-notary', signer.publicKey.algorithm);
     const { signature, publicKey } = await signer.sign(digestRequest(scheme, hash, digest));
     if (!samePublicKey(publicKey, signer.publicKey) || !verifyDigest(signer.publicKey, digest, 'sha256', signature))
-      throw new Error(`the signature by ${keyId} does not verify`);
+      throw new KeyceremonyError('CHECK_FAILED', `the signature by ${keyId} does not verify`);
     signatures.push({ keyid: keyId, method: 'ecdsa', sig: Buffer.from(signature).toString('base64') });
   }
   return { signed, signatures };
@@ -291,9 +292,10 @@ export function publicKeyOfTufKey(key: TufKeyJson): PublicKeyMaterial {
   if (key.keytype === 'ecdsa') return p256FromSpki(bytes);
   const blocks = decodePemBlocks(new TextDecoder().decode(bytes)).filter((b) => b.type === 'CERTIFICATE');
   const [leaf] = blocks;
-  if (!leaf) throw new Error('an ecdsa-x509 key without a certificate');
+  if (!leaf) throw new MetadataError('an ecdsa-x509 key without a certificate');
   const cert = parseCertificate(leaf.bytes);
-  if (!cert.publicKey) throw new Error(`the certificate's key ${cert.publicKeyProblem ?? 'is not ECDSA P-256'}`);
+  if (!cert.publicKey)
+    throw new MetadataError(`the certificate's key ${cert.publicKeyProblem ?? 'is not ECDSA P-256'}`);
   return cert.publicKey;
 }
 

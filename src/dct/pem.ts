@@ -6,6 +6,7 @@
  * OpenSSL reads such headers as legacy encryption headers and refuses the block, so tools that hand a key to
  * `openssl` must strip them first (docs/dct.md says how).
  */
+import { bug } from '../errors.js';
 
 export interface PemBlock {
   readonly type: string;
@@ -20,7 +21,7 @@ export function encodePem(block: PemBlock): string {
   const lines = [`-----BEGIN ${block.type}-----`];
   for (const name of names) {
     const value = block.headers[name] ?? '';
-    if (!HEADER_NAME.test(name) || /[\r\n]/.test(value)) throw new Error(`invalid PEM header ${name}`);
+    if (!HEADER_NAME.test(name) || /[\r\n]/.test(value)) throw bug(`invalid PEM header ${name}`);
     lines.push(`${name}: ${value}`);
   }
   if (names.length > 0) lines.push('');

@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import { type PublicKeyMaterial, spkiDer } from '../crypto/key-material.js';
 import { decodePemBlocks, encodePem, PemError } from './pem.js';
-import { p256FromSpki } from './tuf-key.js';
+import { KeyFileProblem, p256FromSpki } from './tuf-key.js';
 
 export function dockerPublicKeyFile(publicKey: PublicKeyMaterial, role: string): string {
   return encodePem({ type: 'PUBLIC KEY', headers: { role }, bytes: spkiDer(publicKey) });
@@ -26,7 +26,8 @@ const ServerKeyJson = z.object({
 
 /**
  * Reads a server's public key file and insists on an ECDSA P-256 key (notary-server's keys; the only kind
- * keyceremony puts into root.json). Throws an Error whose message says what the file is instead.
+ * keyceremony puts into root.json). Throws a KeyFileProblem whose message says what the file is instead; the
+ * caller names the file.
  */
 export function readServerPublicKey(text: string): PublicKeyMaterial {
   const trimmed = text.trim();
@@ -35,26 +36,28 @@ export function readServerPublicKey(text: string): PublicKeyMaterial {
     try {
       json = JSON.parse(trimmed);
     } catch (error) {
-      throw new Error(`is not valid JSON (${(error as Error).message})`);
+      throw new KeyFileProblem(`is not valid JSON (${(error as Error).message})`);
     }
     const key = ServerKeyJson.safeParse(json);
-    if (!key.success) throw new Error('is JSON but not a notary public key ({"keytype":…,"keyval":{"public":…}})');
+    if (!key.success)
+      throw new KeyFileProblem('is JSON but not a notary public key ({"keytype":…,"keyval":{"public":…}})');
     if (key.data.keytype !== 'ecdsa')
-      throw new Error(`holds a "${key.data.keytype}" key, not an ECDSA P-256 ("ecdsa") key`);
+      throw new KeyFileProblem(`holds a "${key.data.keytype}" key, not an ECDSA P-256 ("ecdsa") key`);
     return p256FromSpki(new Uint8Array(Buffer.from(key.data.keyval.public, 'base64')));
   }
   let blocks;
   try {
     blocks = decodePemBlocks(text);
   } catch (error) {
-    if (error instanceof PemError) throw new Error(`is not a readable PEM file (${error.message})`);
+    if (error instanceof PemError) throw new KeyFileProblem(`is not a readable PEM file (${error.message})`);
     throw error;
   }
-  if (blocks.length === 0) throw new Error('is neither a notary JSON key nor a PEM public key');
+  if (blocks.length === 0) throw new KeyFileProblem('is neither a notary JSON key nor a PEM public key');
   const [block] = blocks;
-  if (blocks.length > 1 || !block) throw new Error(`holds ${blocks.length} PEM blocks, expected one public key`);
+  if (blocks.length > 1 || !block)
+    throw new KeyFileProblem(`holds ${blocks.length} PEM blocks, expected one public key`);
   if (block.type.includes('PRIVATE KEY'))
-    throw new Error('holds a PRIVATE key: only the public key may be brought to the ceremony');
-  if (block.type !== 'PUBLIC KEY') throw new Error(`holds a ${block.type}, not a PUBLIC KEY`);
+    throw new KeyFileProblem('holds a PRIVATE key: only the public key may be brought to the ceremony');
+  if (block.type !== 'PUBLIC KEY') throw new KeyFileProblem(`holds a ${block.type}, not a PUBLIC KEY`);
   return p256FromSpki(block.bytes);
 }

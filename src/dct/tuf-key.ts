@@ -13,6 +13,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { type PublicKeyMaterial, publicKeyFromObject, spkiDer } from '../crypto/key-material.js';
 import { canonicalJson } from './canonical-json.js';
 import { sha256Hex } from '../crypto/hash.js';
+import { bug } from '../errors.js';
 
 export type TufKeyType = 'ecdsa' | 'ecdsa-x509';
 
@@ -37,7 +38,7 @@ export function tufKeyId(key: TufPublicKey): string {
 
 /** An ECDSA P-256 key as a plain TUF `ecdsa` key (targets, snapshot, timestamp, delegation keys). */
 export function ecdsaTufKey(publicKey: PublicKeyMaterial): TufPublicKey {
-  if (publicKey.algorithm !== 'nistp256') throw new Error(`notary keys are ECDSA P-256, not ${publicKey.algorithm}`);
+  if (publicKey.algorithm !== 'nistp256') throw bug(`notary keys are ECDSA P-256, not ${publicKey.algorithm}`);
   return { keytype: 'ecdsa', public: spkiDer(publicKey) };
 }
 
@@ -51,17 +52,28 @@ export function x509TufKey(certificatePem: string): TufPublicKey {
   return { keytype: 'ecdsa-x509', public: new TextEncoder().encode(certificatePem) };
 }
 
-/** Reads an ECDSA P-256 public key from SPKI DER; throws a plain Error naming what it found otherwise. */
+/**
+ * What a key file holds instead of the key asked for, as the end of a sentence ("is not a DER …"): the caller
+ * catches it and names the file (only it knows which) in the KeyceremonyError it throws.
+ */
+export class KeyFileProblem extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KeyFileProblem';
+  }
+}
+
+/** Reads an ECDSA P-256 public key from SPKI DER; throws a KeyFileProblem naming what it found otherwise. */
 export function p256FromSpki(der: Uint8Array): PublicKeyMaterial {
   let key: KeyObject;
   try {
     key = createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' });
   } catch {
-    throw new Error('is not a DER SubjectPublicKeyInfo');
+    throw new KeyFileProblem('is not a DER SubjectPublicKeyInfo');
   }
   const curve = key.asymmetricKeyDetails?.namedCurve;
   if (key.asymmetricKeyType !== 'ec' || curve !== 'prime256v1') {
-    throw new Error(
+    throw new KeyFileProblem(
       `is an ${key.asymmetricKeyType?.toUpperCase() ?? 'unknown'}${curve ? ` ${curve}` : ''} key, not ECDSA P-256`,
     );
   }

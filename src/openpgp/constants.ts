@@ -1,5 +1,6 @@
 /** RFC 4880 numbers used by keyceremony's own v4 packet writer and reader. */
 import type { HashAlgorithm, KeyAlgorithm } from '../crypto/algorithms.js';
+import { bug } from '../errors.js';
 
 export const PacketTag = {
   signature: 2,
@@ -96,7 +97,7 @@ export function publicKeyAlgorithmId(algorithm: KeyAlgorithm): number {
     case 'rsa4096':
       return PublicKeyAlgorithm.rsaEncryptSign;
     case 'nistp384':
-      throw new Error(notOpenPgp(algorithm));
+      throw bug(notOpenPgp(algorithm));
   }
 }
 

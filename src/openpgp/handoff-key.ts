@@ -3,7 +3,7 @@
  * GNU-dummy stub (gpg lists it as `sec#`), the user IDs with their certifications, and only the signer's own
  * subkeys with their secrets, encrypted with a hand-off passphrase of their own. The root's secret is never in it.
  */
-import { KeyceremonyError } from '../errors.js';
+import { bug, inputError, KeyceremonyError } from '../errors.js';
 import type { SecretKeyMaterial } from '../crypto/key-material.js';
 import { readOpenPgpData } from './armor.js';
 import type { Certificate } from './certificate.js';
@@ -19,11 +19,14 @@ export async function buildHandoffKey(
   passphrase: string,
 ): Promise<string> {
   const subkeys = certificate.subkeys.filter((s) => subkeyFingerprints.includes(fingerprintHex(s.key)));
-  if (subkeys.length !== subkeyFingerprints.length) throw new Error('a hand-off subkey is not part of the certificate');
+  if (subkeys.length !== subkeyFingerprints.length) throw bug('a hand-off subkey is not part of the certificate');
   const handoffSecrets = new Map<string, SecretKeyMaterial | 'stub'>([[fingerprintHex(certificate.primary), 'stub']]);
   for (const sub of subkeys) {
     const secret = secrets.get(fingerprintHex(sub.key));
-    if (!secret || secret === 'stub') throw new Error(`no software secret for subkey ${fingerprintHex(sub.key)}`);
+    if (!secret || secret === 'stub')
+      throw inputError(
+        `no software secret for subkey ${fingerprintHex(sub.key)}: a key on a token cannot be handed off`,
+      );
     handoffSecrets.set(fingerprintHex(sub.key), secret);
   }
   const armored = await encryptSecretKey({ ...certificate, subkeys }, handoffSecrets, passphrase);

@@ -20,6 +20,7 @@ import {
 import { modInverse } from '../crypto/key-material.js';
 import { curveOid, notOpenPgp, PublicKeyAlgorithm, publicKeyAlgorithmId } from './constants.js';
 import { PacketFormatError, readMpi, UnsupportedKeyError, writeMpi } from './encoding.js';
+import { bug, inputError } from '../errors.js';
 
 /** A parsed (or freshly built) v4 public key: the packet body and what it says. */
 export interface KeyPacket {
@@ -74,7 +75,7 @@ function publicParams(material: PublicKeyMaterial): Uint8Array {
     case 'rsa4096':
       return concatBytes(writeMpi(material.n), writeMpi(material.e));
     case 'nistp384':
-      throw new Error(notOpenPgp(material.algorithm));
+      throw bug(notOpenPgp(material.algorithm));
   }
 }
 
@@ -148,7 +149,7 @@ function secretMpis(secret: SecretKeyMaterial): Uint8Array {
     case 'nistp256':
       return writeMpi(secret.d);
     case 'nistp384':
-      throw new Error(notOpenPgp(secret.algorithm));
+      throw bug(notOpenPgp(secret.algorithm));
     case 'rsa4096': {
       // RFC 4880: p < q and u = p^-1 mod q.
       const u = bytesFromBigint(modInverse(bigintFromBytes(secret.p), bigintFromBytes(secret.q)));
@@ -173,20 +174,20 @@ export function secretMaterialFromParams(
   switch (material.algorithm) {
     case 'ed25519': {
       const seed = params['seed'];
-      if (!seed) throw new Error('Ed25519 secret key without a seed');
+      if (!seed) throw inputError('Ed25519 secret key without a seed');
       return { algorithm: 'ed25519', seed: leftPad(seed, 32) };
     }
     case 'nistp256': {
       const d = params['d'];
-      if (!d) throw new Error('ECDSA secret key without d');
+      if (!d) throw inputError('ECDSA secret key without d');
       return { algorithm: 'nistp256', d: leftPad(d, 32) };
     }
     case 'rsa4096': {
       const { d, p, q } = params;
-      if (!d || !p || !q) throw new Error('RSA secret key without d, p, q');
+      if (!d || !p || !q) throw inputError('RSA secret key without d, p, q');
       return { algorithm: 'rsa4096', d, p, q };
     }
     case 'nistp384':
-      throw new Error(notOpenPgp(material.algorithm));
+      throw bug(notOpenPgp(material.algorithm));
   }
 }

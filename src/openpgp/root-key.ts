@@ -12,6 +12,7 @@ import type { Certificate } from './certificate.js';
 import { type KeyPacket, buildKeyPacket, fingerprintHex } from './key-packet.js';
 import { PURPOSE_NOTATION, TRANSCRIPT_PURPOSE } from './constants.js';
 import { bindSigningSubkey, certifyUserId, revokePrimary, type SigningKey } from './self-signatures.js';
+import { bug } from '../errors.js';
 
 /** What a subkey is for: signing releases (handed to signers), or signing ceremony transcripts (vault only). */
 export type SubkeyPurpose = 'release' | 'transcripts';
@@ -59,7 +60,7 @@ export async function generateSoftwareKey(
 }
 
 export async function createRoot(spec: RootKeySpec, primaryKey: NewKey): Promise<CreatedRoot> {
-  if (spec.userIds.length === 0) throw new Error('a root key needs at least one user ID');
+  if (spec.userIds.length === 0) throw bug('a root key needs at least one user ID');
   const created = spec.created;
   const primary: SigningKey = { key: buildKeyPacket(primaryKey.publicKey, created), signer: primaryKey.signer };
   const secrets = new Map<string, SecretKeyMaterial | 'stub'>();

@@ -14,6 +14,7 @@ import { PURPOSE_NOTATION, type RevocationReasonName, TRANSCRIPT_PURPOSE } from 
 import { buildKeyPacket, fingerprintHex, toPgpTime } from './key-packet.js';
 import { generateSoftwareKey, type NewKey, type SubkeyPurpose } from './root-key.js';
 import { bindSigningSubkey, certifyUserId, revokeSubkey, type SigningKey } from './self-signatures.js';
+import { bug, inputError } from '../errors.js';
 
 export interface RotationPlan {
   /** New expiry of the root (and of its transcripts subkey, which must not expire before the root). */
@@ -69,7 +70,7 @@ export async function applyRotation(root: RotatableRoot, plan: RotationPlan, now
   };
   const subkeyEntry = (fingerprint: string): Certificate['subkeys'][number] => {
     const entry = copy.subkeys.find((s) => fingerprintHex(s.key) === fingerprint);
-    if (!entry) throw new Error(`the root has no subkey ${fingerprint}`);
+    if (!entry) throw bug(`the root has no subkey ${fingerprint}`);
     return entry;
   };
 
@@ -89,7 +90,7 @@ export async function applyRotation(root: RotatableRoot, plan: RotationPlan, now
   }
   for (const [fingerprint, expires] of extensions) {
     const signer = root.subkeySigners.get(fingerprint);
-    if (!signer) throw new Error(`no secret for subkey ${fingerprint}: it cannot be renewed here`);
+    if (!signer) throw inputError(`no secret for subkey ${fingerprint}: it cannot be renewed here`);
     const purpose = status.subkeys.find((s) => s.fingerprint === fingerprint)?.purpose;
     const notations = purpose ? [[PURPOSE_NOTATION, purpose] as const] : [];
     subkeyEntry(fingerprint).signatures.push(await bindSigningSubkey(primary, signer, { created, expires, notations }));

@@ -7,7 +7,7 @@
  * offline root for a hand-off) are written as GNU-dummy stubs.
  */
 import * as openpgp from 'openpgp';
-import { KeyceremonyError, messageOf } from '../errors.js';
+import { bug, KeyceremonyError, messageOf } from '../errors.js';
 import type { SecretKeyMaterial } from '../crypto/key-material.js';
 import { bytesEqual, wipe } from '../util/bytes.js';
 import { armor, readOpenPgpData } from './armor.js';
@@ -42,7 +42,7 @@ export async function encryptSecretKey(
   for (const key of allKeys(cert)) {
     const fpr = fingerprintHex(key);
     const secret = secrets.get(fpr);
-    if (secret === undefined) throw new Error(`no secret or stub given for key ${fpr}`);
+    if (secret === undefined) throw bug(`no secret or stub given for key ${fpr}`);
     if (secret === 'stub') {
       bodies.set(fpr, gnuDummySecretKeyBody(key));
       continue;

@@ -4,7 +4,7 @@
  * the root may be a software key or live on a token.
  */
 import { signatureHash } from '../crypto/algorithms.js';
-import { KeyceremonyError } from '../errors.js';
+import { inputError, KeyceremonyError } from '../errors.js';
 import type { Signer } from '../signer/index.js';
 import { KeyFlag, RevocationReason, type RevocationReasonName, SignatureType } from './constants.js';
 import { type KeyPacket, keyHashPrefix, toPgpTime } from './key-packet.js';
@@ -27,7 +27,7 @@ export const MAX_EXPIRATION_SECONDS = 0xffffffff;
 export function expirationSeconds(key: KeyPacket, expires: Date | undefined): Subpacket[] {
   if (!expires) return [];
   const seconds = toPgpTime(expires) - toPgpTime(key.created);
-  if (seconds <= 0) throw new Error('expiry must be after the key creation time');
+  if (seconds <= 0) throw inputError('expiry must be after the key creation time');
   if (!Number.isSafeInteger(seconds) || seconds > MAX_EXPIRATION_SECONDS) {
     throw new KeyceremonyError(
       'INPUT_INVALID',

@@ -22,6 +22,7 @@ import {
 import { PacketFormatError, readMpi, writeMpi, writePacket } from './encoding.js';
 import { type KeyPacket, keyHashPrefix, keyIdOf } from './key-packet.js';
 import { decodeSubpackets, encodeSubpackets, type Subpacket, subpacket } from './subpackets.js';
+import { bug, KeyceremonyError } from '../errors.js';
 
 export interface SignatureSpec {
   readonly type: number;
@@ -94,7 +95,10 @@ async function signDigest(
   const { scheme } = schemeFor('openpgp-v4', issuer.material.algorithm);
   const result = await signer.sign(digestRequest(scheme, hash, digest));
   if (!samePublicKey(result.publicKey, issuer.material)) {
-    throw new Error(`the signer's key is not the issuer ${keyIdHex(issuer)} of this signature`);
+    throw new KeyceremonyError(
+      'CHECK_FAILED',
+      `the signer's key is not the issuer ${keyIdHex(issuer)} of this signature`,
+    );
   }
   return result.signature;
 }
@@ -109,7 +113,7 @@ export function trailer(hashedPartLength: number): Uint8Array {
 
 function signatureMpis(issuer: KeyPacket, raw: Uint8Array): Uint8Array {
   if (issuer.material.algorithm === 'rsa4096') return writeMpi(raw);
-  if (raw.length !== 64) throw new Error(`expected a 64-byte r‖s signature, got ${raw.length} bytes`);
+  if (raw.length !== 64) throw bug(`expected a 64-byte r‖s signature, got ${raw.length} bytes`);
   return concatBytes(writeMpi(raw.subarray(0, 32)), writeMpi(raw.subarray(32)));
 }
 

@@ -13,7 +13,7 @@
  *   notation, a creation time not in the future, not expired (signature expiration time);
  * - keys of other algorithms (DSA at any size, other curves) are named, with their size, and refused.
  */
-import { KeyceremonyError } from '../errors.js';
+import { bug, KeyceremonyError } from '../errors.js';
 import { toHex } from '../util/bytes.js';
 import type { Certificate } from './certificate.js';
 import {
@@ -295,7 +295,7 @@ export async function verifyDetachedByRoots(
       }
       // Each check needs its own copy of the data hash: finishing consumes it.
       const hash = digests.get(verdict.hash)?.copy();
-      if (!hash) throw new Error('missing digest');
+      if (!hash) throw bug('missing digest');
       const check = finishCheck(sig, verdict.key.key, verdict.hash, hash);
       if (!check.ok) {
         firstReason ??= `BAD signature: ${check.reason}`;

@@ -11,7 +11,7 @@
 import { describeAlgorithm, type KeyAlgorithm } from '../crypto/algorithms.js';
 import { type KeyPair, type PublicKeyMaterial, rsaCrtParts } from '../crypto/key-material.js';
 import { bytesEqual, stripLeadingZeros, toHex, wipe } from '../util/bytes.js';
-import { KeyceremonyError } from '../errors.js';
+import { bug, KeyceremonyError } from '../errors.js';
 import {
   CKA,
   CKK,
@@ -190,7 +190,7 @@ export function generateOnToken(
 
 /** The DER OCTET STRING around an EC point (CKA_EC_POINT as PKCS#11 specifies it). */
 function derOctetString(bytes: Uint8Array): Buffer {
-  if (bytes.length >= 128) throw new Error('EC point too long');
+  if (bytes.length >= 128) throw bug('EC point too long');
   return Buffer.from([0x04, bytes.length, ...bytes]);
 }
 
@@ -241,7 +241,7 @@ export function importToToken(
       { type: CKA.value, value: Buffer.from(secretKey.seed) },
     ];
   } else {
-    throw new Error('public and secret key do not match');
+    throw bug('public and secret key do not match');
   }
   let privateHandle: Handle;
   let rung: TemplateRung;

@@ -6,7 +6,7 @@
  * TokenDescription, TokenSession and raw bytes; nothing above it sees a pkcs11js object.
  */
 import { existsSync, realpathSync } from 'node:fs';
-import { KeyceremonyError, messageOf } from '../errors.js';
+import { bug, KeyceremonyError, messageOf } from '../errors.js';
 import {
   CKF_OS_LOCKING_OK,
   CKF_RW_SESSION,
@@ -275,7 +275,7 @@ export class TokenSession {
   }
 
   get #native(): Native {
-    if (this.#closed) throw new Error('the token session is closed');
+    if (this.#closed) throw bug('the token session is closed');
     return this.module.native;
   }
 

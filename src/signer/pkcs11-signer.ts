@@ -14,7 +14,7 @@
 import { rawSignatureLength, type HashAlgorithm } from '../crypto/algorithms.js';
 import type { PublicKeyMaterial } from '../crypto/key-material.js';
 import { digestInfo, prepareRequest, type SignRequest } from '../crypto/signature-schemes.js';
-import { KeyceremonyError } from '../errors.js';
+import { bug, KeyceremonyError } from '../errors.js';
 import { CKG, CKM, PKCS11JS_PARAMS_RSA_PSS } from '../pkcs11/constants.js';
 import type { TokenSession } from '../pkcs11/module.js';
 import type { Handle, NativeMechanism } from '../pkcs11/native.js';
@@ -59,7 +59,7 @@ export class Pkcs11Signer implements Signer {
   }
 
   async sign(request: SignRequest): Promise<SignResult> {
-    if (this.#closed) throw new Error(`the signer for ${this.uri} was closed`);
+    if (this.#closed) throw bug(`the signer for ${this.uri} was closed`);
     const prepared = prepareRequest(this.publicKey.algorithm, request);
     const expected = rawSignatureLength[this.publicKey.algorithm];
     let signature: Uint8Array;

@@ -2,6 +2,7 @@
 import { type KeyPair, type PublicKeyMaterial, wipeSecretKey } from '../crypto/key-material.js';
 import { type SignRequest, signWithKeyPair } from '../crypto/signature-schemes.js';
 import { checkedResult, type SignResult, type Signer } from './signer.js';
+import { bug } from '../errors.js';
 
 export class SoftwareSigner implements Signer {
   readonly publicKey: PublicKeyMaterial;
@@ -18,7 +19,7 @@ export class SoftwareSigner implements Signer {
   }
 
   async sign(request: SignRequest): Promise<SignResult> {
-    if (!this.#pair) throw new Error('this signer was closed');
+    if (!this.#pair) throw bug('this signer was closed');
     return checkedResult(this.publicKey, request, signWithKeyPair(this.#pair, request), this.location);
   }
 

@@ -6,6 +6,7 @@
  * re-serialised on verification, so a transcript has exactly one valid byte form.
  */
 import { sha256Hex } from '../crypto/hash.js';
+import { bug } from '../errors.js';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
@@ -26,7 +27,7 @@ export const GENESIS_HASH = '0'.repeat(64);
 /** Canonical JSON: object keys sorted by code point, no insignificant whitespace. */
 export function canonicalJson(value: JsonValue): string {
   if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new Error('non-finite number in transcript');
+    if (typeof value === 'number' && !Number.isFinite(value)) throw bug('non-finite number in transcript');
     return JSON.stringify(value);
   }
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;

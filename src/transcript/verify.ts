@@ -101,6 +101,12 @@ function isEntry(value: unknown): value is TranscriptEntry {
   );
 }
 
+function holdsNonFiniteNumber(value: unknown): boolean {
+  if (typeof value === 'number') return !Number.isFinite(value);
+  if (value === null || typeof value !== 'object') return false;
+  return Object.values(value).some(holdsNonFiniteNumber);
+}
+
 /**
  * Parses and checks the chain; returns the entries up to the first problem, the problem, and (when the chain is
  * intact) how the ceremony ended.
@@ -127,6 +133,8 @@ export function checkChain(text: string): {
       return at('not valid JSON');
     }
     if (!isEntry(value)) return at('not a transcript entry (fields missing or of the wrong type)');
+    // JSON.parse reads 1e999 as Infinity, which no transcript writer can have written (nor hash).
+    if (holdsNonFiniteNumber(value.data)) return at('not in canonical form (a number JSON cannot hold exactly)');
     if (serializeEntry(value) !== line) return at('not in canonical form (the line was edited)');
     if (value.seq !== index)
       return at(`has seq ${value.seq}, expected ${index} (an entry was deleted, inserted or moved)`);
@@ -275,11 +283,11 @@ export async function verifyTranscriptDirectory(
   dir: string,
   options: { root?: string; now: Date; newest?: string },
 ): Promise<DirectoryReport> {
-  try {
-    if (!(await stat(dir)).isDirectory()) throw new Error();
-  } catch {
-    throw new KeyceremonyError('INPUT_NOT_FOUND', `${dir} is not a directory`);
-  }
+  const isDirectory = await stat(dir).then(
+    (info) => info.isDirectory(),
+    () => false,
+  );
+  if (!isDirectory) throw new KeyceremonyError('INPUT_NOT_FOUND', `${dir} is not a directory`);
   const tree = (await readOptionalFile(join(dir, 'inventory.json'))) ? 'vault' : 'public';
   const names = await transcriptNames(dir);
   const hasKeys = tree === 'public' && !!(await readOptionalFile(join(dir, 'KEYS')));

@@ -1,4 +1,5 @@
 /** Small byte helpers shared by the format modules (OpenPGP packets, DER, PKCS#11 attributes). */
+import { bug } from '../errors.js';
 
 export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
   let length = 0;
@@ -41,7 +42,7 @@ export function toHex(bytes: Uint8Array): string {
 }
 
 export function fromHex(hex: string): Uint8Array {
-  if (!/^(?:[0-9a-fA-F]{2})*$/.test(hex)) throw new Error(`not a hex string: ${hex.slice(0, 16)}`);
+  if (!/^(?:[0-9a-fA-F]{2})*$/.test(hex)) throw bug(`not a hex string: ${hex.slice(0, 16)}`);
   return new Uint8Array(Buffer.from(hex, 'hex'));
 }
 
@@ -69,7 +70,7 @@ export function stripLeadingZeros(bytes: Uint8Array): Uint8Array {
 
 /** Left-pads a big-endian integer to `length` bytes (for r/s of fixed-size curves). */
 export function leftPad(bytes: Uint8Array, length: number): Uint8Array {
-  if (bytes.length > length) throw new Error(`value of ${bytes.length} bytes does not fit ${length}`);
+  if (bytes.length > length) throw bug(`value of ${bytes.length} bytes does not fit ${length}`);
   if (bytes.length === length) return bytes;
   const out = new Uint8Array(length);
   out.set(bytes, length - bytes.length);

@@ -4,6 +4,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { readDataFile } from './data-files.js';
+import { KeyceremonyError } from '../errors.js';
 
 export const bitsPerWord = Math.log2(7776);
 
@@ -16,7 +17,7 @@ export function effWordList(): readonly string[] {
     .filter((l) => l.length > 0)
     .map((l) => l.split('\t')[1] ?? '');
   if (words.length !== 7776 || words.some((w) => !/^[a-z-]+$/.test(w)))
-    throw new Error('data/eff_large_wordlist.txt is damaged');
+    throw new KeyceremonyError('ENVIRONMENT', 'data/eff_large_wordlist.txt is damaged: reinstall keyceremony');
   list = words;
   return list;
 }

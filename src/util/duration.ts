@@ -7,6 +7,7 @@
  * exists. Writers check again what their format can store (the OpenPGP key-expiration field), and the
  * inventory takes every expiry from the certificate that was written, so what `status` shows is what gpg sees.
  */
+import { inputError } from '../errors.js';
 const PART = /(\d+)([ymd])/g;
 export const DURATION_PATTERN = /^(?:\d+[ymd])+$/;
 
@@ -18,7 +19,7 @@ export interface Duration {
 
 export function parseDuration(text: string): Duration {
   if (text.length > 32 || !DURATION_PATTERN.test(text)) {
-    throw new Error(`"${text.slice(0, 32)}${text.length > 32 ? '…' : ''}" is not a duration like 5y, 18m or 90d`);
+    throw inputError(`"${text.slice(0, 32)}${text.length > 32 ? '…' : ''}" is not a duration like 5y, 18m or 90d`);
   }
   const d = { years: 0, months: 0, days: 0 };
   for (const [, n, unit] of text.matchAll(PART)) {
@@ -27,7 +28,7 @@ export function parseDuration(text: string): Duration {
     else if (unit === 'm') d.months += value;
     else d.days += value;
   }
-  if (d.years + d.months + d.days === 0) throw new Error(`"${text.slice(0, 32)}" is a zero duration`);
+  if (d.years + d.months + d.days === 0) throw inputError(`"${text.slice(0, 32)}" is a zero duration`);
   return d;
 }
 

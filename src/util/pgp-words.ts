@@ -3,6 +3,7 @@
  * positions three-syllable ones, so a swapped or dropped word is heard as wrong.
  */
 import { readDataFile } from './data-files.js';
+import { KeyceremonyError } from '../errors.js';
 
 export interface PgpWordTable {
   /** Two-syllable words, for bytes at even positions. */
@@ -16,6 +17,11 @@ export interface PgpWordTable {
 
 let table: PgpWordTable | undefined;
 
+/** The installed word list is not what keyceremony ships: the installation, not the ceremony, must be fixed. */
+function damaged(): KeyceremonyError {
+  return new KeyceremonyError('ENVIRONMENT', 'data/pgp-words.txt is damaged: reinstall keyceremony');
+}
+
 /** The word list from data/pgp-words.txt, checked and read once. */
 export function pgpWordTable(): PgpWordTable {
   if (table) return table;
@@ -25,11 +31,11 @@ export function pgpWordTable(): PgpWordTable {
     if (!line || line.startsWith('#')) continue;
     const [hex, e, o] = line.split('\t');
     const index = Number.parseInt(hex ?? '', 16);
-    if (!e || !o || index !== even.length) throw new Error('data/pgp-words.txt is damaged');
+    if (!e || !o || index !== even.length) throw damaged();
     even.push(e);
     odd.push(o);
   }
-  if (even.length !== 256) throw new Error('data/pgp-words.txt is damaged');
+  if (even.length !== 256) throw damaged();
   table = {
     even,
     odd,

@@ -10,7 +10,7 @@
 import { sha256Hex } from '../crypto/hash.js';
 import { rmdir } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
-import { KeyceremonyError } from '../errors.js';
+import { bug, KeyceremonyError } from '../errors.js';
 import { PRIVATE_DIRECTORY_MODE, SafeDir } from './safe-fs.js';
 import type { SecretGuard } from './secret-guard.js';
 
@@ -30,7 +30,7 @@ export const PUBLIC_FILE_MODE = 0o644;
 
 function checkRelative(rel: string): void {
   if (rel === '' || isAbsolute(rel) || rel.split('/').some((part) => part === '' || part === '.' || part === '..')) {
-    throw new Error(`invalid output path "${rel}"`);
+    throw bug(`invalid output path "${rel}"`);
   }
 }
 
@@ -135,6 +135,8 @@ export class OutputTree {
   async read(rel: string): Promise<Uint8Array> {
     checkRelative(rel);
     if (!this.#dir) {
+      // An errno-shaped error, as fs would throw: callers test `code === 'ENOENT'` like any other fs error.
+      // eslint-disable-next-line no-restricted-syntax
       const error = new Error(`ENOENT: no such file, ${this.path(rel)}`) as NodeJS.ErrnoException;
       error.code = 'ENOENT';
       throw error;
@@ -158,7 +160,7 @@ export class OutputTree {
       notify: this.#options.notify,
     });
     this.#createdOutside.push(...created);
-    if (!dir) throw new Error(`${this.root} was not created`);
+    if (!dir) throw bug(`${this.root} was not created`);
     this.#dir = dir;
     return dir;
   }

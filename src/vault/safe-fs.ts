@@ -38,7 +38,7 @@ import {
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { KeyceremonyError } from '../errors.js';
+import { bug, KeyceremonyError } from '../errors.js';
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_DIRECTORY, O_NONBLOCK } = constants;
 const DIR_FLAGS = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK;
@@ -130,7 +130,7 @@ function splitRelative(rel: string): string[] {
   if (rel === '') return [];
   const parts = rel.split('/');
   if (isAbsolute(rel) || parts.some((p) => p === '' || p === '.' || p === '..')) {
-    throw new Error(`invalid relative path "${rel}"`);
+    throw bug(`invalid relative path "${rel}"`);
   }
   return parts;
 }
@@ -214,7 +214,7 @@ async function walkToDirectory(
   let baseDepth = resolve(options.base ?? path)
     .split('/')
     .filter(Boolean).length;
-  if (baseDepth > parts.length) throw new Error('the base of a directory must be the directory or an ancestor');
+  if (baseDepth > parts.length) throw bug('the base of a directory must be the directory or an ancestor');
   let links = 0;
   restart: for (;;) {
     let current = await open('/', DIR_FLAGS);
@@ -404,11 +404,13 @@ export class SafeDir {
   ): Promise<T> {
     const parts = splitRelative(rel);
     const name = parts.pop();
-    if (name === undefined) throw new Error('a file path is needed');
+    if (name === undefined) throw bug('a file path is needed');
     const root = await this.#open();
     try {
       const dir = await this.#walk(root, parts, created);
       if (!dir) {
+        // An errno-shaped error, as fs would throw: callers test `code === 'ENOENT'` like any other fs error.
+        // eslint-disable-next-line no-restricted-syntax
         const error = new Error(`ENOENT: no such directory, ${join(this.path, ...parts)}`) as NodeJS.ErrnoException;
         error.code = 'ENOENT';
         throw error;

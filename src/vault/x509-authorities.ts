@@ -16,7 +16,7 @@
  */
 import { z } from 'zod';
 import { signatureSchemes } from '../crypto/algorithms.js';
-import { KeyceremonyError } from '../errors.js';
+import { inputError, KeyceremonyError } from '../errors.js';
 import { parseJsonFile, serializeJsonFile } from '../util/json-file.js';
 import {
   certificateFingerprint,
@@ -103,7 +103,7 @@ export async function readVaultCertificate(vault: TreeReader, path: string, id: 
   try {
     pem = text(await vault.read(path));
     const blocks = fromPem('CERTIFICATE', pem);
-    if (blocks.length !== 1) throw new Error('more than one certificate');
+    if (blocks.length !== 1) throw inputError('more than one certificate');
     der = blocks[0]!;
     parsed = parseCertificateDer(der);
   } catch (error) {
@@ -118,7 +118,7 @@ export async function readVaultCrl(vault: TreeReader, path: string): Promise<Vau
   try {
     const pem = text(await vault.read(path));
     const blocks = fromPem('X509 CRL', pem);
-    if (blocks.length !== 1) throw new Error('more than one CRL');
+    if (blocks.length !== 1) throw inputError('more than one CRL');
     const der = blocks[0]!;
     return { pem, der, parsed: parseCrlDer(der) };
   } catch (error) {

@@ -16,7 +16,7 @@ import { Certificate, CertificateList } from '@peculiar/asn1-x509';
 import type { KeyAlgorithm } from '../crypto/algorithms.js';
 import { generateKeyPair, publicKeyObject, samePublicKey } from '../crypto/key-material.js';
 import { verifyRequest } from '../crypto/signature-schemes.js';
-import { KeyceremonyError } from '../errors.js';
+import { bug, KeyceremonyError } from '../errors.js';
 import { type SchemeChoice, type Signer, SoftwareSigner } from '../signer/index.js';
 import { bytesEqual } from '../util/bytes.js';
 import { type LintFinding, type Linter, type LintSubject, profileLinter, requireClean } from './lint.js';
@@ -55,7 +55,7 @@ function digestOf(choice: SchemeChoice, tbsDer: Uint8Array): Uint8Array {
 }
 
 async function rawSignature(signer: Signer, choice: SchemeChoice, tbsDer: Uint8Array): Promise<Uint8Array> {
-  if (choice.scheme === 'eddsa') throw new Error('X.509 issuance signs digests');
+  if (choice.scheme === 'eddsa') throw bug('X.509 issuance signs digests');
   const result = await signer.sign({ digest: digestOf(choice, tbsDer), hash: choice.hash, scheme: choice.scheme });
   if (!samePublicKey(result.publicKey, signer.publicKey))
     throw new KeyceremonyError('CHECK_FAILED', `the ${signer.location} signed with a different key than it stands for`);

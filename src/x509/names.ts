@@ -10,6 +10,7 @@
  * RFC 5280 Appendix A, which zlint enforces.
  */
 import { AttributeTypeAndValue, AttributeValue, Name, RelativeDistinguishedName } from '@peculiar/asn1-x509';
+import { inputError } from '../errors.js';
 
 export interface DistinguishedName {
   /** ISO 3166-1 alpha-2 country code, e.g. "DE". */
@@ -77,11 +78,11 @@ export function toAsnName(name: DistinguishedName): Name {
 export function fromAsnName(name: Name): DistinguishedName {
   const out: Record<string, string> = {};
   for (const rdn of name) {
-    if (rdn.length !== 1) throw new Error('multi-valued RDN');
+    if (rdn.length !== 1) throw inputError('the name has a multi-valued RDN');
     const atv = rdn[0]!;
     const known = nameFields.find((f) => f.oid === atv.type);
-    if (!known) throw new Error(`unexpected name attribute ${atv.type}`);
-    if (out[known.field] !== undefined) throw new Error(`repeated name attribute ${known.short}`);
+    if (!known) throw inputError(`unexpected name attribute ${atv.type}`);
+    if (out[known.field] !== undefined) throw inputError(`repeated name attribute ${known.short}`);
     out[known.field] = atv.value.toString();
   }
   return out as DistinguishedName;

@@ -35,6 +35,7 @@ import { type PublicKeyMaterial, publicKeyFromObject } from '../crypto/key-mater
 import { toHex } from '../util/bytes.js';
 import { type DistinguishedName, fromAsnName } from './names.js';
 import { KeyUsageBit, type KeyUsageName } from './extensions.js';
+import { inputError } from '../errors.js';
 
 export interface ParsedExtensions {
   /** Every extension's OID and criticality, in order (for "exactly these extensions" checks). */
@@ -93,7 +94,7 @@ export function parseExtensions(extensions: readonly Extension[] | undefined): P
   let subjectAltNameUris: string[] | undefined;
   let crlDistributionPoints: string[] | undefined;
   for (const ext of extensions ?? []) {
-    if (seen.has(ext.extnID)) throw new Error(`extension ${ext.extnID} appears twice`);
+    if (seen.has(ext.extnID)) throw inputError(`extension ${ext.extnID} appears twice`);
     seen.add(ext.extnID);
     const value = ext.extnValue.buffer;
     switch (ext.extnID) {
@@ -138,13 +139,13 @@ export function parseExtensions(extensions: readonly Extension[] | undefined): P
   };
 }
 
-/** Parses a DER certificate. Throws a plain Error for anything that is not one keyceremony can read. */
+/** Parses a DER certificate. Throws INPUT_INVALID for anything that is not one keyceremony can read. */
 export function parseCertificateDer(der: Uint8Array): ParsedCertificate {
   let cert: Certificate;
   try {
     cert = AsnConvert.parse(der, Certificate);
   } catch (error) {
-    throw new Error(`not an X.509 certificate (${(error as Error).message})`);
+    throw inputError(`not an X.509 certificate (${(error as Error).message})`);
   }
   const tbs = cert.tbsCertificate;
   const spki = new Uint8Array(AsnConvert.serialize(tbs.subjectPublicKeyInfo));
@@ -198,7 +199,7 @@ export function parseCrlDer(der: Uint8Array): ParsedCrl {
   try {
     crl = AsnConvert.parse(der, CertificateList);
   } catch (error) {
-    throw new Error(`not an X.509 CRL (${(error as Error).message})`);
+    throw inputError(`not an X.509 CRL (${(error as Error).message})`);
   }
   const tbs = crl.tbsCertList;
   let crlNumber: number | undefined;

@@ -1,4 +1,5 @@
 /** PEM for certificates and CRLs (RFC 7468: 64-column base64, no headers), and reading them back. */
+import { inputError } from '../errors.js';
 
 export type PemLabel = 'CERTIFICATE' | 'X509 CRL';
 
@@ -17,9 +18,9 @@ export function fromPem(label: PemLabel, text: string): Uint8Array[] {
   for (const match of text.matchAll(pattern)) {
     const body = (match[1] ?? '').replace(/\s+/g, '');
     if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(body))
-      throw new Error(`broken base64 in a ${label} PEM block`);
+      throw inputError(`broken base64 in a ${label} PEM block`);
     out.push(new Uint8Array(Buffer.from(body, 'base64')));
   }
-  if (out.length === 0) throw new Error(`no ${label} PEM block`);
+  if (out.length === 0) throw inputError(`no ${label} PEM block`);
   return out;
 }

@@ -14,6 +14,7 @@ import type { HashAlgorithm, KeyAlgorithm } from '../crypto/algorithms.js';
 import { rawSignatureLength } from '../crypto/algorithms.js';
 import type { SchemeChoice } from '../signer/index.js';
 import { leftPad, stripLeadingZeros } from '../util/bytes.js';
+import { bug } from '../errors.js';
 
 const NULL = new Uint8Array([0x05, 0x00]).buffer;
 
@@ -57,7 +58,7 @@ export function signatureAlgorithmIdentifier(choice: SchemeChoice): AlgorithmIde
       return new AlgorithmIdentifier({ algorithm: id_RSASSA_PSS, parameters: AsnConvert.serialize(params) });
     }
     case 'eddsa':
-      throw new Error('keyceremony does not issue Ed25519-signed certificates (Notation refuses Ed25519)');
+      throw bug('keyceremony does not issue Ed25519-signed certificates (Notation refuses Ed25519)');
   }
 }
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { reportError } from '../../src/cli/report-error.js';
-import { KeyceremonyError } from '../../src/errors.js';
+import { bug, KeyceremonyError } from '../../src/errors.js';
 
 function reported(error: unknown): { code: number; text: string } {
   let text = '';
@@ -28,5 +28,11 @@ describe('reporting errors', () => {
     expect(plain.text).not.toMatch(/ at .*\.ts:\d+/);
     process.env['KEYCEREMONY_DEBUG'] = '1';
     expect(reported(new TypeError('x is undefined')).text).toMatch(/ at /);
+  });
+
+  it('reports bug() as an internal error that asks for a report (exit 70), never as a typed error', () => {
+    const { code, text } = reported(bug('the token session is closed'));
+    expect(code).toBe(70);
+    expect(text).toMatch(/^keyceremony: internal error: the token session is closed\n {2}This is a bug in keyceremony/);
   });
 });

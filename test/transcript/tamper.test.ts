@@ -64,6 +64,19 @@ describe('transcript verification', () => {
     expect(report.transcripts[0]?.chain).toMatchObject({ seq: 5 });
   });
 
+  it('reports a number JSON cannot hold (1e999) as a broken entry, not a crash', async () => {
+    const lines = original.trimEnd().split('\n');
+    lines[4] = lines[4]!.replace('"data":{', '"data":{"n":1e999,');
+    expect(checkChain(`${lines.join('\n')}\n`).problem).toMatchObject({
+      seq: 4,
+      line: 5,
+      reason: expect.stringMatching(/not in canonical form/),
+    });
+    const result = await withTranscript(`${lines.join('\n')}\n`, () => cli(['transcript', 'verify', dir]));
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/BROKEN at entry 4 \(line 5\)/);
+  });
+
   it('fails for any one-byte change to any published file the transcript covers', async () => {
     const transcriptName = transcriptFile
       .split('/')

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { cp, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bitsPerWord, effWordList, generatePassphrase, wordsForBits } from '../../src/util/diceware.js';
@@ -7,6 +8,8 @@ import { toPgpWords } from '../../src/util/pgp-words.js';
 import { groupedHex, pgpWordLines } from '../../src/util/fingerprint-display.js';
 import { fromHex } from '../../src/util/bytes.js';
 import { repoRoot } from '../helpers/paths.js';
+import { run } from '../helpers/run.js';
+import { tempDir } from '../helpers/tmp.js';
 
 describe('PGP word list', () => {
   it('encodes the published test vector (even bytes two-syllable, odd bytes three-syllable)', () => {
@@ -54,5 +57,24 @@ describe('EFF diceware list', () => {
   it('does not repeat itself', () => {
     const seen = new Set(Array.from({ length: 50 }, () => generatePassphrase(4)));
     expect(seen.size).toBe(50);
+  });
+});
+
+describe('a damaged installed word list', () => {
+  /** A copy of the installed package (built code and data files) whose `file` in data/ holds `text`. */
+  async function installWith(file: string, text: string): Promise<string> {
+    const dir = await tempDir();
+    for (const part of ['bin', 'dist', 'data', 'package.json'])
+      await cp(join(repoRoot, part), join(dir, part), { recursive: true });
+    await symlink(join(repoRoot, 'node_modules'), join(dir, 'node_modules'));
+    await writeFile(join(dir, 'data', file), text);
+    return dir;
+  }
+
+  it('is an environment error (exit 3) that says to reinstall, not an internal error', async () => {
+    const dir = await installWith('eff_large_wordlist.txt', '11111\tabacus\n');
+    const result = await run(process.execPath, [join(dir, 'bin', 'keyceremony.js'), 'passphrase']);
+    expect(result.stderr).toBe('keyceremony: error: data/eff_large_wordlist.txt is damaged: reinstall keyceremony\n');
+    expect(result.code).toBe(3);
   });
 });

@@ -52,7 +52,7 @@ import {
   readVaultEntries,
   S2K_COUNT,
 } from '../../backup/vault-archive.js';
-import { KeyceremonyError } from '../../errors.js';
+import { bug, KeyceremonyError } from '../../errors.js';
 import { fingerprintHex } from '../../openpgp/key-packet.js';
 import { bitsPerWord, generatePassphrase } from '../../util/diceware.js';
 import { bytesEqual } from '../../util/bytes.js';
@@ -365,7 +365,7 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
   for (const [i, custodian] of custodians.entries()) {
     const share = set.shares[i];
     const tree = sheetTrees.get(custodian) as OutputTree;
-    if (!share) throw new Error('missing share');
+    if (!share) throw bug('missing share');
     const html = await renderSheet({
       organisation: ctx.inventory.organisation,
       rehearsal: ctx.rehearsal,

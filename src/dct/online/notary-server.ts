@@ -68,6 +68,14 @@ function endpoint(server: NotaryServer, gun: string, rest: string): URL {
   return url;
 }
 
+/** Why we broke off an exchange ourselves; `send` reports it, like a network error, as ENVIRONMENT. */
+class ExchangeBroken extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExchangeBroken';
+  }
+}
+
 function send(
   server: NotaryServer,
   method: 'GET' | 'POST',
@@ -104,14 +112,14 @@ function send(
         let size = 0;
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
-          if (size > 16 * 1024 * 1024) req.destroy(new Error('response larger than 16 MiB'));
+          if (size > 16 * 1024 * 1024) req.destroy(new ExchangeBroken('response larger than 16 MiB'));
           else chunks.push(chunk);
         });
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: new Uint8Array(Buffer.concat(chunks)) }));
         res.on('error', fail);
       },
     );
-    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('timeout', () => req.destroy(new ExchangeBroken('timed out')));
     req.on('error', fail);
     if (body) req.end(Buffer.from(body.bytes));
     else req.end();
