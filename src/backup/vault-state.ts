@@ -15,7 +15,7 @@
  * to a key's inventory entry (status, expiry, hand-off).
  */
 import { sha256Hex } from '../crypto/hash.js';
-import { canonicalJson, type JsonValue } from '../transcript/entry.js';
+import { transcriptCanonicalJson, type JsonValue } from '../transcript/entry.js';
 import { INVENTORY_PATH, type Inventory, parseInventory } from '../vault/inventory.js';
 import type { TarEntry } from './tar.js';
 import { ARCHIVE_ROOT, readVaultEntries } from './vault-archive.js';
@@ -55,7 +55,7 @@ export function vaultState(
     .sort();
   // Through JSON first: an entry held in memory may carry `undefined` fields the file never has.
   const inventoryKeys =
-    keys === undefined ? 'none' : sha256Hex(canonicalJson(JSON.parse(JSON.stringify(keys)) as JsonValue));
+    keys === undefined ? 'none' : sha256Hex(transcriptCanonicalJson(JSON.parse(JSON.stringify(keys)) as JsonValue));
   return sha256Hex([VAULT_STATE_FORMAT, `inventory.keys ${inventoryKeys}`, ...lines, ''].join('\n'));
 }
 

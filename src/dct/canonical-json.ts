@@ -22,7 +22,7 @@ function canonicalString(value: string): string {
   return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
-export function canonicalJson(value: CanonicalValue): string {
+export function tufCanonicalJson(value: CanonicalValue): string {
   if (value === null) return 'null';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number') {
@@ -30,10 +30,10 @@ export function canonicalJson(value: CanonicalValue): string {
     return String(value);
   }
   if (typeof value === 'string') return canonicalString(value);
-  if (Array.isArray(value)) return `[${(value as readonly CanonicalValue[]).map(canonicalJson).join(',')}]`;
+  if (Array.isArray(value)) return `[${(value as readonly CanonicalValue[]).map(tufCanonicalJson).join(',')}]`;
   const object = value as { readonly [key: string]: CanonicalValue };
   const keys = Object.keys(object).sort();
-  return `{${keys.map((k) => `${canonicalString(k)}:${canonicalJson(object[k] as CanonicalValue)}`).join(',')}}`;
+  return `{${keys.map((k) => `${canonicalString(k)}:${tufCanonicalJson(object[k] as CanonicalValue)}`).join(',')}}`;
 }
 
 /** TUF times: RFC 3339 in UTC with whole seconds, as Go writes a time without fractional seconds. */

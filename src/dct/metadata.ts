@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { verifyDigest } from '../crypto/signature-schemes.js';
 import { type PublicKeyMaterial, samePublicKey } from '../crypto/key-material.js';
 import { digestRequest, schemeFor, type Signer } from '../signer/index.js';
-import { type CanonicalValue, canonicalJson, parseTufTime, tufTime } from './canonical-json.js';
+import { type CanonicalValue, tufCanonicalJson, parseTufTime, tufTime } from './canonical-json.js';
 import { parseCertificate } from './certificate.js';
 import { decodePemBlocks } from './pem.js';
 import {
@@ -180,7 +180,7 @@ export function buildTargets(input: TargetsMetadataInput): TargetsSigned {
 
 /** The bytes that are signed: canonical JSON of the `signed` part. */
 export function canonicalSigned(signed: RootSigned | TargetsSigned): string {
-  return canonicalJson(signed as unknown as CanonicalValue);
+  return tufCanonicalJson(signed as unknown as CanonicalValue);
 }
 
 export interface MetadataSigningKey {

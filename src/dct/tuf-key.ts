@@ -11,7 +11,7 @@
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { type PublicKeyMaterial, publicKeyFromObject, spkiDer } from '../crypto/key-material.js';
-import { canonicalJson } from './canonical-json.js';
+import { tufCanonicalJson } from './canonical-json.js';
 import { sha256Hex } from '../crypto/hash.js';
 import { bug } from '../errors.js';
 
@@ -33,7 +33,7 @@ export function tufKeyJson(key: TufPublicKey): TufKeyJson {
 }
 
 export function tufKeyId(key: TufPublicKey): string {
-  return sha256Hex(canonicalJson(tufKeyJson(key)));
+  return sha256Hex(tufCanonicalJson(tufKeyJson(key)));
 }
 
 /** An ECDSA P-256 key as a plain TUF `ecdsa` key (targets, snapshot, timestamp, delegation keys). */

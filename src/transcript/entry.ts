@@ -24,20 +24,23 @@ export interface TranscriptEntry {
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** Canonical JSON: object keys sorted by code point, no insignificant whitespace. */
-export function canonicalJson(value: JsonValue): string {
+/**
+ * The canonical JSON each transcript entry is hashed in (object keys sorted by code point, no insignificant
+ * whitespace). Not TUF's canonical JSON (dct/canonical-json.ts), which follows Go's encoder and allows integers only.
+ */
+export function transcriptCanonicalJson(value: JsonValue): string {
   if (value === null || typeof value !== 'object') {
     if (typeof value === 'number' && !Number.isFinite(value)) throw bug('non-finite number in transcript');
     return JSON.stringify(value);
   }
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (Array.isArray(value)) return `[${value.map(transcriptCanonicalJson).join(',')}]`;
   const keys = Object.keys(value).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k] as JsonValue)}`).join(',')}}`;
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${transcriptCanonicalJson(value[k] as JsonValue)}`).join(',')}}`;
 }
 
 export function entryHash(entry: Omit<TranscriptEntry, 'hash'>): string {
   const { seq, time, step, role, event, data, prev } = entry;
-  return sha256Hex(canonicalJson({ seq, time, step, role, event, data, prev }));
+  return sha256Hex(transcriptCanonicalJson({ seq, time, step, role, event, data, prev }));
 }
 
 /** The one byte form of an entry line (without the newline). */
@@ -49,7 +52,7 @@ export function serializeEntry(entry: TranscriptEntry): string {
     step,
     role,
     event,
-    data: JSON.parse(canonicalJson(data)) as JsonObject,
+    data: JSON.parse(transcriptCanonicalJson(data)) as JsonObject,
     prev,
     hash,
   });

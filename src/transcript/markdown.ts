@@ -2,13 +2,13 @@
  * The transcript for people: a Markdown rendering of the JSON Lines, published next to it. It is derived
  * data; `transcript verify` re-renders it and requires the published copy to match byte for byte.
  */
-import { canonicalJson, type JsonObject, type JsonValue, type TranscriptEntry } from './entry.js';
+import { transcriptCanonicalJson, type JsonObject, type JsonValue, type TranscriptEntry } from './entry.js';
 
 function str(value: JsonValue | undefined): string {
   if (value === undefined || value === null) return '';
   if (typeof value === 'string') return value;
   // Canonical, so the rendering of a parsed transcript equals the rendering made while recording it.
-  return canonicalJson(value);
+  return transcriptCanonicalJson(value);
 }
 
 function obj(value: JsonValue | undefined): JsonObject {
@@ -104,7 +104,7 @@ function summary(entry: TranscriptEntry): string {
     case 'ceremony.end':
       return `ceremony complete (${str(d['entries'])} entries)`;
     default:
-      return `${entry.event} ${escape(canonicalJson(d))}`;
+      return `${entry.event} ${escape(transcriptCanonicalJson(d))}`;
   }
 }
 
