@@ -69,6 +69,19 @@ module.exports = {
       from: { path: '^src/ceremony/', pathNot: '^src/ceremony/actions/' },
       to: { path: '^src/ceremony/actions/' },
     },
+    {
+      name: 'folder-public-surface',
+      severity: 'error',
+      comment:
+        'A domain folder is used through its index.ts, its public surface; what index.ts does not export is the ' +
+        "folder's own business (docs/architecture.md).",
+      // version.ts, loaded by every command, reads bundle/identity.ts directly rather than the whole bundle/ folder.
+      from: { path: '^src/([^/]+)', pathNot: '^src/version\\.ts$' },
+      to: {
+        path: '^src/(openpgp|dct|x509|containers|signer|pkcs11|crypto|vault|transcript|backup|publish|release|bundle)/',
+        pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$'],
+      },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { packageRoot } from './util/data-files.js';
-import { sha256Hex } from './crypto/hash.js';
+import { sha256Hex } from './crypto/index.js';
 // not through bundle/index.ts: this module is loaded by every command, and identity.ts is the light part
 import { bundleTreeSha256, isBundleTree } from './bundle/identity.js';
 

@@ -14,7 +14,7 @@ import { rm } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { KeyceremonyError } from '../errors.js';
-import { privateTempDir } from '../vault/safe-fs.js';
+import { privateTempDir } from '../vault/index.js';
 
 const CANDIDATES = ['chromium', 'chromium-browser', 'google-chrome-stable', 'google-chrome'];
 

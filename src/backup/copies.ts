@@ -7,8 +7,8 @@
  * backup verify` after re-mounting a medium, and every recovery drill, read the medium itself.)
  */
 import { KeyceremonyError } from '../errors.js';
-import { sha256Hex } from '../crypto/hash.js';
-import type { OutputTree, WrittenFile } from '../vault/output-tree.js';
+import { sha256Hex } from '../crypto/index.js';
+import type { OutputTree, WrittenFile } from '../vault/index.js';
 import { readDataFile } from '../util/data-files.js';
 import { groupedHex } from '../util/fingerprint-display.js';
 import { ARCHIVE_FILE, type BackupManifest, MANIFEST_FILE, TRANSCRIPTS_DIR } from './manifest.js';

@@ -3,7 +3,7 @@
  * state the newest backup recorded in the inventory. Used by `keyceremony status` and by the runner's closing
  * check, so both say the same thing.
  */
-import type { Inventory, InventoryBackup } from '../vault/inventory.js';
+import type { Inventory, InventoryBackup } from '../vault/index.js';
 
 export type BackupVerdict = 'current' | 'out-of-date' | 'none';
 

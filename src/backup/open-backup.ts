@@ -6,11 +6,11 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KeyceremonyError } from '../errors.js';
-import { sha256Hex } from '../crypto/hash.js';
-import type { Certificate } from '../openpgp/certificate.js';
-import { fingerprintHex } from '../openpgp/key-packet.js';
-import { allKeys } from '../openpgp/secret-key-file.js';
-import { INVENTORY_PATH, type Inventory, parseInventory } from '../vault/inventory.js';
+import { sha256Hex } from '../crypto/index.js';
+import type { Certificate } from '../openpgp/index.js';
+import { fingerprintHex } from '../openpgp/index.js';
+import { allKeys } from '../openpgp/index.js';
+import { INVENTORY_PATH, type Inventory, parseInventory } from '../vault/index.js';
 import { ARCHIVE_FILE, type BackupManifest, MANIFEST_FILE, parseManifest, TRANSCRIPTS_DIR } from './manifest.js';
 import { readTar, TarFormatError, type TarEntry } from './tar.js';
 import { ARCHIVE_ROOT, decryptArchive } from './vault-archive.js';

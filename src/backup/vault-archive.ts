@@ -11,9 +11,9 @@ import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { KeyceremonyError } from '../errors.js';
-import { sha256Hex } from '../crypto/hash.js';
+import { sha256Hex } from '../crypto/index.js';
 import { type TarEntry, writeTar } from './tar.js';
-import { TEMP_FILE_PATTERN } from '../vault/safe-fs.js';
+import { TEMP_FILE_PATTERN } from '../vault/index.js';
 
 export const ARCHIVE_ROOT = 'vault';
 export const S2K_COUNT_BYTE = 255;

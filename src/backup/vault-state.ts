@@ -14,9 +14,9 @@
  * Every key file, certificate, revocation certificate and DCT metadata file counts, and so does every change
  * to a key's inventory entry (status, expiry, hand-off).
  */
-import { sha256Hex } from '../crypto/hash.js';
-import { transcriptCanonicalJson, type JsonValue } from '../transcript/entry.js';
-import { INVENTORY_PATH, type Inventory, parseInventory } from '../vault/inventory.js';
+import { sha256Hex } from '../crypto/index.js';
+import { transcriptCanonicalJson, type JsonValue } from '../transcript/index.js';
+import { INVENTORY_PATH, type Inventory, parseInventory } from '../vault/index.js';
 import type { TarEntry } from './tar.js';
 import { ARCHIVE_ROOT, readVaultEntries } from './vault-archive.js';
 

@@ -6,7 +6,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { KeyceremonyError } from '../errors.js';
-import { checkChain } from '../transcript/verify.js';
+import { checkChain } from '../transcript/index.js';
 import { ARCHIVE_FILE, MANIFEST_FILE, parseManifest, TRANSCRIPTS_DIR } from './manifest.js';
 import { checkCopy } from './open-backup.js';
 

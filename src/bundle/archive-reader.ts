@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
-import { decodeTarHeader, encodeTarHeader, TAR_BLOCK, TarFormatError, tarPadding } from '../backup/tar.js';
+import { decodeTarHeader, encodeTarHeader, TAR_BLOCK, TarFormatError, tarPadding } from '../backup/index.js';
 import { MANIFEST_FILE } from './layout.js';
 import { comparePaths } from './paths.js';
 

@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
-import { encodeTarHeader, TAR_BLOCK, tarPadding } from '../backup/tar.js';
+import { encodeTarHeader, TAR_BLOCK, tarPadding } from '../backup/index.js';
 import { bug, KeyceremonyError } from '../errors.js';
 import { comparePaths } from './paths.js';
 

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, openSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { encodeTarHeader, TarFormatError } from '../backup/tar.js';
+import { encodeTarHeader, TarFormatError } from '../backup/index.js';
 import { bug, KeyceremonyError } from '../errors.js';
 import { type ArchiveItem, sha256OfItem, writeArchive } from './archive.js';
 import { BUNDLE_FORMAT, MANIFEST_FILE, SUMS_FILE } from './layout.js';

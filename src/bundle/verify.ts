@@ -12,7 +12,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { KeyceremonyError, messageOf } from '../errors.js';
-import { sha256Hex } from '../crypto/hash.js';
+import { sha256Hex } from '../crypto/index.js';
 import { type FoundEntry, readBundleArchive } from './archive-reader.js';
 import { bundleMode } from './archive.js';
 import { hashTree } from './identity.js';

@@ -9,8 +9,8 @@
  * ceremony starts and again after the last step; a ceremony whose state did not change (nothing but its
  * transcript was added) is not asked anything, whatever state its backups are in — `status` reports that.
  */
-import { backupCurrency } from '../backup/currency.js';
-import { currentVaultState } from '../backup/vault-state.js';
+import { backupCurrency } from '../backup/index.js';
+import { currentVaultState } from '../backup/index.js';
 import { KeyceremonyError } from '../errors.js';
 import type { Session } from './session.js';
 

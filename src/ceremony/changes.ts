@@ -8,7 +8,7 @@
  * confirmations (`<step>.changes`, then each role's initials).
  */
 import { KeyceremonyError } from '../errors.js';
-import type { JsonObject } from '../transcript/entry.js';
+import type { JsonObject } from '../transcript/index.js';
 import type { CeremonyContext, WitnessOptions } from './context.js';
 
 export type ChangeMark = 'added' | 'extended' | 'shortened' | 'revoked' | 'removed' | 'changed' | 'unchanged';

@@ -8,7 +8,7 @@
  * failure or an interruption here leaves the finished ceremony as it is (nothing is rolled back) and says so.
  */
 import { KeyceremonyError, messageOf } from '../errors.js';
-import type { TranscriptEntry } from '../transcript/entry.js';
+import type { TranscriptEntry } from '../transcript/index.js';
 import type { Session } from './session.js';
 import { checkProblem, checkQuestion, lastGroups, type WitnessCheck } from './witness-check.js';
 

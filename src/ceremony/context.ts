@@ -2,11 +2,11 @@
  * What an action sees while it runs: the output trees, the prompts, the transcript, the inventory, and what
  * earlier steps produced (`products`). Implemented by the runner's Session.
  */
-import type { SigningKey } from '../openpgp/self-signatures.js';
-import type { JsonObject } from '../transcript/entry.js';
-import type { TranscriptRecorder } from '../transcript/recorder.js';
-import type { Inventory, InventoryQuorum } from '../vault/inventory.js';
-import type { OutputTree, WrittenFile } from '../vault/output-tree.js';
+import type { SigningKey } from '../openpgp/index.js';
+import type { JsonObject } from '../transcript/index.js';
+import type { TranscriptRecorder } from '../transcript/index.js';
+import type { Inventory, InventoryQuorum } from '../vault/index.js';
+import type { OutputTree, WrittenFile } from '../vault/index.js';
 import type { Products } from './products.js';
 import type { Prompter, SecretRequest, ShareRequest } from './prompts/prompter.js';
 import type { ScriptInfo } from './script-schema.js';

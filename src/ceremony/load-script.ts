@@ -10,7 +10,7 @@ import { KeyceremonyError } from '../errors.js';
 import type { ActionDefinition, ActionRegistry, ParamPath } from './action.js';
 import type { StepProductKind } from './products.js';
 import { CeremonyScript, type ScriptInfo } from './script-schema.js';
-import { sha256Hex } from '../crypto/hash.js';
+import { sha256Hex } from '../crypto/index.js';
 import { defaultedPaths, describeDefaults } from './resolved-params.js';
 import { excerpt, unsafeCharacter } from '../util/excerpt.js';
 import { readInputFile } from '../util/input-file.js';

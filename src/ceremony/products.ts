@@ -12,14 +12,14 @@
  * core (context, session, runner, loader) knows product kinds only through this file, never through the
  * actions that make them.
  */
-import type { BackupManifest } from '../backup/manifest.js';
-import type { KeyPair, SecretKeyMaterial } from '../crypto/key-material.js';
+import type { BackupManifest } from '../backup/index.js';
+import type { KeyPair, SecretKeyMaterial } from '../crypto/index.js';
 import { KeyceremonyError } from '../errors.js';
-import type { Certificate } from '../openpgp/certificate.js';
-import type { SubkeyPurpose } from '../openpgp/root-key.js';
-import type { SigningKey } from '../openpgp/self-signatures.js';
-import type { Signer } from '../signer/signer.js';
-import type { CaSettings, VaultCertificate } from '../vault/x509-authorities.js';
+import type { Certificate } from '../openpgp/index.js';
+import type { SubkeyPurpose } from '../openpgp/index.js';
+import type { SigningKey } from '../openpgp/index.js';
+import type { Signer } from '../signer/index.js';
+import type { CaSettings, VaultCertificate } from '../vault/index.js';
 
 export interface SessionSubkey {
   readonly key: SigningKey;

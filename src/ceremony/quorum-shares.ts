@@ -4,18 +4,18 @@
  * token under the quorum, the inventory's quorum record, and one printable officer sheet per officer (HTML, and
  * PDF with Chromium) in its own fresh folder — the same sheets as the custodians', marked "officer share".
  */
-import { findChromium, printToPdf, requireChromium } from '../backup/chromium.js';
-import { onRamFilesystem, sheetsLocation, type MediumLocation } from '../backup/media.js';
-import { passphraseByteLength } from '../backup/passphrase-bytes.js';
-import { quorumPinLength, quorumTokenPin } from '../backup/quorum-pin.js';
-import { encodeShare, shareQrText, shareWordCount } from '../backup/share-code.js';
-import { hexSet, proveShareSet, splitPassphrase } from '../backup/sharing.js';
-import { renderSheet } from '../backup/sheet.js';
+import { findChromium, printToPdf, requireChromium } from '../backup/index.js';
+import { onRamFilesystem, sheetsLocation, type MediumLocation } from '../backup/index.js';
+import { passphraseByteLength } from '../backup/index.js';
+import { quorumPinLength, quorumTokenPin } from '../backup/index.js';
+import { encodeShare, shareQrText, shareWordCount } from '../backup/index.js';
+import { hexSet, proveShareSet, splitPassphrase } from '../backup/index.js';
+import { renderSheet } from '../backup/index.js';
 import { KeyceremonyError } from '../errors.js';
-import { parsePkcs11Uri } from '../pkcs11/uri.js';
+import { parsePkcs11Uri } from '../pkcs11/index.js';
 import { toolVersion } from '../version.js';
-import type { InventoryQuorum } from '../vault/inventory.js';
-import { assertNewOrEmpty, OutputTree } from '../vault/output-tree.js';
+import type { InventoryQuorum } from '../vault/index.js';
+import { assertNewOrEmpty, OutputTree } from '../vault/index.js';
 import type { CeremonyContext } from './context.js';
 import { quorumShareId } from './session.js';
 import type { CeremonyToken } from './tokens.js';

@@ -3,14 +3,14 @@
  * and checking them on the way back: the secret file must decrypt with the vault passphrase to exactly the
  * certificate and secrets in memory. Used when a root is made, renewed or revoked.
  */
-import type { SecretKeyMaterial } from '../crypto/key-material.js';
+import type { SecretKeyMaterial } from '../crypto/index.js';
 import { KeyceremonyError } from '../errors.js';
-import { armor, readOpenPgpData } from '../openpgp/armor.js';
-import { type Certificate, parseSingleCertificate, serializeCertificate } from '../openpgp/certificate.js';
-import { fingerprintHex } from '../openpgp/key-packet.js';
-import { decryptSecretKey, encryptSecretKey } from '../openpgp/secret-key-file.js';
+import { armor, readOpenPgpData } from '../openpgp/index.js';
+import { type Certificate, parseSingleCertificate, serializeCertificate } from '../openpgp/index.js';
+import { fingerprintHex } from '../openpgp/index.js';
+import { decryptSecretKey, encryptSecretKey } from '../openpgp/index.js';
 import { bytesEqual } from '../util/bytes.js';
-import { vaultPath } from '../vault/layout.js';
+import { vaultPath } from '../vault/index.js';
 import type { CeremonyContext } from './context.js';
 
 function sameSecret(a: SecretKeyMaterial, b: SecretKeyMaterial | undefined): boolean {

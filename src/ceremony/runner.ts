@@ -11,21 +11,21 @@
  */
 import { hostname } from 'node:os';
 import { InternalError, KeyceremonyError, messageOf } from '../errors.js';
-import { armor } from '../openpgp/armor.js';
-import { signDetached } from '../openpgp/detached-signature.js';
-import { fingerprintHex } from '../openpgp/key-packet.js';
-import { sha256Hex } from '../crypto/hash.js';
-import { HISTORY_STARTS, type HistoryReport, readHistory } from '../transcript/history.js';
-import { renderTranscriptMarkdown } from '../transcript/markdown.js';
-import { TranscriptRecorder } from '../transcript/recorder.js';
+import { armor } from '../openpgp/index.js';
+import { signDetached } from '../openpgp/index.js';
+import { fingerprintHex } from '../openpgp/index.js';
+import { sha256Hex } from '../crypto/index.js';
+import { HISTORY_STARTS, type HistoryReport, readHistory } from '../transcript/index.js';
+import { renderTranscriptMarkdown } from '../transcript/index.js';
+import { TranscriptRecorder } from '../transcript/index.js';
 import { codeSha256, toolVersion } from '../version.js';
-import { emptyInventory, type Inventory } from '../vault/inventory.js';
-import { publicPath, vaultPath } from '../vault/layout.js';
-import { isInside, OutputTree, type WrittenFile } from '../vault/output-tree.js';
-import { openVault } from '../vault/open-vault.js';
-import { vaultPassphraseCheck } from '../vault/passphrase-check.js';
-import { openPublicTree } from '../vault/public-tree.js';
-import type { SecretGuard } from '../vault/secret-guard.js';
+import { emptyInventory, type Inventory } from '../vault/index.js';
+import { publicPath, vaultPath } from '../vault/index.js';
+import { isInside, OutputTree, type WrittenFile } from '../vault/index.js';
+import { openVault } from '../vault/index.js';
+import { vaultPassphraseCheck } from '../vault/index.js';
+import { openPublicTree } from '../vault/index.js';
+import type { SecretGuard } from '../vault/index.js';
 import {
   ABORTED_SUFFIX,
   type AbortedRecord,

@@ -1,10 +1,10 @@
 /** The runner's implementation of CeremonyContext: one per ceremony run. */
 import { bug, KeyceremonyError } from '../errors.js';
-import type { JsonObject } from '../transcript/entry.js';
-import type { TranscriptRecorder } from '../transcript/recorder.js';
-import { type Inventory, INVENTORY_PATH, serializeInventory } from '../vault/inventory.js';
-import { OutputTree, type WrittenFile } from '../vault/output-tree.js';
-import type { SecretGuard } from '../vault/secret-guard.js';
+import type { JsonObject } from '../transcript/index.js';
+import type { TranscriptRecorder } from '../transcript/index.js';
+import { type Inventory, INVENTORY_PATH, serializeInventory } from '../vault/index.js';
+import { OutputTree, type WrittenFile } from '../vault/index.js';
+import type { SecretGuard } from '../vault/index.js';
 import type { CeremonyContext, CurrentStep, TranscriptSigner, WitnessOptions } from './context.js';
 import { ProductMap } from './products.js';
 import type { ScriptInfo } from './script-schema.js';
@@ -12,10 +12,10 @@ import { keyPassphraseRequest, type Prompter, type SecretRequest, type ShareRequ
 import type { Ui } from './ui.js';
 import { checkProblem, checkQuestion, lastGroups, type WitnessCheck } from './witness-check.js';
 import { type CeremonyToken, TokenBroker, type TokenSelection, tokenPromptName } from './tokens.js';
-import { combineShares } from '../backup/sharing.js';
-import { quorumTokenPin } from '../backup/quorum-pin.js';
+import { combineShares } from '../backup/index.js';
+import { quorumTokenPin } from '../backup/index.js';
 import { bitsPerWord, generatePassphrase } from '../util/diceware.js';
-import type { InventoryQuorum } from '../vault/inventory.js';
+import type { InventoryQuorum } from '../vault/index.js';
 import { collectShares } from './share-entry.js';
 
 /** Prompt ids of a quorum's officers (docs/quorum.md). */

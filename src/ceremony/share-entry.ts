@@ -9,8 +9,8 @@
  * that it is this holder's share and not given twice. Collection stops at k shares; fewer is refused.
  */
 import { resolve } from 'node:path';
-import { decodeShare, encodeShare, type Share, ShareFormatError, shareWordProblem } from '../backup/share-code.js';
-import { hexSet } from '../backup/sharing.js';
+import { decodeShare, encodeShare, type Share, ShareFormatError, shareWordProblem } from '../backup/index.js';
+import { hexSet } from '../backup/index.js';
 import { KeyceremonyError } from '../errors.js';
 import { readInputFile } from '../util/input-file.js';
 import { decodeUtf8 } from '../util/utf8.js';

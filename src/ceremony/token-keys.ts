@@ -11,17 +11,12 @@
  * ceremony under the login policy, and keys created by a failed ceremony are destroyed again.
  */
 import { randomBytes } from 'node:crypto';
-import { describeAlgorithm, type KeyAlgorithm, signatureHash } from '../crypto/algorithms.js';
-import { digestLength, legacyDigestRequest } from '../crypto/signature-schemes.js';
-import {
-  generateKeyPair,
-  type PublicKeyMaterial,
-  samePublicKey,
-  type SecretKeyMaterial,
-} from '../crypto/key-material.js';
+import { describeAlgorithm, type KeyAlgorithm, signatureHash } from '../crypto/index.js';
+import { digestLength, legacyDigestRequest } from '../crypto/index.js';
+import { generateKeyPair, type PublicKeyMaterial, samePublicKey, type SecretKeyMaterial } from '../crypto/index.js';
 import { KeyceremonyError } from '../errors.js';
-import type { KeyAttributeReport } from '../pkcs11/key-attributes.js';
-import type { JsonObject } from '../transcript/entry.js';
+import type { KeyAttributeReport } from '../pkcs11/index.js';
+import type { JsonObject } from '../transcript/index.js';
 import {
   findKeyPair,
   generateOnToken,
@@ -29,8 +24,8 @@ import {
   refuseExisting,
   requireAlgorithm,
   type TokenKeyRef,
-} from '../pkcs11/keys.js';
-import { formatPkcs11Uri, parsePkcs11Uri } from '../pkcs11/uri.js';
+} from '../pkcs11/index.js';
+import { formatPkcs11Uri, parsePkcs11Uri } from '../pkcs11/index.js';
 import { Pkcs11Signer } from '../signer/index.js';
 import { toHex } from '../util/bytes.js';
 import type { CeremonyContext } from './context.js';

@@ -13,9 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { realpathSync } from 'node:fs';
 import { KeyceremonyError, messageOf } from '../errors.js';
-import { TokenFlag } from '../pkcs11/constants.js';
-import type { TokenKeyRef } from '../pkcs11/keys.js';
-import { changeUserPin, loginWithPolicy, pinFlagWords } from '../pkcs11/login.js';
+import { TokenFlag } from '../pkcs11/index.js';
+import type { TokenKeyRef } from '../pkcs11/index.js';
+import { changeUserPin, loginWithPolicy, pinFlagWords } from '../pkcs11/index.js';
 import {
   discoverModules,
   eachModule,
@@ -24,10 +24,10 @@ import {
   softHsmModulePath,
   type TokenDescription,
   type TokenSession,
-} from '../pkcs11/module.js';
-import type { Handle } from '../pkcs11/native.js';
-import { formatPkcs11Uri } from '../pkcs11/uri.js';
-import type { TranscriptRecorder } from '../transcript/recorder.js';
+} from '../pkcs11/index.js';
+import type { Handle } from '../pkcs11/index.js';
+import { formatPkcs11Uri } from '../pkcs11/index.js';
+import type { TranscriptRecorder } from '../transcript/index.js';
 import type { Prompter, SecretRequest } from './prompts/prompter.js';
 import type { Ui } from './ui.js';
 

@@ -6,7 +6,7 @@
 import chalk from 'chalk';
 import { groupedHex, pgpWordLines } from '../util/fingerprint-display.js';
 import { forTerminal, type Marks, marksFor, UNICODE_MARKS } from '../util/marks.js';
-import type { SecretGuard } from '../vault/secret-guard.js';
+import type { SecretGuard } from '../vault/index.js';
 
 export interface Ui {
   banner(title: string, lines: readonly string[]): void;

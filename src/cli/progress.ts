@@ -1,5 +1,5 @@
 /** A progress bar on stderr, for large files on a terminal only (pipes and CI logs stay clean). */
-import type { ProgressListener } from '../release/file-stream.js';
+import type { ProgressListener } from '../release/index.js';
 
 export const PROGRESS_THRESHOLD = 64 * 1024 * 1024;
 

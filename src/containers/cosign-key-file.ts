@@ -13,7 +13,7 @@
 import { randomBytes, scrypt } from 'node:crypto';
 import nacl from 'tweetnacl';
 import { z } from 'zod';
-import { type KeyPair, keyPairFromPkcs8, pkcs8Der, type PublicKeyMaterial, spkiDer } from '../crypto/key-material.js';
+import { type KeyPair, keyPairFromPkcs8, pkcs8Der, type PublicKeyMaterial, spkiDer } from '../crypto/index.js';
 import { KeyceremonyError } from '../errors.js';
 import { wipe } from '../util/bytes.js';
 

@@ -13,7 +13,7 @@
  * a tmpfs (RUNNER_TEMP on a hosted runner, or /dev/shm), runs notation, and deletes it.
  */
 import { KeyceremonyError } from '../errors.js';
-import { type KeyPair, pkcs8Der } from '../crypto/key-material.js';
+import { type KeyPair, pkcs8Der } from '../crypto/index.js';
 import { formatAlgorithms } from '../signer/index.js';
 import { wipe } from '../util/bytes.js';
 

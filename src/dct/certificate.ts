@@ -33,13 +33,13 @@ import {
   Validity,
   Version,
 } from '@peculiar/asn1-x509';
-import { type PublicKeyMaterial, publicKeyObject, spkiDer } from '../crypto/key-material.js';
+import { type PublicKeyMaterial, publicKeyObject, spkiDer } from '../crypto/index.js';
 import type { Signer } from '../signer/index.js';
 import { bytesEqual, stripLeadingZeros } from '../util/bytes.js';
 import { sequence, unsignedInteger } from './der.js';
 import { encodePem, decodeSinglePem } from './pem.js';
 import { p256FromSpki } from './tuf-key.js';
-import { sha256 } from '../crypto/hash.js';
+import { sha256 } from '../crypto/index.js';
 import { bug, inputError, KeyceremonyError } from '../errors.js';
 
 const OID_COMMON_NAME = '2.5.4.3';

@@ -19,7 +19,7 @@
  */
 import { createCipheriv, createDecipheriv, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
-import type { KeyPair } from '../crypto/key-material.js';
+import type { KeyPair } from '../crypto/index.js';
 import { bug, KeyceremonyError } from '../errors.js';
 import { bytesEqual, leftPad, wipe } from '../util/bytes.js';
 import {

@@ -10,8 +10,8 @@
  * PKCS#11 token's CKM_ECDSA returns for the digest.
  */
 import { z } from 'zod';
-import { verifyDigest } from '../crypto/signature-schemes.js';
-import { type PublicKeyMaterial, samePublicKey } from '../crypto/key-material.js';
+import { verifyDigest } from '../crypto/index.js';
+import { type PublicKeyMaterial, samePublicKey } from '../crypto/index.js';
 import { digestRequest, schemeFor, type Signer } from '../signer/index.js';
 import { type CanonicalValue, tufCanonicalJson, parseTufTime, tufTime } from './canonical-json.js';
 import { parseCertificate } from './certificate.js';
@@ -25,7 +25,7 @@ import {
   type TufPublicKey,
   x509TufKey,
 } from './tuf-key.js';
-import { sha256 } from '../crypto/hash.js';
+import { sha256 } from '../crypto/index.js';
 import { bug, KeyceremonyError } from '../errors.js';
 
 export const BASE_ROLES = ['root', 'snapshot', 'targets', 'timestamp'] as const;

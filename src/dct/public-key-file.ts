@@ -11,7 +11,7 @@
  *    key notary-server returns for `GET /v2/<gun>/_trust/tuf/timestamp.key`, or a PEM public key.
  */
 import { z } from 'zod';
-import { type PublicKeyMaterial, spkiDer } from '../crypto/key-material.js';
+import { type PublicKeyMaterial, spkiDer } from '../crypto/index.js';
 import { decodePemBlocks, encodePem, PemError } from './pem.js';
 import { KeyFileProblem, p256FromSpki } from './tuf-key.js';
 

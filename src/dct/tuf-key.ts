@@ -10,9 +10,9 @@
  * The same root key therefore has one SPKI ID and one x509 ID per certificate (per GUN).
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { type PublicKeyMaterial, publicKeyFromObject, spkiDer } from '../crypto/key-material.js';
+import { type PublicKeyMaterial, publicKeyFromObject, spkiDer } from '../crypto/index.js';
 import { tufCanonicalJson } from './canonical-json.js';
-import { sha256Hex } from '../crypto/hash.js';
+import { sha256Hex } from '../crypto/index.js';
 import { bug } from '../errors.js';
 
 export type TufKeyType = 'ecdsa' | 'ecdsa-x509';

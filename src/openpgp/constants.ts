@@ -1,5 +1,5 @@
 /** RFC 4880 numbers used by keyceremony's own v4 packet writer and reader. */
-import type { HashAlgorithm, KeyAlgorithm } from '../crypto/algorithms.js';
+import type { HashAlgorithm, KeyAlgorithm } from '../crypto/index.js';
 import { bug } from '../errors.js';
 
 export const PacketTag = {

@@ -3,7 +3,7 @@
  * signature packet is built around the digest (openpgp.js would buffer the whole input).
  */
 import { createHash, type Hash } from 'node:crypto';
-import type { HashAlgorithm } from '../crypto/algorithms.js';
+import type { HashAlgorithm } from '../crypto/index.js';
 import { PacketTag, SignatureType } from './constants.js';
 import { PacketFormatError, readPackets, writePacket } from './encoding.js';
 import { armor, readOpenPgpData } from './armor.js';

@@ -4,7 +4,7 @@
  * subkeys with their secrets, encrypted with a hand-off passphrase of their own. The root's secret is never in it.
  */
 import { bug, inputError, KeyceremonyError } from '../errors.js';
-import type { SecretKeyMaterial } from '../crypto/key-material.js';
+import type { SecretKeyMaterial } from '../crypto/index.js';
 import { readOpenPgpData } from './armor.js';
 import type { Certificate } from './certificate.js';
 import { PacketTag } from './constants.js';

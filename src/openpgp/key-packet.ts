@@ -4,8 +4,8 @@
  * to be encrypted with the vault passphrase (its iterated+salted S2K and AES-256 are what gpg 2.2 imports).
  */
 import { createHash } from 'node:crypto';
-import type { KeyAlgorithm } from '../crypto/algorithms.js';
-import type { PublicKeyMaterial, SecretKeyMaterial } from '../crypto/key-material.js';
+import type { KeyAlgorithm } from '../crypto/index.js';
+import type { PublicKeyMaterial, SecretKeyMaterial } from '../crypto/index.js';
 import {
   bigintFromBytes,
   bytesEqual,
@@ -17,7 +17,7 @@ import {
   u16,
   u32,
 } from '../util/bytes.js';
-import { modInverse } from '../crypto/key-material.js';
+import { modInverse } from '../crypto/index.js';
 import { curveOid, notOpenPgp, PublicKeyAlgorithm, publicKeyAlgorithmId } from './constants.js';
 import { PacketFormatError, readMpi, UnsupportedKeyError, writeMpi } from './encoding.js';
 import { bug, inputError } from '../errors.js';

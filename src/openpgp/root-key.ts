@@ -5,8 +5,8 @@
  * The primary arrives as a Signer (software key generated here, or a key on a token), the subkeys are always
  * generated in software so they can be handed to signers.
  */
-import type { KeyAlgorithm } from '../crypto/algorithms.js';
-import { generateKeyPair, type PublicKeyMaterial, type SecretKeyMaterial } from '../crypto/key-material.js';
+import type { KeyAlgorithm } from '../crypto/index.js';
+import { generateKeyPair, type PublicKeyMaterial, type SecretKeyMaterial } from '../crypto/index.js';
 import { type Signer, SoftwareSigner } from '../signer/index.js';
 import type { Certificate } from './certificate.js';
 import { type KeyPacket, buildKeyPacket, fingerprintHex } from './key-packet.js';

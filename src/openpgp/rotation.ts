@@ -6,8 +6,8 @@
  * revocation), so the fingerprint users pinned never changes and old signatures keep verifying. New
  * self-signatures are made strictly later (1 s resolution) than every existing one, so they win.
  */
-import type { KeyAlgorithm } from '../crypto/algorithms.js';
-import type { SecretKeyMaterial } from '../crypto/key-material.js';
+import type { KeyAlgorithm } from '../crypto/index.js';
+import type { SecretKeyMaterial } from '../crypto/index.js';
 import { type Certificate, newestSignatureTime } from './certificate.js';
 import { evaluateCertificate } from './certificate-state.js';
 import { PURPOSE_NOTATION, type RevocationReasonName, TRANSCRIPT_PURPOSE } from './constants.js';

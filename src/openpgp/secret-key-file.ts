@@ -8,7 +8,7 @@
  */
 import * as openpgp from 'openpgp';
 import { bug, KeyceremonyError, messageOf } from '../errors.js';
-import type { SecretKeyMaterial } from '../crypto/key-material.js';
+import type { SecretKeyMaterial } from '../crypto/index.js';
 import { bytesEqual, wipe } from '../util/bytes.js';
 import { armor, readOpenPgpData } from './armor.js';
 import { type Certificate, parseSingleCertificate, serializeCertificate } from './certificate.js';

@@ -3,7 +3,7 @@
  * subkey bindings with the subkey's back-signature, and revocations. Every one is made through a Signer, so
  * the root may be a software key or live on a token.
  */
-import { signatureHash } from '../crypto/algorithms.js';
+import { signatureHash } from '../crypto/index.js';
 import { inputError, KeyceremonyError } from '../errors.js';
 import type { Signer } from '../signer/index.js';
 import { KeyFlag, RevocationReason, type RevocationReasonName, SignatureType } from './constants.js';

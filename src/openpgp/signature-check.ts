@@ -3,8 +3,8 @@
  * critical subpackets, then the cryptographic check of the digest over what the signature covers.
  */
 import { createHash, type Hash } from 'node:crypto';
-import type { HashAlgorithm } from '../crypto/algorithms.js';
-import { verifyDigest } from '../crypto/signature-schemes.js';
+import type { HashAlgorithm } from '../crypto/index.js';
+import { verifyDigest } from '../crypto/index.js';
 import { acceptedHash, hashAlgorithmNames, publicKeyAlgorithmId } from './constants.js';
 import type { KeyPacket } from './key-packet.js';
 import { type ParsedSignature, rawSignature, trailer } from './signature-packet.js';

@@ -7,8 +7,8 @@
  * same code path serves software keys and PKCS#11 tokens, and is checked against gpg, sqop and openpgp.js.
  */
 import { createHash, type Hash } from 'node:crypto';
-import type { HashAlgorithm } from '../crypto/algorithms.js';
-import { samePublicKey } from '../crypto/key-material.js';
+import type { HashAlgorithm } from '../crypto/index.js';
+import { samePublicKey } from '../crypto/index.js';
 import { digestRequest, schemeFor, type Signer } from '../signer/index.js';
 import { concatBytes, leftPad, readU16, readU32, u16, u32 } from '../util/bytes.js';
 import {

@@ -6,7 +6,7 @@
  * the root's certification is returned armored, so an auditor can check it with `gpg --import` and
  * `gpg --check-sigs` against the published KEYS.
  */
-import { signatureHash } from '../crypto/algorithms.js';
+import { signatureHash } from '../crypto/index.js';
 import { KeyceremonyError } from '../errors.js';
 import { armor } from './armor.js';
 import { type Certificate, serializeCertificate } from './certificate.js';

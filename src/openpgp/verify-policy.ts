@@ -30,7 +30,7 @@ import { type KeyPacket, fingerprintHex, keyIdOf } from './key-packet.js';
 import { mergeCertificates } from './merge.js';
 import { finishCheck, precheck } from './signature-check.js';
 import type { ParsedSignature } from './signature-packet.js';
-import type { HashAlgorithm } from '../crypto/algorithms.js';
+import type { HashAlgorithm } from '../crypto/index.js';
 import { bytesEqual } from '../util/bytes.js';
 import { normalizeFingerprint } from '../util/fingerprint-display.js';
 

@@ -19,7 +19,7 @@
  * no EC decryption mechanism — and is only noted; for an RSA key it is a decryption oracle, and the key is
  * refused. A key that fails the check is destroyed before the error is reported.
  */
-import type { KeyAlgorithm } from '../crypto/algorithms.js';
+import type { KeyAlgorithm } from '../crypto/index.js';
 import { KeyceremonyError } from '../errors.js';
 import { CKA, CKR } from './constants.js';
 import type { Handle, NativeAttribute } from './native.js';

@@ -8,8 +8,8 @@
  * attribute get the next, smaller template (a template ladder); the key the token made is then read back and
  * refused (destroyed) if it may do more than sign or leave the token.
  */
-import { describeAlgorithm, type KeyAlgorithm } from '../crypto/algorithms.js';
-import { type KeyPair, type PublicKeyMaterial, rsaCrtParts } from '../crypto/key-material.js';
+import { describeAlgorithm, type KeyAlgorithm } from '../crypto/index.js';
+import { type KeyPair, type PublicKeyMaterial, rsaCrtParts } from '../crypto/index.js';
 import { bytesEqual, stripLeadingZeros, toHex, wipe } from '../util/bytes.js';
 import { bug, KeyceremonyError } from '../errors.js';
 import {

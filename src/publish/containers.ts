@@ -17,7 +17,7 @@
 import { cosignPublicKeyPem, notationTrustPolicy, notationTrustStoreFiles } from '../containers/index.js';
 import { isoDate, isoSeconds } from '../util/duration.js';
 import { groupedHex, pgpWordLines } from '../util/fingerprint-display.js';
-import type { VaultAuthority, VaultSigningCertificate } from '../vault/x509-authorities.js';
+import type { VaultAuthority, VaultSigningCertificate } from '../vault/index.js';
 import { type DistinguishedName, formatName } from '../x509/index.js';
 import type { PublicFile } from './public-file.js';
 

@@ -2,9 +2,9 @@
  * gpg-style text listings of certificates (`pub`/`uid`/`sub` lines), for the human-readable part of KEYS
  * files (as Apache's and MediaWiki's KEYS files carry) and for fingerprints.txt.
  */
-import type { Certificate } from '../openpgp/certificate.js';
-import { evaluateCertificate, type KeyStatus } from '../openpgp/certificate-state.js';
-import { describeKeyFlags } from '../openpgp/subpackets.js';
+import type { Certificate } from '../openpgp/index.js';
+import { evaluateCertificate, type KeyStatus } from '../openpgp/index.js';
+import { describeKeyFlags } from '../openpgp/index.js';
 import { groupedHex } from '../util/fingerprint-display.js';
 import { isoDate } from '../util/duration.js';
 

@@ -2,15 +2,15 @@
  * keys.html: a self-contained page for the organisation's website — root fingerprints to compare, user IDs,
  * every subkey with its expiry or revocation, and copy-paste verification instructions.
  */
-import type { Certificate } from '../openpgp/certificate.js';
-import { evaluateCertificate, type KeyStatus } from '../openpgp/certificate-state.js';
-import { TRANSCRIPT_PURPOSE } from '../openpgp/constants.js';
-import { describeAlgorithm } from '../crypto/algorithms.js';
+import type { Certificate } from '../openpgp/index.js';
+import { evaluateCertificate, type KeyStatus } from '../openpgp/index.js';
+import { TRANSCRIPT_PURPOSE } from '../openpgp/index.js';
+import { describeAlgorithm } from '../crypto/index.js';
 import { groupedHex, pgpWordLines } from '../util/fingerprint-display.js';
 import { isoDate } from '../util/duration.js';
 import { escapeHtml as e } from '../util/html.js';
-import type { Inventory } from '../vault/inventory.js';
-import type { VaultAuthority } from '../vault/x509-authorities.js';
+import type { Inventory } from '../vault/index.js';
+import type { VaultAuthority } from '../vault/index.js';
 import { formatName } from '../x509/index.js';
 import { containersPath, cosignVerifyCommand, exampleImage, notationCommands, trustedIdentity } from './containers.js';
 

@@ -16,20 +16,20 @@
  * them: the same vault always gives the same bytes, so `keyceremony publish` reproduces exactly what a
  * ceremony published (and its transcript recorded).
  */
-import { armor } from '../openpgp/armor.js';
-import { type Certificate, newestSignatureTime, serializeCertificate } from '../openpgp/certificate.js';
-import { fingerprintHex } from '../openpgp/key-packet.js';
+import { armor } from '../openpgp/index.js';
+import { type Certificate, newestSignatureTime, serializeCertificate } from '../openpgp/index.js';
+import { fingerprintHex } from '../openpgp/index.js';
 import { concatBytes } from '../util/bytes.js';
 import { isoDate } from '../util/duration.js';
-import type { Inventory } from '../vault/inventory.js';
-import type { VaultAuthority } from '../vault/x509-authorities.js';
+import type { Inventory } from '../vault/index.js';
+import type { VaultAuthority } from '../vault/index.js';
 import { containerFiles } from './containers.js';
 import type { PublicFile } from './public-file.js';
-import { publicPath } from '../vault/layout.js';
+import { publicPath } from '../vault/index.js';
 import { listCertificate } from './key-listing.js';
 import { renderKeysPage } from './keys-page.js';
 import { wkdFiles } from './wkd.js';
-import { sha256Hex } from '../crypto/hash.js';
+import { sha256Hex } from '../crypto/index.js';
 
 export type { PublicFile } from './public-file.js';
 

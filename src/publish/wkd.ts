@@ -6,8 +6,8 @@
  * certificate with only the user IDs of that address.
  */
 import { createHash } from 'node:crypto';
-import type { Certificate } from '../openpgp/certificate.js';
-import { serializeCertificate } from '../openpgp/certificate.js';
+import type { Certificate } from '../openpgp/index.js';
+import { serializeCertificate } from '../openpgp/index.js';
 import { concatBytes } from '../util/bytes.js';
 
 const ZBASE32 = 'ybndrfg8ejkmcpqxot1uwisza345h769';

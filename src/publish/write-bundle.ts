@@ -4,14 +4,14 @@
  * `publish` ceremony step and the `keyceremony publish` command.
  */
 import { KeyceremonyError } from '../errors.js';
-import type { Certificate } from '../openpgp/certificate.js';
-import { readKeyring } from '../openpgp/keyring.js';
-import { fingerprintHex } from '../openpgp/key-packet.js';
-import { publicPath } from '../vault/layout.js';
-import type { OutputTree, WrittenFile } from '../vault/output-tree.js';
-import type { Inventory } from '../vault/inventory.js';
-import { loadRootCertificates, type TreeReader } from '../vault/vault-certificates.js';
-import { loadAuthorities } from '../vault/x509-authorities.js';
+import type { Certificate } from '../openpgp/index.js';
+import { readKeyring } from '../openpgp/index.js';
+import { fingerprintHex } from '../openpgp/index.js';
+import { publicPath } from '../vault/index.js';
+import type { OutputTree, WrittenFile } from '../vault/index.js';
+import type { Inventory } from '../vault/index.js';
+import { loadRootCertificates, type TreeReader } from '../vault/index.js';
+import { loadAuthorities } from '../vault/index.js';
 import { toolVersion } from '../version.js';
 import { buildPublicBundle, type PublicFile } from './public-bundle.js';
 

@@ -3,8 +3,8 @@
  * (util/rehearsal-mark.ts). Only user IDs a valid self-signature binds count — one appended to KEYS without a
  * signature could otherwise make a real root look like a rehearsal (or, missing, the other way round).
  */
-import type { Certificate } from '../openpgp/certificate.js';
-import { type CertificateStatus, evaluateCertificate } from '../openpgp/certificate-state.js';
+import type { Certificate } from '../openpgp/index.js';
+import { type CertificateStatus, evaluateCertificate } from '../openpgp/index.js';
 import { isRehearsalUserId } from '../util/rehearsal-mark.js';
 
 export function rehearsalMarked(status: CertificateStatus): boolean {

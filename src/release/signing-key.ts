@@ -12,17 +12,17 @@
  *   below the policy) is refused here, with the verifier's reason, instead of on users' machines.
  */
 import { KeyceremonyError } from '../errors.js';
-import { type CertificateStatus, evaluateCertificate, type KeyStatus } from '../openpgp/certificate-state.js';
-import type { Certificate } from '../openpgp/certificate.js';
-import { TRANSCRIPT_PURPOSE } from '../openpgp/constants.js';
-import { readDetachedSignatures, signDetached } from '../openpgp/detached-signature.js';
-import { fingerprintHex } from '../openpgp/key-packet.js';
-import { readKeyringWithForeignKeys } from '../openpgp/keyring.js';
-import { mergeCertificates } from '../openpgp/merge.js';
-import { decryptSecretKey } from '../openpgp/secret-key-file.js';
-import type { SigningKey } from '../openpgp/self-signatures.js';
-import { selectSigningSubkey } from '../openpgp/select-subkey.js';
-import { selectRoot, verifyDetached } from '../openpgp/verify-policy.js';
+import { type CertificateStatus, evaluateCertificate, type KeyStatus } from '../openpgp/index.js';
+import type { Certificate } from '../openpgp/index.js';
+import { TRANSCRIPT_PURPOSE } from '../openpgp/index.js';
+import { readDetachedSignatures, signDetached } from '../openpgp/index.js';
+import { fingerprintHex } from '../openpgp/index.js';
+import { readKeyringWithForeignKeys } from '../openpgp/index.js';
+import { mergeCertificates } from '../openpgp/index.js';
+import { decryptSecretKey } from '../openpgp/index.js';
+import type { SigningKey } from '../openpgp/index.js';
+import { selectSigningSubkey } from '../openpgp/index.js';
+import { selectRoot, verifyDetached } from '../openpgp/index.js';
 import { SoftwareSigner } from '../signer/index.js';
 import { normalizeFingerprint } from '../util/fingerprint-display.js';
 import { readInputFile } from '../util/input-file.js';

@@ -7,15 +7,15 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import type { Certificate } from '../openpgp/certificate.js';
-import type { ForeignKey } from '../openpgp/foreign-key.js';
-import { readSignatureFile, type SignatureFile } from '../openpgp/detached-signature.js';
-import { readKeyringWithForeignKeys } from '../openpgp/keyring.js';
-import { fingerprintHex } from '../openpgp/key-packet.js';
-import { type VerifyResult, verifyDetachedByRoots } from '../openpgp/verify-policy.js';
-import type { DataSource } from '../openpgp/detached-signature.js';
+import type { Certificate } from '../openpgp/index.js';
+import type { ForeignKey } from '../openpgp/index.js';
+import { readSignatureFile, type SignatureFile } from '../openpgp/index.js';
+import { readKeyringWithForeignKeys } from '../openpgp/index.js';
+import { fingerprintHex } from '../openpgp/index.js';
+import { type VerifyResult, verifyDetachedByRoots } from '../openpgp/index.js';
+import type { DataSource } from '../openpgp/index.js';
 import { isKeyceremonyError, messageOf } from '../errors.js';
-import { mergeCertificates } from '../openpgp/merge.js';
+import { mergeCertificates } from '../openpgp/index.js';
 import { rehearsalRootAt } from './rehearsal-key.js';
 
 /** The draft's exit codes that `keyceremony sop` can return. */

@@ -7,10 +7,10 @@
  */
 import { existsSync } from 'node:fs';
 import { KeyceremonyError } from '../errors.js';
-import { readKeyringWithForeignKeys } from '../openpgp/keyring.js';
-import { readSignatureFile, type SignatureFile } from '../openpgp/detached-signature.js';
-import { fingerprintHex } from '../openpgp/key-packet.js';
-import { selectRoot, type VerifyResult, verifyDetached } from '../openpgp/verify-policy.js';
+import { readKeyringWithForeignKeys } from '../openpgp/index.js';
+import { readSignatureFile, type SignatureFile } from '../openpgp/index.js';
+import { fingerprintHex } from '../openpgp/index.js';
+import { selectRoot, type VerifyResult, verifyDetached } from '../openpgp/index.js';
 import { fileSize, type ProgressListener, readChunks } from './file-stream.js';
 import { readInputFile } from '../util/input-file.js';
 import { rehearsalRootAt } from './rehearsal-key.js';

@@ -12,8 +12,8 @@ import {
   type HashAlgorithm,
   type KeyAlgorithm,
   type SignatureScheme,
-} from '../crypto/algorithms.js';
-import type { SignRequest } from '../crypto/signature-schemes.js';
+} from '../crypto/index.js';
+import type { SignRequest } from '../crypto/index.js';
 import { KeyceremonyError } from '../errors.js';
 
 export interface SchemeChoice {

@@ -27,4 +27,4 @@ export {
   type SchemeChoice,
   schemeFor,
 } from './formats.js';
-export { legacyDigestRequest, verifyRequest } from '../crypto/signature-schemes.js';
+export { legacyDigestRequest, verifyRequest } from '../crypto/index.js';

@@ -11,13 +11,13 @@
  * ceremony ends; closing such a signer only stops it from signing. A signer that owns its session (the
  * `onClose` callback, e.g. a test or a one-off tool) releases it on close.
  */
-import { rawSignatureLength, type HashAlgorithm } from '../crypto/algorithms.js';
-import type { PublicKeyMaterial } from '../crypto/key-material.js';
-import { digestInfo, prepareRequest, type SignRequest } from '../crypto/signature-schemes.js';
+import { rawSignatureLength, type HashAlgorithm } from '../crypto/index.js';
+import type { PublicKeyMaterial } from '../crypto/index.js';
+import { digestInfo, prepareRequest, type SignRequest } from '../crypto/index.js';
 import { bug, KeyceremonyError } from '../errors.js';
-import { CKG, CKM, PKCS11JS_PARAMS_RSA_PSS } from '../pkcs11/constants.js';
-import type { TokenSession } from '../pkcs11/module.js';
-import type { Handle, NativeMechanism } from '../pkcs11/native.js';
+import { CKG, CKM, PKCS11JS_PARAMS_RSA_PSS } from '../pkcs11/index.js';
+import type { TokenSession } from '../pkcs11/index.js';
+import type { Handle, NativeMechanism } from '../pkcs11/index.js';
 import { leftPad } from '../util/bytes.js';
 import { checkedResult, type SignResult, type Signer } from './signer.js';
 

@@ -12,9 +12,9 @@
  * public key. Its life cycle is part of the interface: {@link Signer.close} ends it (a software signer
  * overwrites its secret, a token signer lets go of its session), and a closed signer refuses to sign.
  */
-import type { HashAlgorithm, SignatureScheme } from '../crypto/algorithms.js';
-import type { PublicKeyMaterial } from '../crypto/key-material.js';
-import { prepareRequest, type SignRequest, verifyRequest } from '../crypto/signature-schemes.js';
+import type { HashAlgorithm, SignatureScheme } from '../crypto/index.js';
+import type { PublicKeyMaterial } from '../crypto/index.js';
+import { prepareRequest, type SignRequest, verifyRequest } from '../crypto/index.js';
 import { KeyceremonyError } from '../errors.js';
 
 export type {
@@ -23,7 +23,7 @@ export type {
   EdDsaSignRequest,
   HashedMessageSignRequest,
   SignRequest,
-} from '../crypto/signature-schemes.js';
+} from '../crypto/index.js';
 
 export interface SignResult {
   /** Raw signature: r‖s for ECDSA (each as long as the curve order), R‖S for Ed25519, s for RSA (modulus length). */

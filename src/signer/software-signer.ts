@@ -1,6 +1,6 @@
 /** A Signer over a key pair held in memory (decrypted from the vault for one ceremony, or made for one step). */
-import { type KeyPair, type PublicKeyMaterial, wipeSecretKey } from '../crypto/key-material.js';
-import { type SignRequest, signWithKeyPair } from '../crypto/signature-schemes.js';
+import { type KeyPair, type PublicKeyMaterial, wipeSecretKey } from '../crypto/index.js';
+import { type SignRequest, signWithKeyPair } from '../crypto/index.js';
 import { checkedResult, type SignResult, type Signer } from './signer.js';
 import { bug } from '../errors.js';
 

@@ -5,7 +5,7 @@
  * `prev` is the previous entry's hash (64 zeros for the first). Lines are written in a fixed key order and
  * re-serialised on verification, so a transcript has exactly one valid byte form.
  */
-import { sha256Hex } from '../crypto/hash.js';
+import { sha256Hex } from '../crypto/index.js';
 import { bug } from '../errors.js';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

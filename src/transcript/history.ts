@@ -13,7 +13,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sha256Hex } from '../crypto/hash.js';
+import { sha256Hex } from '../crypto/index.js';
 import type { JsonValue } from './entry.js';
 
 export interface TranscriptLink {

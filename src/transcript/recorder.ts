@@ -1,5 +1,5 @@
 /** Appends hash-chained entries during a ceremony; every value passes the secret guard first. */
-import type { SecretGuard } from '../vault/secret-guard.js';
+import type { SecretGuard } from '../vault/index.js';
 import { entryHash, GENESIS_HASH, type JsonObject, serializeEntry, type TranscriptEntry } from './entry.js';
 
 export class TranscriptRecorder {

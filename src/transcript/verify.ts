@@ -18,11 +18,11 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KeyceremonyError } from '../errors.js';
-import type { Certificate } from '../openpgp/certificate.js';
-import { readKeyring } from '../openpgp/keyring.js';
-import { armorSignatures, readDetachedSignatures } from '../openpgp/detached-signature.js';
-import { selectRoot, verifyDetached } from '../openpgp/verify-policy.js';
-import { sha256Hex } from '../crypto/hash.js';
+import type { Certificate } from '../openpgp/index.js';
+import { readKeyring } from '../openpgp/index.js';
+import { armorSignatures, readDetachedSignatures } from '../openpgp/index.js';
+import { selectRoot, verifyDetached } from '../openpgp/index.js';
+import { sha256Hex } from '../crypto/index.js';
 import { entryHash, GENESIS_HASH, type JsonObject, serializeEntry, type TranscriptEntry } from './entry.js';
 import { analyseHistory, historyNode, type HistoryNode, type HistoryReport, transcriptNames } from './history.js';
 import { renderTranscriptMarkdown } from './markdown.js';

@@ -5,7 +5,7 @@
  * it, so it is validated strictly on every read.
  */
 import { z } from 'zod';
-import { keyAlgorithms } from '../crypto/algorithms.js';
+import { keyAlgorithms } from '../crypto/index.js';
 import { parseJsonFile, serializeJsonFile } from '../util/json-file.js';
 import { vaultPath } from './layout.js';
 

@@ -7,7 +7,7 @@
  * so a failed ceremony can be rolled back to exactly where it started: a ceremony either completes with a
  * signed transcript or leaves nothing behind.
  */
-import { sha256Hex } from '../crypto/hash.js';
+import { sha256Hex } from '../crypto/index.js';
 import { rmdir } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { bug, KeyceremonyError } from '../errors.js';

@@ -4,7 +4,7 @@
  * vault, and when a restore or a recovery drill opens one rebuilt from a backup.
  */
 import { KeyceremonyError } from '../errors.js';
-import { decryptSecretKey } from '../openpgp/secret-key-file.js';
+import { decryptSecretKey } from '../openpgp/index.js';
 import type { Inventory } from './inventory.js';
 import { vaultPath } from './layout.js';
 import type { TreeReader } from './vault-certificates.js';

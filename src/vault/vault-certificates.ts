@@ -1,8 +1,8 @@
 /** Reading the organisation's public certificates back from the vault, as the inventory lists them. */
-import { readOpenPgpData } from '../openpgp/armor.js';
-import { type Certificate, parseSingleCertificate } from '../openpgp/certificate.js';
-import { evaluateCertificate } from '../openpgp/certificate-state.js';
-import { fingerprintHex } from '../openpgp/key-packet.js';
+import { readOpenPgpData } from '../openpgp/index.js';
+import { type Certificate, parseSingleCertificate } from '../openpgp/index.js';
+import { evaluateCertificate } from '../openpgp/index.js';
+import { fingerprintHex } from '../openpgp/index.js';
 import { KeyceremonyError } from '../errors.js';
 import type { Inventory } from './inventory.js';
 import { vaultPath } from './layout.js';

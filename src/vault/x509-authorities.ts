@@ -15,7 +15,7 @@
  * <root-id> and <cert-id> are SHA-256 fingerprints of the certificates, as the inventory names them.
  */
 import { z } from 'zod';
-import { signatureSchemes } from '../crypto/algorithms.js';
+import { signatureSchemes } from '../crypto/index.js';
 import { inputError, KeyceremonyError } from '../errors.js';
 import { parseJsonFile, serializeJsonFile } from '../util/json-file.js';
 import {

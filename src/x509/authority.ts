@@ -3,8 +3,8 @@
  * certificate, publish a CRL. They validate the request completely, build the profile's TBS, lint it, sign it
  * through the Signer seam and check the result (profiles.ts, issue.ts).
  */
-import type { PublicKeyMaterial } from '../crypto/key-material.js';
-import { sha256Hex } from '../crypto/hash.js';
+import type { PublicKeyMaterial } from '../crypto/index.js';
+import { sha256Hex } from '../crypto/index.js';
 import { type IssuedCertificate, type IssuedCrl, issueCertificate, issueCrl, type IssueOptions } from './issue.js';
 import { type ParsedCertificate, parseCertificateDer } from './parse.js';
 import { fromPem } from './pem.js';

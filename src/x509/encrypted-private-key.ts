@@ -21,7 +21,7 @@
  * parse.
  */
 import { createCipheriv, createDecipheriv, randomBytes, scrypt } from 'node:crypto';
-import { type KeyPair, keyPairFromPkcs8, pkcs8Der } from '../crypto/key-material.js';
+import { type KeyPair, keyPairFromPkcs8, pkcs8Der } from '../crypto/index.js';
 import {
   children,
   DerError,
@@ -35,7 +35,7 @@ import {
   sequence,
   smallInteger,
   Tag,
-} from '../dct/der.js';
+} from '../dct/index.js';
 import { KeyceremonyError } from '../errors.js';
 import { wipe } from '../util/bytes.js';
 

@@ -33,7 +33,7 @@ import {
   SubjectKeyIdentifier,
   SubjectPublicKeyInfo,
 } from '@peculiar/asn1-x509';
-import { type PublicKeyMaterial, spkiDer } from '../crypto/key-material.js';
+import { type PublicKeyMaterial, spkiDer } from '../crypto/index.js';
 import { toArrayBuffer } from './signature-algorithm.js';
 
 /** Key usage bits by their RFC 5280 position. */

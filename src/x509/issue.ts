@@ -13,9 +13,9 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate, CertificateList } from '@peculiar/asn1-x509';
-import type { KeyAlgorithm } from '../crypto/algorithms.js';
-import { generateKeyPair, publicKeyObject, samePublicKey } from '../crypto/key-material.js';
-import { verifyRequest } from '../crypto/signature-schemes.js';
+import type { KeyAlgorithm } from '../crypto/index.js';
+import { generateKeyPair, publicKeyObject, samePublicKey } from '../crypto/index.js';
+import { verifyRequest } from '../crypto/index.js';
 import { bug, KeyceremonyError } from '../errors.js';
 import { type SchemeChoice, type Signer, SoftwareSigner } from '../signer/index.js';
 import { bytesEqual } from '../util/bytes.js';

@@ -31,7 +31,7 @@ import {
   SubjectAlternativeName,
   SubjectKeyIdentifier,
 } from '@peculiar/asn1-x509';
-import { type PublicKeyMaterial, publicKeyFromObject } from '../crypto/key-material.js';
+import { type PublicKeyMaterial, publicKeyFromObject } from '../crypto/index.js';
 import { toHex } from '../util/bytes.js';
 import { type DistinguishedName, fromAsnName } from './names.js';
 import { KeyUsageBit, type KeyUsageName } from './extensions.js';

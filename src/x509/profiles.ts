@@ -28,9 +28,9 @@ import {
   Validity,
   Version,
 } from '@peculiar/asn1-x509';
-import type { KeyAlgorithm, SignatureScheme } from '../crypto/algorithms.js';
-import { describeAlgorithm } from '../crypto/algorithms.js';
-import { type PublicKeyMaterial, spkiDer } from '../crypto/key-material.js';
+import type { KeyAlgorithm, SignatureScheme } from '../crypto/index.js';
+import { describeAlgorithm } from '../crypto/index.js';
+import { type PublicKeyMaterial, spkiDer } from '../crypto/index.js';
 import { KeyceremonyError } from '../errors.js';
 import { acceptedSchemes, formatAlgorithms, type SchemeChoice, schemeFor } from '../signer/index.js';
 import { fromHex } from '../util/bytes.js';

@@ -9,10 +9,10 @@
  * custodian's share is refused with a message that names the share and, where it can, the word's position. The rebuilt passphrase must open the backup copy on this medium.
  */
 import { z } from 'zod';
-import { findBackup, type FoundBackup, readCheckedCopy } from '../../backup/open-backup.js';
-import { mediumLabel, mediumLocation, MediumParam } from '../../backup/media.js';
-import { combineShares } from '../../backup/sharing.js';
-import { decryptArchive } from '../../backup/vault-archive.js';
+import { findBackup, type FoundBackup, readCheckedCopy } from '../../backup/index.js';
+import { mediumLabel, mediumLocation, MediumParam } from '../../backup/index.js';
+import { combineShares } from '../../backup/index.js';
+import { decryptArchive } from '../../backup/index.js';
 import { KeyceremonyError } from '../../errors.js';
 import { groupedHex } from '../../util/fingerprint-display.js';
 import { defineAction } from '../action.js';

@@ -19,8 +19,8 @@
  */
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
-import { findChromium, printToPdf, requireChromium } from '../../backup/chromium.js';
-import { backupReadme, type MediumCopy, readBackCopies, restoreKitFiles, writeCopies } from '../../backup/copies.js';
+import { findChromium, printToPdf, requireChromium } from '../../backup/index.js';
+import { backupReadme, type MediumCopy, readBackCopies, restoreKitFiles, writeCopies } from '../../backup/index.js';
 import {
   ARCHIVE_FILE,
   type BackupManifest,
@@ -28,7 +28,7 @@ import {
   README_FILE,
   serializeManifest,
   TRANSCRIPTS_DIR,
-} from '../../backup/manifest.js';
+} from '../../backup/index.js';
 import {
   checkMediaMounted,
   mediumLabel,
@@ -37,12 +37,12 @@ import {
   MediumParam,
   onRamFilesystem,
   sheetsLocation,
-} from '../../backup/media.js';
-import { passphraseByteLength } from '../../backup/passphrase-bytes.js';
-import { encodeShare, shareQrText, shareWordCount } from '../../backup/share-code.js';
-import { combineShares, hexSet, proveShareSet, splitPassphrase } from '../../backup/sharing.js';
-import { renderSheet } from '../../backup/sheet.js';
-import { readTar } from '../../backup/tar.js';
+} from '../../backup/index.js';
+import { passphraseByteLength } from '../../backup/index.js';
+import { encodeShare, shareQrText, shareWordCount } from '../../backup/index.js';
+import { combineShares, hexSet, proveShareSet, splitPassphrase } from '../../backup/index.js';
+import { renderSheet } from '../../backup/index.js';
+import { readTar } from '../../backup/index.js';
 import {
   archiveVault,
   decryptArchive,
@@ -51,14 +51,14 @@ import {
   fileDigests,
   readVaultEntries,
   S2K_COUNT,
-} from '../../backup/vault-archive.js';
+} from '../../backup/index.js';
 import { bug, KeyceremonyError } from '../../errors.js';
-import { fingerprintHex } from '../../openpgp/key-packet.js';
+import { fingerprintHex } from '../../openpgp/index.js';
 import { bitsPerWord, generatePassphrase } from '../../util/diceware.js';
 import { bytesEqual } from '../../util/bytes.js';
-import { sha256Hex } from '../../crypto/hash.js';
-import { assertAbsent, assertNewOrEmpty, isInside, OutputTree, type WrittenFile } from '../../vault/output-tree.js';
-import { currentVaultState, VAULT_STATE_FORMAT, vaultStateOf } from '../../backup/vault-state.js';
+import { sha256Hex } from '../../crypto/index.js';
+import { assertAbsent, assertNewOrEmpty, isInside, OutputTree, type WrittenFile } from '../../vault/index.js';
+import { currentVaultState, VAULT_STATE_FORMAT, vaultStateOf } from '../../backup/index.js';
 import { toolVersion } from '../../version.js';
 import { defineAction, type PreflightResult } from '../action.js';
 import type { CeremonyContext } from '../context.js';

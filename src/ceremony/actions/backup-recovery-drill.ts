@@ -17,18 +17,18 @@
  *      `transcript verify` on the public tree is one more proof that the restored keys are the published ones.
  */
 import { z } from 'zod';
-import { backupInventory, keysMissingFromManifest, openBackup, wipeBackup } from '../../backup/open-backup.js';
+import { backupInventory, keysMissingFromManifest, openBackup, wipeBackup } from '../../backup/index.js';
 import { KeyceremonyError } from '../../errors.js';
-import { readKeyring } from '../../openpgp/keyring.js';
-import { fingerprintHex } from '../../openpgp/key-packet.js';
-import { allKeys } from '../../openpgp/secret-key-file.js';
-import { certifyThrowawayKey } from '../../openpgp/test-certification.js';
-import { checkTestSignatures } from '../../openpgp/test-signatures.js';
-import { selectRoot } from '../../openpgp/verify-policy.js';
-import { INVENTORY_PATH } from '../../vault/inventory.js';
-import { publicPath } from '../../vault/layout.js';
-import { vaultPassphraseCheck } from '../../vault/passphrase-check.js';
-import { loadRootCertificates, type TreeReader } from '../../vault/vault-certificates.js';
+import { readKeyring } from '../../openpgp/index.js';
+import { fingerprintHex } from '../../openpgp/index.js';
+import { allKeys } from '../../openpgp/index.js';
+import { certifyThrowawayKey } from '../../openpgp/index.js';
+import { checkTestSignatures } from '../../openpgp/index.js';
+import { selectRoot } from '../../openpgp/index.js';
+import { INVENTORY_PATH } from '../../vault/index.js';
+import { publicPath } from '../../vault/index.js';
+import { vaultPassphraseCheck } from '../../vault/index.js';
+import { loadRootCertificates, type TreeReader } from '../../vault/index.js';
 import { defineAction } from '../action.js';
 import { StepRefParam } from '../params/common.js';
 import { unlockRootFrom } from './openpgp-unlock-root.js';

@@ -7,13 +7,13 @@
  * vault: a later `openpgp.unlock-root` asks for it and checks it against the restored root.
  */
 import { z } from 'zod';
-import { backupInventory, keysMissingFromManifest, openBackup, wipeBackup } from '../../backup/open-backup.js';
+import { backupInventory, keysMissingFromManifest, openBackup, wipeBackup } from '../../backup/index.js';
 import { KeyceremonyError } from '../../errors.js';
-import { verifyTranscriptDirectory } from '../../transcript/verify.js';
-import { INVENTORY_PATH } from '../../vault/inventory.js';
-import { vaultPath } from '../../vault/layout.js';
-import { vaultPassphraseCheck } from '../../vault/passphrase-check.js';
-import { loadRootCertificates } from '../../vault/vault-certificates.js';
+import { verifyTranscriptDirectory } from '../../transcript/index.js';
+import { INVENTORY_PATH } from '../../vault/index.js';
+import { vaultPath } from '../../vault/index.js';
+import { vaultPassphraseCheck } from '../../vault/index.js';
+import { loadRootCertificates } from '../../vault/index.js';
 import { defineAction } from '../action.js';
 import { StepRefParam } from '../params/common.js';
 

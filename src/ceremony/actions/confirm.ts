@@ -4,7 +4,7 @@
  * first types its last four groups from the runbook, to show they looked.
  */
 import { z } from 'zod';
-import { fingerprintHex } from '../../openpgp/key-packet.js';
+import { fingerprintHex } from '../../openpgp/index.js';
 import { defineAction } from '../action.js';
 import { RoleRefParam, StepRefParam } from '../params/common.js';
 

@@ -11,10 +11,10 @@
  * `dct.sign-metadata` then delegates `targets/releases` and `targets/<signer>` to these keys.
  */
 import { z } from 'zod';
-import { generateKeyPair } from '../../crypto/key-material.js';
-import { certificatePem, createSelfSignedCertificate } from '../../dct/certificate.js';
-import { dctHandoffPath, dctPublicPath, dctVaultPath } from '../../dct/layout.js';
-import { dockerPublicKeyFile } from '../../dct/public-key-file.js';
+import { generateKeyPair } from '../../crypto/index.js';
+import { certificatePem, createSelfSignedCertificate } from '../../dct/index.js';
+import { dctHandoffPath, dctPublicPath, dctVaultPath } from '../../dct/index.js';
+import { dockerPublicKeyFile } from '../../dct/index.js';
 import { KeyceremonyError } from '../../errors.js';
 import { SoftwareSigner } from '../../signer/index.js';
 import { addDuration, formatDuration, parseDuration, wholeSeconds } from '../../util/duration.js';

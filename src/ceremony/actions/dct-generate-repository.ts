@@ -5,15 +5,15 @@
  * stays in the vault.
  */
 import { z } from 'zod';
-import { generateKeyPair } from '../../crypto/key-material.js';
+import { generateKeyPair } from '../../crypto/index.js';
 import {
   certificatePem,
   createSelfSignedCertificate,
   parseCertificate,
   rootCertificateProblems,
-} from '../../dct/certificate.js';
-import { dctPublicPath, dctVaultPath } from '../../dct/layout.js';
-import { tufKeyId, x509TufKey } from '../../dct/tuf-key.js';
+} from '../../dct/index.js';
+import { dctPublicPath, dctVaultPath } from '../../dct/index.js';
+import { tufKeyId, x509TufKey } from '../../dct/index.js';
 import { KeyceremonyError } from '../../errors.js';
 import { addDuration, formatDuration, parseDuration, wholeSeconds } from '../../util/duration.js';
 import { defineAction } from '../action.js';

@@ -6,7 +6,7 @@
  * root.json signature is made by the token. It never leaves the vault or the token.
  */
 import { z } from 'zod';
-import { dctVaultPath } from '../../dct/layout.js';
+import { dctVaultPath } from '../../dct/index.js';
 import { KeyceremonyError } from '../../errors.js';
 import { defineAction } from '../action.js';
 import { createDctRootKey, DEFAULT_DCT_ROOT_OBJECT } from '../dct/vault-keys.js';

@@ -11,19 +11,19 @@
  * certificate expired, so they will not chain to the new one and must trust it afresh.
  */
 import { z } from 'zod';
-import { samePublicKey } from '../../crypto/key-material.js';
-import { tufTime } from '../../dct/canonical-json.js';
-import type { ParsedCertificate } from '../../dct/certificate.js';
-import { dctPublicPath, dctVaultPath } from '../../dct/layout.js';
+import { samePublicKey } from '../../crypto/index.js';
+import { tufTime } from '../../dct/index.js';
+import type { ParsedCertificate } from '../../dct/index.js';
+import { dctPublicPath, dctVaultPath } from '../../dct/index.js';
 import {
   type RootSigned,
   serializeMetadata,
   type SignedMetadata,
   signMetadata,
   validSignatureKeyIds,
-} from '../../dct/metadata.js';
-import { type TufKeyJson, tufKeyJson, x509TufKey } from '../../dct/tuf-key.js';
-import { rootCertificates } from '../../dct/verify.js';
+} from '../../dct/index.js';
+import { type TufKeyJson, tufKeyJson, x509TufKey } from '../../dct/index.js';
+import { rootCertificates } from '../../dct/index.js';
 import { KeyceremonyError } from '../../errors.js';
 import { addDuration, formatDuration, parseDuration, wholeSeconds } from '../../util/duration.js';
 import { defineAction } from '../action.js';

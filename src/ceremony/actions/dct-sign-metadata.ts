@@ -15,8 +15,8 @@
  */
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { generateKeyPair, type PublicKeyMaterial, samePublicKey } from '../../crypto/key-material.js';
-import { dctPublicPath, dctVaultPath, serverKeyPath } from '../../dct/layout.js';
+import { generateKeyPair, type PublicKeyMaterial, samePublicKey } from '../../crypto/index.js';
+import { dctPublicPath, dctVaultPath, serverKeyPath } from '../../dct/index.js';
 import {
   buildRoot,
   buildTargets,
@@ -27,9 +27,9 @@ import {
   signMetadata,
   signRootMetadata,
   type TargetsSigned,
-} from '../../dct/metadata.js';
-import { readServerPublicKey } from '../../dct/public-key-file.js';
-import { spkiKeyId } from '../../dct/tuf-key.js';
+} from '../../dct/index.js';
+import { readServerPublicKey } from '../../dct/index.js';
+import { spkiKeyId } from '../../dct/index.js';
 import { KeyceremonyError } from '../../errors.js';
 import { addDuration, formatDuration, parseDuration } from '../../util/duration.js';
 import { defineAction } from '../action.js';

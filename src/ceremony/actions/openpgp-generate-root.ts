@@ -5,21 +5,21 @@
  * to the inventory.
  */
 import { z } from 'zod';
-import { describeAlgorithm, type KeyAlgorithm } from '../../crypto/algorithms.js';
-import { fingerprintHex } from '../../openpgp/key-packet.js';
-import { armorRevocationCertificate, readRevocationCertificate } from '../../openpgp/revocation-certificate.js';
-import { createRoot, generateSoftwareKey, type NewKey, type SubkeySpec } from '../../openpgp/root-key.js';
+import { describeAlgorithm, type KeyAlgorithm } from '../../crypto/index.js';
+import { fingerprintHex } from '../../openpgp/index.js';
+import { armorRevocationCertificate, readRevocationCertificate } from '../../openpgp/index.js';
+import { createRoot, generateSoftwareKey, type NewKey, type SubkeySpec } from '../../openpgp/index.js';
 import { fromHex } from '../../util/bytes.js';
 import { addDuration, formatDuration, parseDuration, wholeSeconds } from '../../util/duration.js';
-import { vaultPath } from '../../vault/layout.js';
+import { vaultPath } from '../../vault/index.js';
 import { KeyceremonyError } from '../../errors.js';
-import { certificateExpiries } from '../../vault/vault-certificates.js';
+import { certificateExpiries } from '../../vault/index.js';
 import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';
 import { DurationParam, KeyAlgorithmParam, repeatedIndexes, SubkeyLabelParam, UserIdParam } from '../params/common.js';
 import { KeyGenerationParam, ObjectIdParam, TokenKeyParam } from '../params/token.js';
 import { createTokenKey, type TokenKey } from '../token-keys.js';
-import type { KeyLocation } from '../../vault/inventory.js';
+import type { KeyLocation } from '../../vault/index.js';
 import { markUserId } from '../rehearsal-marks.js';
 import { storeRoot } from '../root-files.js';
 

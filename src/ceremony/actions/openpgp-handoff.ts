@@ -6,9 +6,9 @@
  */
 import { z } from 'zod';
 import { KeyceremonyError } from '../../errors.js';
-import { buildHandoffKey, assertNoPrimarySecret } from '../../openpgp/handoff-key.js';
-import { fingerprintHex } from '../../openpgp/key-packet.js';
-import { decryptSecretKey } from '../../openpgp/secret-key-file.js';
+import { buildHandoffKey, assertNoPrimarySecret } from '../../openpgp/index.js';
+import { fingerprintHex } from '../../openpgp/index.js';
+import { decryptSecretKey } from '../../openpgp/index.js';
 import { groupedHex } from '../../util/fingerprint-display.js';
 import { isoDate } from '../../util/duration.js';
 import { defineAction } from '../action.js';

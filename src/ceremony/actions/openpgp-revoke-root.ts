@@ -6,13 +6,13 @@
  */
 import { z } from 'zod';
 import { KeyceremonyError } from '../../errors.js';
-import { evaluateCertificate } from '../../openpgp/certificate-state.js';
-import { fingerprintHex } from '../../openpgp/key-packet.js';
-import { readRevocationCertificate } from '../../openpgp/revocation-certificate.js';
-import { rotationTime } from '../../openpgp/rotation.js';
-import { revokePrimary } from '../../openpgp/self-signatures.js';
+import { evaluateCertificate } from '../../openpgp/index.js';
+import { fingerprintHex } from '../../openpgp/index.js';
+import { readRevocationCertificate } from '../../openpgp/index.js';
+import { rotationTime } from '../../openpgp/index.js';
+import { revokePrimary } from '../../openpgp/index.js';
 import { groupedHex } from '../../util/fingerprint-display.js';
-import { vaultPath } from '../../vault/layout.js';
+import { vaultPath } from '../../vault/index.js';
 import { defineAction } from '../action.js';
 import { assertSameChanges, confirmChanges } from '../changes.js';
 import { certificateChangeView, certificateStates } from '../openpgp/change-view.js';

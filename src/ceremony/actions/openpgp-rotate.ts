@@ -6,13 +6,13 @@
  * subkeys, by the ceremony that issues a signing key to a new signer.
  */
 import { z } from 'zod';
-import { describeAlgorithm } from '../../crypto/algorithms.js';
+import { describeAlgorithm } from '../../crypto/index.js';
 import { KeyceremonyError } from '../../errors.js';
-import { type CertificateStatus, evaluateCertificate } from '../../openpgp/certificate-state.js';
-import { TRANSCRIPT_PURPOSE } from '../../openpgp/constants.js';
-import { fingerprintHex } from '../../openpgp/key-packet.js';
-import { applyRotation, type RotationPlan, rotationTime } from '../../openpgp/rotation.js';
-import type { SigningKey } from '../../openpgp/self-signatures.js';
+import { type CertificateStatus, evaluateCertificate } from '../../openpgp/index.js';
+import { TRANSCRIPT_PURPOSE } from '../../openpgp/index.js';
+import { fingerprintHex } from '../../openpgp/index.js';
+import { applyRotation, type RotationPlan, rotationTime } from '../../openpgp/index.js';
+import type { SigningKey } from '../../openpgp/index.js';
 import { addDuration, formatDuration, parseDuration } from '../../util/duration.js';
 import { groupedHex } from '../../util/fingerprint-display.js';
 import { defineAction } from '../action.js';

@@ -5,14 +5,14 @@
  * independently, with openpgp.js.
  */
 import { z } from 'zod';
-import { readKeyring } from '../../openpgp/keyring.js';
-import { evaluateCertificate } from '../../openpgp/certificate-state.js';
-import { fingerprintHex } from '../../openpgp/key-packet.js';
-import { decryptSecretKey, allKeys } from '../../openpgp/secret-key-file.js';
-import { checkTestSignatures } from '../../openpgp/test-signatures.js';
-import { selectRoot } from '../../openpgp/verify-policy.js';
+import { readKeyring } from '../../openpgp/index.js';
+import { evaluateCertificate } from '../../openpgp/index.js';
+import { fingerprintHex } from '../../openpgp/index.js';
+import { decryptSecretKey, allKeys } from '../../openpgp/index.js';
+import { checkTestSignatures } from '../../openpgp/index.js';
+import { selectRoot } from '../../openpgp/index.js';
 import { KeyceremonyError } from '../../errors.js';
-import { publicPath, vaultPath } from '../../vault/layout.js';
+import { publicPath, vaultPath } from '../../vault/index.js';
 import { defineAction } from '../action.js';
 import { StepRefParam } from '../params/common.js';
 

@@ -5,15 +5,15 @@
  */
 import { z } from 'zod';
 import { KeyceremonyError } from '../../errors.js';
-import { evaluateCertificate } from '../../openpgp/certificate-state.js';
-import { TRANSCRIPT_PURPOSE } from '../../openpgp/constants.js';
-import { fingerprintHex } from '../../openpgp/key-packet.js';
-import { decryptSecretKey } from '../../openpgp/secret-key-file.js';
-import type { PublicKeyMaterial, SecretKeyMaterial } from '../../crypto/key-material.js';
+import { evaluateCertificate } from '../../openpgp/index.js';
+import { TRANSCRIPT_PURPOSE } from '../../openpgp/index.js';
+import { fingerprintHex } from '../../openpgp/index.js';
+import { decryptSecretKey } from '../../openpgp/index.js';
+import type { PublicKeyMaterial, SecretKeyMaterial } from '../../crypto/index.js';
 import { type Signer, SoftwareSigner } from '../../signer/index.js';
-import type { Inventory, InventoryKey } from '../../vault/inventory.js';
-import { vaultPath } from '../../vault/layout.js';
-import type { TreeReader } from '../../vault/vault-certificates.js';
+import type { Inventory, InventoryKey } from '../../vault/index.js';
+import { vaultPath } from '../../vault/index.js';
+import type { TreeReader } from '../../vault/index.js';
 import { openTokenSigner } from '../token-keys.js';
 import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';

@@ -3,8 +3,8 @@
  * checks that KEYS reads back with every root's fingerprint. Ends every ceremony that changes a key.
  */
 import { z } from 'zod';
-import { publishVault } from '../../publish/write-bundle.js';
-import { publicPath } from '../../vault/layout.js';
+import { publishVault } from '../../publish/index.js';
+import { publicPath } from '../../vault/index.js';
 import { defineAction } from '../action.js';
 
 const Params = z.strictObject({});

@@ -11,10 +11,10 @@
  * and old vault-medium copies are destroyed (docs/quorum.md).
  */
 import { z } from 'zod';
-import { findChromium } from '../../backup/chromium.js';
-import { quorumDctPassphrase } from '../../backup/quorum-pin.js';
+import { findChromium } from '../../backup/index.js';
+import { quorumDctPassphrase } from '../../backup/index.js';
 import { KeyceremonyError } from '../../errors.js';
-import { fingerprintHex } from '../../openpgp/key-packet.js';
+import { fingerprintHex } from '../../openpgp/index.js';
 import { bitsPerWord, generatePassphrase } from '../../util/diceware.js';
 import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';

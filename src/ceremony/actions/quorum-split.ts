@@ -6,9 +6,9 @@
  * and each officer gets a printable sheet marked "officer share". docs/quorum.md.
  */
 import { z } from 'zod';
-import { findChromium } from '../../backup/chromium.js';
+import { findChromium } from '../../backup/index.js';
 import { KeyceremonyError } from '../../errors.js';
-import { fingerprintHex } from '../../openpgp/key-packet.js';
+import { fingerprintHex } from '../../openpgp/index.js';
 import { bitsPerWord } from '../../util/diceware.js';
 import { defineAction } from '../action.js';
 import type { CeremonyContext } from '../context.js';

@@ -9,14 +9,14 @@
  * field of the certificate and of the CRL; what was signed is checked against it before anything is written.
  */
 import { z } from 'zod';
-import { describeAlgorithm } from '../../crypto/algorithms.js';
-import { generateKeyPair, type KeyPair } from '../../crypto/key-material.js';
+import { describeAlgorithm } from '../../crypto/index.js';
+import { generateKeyPair, type KeyPair } from '../../crypto/index.js';
 import { KeyceremonyError } from '../../errors.js';
 import { type Signer, SoftwareSigner, schemeFor } from '../../signer/index.js';
 import { fromHex } from '../../util/bytes.js';
 import { addDuration, formatDuration, isoSeconds, parseDuration, wholeSeconds } from '../../util/duration.js';
-import type { KeyLocation } from '../../vault/inventory.js';
-import { type CaSettings, serializeCaSettings, x509VaultPath } from '../../vault/x509-authorities.js';
+import type { KeyLocation } from '../../vault/index.js';
+import { type CaSettings, serializeCaSettings, x509VaultPath } from '../../vault/index.js';
 import {
   certificateFingerprint,
   createRootCa,

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { formatDuration } from '../../util/duration.js';
-import { x509VaultPath } from '../../vault/x509-authorities.js';
+import { x509VaultPath } from '../../vault/index.js';
 import { defineAction } from '../action.js';
 import { DurationParam, RoleRefParam, StepRefParam } from '../params/common.js';
 import { runCrlStep } from '../x509/crl-step.js';

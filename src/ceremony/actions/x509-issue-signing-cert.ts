@@ -12,14 +12,14 @@
  * in the formats cosign and notation read, encrypted with the signer's hand-off passphrase.
  */
 import { z } from 'zod';
-import { describeAlgorithm } from '../../crypto/algorithms.js';
-import { generateKeyPair, type KeyPair } from '../../crypto/key-material.js';
+import { describeAlgorithm } from '../../crypto/index.js';
+import { generateKeyPair, type KeyPair } from '../../crypto/index.js';
 import { KeyceremonyError } from '../../errors.js';
 import { schemeFor } from '../../signer/index.js';
 import { toHex } from '../../util/bytes.js';
 import { addDuration, formatDuration, isoSeconds, parseDuration, wholeSeconds } from '../../util/duration.js';
-import type { InventoryKey } from '../../vault/inventory.js';
-import { x509VaultPath } from '../../vault/x509-authorities.js';
+import type { InventoryKey } from '../../vault/index.js';
+import { x509VaultPath } from '../../vault/index.js';
 import {
   certificateFingerprint,
   type DistinguishedName,

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { formatDuration } from '../../util/duration.js';
-import { x509VaultPath } from '../../vault/x509-authorities.js';
+import { x509VaultPath } from '../../vault/index.js';
 import { defineAction, type PreflightResult } from '../action.js';
 import { DurationParam, RoleRefParam, StepRefParam } from '../params/common.js';
 import { activeRoots } from '../x509/authority.js';

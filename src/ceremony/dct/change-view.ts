@@ -3,7 +3,7 @@
  * signs it: version, expiry, and for every role its threshold and each key ID it lists, before and after.
  * A key ID a role gains is "added", one it loses "removed".
  */
-import type { RootSigned, TargetsSigned } from '../../dct/metadata.js';
+import type { RootSigned, TargetsSigned } from '../../dct/index.js';
 import type { ChangeMark, ChangeRow } from '../changes.js';
 
 interface RoleKeys {

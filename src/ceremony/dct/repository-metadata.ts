@@ -2,8 +2,8 @@
  * A repository's signed metadata in a ceremony: reading the current copies from the vault, checking new
  * ones as clients will, and writing them to the vault and the public tree with a keys.txt for comparison.
  */
-import { type ParsedCertificate, parseCertificate, rootCertificateProblems } from '../../dct/certificate.js';
-import { dctPublicPath, dctVaultPath } from '../../dct/layout.js';
+import { type ParsedCertificate, parseCertificate, rootCertificateProblems } from '../../dct/index.js';
+import { dctPublicPath, dctVaultPath } from '../../dct/index.js';
 import {
   type MetadataType,
   parseMetadata,
@@ -12,16 +12,16 @@ import {
   type SignedMetadata,
   serializeMetadata,
   type TargetsSigned,
-} from '../../dct/metadata.js';
-import { rootMetadataProblems, targetsMetadataProblems } from '../../dct/verify.js';
+} from '../../dct/index.js';
+import { rootMetadataProblems, targetsMetadataProblems } from '../../dct/index.js';
 import { KeyceremonyError } from '../../errors.js';
-import { samePublicKey } from '../../crypto/key-material.js';
-import { sha256Hex } from '../../crypto/hash.js';
+import { samePublicKey } from '../../crypto/index.js';
+import { sha256Hex } from '../../crypto/index.js';
 import type { CeremonyContext } from '../context.js';
 import { REHEARSAL } from '../rehearsal-marks.js';
 import { activeDctRoot, activeTargetsKey, noteDctExpiry, readText, writeOrReplace } from './vault-keys.js';
-import { parseTufTime } from '../../dct/canonical-json.js';
-import type { PublicKeyMaterial } from '../../crypto/key-material.js';
+import { parseTufTime } from '../../dct/index.js';
+import type { PublicKeyMaterial } from '../../crypto/index.js';
 
 /** The GUN's current root certificate from the vault, checked against the GUN and the expected root key. */
 export async function vaultRootCertificate(

@@ -9,17 +9,17 @@
  * in every later one. Under an officer quorum (docs/quorum.md) nobody types it: it is derived from the quorum
  * secret, so the DCT root opens only with k officer shares too.
  */
-import { quorumDctPassphrase } from '../../backup/quorum-pin.js';
-import { generateKeyPair, type KeyPair, samePublicKey } from '../../crypto/key-material.js';
-import { decryptNotaryKey, encryptNotaryKey, type NotaryKeyHeaders } from '../../dct/key-file.js';
-import { dctVaultPath } from '../../dct/layout.js';
-import { spkiKeyId } from '../../dct/tuf-key.js';
+import { quorumDctPassphrase } from '../../backup/index.js';
+import { generateKeyPair, type KeyPair, samePublicKey } from '../../crypto/index.js';
+import { decryptNotaryKey, encryptNotaryKey, type NotaryKeyHeaders } from '../../dct/index.js';
+import { dctVaultPath } from '../../dct/index.js';
+import { spkiKeyId } from '../../dct/index.js';
 import { KeyceremonyError } from '../../errors.js';
 import { type Signer, SoftwareSigner } from '../../signer/index.js';
 import { fromHex } from '../../util/bytes.js';
-import type { JsonObject } from '../../transcript/entry.js';
-import type { InventoryKey, KeyLocation } from '../../vault/inventory.js';
-import type { OutputTree, WrittenFile } from '../../vault/output-tree.js';
+import type { JsonObject } from '../../transcript/index.js';
+import type { InventoryKey, KeyLocation } from '../../vault/index.js';
+import type { OutputTree, WrittenFile } from '../../vault/index.js';
 import type { CeremonyContext } from '../context.js';
 import type { DctKeysProduct } from '../products.js';
 import type { TokenKeyParam } from '../params/token.js';

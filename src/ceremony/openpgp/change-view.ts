@@ -3,7 +3,7 @@
  * status, before a rotation or revocation and after it. The planned "after" is predicted from the script;
  * once the root has signed, the view computed from the signed certificate must be the same (changes.ts).
  */
-import type { CertificateStatus, KeyStatus } from '../../openpgp/certificate-state.js';
+import type { CertificateStatus, KeyStatus } from '../../openpgp/index.js';
 import { isoDate } from '../../util/duration.js';
 import type { ChangeMark, ChangeRow, ChangeView } from '../changes.js';
 

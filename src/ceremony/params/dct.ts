@@ -1,6 +1,6 @@
 /** Parameter types of the DCT actions. */
 import { z } from 'zod';
-import { gunProblem, signerNameProblem } from '../../dct/names.js';
+import { gunProblem, signerNameProblem } from '../../dct/index.js';
 
 export const GunParam = z.string().superRefine((value, ctx) => {
   const problem = gunProblem(value);

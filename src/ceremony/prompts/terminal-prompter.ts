@@ -6,7 +6,7 @@
  */
 import { confirm, input, password, select } from '@inquirer/prompts';
 import chalk from 'chalk';
-import { shareTokens } from '../../backup/share-code.js';
+import { shareTokens } from '../../backup/index.js';
 import { KeyceremonyError } from '../../errors.js';
 import { bitsPerWord, generatePassphrase } from '../../util/diceware.js';
 import type { Interruption } from '../interruption.js';

@@ -2,7 +2,7 @@
 import type { PlannedOutput, StepDescription } from '../action.js';
 import type { LoadedScript } from '../load-script.js';
 import { resolvedParamLines } from '../resolved-params.js';
-import type { InventoryQuorum } from '../../vault/inventory.js';
+import type { InventoryQuorum } from '../../vault/index.js';
 
 export interface RunbookStep {
   readonly index: number;

@@ -4,16 +4,16 @@
  * plan (for the "what changes" view) and the signature, the vault file and the inventory entry whose deadline
  * `status` warns about.
  */
-import { signatureHash } from '../../crypto/algorithms.js';
-import type { KeyPair, PublicKeyMaterial } from '../../crypto/key-material.js';
-import { samePublicKey } from '../../crypto/key-material.js';
-import { sha256Hex } from '../../crypto/hash.js';
+import { signatureHash } from '../../crypto/index.js';
+import type { KeyPair, PublicKeyMaterial } from '../../crypto/index.js';
+import { samePublicKey } from '../../crypto/index.js';
+import { sha256Hex } from '../../crypto/index.js';
 import { KeyceremonyError } from '../../errors.js';
 import { type Signer, SoftwareSigner } from '../../signer/index.js';
 import { addDuration, isoSeconds, parseDuration, wholeSeconds } from '../../util/duration.js';
-import type { Inventory, InventoryKey } from '../../vault/inventory.js';
-import type { OutputTree, WrittenFile } from '../../vault/output-tree.js';
-import { loadAuthority, type VaultCrl, x509VaultPath } from '../../vault/x509-authorities.js';
+import type { Inventory, InventoryKey } from '../../vault/index.js';
+import type { OutputTree, WrittenFile } from '../../vault/index.js';
+import { loadAuthority, type VaultCrl, x509VaultPath } from '../../vault/index.js';
 import {
   createCrl,
   type CrlReasonName,

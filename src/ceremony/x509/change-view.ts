@@ -7,9 +7,9 @@
  *
  * The planned view is built before the root signs; the one read from what it signed must be the same.
  */
-import { describeAlgorithm, type HashAlgorithm, type SignatureScheme } from '../../crypto/algorithms.js';
-import { type PublicKeyMaterial, spkiDer } from '../../crypto/key-material.js';
-import { sha256Hex } from '../../crypto/hash.js';
+import { describeAlgorithm, type HashAlgorithm, type SignatureScheme } from '../../crypto/index.js';
+import { type PublicKeyMaterial, spkiDer } from '../../crypto/index.js';
+import { sha256Hex } from '../../crypto/index.js';
 import { isoSeconds } from '../../util/duration.js';
 import { type DistinguishedName, formatName, type ParsedCertificate, type ParsedCrl } from '../../x509/index.js';
 import type { ChangeRow, ChangeView } from '../changes.js';

@@ -3,8 +3,8 @@
  * revocations), show and confirm it, sign it, mark the revoked certificates in the inventory.
  */
 import { KeyceremonyError } from '../../errors.js';
-import type { InventoryKey } from '../../vault/inventory.js';
-import { loadAuthority } from '../../vault/x509-authorities.js';
+import type { InventoryKey } from '../../vault/index.js';
+import { loadAuthority } from '../../vault/index.js';
 import type { CrlReasonName } from '../../x509/index.js';
 import { confirmChanges } from '../changes.js';
 import type { CeremonyContext } from '../context.js';

@@ -12,12 +12,12 @@
  * Every key file is read back with its passphrase and must hold the signer's key and not the root's; the folder
  * must not exist yet (an earlier hand-off is never mixed with a new one).
  */
-import { type KeyPair, samePublicKey } from '../../crypto/key-material.js';
+import { type KeyPair, samePublicKey } from '../../crypto/index.js';
 import { cosignPublicKeyPem, readCosignKeyFile, writeCosignKeyFile } from '../../containers/index.js';
 import { KeyceremonyError } from '../../errors.js';
 import { groupedHex } from '../../util/fingerprint-display.js';
 import { isoDate, isoSeconds } from '../../util/duration.js';
-import type { OutputTree, WrittenFile } from '../../vault/output-tree.js';
+import type { OutputTree, WrittenFile } from '../../vault/index.js';
 import { chainPem, formatName, type ParsedCertificate } from '../../x509/index.js';
 import { REHEARSAL } from '../rehearsal-marks.js';
 import { readEncryptedKey } from './authority.js';

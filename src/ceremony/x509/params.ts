@@ -2,7 +2,7 @@
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { registryScopeProblem } from '../../containers/index.js';
-import { CA_NAME } from '../../vault/x509-authorities.js';
+import { CA_NAME } from '../../vault/index.js';
 import { uniqueList } from '../params/common.js';
 
 /** What a rehearsal appends to common names (a rehearsal certificate must never pass for a real one). */

@@ -10,7 +10,7 @@
  */
 import { dirname } from 'node:path';
 import chalk from 'chalk';
-import { type BackupCheck, backupFolders, verifyBackupFolder } from '../../backup/verify-backup.js';
+import { type BackupCheck, backupFolders, verifyBackupFolder } from '../../backup/index.js';
 import { KeyceremonyError } from '../../errors.js';
 import { marks } from '../../util/marks.js';
 

@@ -9,13 +9,13 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { serverKeyPath } from '../../dct/layout.js';
-import { gunProblem } from '../../dct/names.js';
-import { fetchServerKey, notaryServer } from '../../dct/online/notary-server.js';
-import { readServerPublicKey } from '../../dct/public-key-file.js';
-import { spkiKeyId } from '../../dct/tuf-key.js';
+import { serverKeyPath } from '../../dct/index.js';
+import { gunProblem } from '../../dct/index.js';
+import { fetchServerKey, notaryServer } from '../../dct/index.js';
+import { readServerPublicKey } from '../../dct/index.js';
+import { spkiKeyId } from '../../dct/index.js';
 import { KeyceremonyError } from '../../errors.js';
-import { writeFileExclusive } from '../../vault/atomic-file.js';
+import { writeFileExclusive } from '../../vault/index.js';
 
 export interface DctFetchKeysOptions {
   readonly server: string;

@@ -14,12 +14,12 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import chalk from 'chalk';
-import { parseMetadata, type RootSigned, type SignedMetadata } from '../../dct/metadata.js';
-import { gunProblem } from '../../dct/names.js';
-import { versionedRootFile } from '../../dct/layout.js';
-import { fetchMetadata, fetchRootVersion, notaryServer, uploadMetadata } from '../../dct/online/notary-server.js';
-import { findPrivateMaterial } from '../../dct/online/private-material.js';
-import { rootMetadataProblems, targetsMetadataProblems } from '../../dct/verify.js';
+import { parseMetadata, type RootSigned, type SignedMetadata } from '../../dct/index.js';
+import { gunProblem } from '../../dct/index.js';
+import { versionedRootFile } from '../../dct/index.js';
+import { fetchMetadata, fetchRootVersion, notaryServer, uploadMetadata } from '../../dct/index.js';
+import { findPrivateMaterial } from '../../dct/index.js';
+import { rootMetadataProblems, targetsMetadataProblems } from '../../dct/index.js';
 import { KeyceremonyError } from '../../errors.js';
 import { bytesEqual } from '../../util/bytes.js';
 import { readOptionalFile } from '../../util/input-file.js';

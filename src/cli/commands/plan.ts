@@ -1,13 +1,13 @@
 /** keyceremony plan SCRIPT [--html FILE] [--vault DIR] */
 import { join } from 'node:path';
 import { readInputFile } from '../../util/input-file.js';
-import { INVENTORY_PATH, type InventoryQuorum, parseInventory } from '../../vault/inventory.js';
+import { INVENTORY_PATH, type InventoryQuorum, parseInventory } from '../../vault/index.js';
 import { actions } from '../../ceremony/actions/index.js';
 import { loadScript } from '../../ceremony/load-script.js';
 import { renderRunbookHtml } from '../../ceremony/runbook/html.js';
 import { buildRunbook } from '../../ceremony/runbook/runbook.js';
 import { renderRunbookText } from '../../ceremony/runbook/text.js';
-import { writeFileExclusive } from '../../vault/atomic-file.js';
+import { writeFileExclusive } from '../../vault/index.js';
 import { forTerminal } from '../../util/marks.js';
 
 /** The quorum a vault's inventory names (read only; nothing secret is opened). */

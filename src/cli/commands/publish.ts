@@ -6,10 +6,10 @@
  * tree republished from an unchanged vault still matches what the ceremony transcripts recorded.
  */
 import { KeyceremonyError } from '../../errors.js';
-import { publishVault } from '../../publish/write-bundle.js';
-import { openVault } from '../../vault/open-vault.js';
-import { isInside } from '../../vault/output-tree.js';
-import { openPublicTree } from '../../vault/public-tree.js';
+import { publishVault } from '../../publish/index.js';
+import { openVault } from '../../vault/index.js';
+import { isInside } from '../../vault/index.js';
+import { openPublicTree } from '../../vault/index.js';
 
 export async function publishCommand(options: { vault: string; out: string }): Promise<void> {
   if (isInside(options.out, options.vault) || isInside(options.vault, options.out)) {

@@ -7,7 +7,7 @@ import { Interruption } from '../../ceremony/interruption.js';
 import { runCeremony } from '../../ceremony/runner.js';
 import { ConsoleUi } from '../../ceremony/ui.js';
 import { KeyceremonyError } from '../../errors.js';
-import { SecretGuard } from '../../vault/secret-guard.js';
+import { SecretGuard } from '../../vault/index.js';
 import { ceremonyClock } from '../clock.js';
 
 export interface RunOptions {

@@ -9,8 +9,8 @@
  * scheduled CI job runs it to learn about an expiry or a revocation before release day does.
  */
 import { KeyceremonyError } from '../../errors.js';
-import { openSigningKey, type ReleaseSigningKey } from '../../release/signing-key.js';
-import { signFiles } from '../../release/sign-files.js';
+import { openSigningKey, type ReleaseSigningKey } from '../../release/index.js';
+import { signFiles } from '../../release/index.js';
 import { isoSeconds } from '../../util/duration.js';
 import { groupedHex } from '../../util/fingerprint-display.js';
 import { warn } from '../ci-annotations.js';

@@ -3,7 +3,7 @@
  * (draft-dkg-openpgp-stateless-cli): `version` and `verify`. Other subcommands exit 69, unknown options 37,
  * no acceptable signature 3, as the draft says; SOP-based test suites can drive keyceremony's verifier unchanged.
  */
-import { REHEARSAL_COMMENT, SopError, SopExit, parseSopDate, sopVerify } from '../../release/sop-verify.js';
+import { REHEARSAL_COMMENT, SopError, SopExit, parseSopDate, sopVerify } from '../../release/index.js';
 import { toolVersion } from '../../version.js';
 
 /** The draft revision this implements. */

@@ -4,17 +4,17 @@
  * use, the one it replaced and how long they overlap (vault/subkey-succession.ts).
  */
 import chalk from 'chalk';
-import { type BackupCurrency, backupCurrency } from '../../backup/currency.js';
-import { currentVaultState } from '../../backup/vault-state.js';
+import { type BackupCurrency, backupCurrency } from '../../backup/index.js';
+import { currentVaultState } from '../../backup/index.js';
 import { KeyceremonyError } from '../../errors.js';
 import { excerpt } from '../../util/excerpt.js';
 import { groupedHex } from '../../util/fingerprint-display.js';
 import { forTerminal, marks } from '../../util/marks.js';
-import { allWell, keyStatus, type KeyState } from '../../vault/key-status.js';
-import type { Inventory } from '../../vault/inventory.js';
-import { type SubkeySuccession, subkeySuccessions } from '../../vault/subkey-succession.js';
-import { openVault } from '../../vault/open-vault.js';
-import { inventoryCertificateExpiries } from '../../vault/vault-certificates.js';
+import { allWell, keyStatus, type KeyState } from '../../vault/index.js';
+import type { Inventory } from '../../vault/index.js';
+import { type SubkeySuccession, subkeySuccessions } from '../../vault/index.js';
+import { openVault } from '../../vault/index.js';
+import { inventoryCertificateExpiries } from '../../vault/index.js';
 import { wholeNumberOption } from '../numbers.js';
 
 export interface StatusOptions {

@@ -5,12 +5,12 @@
  * given), with the token's label, serial, manufacturer, model, PIN flags and which of the mechanisms keyceremony
  * uses it offers. Read-only: no login, no PIN.
  */
-import { describeAlgorithm } from '../../crypto/algorithms.js';
+import { describeAlgorithm } from '../../crypto/index.js';
 import { KeyceremonyError, messageOf } from '../../errors.js';
-import { mechanismNames, TokenFlag } from '../../pkcs11/constants.js';
-import { algorithmsOffered } from '../../pkcs11/keys.js';
-import { pinFlagWords } from '../../pkcs11/login.js';
-import { discoverModules, eachModule, type ModuleCandidate, Pkcs11Module } from '../../pkcs11/module.js';
+import { mechanismNames, TokenFlag } from '../../pkcs11/index.js';
+import { algorithmsOffered } from '../../pkcs11/index.js';
+import { pinFlagWords } from '../../pkcs11/index.js';
+import { discoverModules, eachModule, type ModuleCandidate, Pkcs11Module } from '../../pkcs11/index.js';
 
 export interface TokenListing {
   readonly module: string;

@@ -4,7 +4,7 @@
  */
 import chalk from 'chalk';
 import { KeyceremonyError } from '../../errors.js';
-import { verifyTranscriptDirectory } from '../../transcript/verify.js';
+import { verifyTranscriptDirectory } from '../../transcript/index.js';
 import { forTerminal, marks } from '../../util/marks.js';
 
 const write = (text: string): boolean => process.stdout.write(forTerminal(text));

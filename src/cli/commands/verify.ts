@@ -8,8 +8,8 @@
  */
 import chalk from 'chalk';
 import { KeyceremonyError } from '../../errors.js';
-import { type ChecksumFileResult, verifyChecksums } from '../../release/verify-checksums.js';
-import { type FileVerification, verifyFile } from '../../release/verify-file.js';
+import { type ChecksumFileResult, verifyChecksums } from '../../release/index.js';
+import { type FileVerification, verifyFile } from '../../release/index.js';
 import { isoSeconds } from '../../util/duration.js';
 import { groupedHex } from '../../util/fingerprint-display.js';
 import { forTerminal, marks } from '../../util/marks.js';
