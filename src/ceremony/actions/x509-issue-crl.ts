@@ -5,10 +5,9 @@
  */
 import { z } from 'zod';
 import { formatDuration } from '../../util/duration.js';
-import { x509VaultPath } from '../../vault/index.js';
 import { defineAction } from '../action.js';
 import { DurationParam, RoleRefParam, StepRefParam } from '../params/common.js';
-import { runCrlStep } from '../x509/crl-step.js';
+import { CRL_CREATES, runCrlStep } from '../x509/crl-step.js';
 import { ZlintParam } from '../x509/params.js';
 
 const Params = z.strictObject({
@@ -34,13 +33,7 @@ export const x509IssueCrl = defineAction<Params>({
         `> extended  CRL: next number, next update after ${formatDuration(p.validity)}; revoked serials unchanged`,
       ],
       confirmations: p.confirmBy,
-      creates: [
-        {
-          tree: 'vault',
-          path: x509VaultPath.crl('<ROOT-ID>'),
-          what: 'the new CRL (the previous one kept in .history/)',
-        },
-      ],
+      creates: CRL_CREATES,
     };
   },
   async run(ctx, p) {

@@ -18,7 +18,7 @@ import { KeyceremonyError } from '../../errors.js';
 import { schemeFor } from '../../signer/index.js';
 import { toHex } from '../../util/bytes.js';
 import { addDuration, formatDuration, isoSeconds, parseDuration, wholeSeconds } from '../../util/duration.js';
-import type { InventoryKey } from '../../vault/index.js';
+import type { InventoryKey, OutputTree } from '../../vault/index.js';
 import { x509VaultPath } from '../../vault/index.js';
 import {
   certificateFingerprint,
@@ -126,13 +126,10 @@ interface Planned {
 const rows = (name: string, view: ReturnType<typeof certificateView>): ChangeRow[] =>
   view.rows.map((r) => ({ ...r, item: `${name}: ${r.item}` }));
 
-async function run(ctx: CeremonyContext, p: Params): Promise<void> {
-  const root = ctx.products.from(p.root, 'x509-root-ca');
-  const rootCert = root.certificate.parsed;
-  const notBefore = wholeSeconds(ctx.now());
-  checkValidity(p, notBefore, rootCert.notAfter, root.settings.name);
+/** Refuses before anything is made when a signer's hand-off folder of this ceremony exists already. */
+async function refuseExistingHandoffs(ctx: CeremonyContext, signers: Params['signers']): Promise<OutputTree> {
   const handoff = await ctx.handoff();
-  for (const s of p.signers) {
+  for (const s of signers) {
     const folder = handoffFolder(s.name, stampOf(ctx));
     if (await handoff.exists(folder))
       throw new KeyceremonyError(
@@ -140,6 +137,15 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
         `handoff/${folder} exists already: give a new --handoff directory, or move it away`,
       );
   }
+  return handoff;
+}
+
+async function run(ctx: CeremonyContext, p: Params): Promise<void> {
+  const root = ctx.products.from(p.root, 'x509-root-ca');
+  const rootCert = root.certificate.parsed;
+  const notBefore = wholeSeconds(ctx.now());
+  checkValidity(p, notBefore, rootCert.notAfter, root.settings.name);
+  const handoff = await refuseExistingHandoffs(ctx, p.signers);
   const passphrase = await ctx.vaultPassphrase();
   const linters = lintersFor(p.zlint);
   const choice = schemeFor('x509', rootCert.publicKey.algorithm, root.settings.scheme);
@@ -300,15 +306,7 @@ export const x509IssueSigningCert = defineAction<Params>({
     );
   },
   async preflight(ctx, p): Promise<PreflightResult> {
-    const handoff = await ctx.handoff();
-    for (const s of p.signers) {
-      const folder = handoffFolder(s.name, stampOf(ctx));
-      if (await handoff.exists(folder))
-        throw new KeyceremonyError(
-          'OUTPUT_EXISTS',
-          `handoff/${folder} exists already: give a new --handoff directory, or move it away`,
-        );
-    }
+    await refuseExistingHandoffs(ctx, p.signers);
     // A root from an earlier ceremony: its end is in the inventory, so an impossible validity stops here.
     const [root] = activeRoots(ctx.inventory);
     if (root?.expires) checkValidity(p, wholeSeconds(ctx.now()), new Date(root.expires), root.label ?? root.id);

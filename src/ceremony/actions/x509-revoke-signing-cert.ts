@@ -7,11 +7,10 @@
  */
 import { z } from 'zod';
 import { formatDuration } from '../../util/duration.js';
-import { x509VaultPath } from '../../vault/index.js';
 import { defineAction, type PreflightResult } from '../action.js';
 import { DurationParam, RoleRefParam, StepRefParam } from '../params/common.js';
 import { activeRoots } from '../x509/authority.js';
-import { findTargets, runCrlStep } from '../x509/crl-step.js';
+import { CRL_CREATES, findTargets, runCrlStep } from '../x509/crl-step.js';
 import { SignerNameParam, ZlintParam } from '../x509/params.js';
 import { KeyceremonyError } from '../../errors.js';
 
@@ -74,13 +73,7 @@ export const x509RevokeSigningCert = defineAction<Params>({
       details: p.revoke.map((t) => `${targetText(t)}: ${t.reason}`),
       changes: p.revoke.map((t) => `x revoked  ${targetText(t)} (${t.reason}); CRL: next number`),
       confirmations: p.confirmBy,
-      creates: [
-        {
-          tree: 'vault',
-          path: x509VaultPath.crl('<ROOT-ID>'),
-          what: 'the new CRL (the previous one kept in .history/)',
-        },
-      ],
+      creates: CRL_CREATES,
     };
   },
   async run(ctx, p) {

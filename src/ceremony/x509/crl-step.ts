@@ -4,7 +4,7 @@
  */
 import { KeyceremonyError } from '../../errors.js';
 import type { InventoryKey } from '../../vault/index.js';
-import { loadAuthority } from '../../vault/index.js';
+import { loadAuthority, x509VaultPath } from '../../vault/index.js';
 import type { CrlReasonName } from '../../x509/index.js';
 import { confirmChanges } from '../changes.js';
 import type { CeremonyContext } from '../context.js';
@@ -12,6 +12,15 @@ import type { X509RootCaProduct } from '../products.js';
 import { crlOnlyView, lintersFor, type NewRevocation, planCrl, signCrl } from './authority.js';
 
 /** A certificate to revoke as the script names it: every active certificate of a signer, or one by fingerprint. */
+/** What every CRL step writes, as `describe()` names it for the runbook. */
+export const CRL_CREATES = [
+  {
+    tree: 'vault',
+    path: x509VaultPath.crl('<ROOT-ID>'),
+    what: 'the new CRL (the previous one kept in .history/)',
+  },
+] as const;
+
 export interface RevokeTarget {
   readonly signer?: string | undefined;
   readonly certificate?: string | undefined;
