@@ -14,12 +14,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { quorumDctPassphrase } from '../../src/backup/quorum-pin.js';
 import { decodeShare } from '../../src/backup/share-code.js';
 import { decryptNotaryKey } from '../../src/dct/key-file.js';
+import { decryptPrivateKeyPem } from '../../src/x509/encrypted-private-key.js';
 import { hexSet } from '../../src/backup/sharing.js';
 import { pgpWordTable } from '../../src/util/pgp-words.js';
 import { expectOnlyAbortedRecord } from '../helpers/aborted.js';
 import { snapshot, walkFiles } from '../helpers/files.js';
 import { ceremoniesDir } from '../helpers/paths.js';
-import { cli } from '../helpers/run.js';
+import { cli, run } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
 import {
   copyDir,
@@ -215,7 +216,7 @@ describe('later ceremonies on a quorum vault', () => {
     await expectNowhere(join(dir, 'public'), [...needles(fresh), renewed]);
   });
 
-  it('X.509 container root on a quorum vault: k officers unlock it; re-sharing (not yet re-encrypting it) is refused', async () => {
+  it('X.509 container root on a quorum vault: k officers unlock it; re-sharing re-encrypts its key files, the old secret no longer opens them', async () => {
     const dir = await copyDir(base);
     const result = await rehearse(join(ceremoniesDir, 'containers-root.yaml'), dir);
     expect(result.code, result.stdout + result.stderr).toBe(0);
@@ -225,11 +226,28 @@ describe('later ceremonies on a quorum vault', () => {
     });
     expect(log.some((e) => e.event === 'prompt.answered' && e.data['id'] === 'vault.passphrase')).toBe(false);
     await expectNowhere(join(dir, 'public'), needles(secrets));
-    const before = await snapshot(join(dir, 'vault'));
+    const x509Keys = (await walkFiles(join(dir, 'vault', 'x509'))).filter((f) => f.endsWith('.key'));
+    expect(x509Keys.length).toBeGreaterThan(1); // the root CA and the signers' copies
+    const oldSecret = await rebuild(secrets['quorum.share.officer-1']!, secrets['quorum.share.officer-2']!);
+
     const reshared = await rehearse(reshareScript, dir);
-    expect(reshared.code).toBe(2);
-    expect(reshared.stderr).toMatch(/container-signing root CA key file .* re-sharing does not re-encrypt it yet/);
-    expect(await snapshot(join(dir, 'vault'))).toEqual(before);
+    expect(reshared.code, reshared.stdout + reshared.stderr).toBe(0);
+    const fresh = await secretsOf(dir);
+    const newSecret = await rebuild(fresh['quorum.share.officer-2']!, fresh['quorum.share.officer-4']!);
+    for (const file of x509Keys) {
+      const pem = await readFile(file, 'utf8');
+      await expect(decryptPrivateKeyPem(pem, newSecret, file)).resolves.toBeTruthy();
+      await expect(decryptPrivateKeyPem(pem, oldSecret, file)).rejects.toMatchObject({ code: 'PASSPHRASE_WRONG' });
+    }
+    // OpenSSL, which a CI job or a team without keyceremony uses, opens the root CA key with the new secret only.
+    const rootKey = x509Keys.find((f) => f.endsWith('root-ca.key'))!;
+    const opened = await run('openssl', ['pkey', '-in', rootKey, '-passin', 'stdin', '-noout'], { input: newSecret });
+    expect(opened.code, opened.stderr).toBe(0);
+    const refused = await run('openssl', ['pkey', '-in', rootKey, '-passin', 'stdin', '-noout'], { input: oldSecret });
+    expect(refused.code).not.toBe(0);
+    // A later container ceremony opens the root CA with the new officers' shares.
+    const issued = await rehearse(join(ceremoniesDir, 'containers-issue-signer.yaml'), dir);
+    expect(issued.code, issued.stdout + issued.stderr).toBe(0);
   });
 
   it('a recovery drill of a quorum vault needs k custodians for the backup, then k officers for the root', async () => {

@@ -1,9 +1,9 @@
 /**
  * `quorum.reshare`: when an officer leaves or a share is lost or exposed. The vault was unlocked by k officers of
  * the current share set (the step named by `root`); here a new quorum secret is generated (shown to nobody),
- * every OpenPGP secret key file in the vault is re-encrypted with it, and every DCT key file with the DCT
- * passphrase derived from it (each read back, and checked to refuse the old one), the user PIN of every token under the quorum is changed to the one derived from it
- * (C_SetPIN), and a new share set is handed out — possibly to other officers, with another threshold. The old
+ * every OpenPGP and X.509 secret key file in the vault is re-encrypted with it, and every DCT key file with the
+ * DCT passphrase derived from it (each read back, and checked to refuse the old one), the user PIN of every token
+ * under the quorum is changed to the one derived from it (C_SetPIN), and a new share set is handed out — possibly to other officers, with another threshold. The old
  * set is recorded as retired: its shares open nothing any more, and one typed later is named as retired.
  *
  * Backups made before hold the vault encrypted with the old secret, so the old shares would still open them
@@ -22,6 +22,7 @@ import { repeatedIndexes, RoleRefParam, StepRefParam } from '../params/common.js
 import { handOutOfficerShares, officerSheetLocations, printsOfficerPdf } from '../quorum-shares.js';
 import { reencryptDctKeys } from '../dct/vault-keys.js';
 import { reencryptVaultKeys } from '../root-files.js';
+import { reencryptX509Keys } from '../x509/vault-keys.js';
 import type { CeremonyToken } from '../tokens.js';
 
 const Params = z
@@ -52,14 +53,6 @@ const Params = z
 type Params = z.infer<typeof Params>;
 
 function currentQuorum(ctx: CeremonyContext): NonNullable<CeremonyContext['quorum']> {
-  // The container-signing root's key file is encrypted with the vault passphrase too, and is not re-encrypted
-  // yet: re-sharing such a vault would leave it under the retired secret. Refused before anything.
-  const x509 = ctx.inventory.keys.find((k) => k.kind === 'x509-root-ca' && k.location.type === 'file');
-  if (x509)
-    throw new KeyceremonyError(
-      'VAULT_INVALID',
-      `this vault holds a container-signing root CA key file (${x509.label ?? x509.id}): re-sharing does not re-encrypt it yet, so it is refused before anything`,
-    );
   const quorum = ctx.quorum;
   if (!quorum)
     throw new KeyceremonyError(
@@ -90,8 +83,10 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
   const files = await reencryptVaultKeys(ctx, oldPassphrase, passphrase);
   // The DCT keys' passphrase is derived from the quorum secret: they follow it.
   const dctFiles = await reencryptDctKeys(ctx, quorumDctPassphrase(oldPassphrase), quorumDctPassphrase(passphrase));
+  // The container-signing root CA and the signers' key copies are encrypted with the vault passphrase itself.
+  const x509Files = await reencryptX509Keys(ctx, oldPassphrase, passphrase);
   ctx.ui.success(
-    `Vault re-encrypted with the new quorum secret (${files.length} OpenPGP key file(s)${dctFiles.length ? `, ${dctFiles.length} DCT key file(s)` : ''}); the old passphrase no longer opens it`,
+    `Vault re-encrypted with the new quorum secret (${files.length} OpenPGP key file(s)${dctFiles.length ? `, ${dctFiles.length} DCT key file(s)` : ''}${x509Files.length ? `, ${x509Files.length} X.509 key file(s)` : ''}); the old passphrase no longer opens it`,
   );
   ctx.replaceVaultPassphrase(passphrase);
 
@@ -111,7 +106,7 @@ async function run(ctx: CeremonyContext, p: Params): Promise<void> {
   ctx.transcript.record('quorum.reshared', {
     from: { set: quorum.set, threshold: quorum.threshold, officers: quorum.officers.map((o) => o.role) },
     to: { set: record.set, threshold: record.threshold, officers: record.officers.map((o) => o.role) },
-    reencrypted: [...files, ...dctFiles],
+    reencrypted: [...files, ...dctFiles, ...x509Files],
     tokens: record.tokens.map((t) => ({ label: t.label, serial: t.serial })),
     root: fpr,
   });
@@ -142,7 +137,7 @@ export const quorumReshare = defineAction<Params>({
   },
   describe(p) {
     return {
-      summary: `With the vault unlocked by the current officers, generate a new ${p.passphraseWords}-word quorum secret that nobody sees, re-encrypt every OpenPGP and DCT key file of the vault with it (each read back; the old secret must no longer open it), change the user PIN of every token under the quorum to the one derived from it (C_SetPIN), and split it so that any ${p.threshold} of the ${p.officers.length} officers listed can rebuild it. The old share set is retired: its shares open nothing any more. Old backups still hold the vault under the old secret: replace them in this ceremony and destroy the old ones.`,
+      summary: `With the vault unlocked by the current officers, generate a new ${p.passphraseWords}-word quorum secret that nobody sees, re-encrypt every OpenPGP, DCT and X.509 key file of the vault with it (each read back; the old secret must no longer open it), change the user PIN of every token under the quorum to the one derived from it (C_SetPIN), and split it so that any ${p.threshold} of the ${p.officers.length} officers listed can rebuild it. The old share set is retired: its shares open nothing any more. Old backups still hold the vault under the old secret: replace them in this ceremony and destroy the old ones.`,
       details: [
         `new officers (share 1..${p.officers.length}): ${p.officers.join(', ')}`,
         `sheets for printing: ${p.sheets}/quorum-<ceremony>/<officer>/ (HTML${p.pdf ? ' and PDF' : ''})`,
@@ -153,6 +148,11 @@ export const quorumReshare = defineAction<Params>({
           tree: 'vault',
           path: 'dct/private/<keyID>.key',
           what: 'each DCT key file, if any, re-encrypted with the DCT passphrase derived from the new secret',
+        },
+        {
+          tree: 'vault',
+          path: 'x509/<root>/root-ca.key, x509/<root>/signers/<id>.key',
+          what: 'the container-signing root CA and signer key files, if any, re-encrypted with the new secret',
         },
         ...p.officers.map((o, i) => ({
           tree: `sheets/${o}`,
