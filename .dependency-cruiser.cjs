@@ -79,8 +79,18 @@ module.exports = {
       from: { path: '^src/([^/]+)', pathNot: '^src/version\\.ts$' },
       to: {
         path: '^src/(openpgp|dct|x509|containers|signer|pkcs11|crypto|vault|transcript|backup|publish|release|bundle)/',
-        pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$'],
+        // dct/online/ (the network code) has a surface of its own, kept out of dct/index.ts.
+        pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$', '^src/dct/online/index\\.ts$'],
       },
+    },
+    {
+      name: 'network-only-online-commands',
+      severity: 'error',
+      comment:
+        'Offline by construction: only the online dct commands import the network code (dct/online/), so nothing ' +
+        'a ceremony loads can reach the network.',
+      from: { pathNot: ['^src/dct/online/', '^src/cli/commands/dct-[a-z-]+\\.ts$'] },
+      to: { path: '^src/dct/online/' },
     },
   ],
   options: {

@@ -1,8 +1,10 @@
 /**
- * Docker Content Trust (notary/TUF): keys and key files, root and targets metadata, certificates, the notary server client.
+ * Docker Content Trust (notary/TUF): keys and key files, root and targets metadata, certificates.
  *
  * The public surface of src/dct/: code outside the folder imports from here only (enforced by
- * .dependency-cruiser.cjs). What is not exported here is the folder's own business.
+ * .dependency-cruiser.cjs). What is not exported here is the folder's own business. The network code has a
+ * surface of its own (online/index.ts) that only the online dct commands import: nothing a ceremony loads can
+ * reach the network (test/dct/offline.test.ts).
  */
 export { parseTufTime, tufTime } from './canonical-json.js';
 export {
@@ -44,14 +46,6 @@ export {
   validSignatureKeyIds,
 } from './metadata.js';
 export { gunProblem, signerNameProblem } from './names.js';
-export {
-  fetchMetadata,
-  fetchRootVersion,
-  fetchServerKey,
-  notaryServer,
-  uploadMetadata,
-} from './online/notary-server.js';
-export { findPrivateMaterial } from './online/private-material.js';
 export { dockerPublicKeyFile, readServerPublicKey } from './public-key-file.js';
 export { spkiKeyId, tufKeyId, tufKeyJson, type TufKeyJson, x509TufKey } from './tuf-key.js';
 export { rootCertificates, rootMetadataProblems, targetsMetadataProblems } from './verify.js';

@@ -30,5 +30,7 @@ describe('the network code', () => {
   it('is really detected by that check', async () => {
     expect(NETWORK.test(await readFile(join(repoRoot, 'src', 'dct', 'online', 'notary-server.ts'), 'utf8'))).toBe(true);
     expect(NETWORK.test(await readFile(join(repoRoot, 'src', 'cli', 'commands', 'dct-publish.ts'), 'utf8'))).toBe(true);
+    // A barrel that re-exported the network code would hide it from the first test: the dct surface must not.
+    expect(NETWORK.test(await readFile(join(repoRoot, 'src', 'dct', 'index.ts'), 'utf8'))).toBe(false);
   });
 });

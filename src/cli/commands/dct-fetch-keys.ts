@@ -11,7 +11,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { serverKeyPath } from '../../dct/index.js';
 import { gunProblem } from '../../dct/index.js';
-import { fetchServerKey, notaryServer } from '../../dct/index.js';
+import { fetchServerKey, notaryServer } from '../../dct/online/index.js';
 import { readServerPublicKey } from '../../dct/index.js';
 import { spkiKeyId } from '../../dct/index.js';
 import { KeyceremonyError } from '../../errors.js';
