@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ceremoniesDir } from '../helpers/paths.js';
 import { copyOfRehearsal, rehearsalSecrets, rootFingerprint, sharedRehearsal } from '../helpers/rehearsal.js';
-import { cli, type RunResult } from '../helpers/run.js';
+import { cli, run, type RunResult } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const DAY = 86_400_000;
@@ -101,6 +101,37 @@ describe('the published keyring', () => {
     );
     const pinned = await sign(pipeline, sharedKeys, file, '--allow-rehearsal', '--root', await rootFingerprint(shared));
     expect(pinned.code, pinned.stderr).toBe(0);
+  });
+});
+
+describe('a subkey revoked by gpg, not by keyceremony', () => {
+  it("is refused once the KEYS file carries gpg's revocation; the same key signs against the KEYS as published", async () => {
+    // A peer-made revocation: gpg, given the vault's root key, revokes the pipeline subkey as compromised.
+    const home = await tempDir('kc-gpg-revoke-');
+    const gpg = (args: string[], input = ''): Promise<RunResult> =>
+      run('gpg', ['--homedir', home, '--batch', '--pinentry-mode', 'loopback', ...args], { input });
+    const root = await rootFingerprint(shared);
+    const passphrase = (await rehearsalSecrets(shared))['vault.passphrase']!;
+    const imported = await gpg(
+      ['--passphrase-fd', '0', '--import', join(shared, 'vault', 'openpgp', `${root}.sec.asc`)],
+      `${passphrase}\n`,
+    );
+    expect(imported.code, imported.stderr).toBe(0);
+    const revoked = await gpg(
+      ['--passphrase', passphrase, '--command-fd', '0', '--edit-key', root],
+      `key ${pipeline.subkey}\nrevkey\ny\n1\ncompromised in a test\n\ny\nsave\n`,
+    );
+    expect(revoked.code, revoked.stderr).toBe(0);
+    const exported = await gpg(['--armor', '--export', root]);
+    const keys = join(await tempDir('kc-gpg-keys-'), 'KEYS');
+    await writeFile(keys, exported.stdout);
+    const listed = await gpg(['--list-options', 'show-unusable-subkeys', '--with-colons', '--list-keys', root]);
+    expect(listed.stdout).toMatch(new RegExp(`sub:r:[^\\n]*\\nfpr:+${pipeline.subkey}:`));
+
+    const file = await release();
+    expectRefused(await sign(pipeline, keys, file, '--allow-rehearsal'), file, /was revoked \(compromised\)/);
+    const control = await sign(pipeline, sharedKeys, file, '--allow-rehearsal');
+    expect(control.code, control.stderr).toBe(0);
   });
 });
 
