@@ -77,10 +77,11 @@ function usableKey(body: Uint8Array): KeyPacket | undefined {
 
 /**
  * Parses one or more certificates from binary data (a keyring). Secret key packets are read for their
- * public part only. Packets keyceremony has no use for (trust, user attributes, unknown) are skipped, and so
+ * public part only. Packets keyceremony has no use for (trust, user attributes, padding) are skipped, and so
  * are keys of other versions or algorithms with what belongs to them: a project's KEYS file may hold anyone's
  * keys (an RSA-3072 primary with a Curve25519 encryption subkey, say), and only the pinned root matters.
- * Copies of one certificate stay separate here; verifiers merge them (merge.ts).
+ * Copies of one certificate stay separate here; verifiers merge them (merge.ts). A packet no certificate may
+ * hold makes the keyring malformed (refuseStrayPacket).
  */
 export function parseCertificates(data: Uint8Array): Certificate[] {
   return parseKeyring(data).certificates;
@@ -146,10 +147,29 @@ export function parseKeyring(data: Uint8Array): Keyring {
         target = [];
         break;
       default:
+        refuseStrayPacket(packet.tag, packet.body);
         break;
     }
   }
   return { certificates: certs, foreignPrimaries };
+}
+
+/**
+ * A keyring holds certificates and nothing else (RFC 9580 §10.1): besides their packets, only trust packets, a
+ * marker packet that reads "PGP" and padding may appear, and packet types 40–63, which are non-critical by
+ * definition, are ignored. Anything else — a session key, literal data, a marker with other content — makes the
+ * keyring malformed, as sqop and gpg both find it: it is refused, not skipped over.
+ */
+function refuseStrayPacket(tag: number, body: Uint8Array): void {
+  const TRUST = 12;
+  const MARKER = 10;
+  const PADDING = 21;
+  if (tag === TRUST || tag === PADDING || tag >= 40) return;
+  if (tag === MARKER) {
+    if (body.length === 3 && body[0] === 0x50 && body[1] === 0x47 && body[2] === 0x50) return;
+    throw new PacketFormatError('a marker packet that does not read "PGP"');
+  }
+  throw new PacketFormatError(`a packet of type ${tag}, which a certificate may not hold`);
 }
 
 export function parseSingleCertificate(data: Uint8Array): Certificate {

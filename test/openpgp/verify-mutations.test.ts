@@ -253,6 +253,20 @@ describe('verify under mutation', () => {
     },
   );
 
+  it('refuses a keyring holding a packet no certificate may hold, as sqop and gpg do (found by this property)', async () => {
+    // sq-certificate with its direct-key signature dropped and a binding signature's tag turned into a marker
+    // packet (type 10) with junk in it: gpg says "invalid marker packet", sqop "Invalid data type".
+    const base = bases[2] as (typeof bases)[number];
+    let input = { keyring: base.keyring, signature: base.signature };
+    input = apply(input, { kind: 'drop', target: 'keyring', at: 116163221 } as Mutation);
+    input = apply(input, { kind: 'flip', target: 'keyring', at: 607145575, bit: 3 } as Mutation);
+    const files = writeInputs(input);
+    expect(await sqopAccepts(files)).toBe(false);
+    const verdict = await ours(files, base.root);
+    expect(verdict.code).toBe(2);
+    expect(verdict.message).toMatch(/marker packet/);
+  });
+
   it('the CLIs exit with a one-line reason on mutated input, never a stack trace', { timeout: 600_000 }, async () => {
     const samples = fc.sample(
       fc.tuple(fc.integer({ min: 0, max: bases.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 2 })),
